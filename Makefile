@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+# Both create .venv themselves on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench sandbox clean help
+
+help:
+	@echo "make demo              start the Graph API sandbox and JupyterLab on the quickstart"
+	@echo "make demo ARGS=--execute  run the quickstart headless and print the DataFrames"
+	@echo "make test              run every test"
+	@echo "make bench             run the benchmarks and rewrite benchmarks/README.md"
+	@echo "make sandbox           run the Graph API sandbox in the foreground"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/meta-auth demo $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+sandbox: $(STAMP)
+	$(BIN)/meta-auth sandbox $(ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,84 @@
+"""Batch requests: ``POST /`` with ``batch=[{method, relative_url, body?, name?}, ...]``.
+
+Each item goes through :func:`routes.dispatch` like a normal call. With
+faults switched on an item may come back ``null`` (timed out), and such an
+item is never run, so retrying it is safe.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from .errors import GraphError
+from .routes import dispatch
+from .wire import Request, Response, split_relative, split_version
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+__all__ = ["MAX_BATCH", "run_batch"]
+
+MAX_BATCH = 50
+
+
+def _item_request(item: Any, fallback_token: str | None) -> Request:
+    if not isinstance(item, dict) or not isinstance(item.get("relative_url"), str):
+        raise GraphError("(#100) Each batch item must be an object with a relative_url", 100)
+    method = str(item.get("method") or "GET").upper()
+    if method not in ("GET", "POST", "DELETE"):
+        raise GraphError(f"(#100) Unsupported method in batch: {method}", 100)
+    raw_path, query = split_relative(item["relative_url"])
+    version, path = split_version(raw_path)
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    body = item.get("body")
+    if isinstance(body, str):
+        params.update(parse_qsl(body, keep_blank_values=True))
+    elif isinstance(body, dict):
+        params.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
+    if path == "/":
+        raise GraphError("(#100) A batch item cannot be a batch", 100)
+    # An item may carry its own token; otherwise the batch's applies.
+    bearer = None if params.get("access_token") else fallback_token
+    return Request(method, path, version, params, [], bearer)
+
+
+def run_batch(engine: Engine, req: Request) -> Response:
+    """Answer a batch request (at most :data:`MAX_BATCH` items)."""
+    try:
+        items = json.loads(req.params["batch"])
+    except ValueError:
+        raise GraphError("(#100) The parameter batch must be a JSON array", 100) from None
+    if not isinstance(items, list):
+        raise GraphError("(#100) The parameter batch must be a JSON array", 100)
+    if len(items) > MAX_BATCH:
+        raise GraphError("(#1) Too many requests in batch message. Maximum batch size is 50", 1)
+    with_headers = req.params.get("include_headers", "true").lower() != "false"
+    out: list[dict[str, Any] | None] = []
+    for item in items:
+        if engine.plan.item_times_out():
+            out.append(None)
+            continue
+        try:
+            sub = _item_request(item, req.token)
+        except GraphError as err:
+            out.append(_encode(400, err.envelope(), err.headers(), with_headers))
+            continue
+        resp = dispatch(engine, sub)
+        engine.meter.record(resp.account)
+        extra = resp.headers + [
+            h for h in engine.meter.headers(resp.account, resp.business_id, resp.buc_type)
+            if h[0] != "x-app-usage"
+        ]
+        out.append(_encode(resp.status, resp.body, extra, with_headers))
+    return Response(body=out)
+
+
+def _encode(status: int, body: Any, headers: list[tuple[str, str]], with_headers: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": status}
+    if with_headers:
+        base = [("Content-Type", "text/javascript; charset=UTF-8"),
+                ("Cache-Control", "private, no-cache, no-store, must-revalidate")]
+        item["headers"] = [{"name": n, "value": v} for n, v in base + headers]
+    item["body"] = json.dumps(body, separators=(",", ":"))
+    return item

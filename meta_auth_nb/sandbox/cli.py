@@ -1,0 +1,73 @@
+"""Command line: ``meta-auth sandbox`` / ``python -m meta_auth_nb.sandbox``."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from .core import Sandbox
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser(prog: str = "meta-auth sandbox") -> argparse.ArgumentParser:
+    """The argument parser (also used by the ``meta-auth`` CLI for ``--help``)."""
+    p = argparse.ArgumentParser(prog=prog, description="Run a local Meta Graph API sandbox (Ctrl-C stops it).")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--latency-ms", type=float, default=0, help="delay before every Graph answer")
+    p.add_argument("--fault-rate", type=float, default=0.0, help="share of Graph calls that fail (0-1)")
+    p.add_argument("--scenario", choices=sorted(Sandbox.scenarios), default=None, help="workshop scenario")
+    p.add_argument("--seed", type=int, default=0, help="fixes ids, app secret, data and faults")
+    p.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    return p
+
+
+def _banner(sb: Sandbox) -> str:
+    users = ", ".join(f"{u} ({sb.user_id(u)})" for u in sb.users)
+    note = f"{sb.scenario} - {Sandbox.scenarios[sb.scenario]}" if sb.scenario else "none (normal behaviour)"
+    env = sb.env()
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    return "\n".join([
+        f"Meta Graph API sandbox running on {sb.graph_url}",
+        f"  graph URL   {sb.graph_url}",
+        f"  dialog URL  {sb.dialog_url}/v25.0/dialog/oauth",
+        f"  app id      {sb.app_id}",
+        f"  app secret  {sb.app_secret}   (a sandbox secret, not a real one)",
+        f"  users       {users}",
+        f"  system user admin ({sb.system_user_id})",
+        f"Scenario: {note}",
+        "",
+        "Point the extension at it (shell, before starting Jupyter):",
+        f"  export {exports}",
+        "or in a notebook cell:",
+        *[f"  %env {k}={v}" for k, v in env.items()],
+        "",
+        "Press Ctrl-C to stop.",
+    ])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sandbox until Ctrl-C (or SIGTERM); returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        sb = Sandbox(port=args.port, latency_ms=args.latency_ms, fault_rate=args.fault_rate,
+                     insights_rows=args.insights_rows, seed=args.seed, scenario=args.scenario).start()
+    except (OSError, ValueError) as exc:
+        print(f"meta-auth sandbox: cannot start: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (e.g. from a test or a process manager) stops as cleanly as Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(_banner(sb), flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+    print("Sandbox stopped.", flush=True)
+    return 0

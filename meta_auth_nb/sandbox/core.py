@@ -1,0 +1,222 @@
+"""The public :class:`Sandbox`: start a Graph API emulator on loopback."""
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from types import TracebackType
+from typing import Any, ClassVar
+
+from .control import info as _info
+from .engine import Engine, LogEntry
+from .scenarios import DESCRIPTIONS, get_scenario
+from .server import SandboxServer
+
+__all__ = ["Sandbox"]
+
+
+class Sandbox:
+    """A Graph API and Facebook Login emulator on ``127.0.0.1``.
+
+    Parameters
+    ----------
+    port : int, optional
+        TCP port; 0 picks a free one.
+    latency_ms : float, optional
+        Delay before every Graph answer.
+    fault_rate : float, optional
+        Probability that a Graph call fails (500, 503, dropped connection,
+        rate limit, chosen evenly by a ``random.Random(seed)``).
+    insights_rows : int, optional
+        Insights rows per ad account (generated on demand).
+    seed : int, optional
+        Fixes ids, the app secret, data and the fault sequence.
+    scenario : str, optional
+        A workshop scenario, one of :attr:`scenarios`.
+
+    Examples
+    --------
+    >>> with Sandbox() as sb:                                   # doctest: +SKIP
+    ...     token = sb.issue_token("alice")
+    ...     env = sb.env()  # META_GRAPH_URL, META_DIALOG_URL, META_APP_ID, META_APP_SECRET
+    """
+
+    scenarios: ClassVar[dict[str, str]] = dict(DESCRIPTIONS)
+
+    def __init__(
+        self,
+        port: int = 0,
+        latency_ms: float = 0,
+        fault_rate: float = 0.0,
+        insights_rows: int = 1000,
+        seed: int = 0,
+        scenario: str | None = None,
+    ) -> None:
+        self._port = int(port)
+        self.seed = seed
+        self.scenario = scenario or None
+        self._engine = Engine(seed, int(insights_rows), get_scenario(scenario), fault_rate, latency_ms)
+        self._server: SandboxServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------
+    def start(self) -> Sandbox:
+        """Bind and serve in a daemon thread; returns ``self``."""
+        if self._server is not None:
+            return self
+        server = SandboxServer(self._port, self._engine)
+        self._server = server
+        self._engine.graph_url = f"http://127.0.0.1:{server.server_port}"
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"meta-graph-sandbox:{server.server_port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every connection (safe to call twice)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        stopper = threading.Thread(target=server.shutdown, daemon=True)
+        stopper.start()
+        # Wake serve_forever's select so shutdown need not wait for its next poll.
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", server.server_port), timeout=0.5).close()
+        stopper.join(timeout=5)
+        server.server_close()
+        server.close_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self._engine.graph_url if self._server else "stopped"
+        return f"<Sandbox {where} app_id={self.app_id} scenario={self.scenario}>"
+
+    # ---- addresses and credentials ------------------------------------------------
+    def _require_started(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; use start() or a with block")
+        return self._engine.graph_url
+
+    @property
+    def port(self) -> int:
+        """The bound port (after :meth:`start`)."""
+        self._require_started()
+        assert self._server is not None
+        return self._server.server_port
+
+    @property
+    def graph_url(self) -> str:
+        """Graph root without a version, e.g. ``http://127.0.0.1:54321``."""
+        return self._require_started()
+
+    @property
+    def dialog_url(self) -> str:
+        """Login dialog root without a version (the same server as Graph)."""
+        return self._require_started()
+
+    @property
+    def app_id(self) -> str:
+        """The app id (16 digits)."""
+        return self._engine.state.app.app_id
+
+    @property
+    def app_secret(self) -> str:
+        """The app secret (32 lowercase hex characters, fixed by the seed)."""
+        return self._engine.state.app.secret
+
+    def env(self) -> dict[str, str]:
+        """Settings that point the extension at this sandbox."""
+        return {"META_GRAPH_URL": self.graph_url, "META_DIALOG_URL": self.dialog_url,
+                "META_APP_ID": self.app_id, "META_APP_SECRET": self.app_secret}
+
+    # ---- people and data ------------------------------------------------------------
+    @property
+    def users(self) -> list[str]:
+        """Seeded user names: ``["alice", "bob", "carol"]``."""
+        return list(self._engine.state.users)
+
+    def user_id(self, name: str) -> str:
+        """Graph id of user ``name`` (``"admin"`` gives the system user's)."""
+        return self._engine.state.person(name).id
+
+    @property
+    def system_user_id(self) -> str:
+        """Id of the business' admin system user."""
+        return self._engine.state.system_user.id
+
+    @property
+    def business_id(self) -> str:
+        """Id of the business that owns alice's ad accounts and the system user."""
+        return self._engine.state.business_id
+
+    def ad_account_ids(self, user: str | None = None) -> list[str]:
+        """``act_`` ids of ``user``'s ad accounts (alice's by default)."""
+        return list(self._engine.state.person(user or "alice").ad_accounts)
+
+    def info(self) -> dict[str, Any]:
+        """What ``GET /__sandbox__/info`` answers (no secret)."""
+        return _info(self._engine)
+
+    # ---- test helpers ----------------------------------------------------------------
+    def issue_token(self, user: str | None = None, scopes: list[str] | set[str] | str | None = None,
+                    lifetime_s: float = 3600, kind: str = "user") -> str:
+        """Issue a token directly, as if the user had logged in.
+
+        Parameters
+        ----------
+        user : str, optional
+            User name; ``None`` = alice (the system user for ``kind="system_user"``).
+        scopes : list of str or comma string, optional
+            ``None`` = the user's default grants; scopes the user always
+            declines (bob: ``ads_read``) are recorded as declined.
+        lifetime_s : float
+            Seconds to live by the sandbox clock; 0 = never expires.
+        kind : {"user", "system_user", "page", "app"}
+
+        Returns
+        -------
+        str
+            The token (``EAA...``; app tokens are ``APP_ID|...``).
+        """
+        if isinstance(scopes, str):
+            scopes = [s.strip() for s in scopes.split(",") if s.strip()]
+        return self._engine.state.issue(user, kind, None if scopes is None else set(scopes), lifetime_s).value
+
+    def advance(self, seconds: float) -> float:
+        """Move the sandbox clock forward; returns the new :meth:`now`."""
+        return self._engine.clock.advance(seconds)
+
+    def now(self) -> float:
+        """The sandbox clock, unix seconds."""
+        return self._engine.clock.now()
+
+    def change_password(self, user: str) -> int:
+        """Invalidate ``user``'s existing tokens (190/460); returns how many."""
+        return self._engine.state.change_password(user)
+
+    def set_faults(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:
+        """Change the fault rate and/or latency while running."""
+        self._engine.plan.configure(fault_rate, latency_ms)
+
+    def throttle(self, seconds: float, code: int = 80000) -> None:
+        """Answer every Graph call with rate-limit error ``code`` for ``seconds`` of real time."""
+        self._engine.throttle.set(seconds, code)
+
+    @property
+    def request_log(self) -> list[LogEntry]:
+        """``(method, path, has_bearer_header, query_keys)`` per request, control calls excluded."""
+        return list(self._engine.request_log)
+
+    @property
+    def internal_errors(self) -> list[str]:
+        """Tracebacks of sandbox bugs answered as HTTP 500 (tests expect none)."""
+        return list(self._engine.internal_errors)

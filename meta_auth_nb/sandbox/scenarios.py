@@ -1,0 +1,88 @@
+"""Workshop scenarios: small, named twists on the sandbox's normal behaviour.
+
+Each scenario is plain data read by the state and routes, so a facilitator
+can explain every one in a sentence (its ``description``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["DESCRIPTIONS", "SCENARIOS", "Scenario", "get_scenario"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What a scenario changes.
+
+    Attributes
+    ----------
+    name : str
+        Its name (``None`` scenario is the empty name ``""``).
+    description : str
+        One sentence a facilitator can read out.
+    login_lifetime_s : int or None
+        Lifetime of tokens from a code exchange, when it differs from 2 h.
+    extend_lifetime_s : int or None
+        Lifetime of tokens from ``fb_exchange_token``, when it differs from 60 days.
+    dialog_declines : dict
+        user name -> scopes that user declines in the login dialog unless
+        the dialog is opened with ``auth_type=rerequest``.
+    password_change_user : str or None
+        The user whose password changes ``password_change_after_s`` seconds
+        (sandbox clock) after the first token is issued to them.
+    password_change_after_s : float
+        See ``password_change_user``.
+    """
+
+    name: str
+    description: str
+    login_lifetime_s: int | None = None
+    extend_lifetime_s: int | None = None
+    dialog_declines: dict[str, frozenset[str]] = field(default_factory=dict)
+    password_change_user: str | None = None
+    password_change_after_s: float = 60.0
+
+
+_ALL = (
+    Scenario(
+        "expiring-token",
+        "Every token from the login dialog and from extending lives only 5 minutes, "
+        "so you can watch expiry warnings and a 190/463 error without waiting 60 days.",
+        login_lifetime_s=300,
+        extend_lifetime_s=300,
+    ),
+    Scenario(
+        "declined-ads-read",
+        "alice declines ads_read in the login dialog, so ads calls fail with #200 until "
+        "she logs in again with auth_type=rerequest.",
+        dialog_declines={"alice": frozenset({"ads_read"})},
+    ),
+    Scenario(
+        "password-changed",
+        "alice changes her password one minute (sandbox clock) after her first token is "
+        "issued, so every token she got before then fails with 190/460 and she must log in again.",
+        password_change_user="alice",
+        password_change_after_s=60.0,
+    ),
+)
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in _ALL}
+DESCRIPTIONS: dict[str, str] = {s.name: s.description for s in _ALL}
+_NONE = Scenario("", "No scenario: the sandbox behaves like the Graph API on a good day.")
+
+
+def get_scenario(name: str | None) -> Scenario:
+    """Return the scenario called ``name`` (``None`` or ``""`` for none).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the known ones.
+    """
+    if not name:
+        return _NONE
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        known = ", ".join(sorted(SCENARIOS))
+        raise ValueError(f"unknown sandbox scenario {name!r}; known: {known}") from None

@@ -1,0 +1,334 @@
+"""The token model: :class:`AccessToken`, :class:`TokenInfo`, :class:`Permission`.
+
+Base layer: stdlib only. An :class:`AccessToken` never shows its value in a
+repr, str or format; the raw value comes only from
+:meth:`AccessToken.get_secret_value`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+from .redact import mask, remember_secret
+
+#: debug_token / error subcodes of code 190, in plain words.
+TOKEN_SUBCODE_REASONS: dict[int, str] = {
+    458: "the app was removed by the user",
+    459: "the user's account is checkpointed (they must log in on facebook.com to unlock it)",
+    460: "the user changed their password",
+    463: "the token has expired",
+    464: "the user's account is unconfirmed",
+    467: "the token is invalid",
+    492: "the session is invalid (the user may have logged out or changed their role)",
+}
+
+TOKEN_TYPES = ("USER", "PAGE", "APP", "SYSTEM_USER")
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def from_unix(value: Any) -> datetime | None:
+    """Convert unix seconds to an aware UTC datetime; ``0``/missing/garbage give None."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    if seconds <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def describe_delta(delta: timedelta | None) -> str:
+    """Say a time difference in words: ``in 58 days``, ``3 hours ago``, ``never``."""
+    if delta is None:
+        return "never"
+    seconds = int(delta.total_seconds())
+    future = seconds >= 0
+    seconds = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            amount = seconds // size
+            words = f"{amount} {unit}{'s' if amount != 1 else ''}"
+            break
+    else:
+        words = "less than a minute" if seconds else "now"
+        if not seconds:
+            return words
+    return f"in {words}" if future else f"{words} ago"
+
+
+class AccessToken:
+    """An access token whose value is never shown.
+
+    Parameters
+    ----------
+    value : str
+        The raw token.
+    expires_at : datetime, optional
+        When it expires, if known (aware UTC). None means unknown or never.
+    issued_at : datetime, optional
+        When it was issued, if known.
+    source : str, optional
+        Where it came from (``"code exchange"``, ``"pasted"``...), for display.
+
+    Notes
+    -----
+    ``str()``, ``repr()`` and ``format()`` give a mask such as ``EAAB…x7Qz``;
+    use :meth:`get_secret_value` for the raw token. Equality compares values
+    in constant time.
+    """
+
+    __slots__ = ("_value", "expires_at", "issued_at", "source")
+
+    def __init__(
+        self,
+        value: str,
+        *,
+        expires_at: datetime | None = None,
+        issued_at: datetime | None = None,
+        source: str | None = None,
+    ) -> None:
+        if isinstance(value, AccessToken):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            raise TypeError("an access token must be a string")
+        value = value.strip()
+        if not value:
+            raise ValueError("the access token is empty")
+        if any(c.isspace() for c in value):
+            raise ValueError("an access token cannot contain spaces or line breaks")
+        self._value = value
+        self.expires_at = expires_at
+        self.issued_at = issued_at
+        self.source = source
+        remember_secret(value)
+
+    @classmethod
+    def from_oauth_response(
+        cls, payload: Mapping[str, Any], *, now: datetime | None = None, source: str | None = None
+    ) -> AccessToken:
+        """Build a token from an ``oauth/access_token`` reply.
+
+        Reads ``expires_in`` (or the old ``expires``) seconds; absent or 0
+        means no known expiry.
+        """
+        now = now or utcnow()
+        lifetime = payload.get("expires_in", payload.get("expires"))
+        expires_at = None
+        try:
+            if lifetime is not None and float(lifetime) > 0:
+                expires_at = now + timedelta(seconds=float(lifetime))
+        except (TypeError, ValueError):
+            expires_at = None
+        return cls(str(payload["access_token"]), expires_at=expires_at, issued_at=now, source=source)
+
+    def get_secret_value(self) -> str:
+        """Return the raw token. Keep it out of output, logs and files."""
+        return self._value
+
+    @property
+    def masked(self) -> str:
+        """The masked token, e.g. ``EAAB…x7Qz``."""
+        return mask(self._value)
+
+    @property
+    def is_app_token(self) -> bool:
+        """True for ``APP_ID|APP_SECRET``-style app tokens."""
+        return "|" in self._value
+
+    def expires_in(self, now: datetime | None = None) -> timedelta | None:
+        """Time left before expiry, or None when unknown or never."""
+        if self.expires_at is None:
+            return None
+        return self.expires_at - (now or utcnow())
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        """True when a known expiry time has passed."""
+        left = self.expires_in(now)
+        return left is not None and left.total_seconds() <= 0
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __format__(self, spec: str) -> str:
+        return format(self.masked, spec)
+
+    def __repr__(self) -> str:
+        expiry = self.expires_at.isoformat(timespec="seconds") if self.expires_at else None
+        return f"AccessToken({self.masked!r}, expires_at={expiry!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AccessToken):
+            return hmac.compare_digest(self._value, other._value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("AccessToken", self._value))
+
+    def __reduce__(self) -> Any:
+        # Pickling would write the raw token wherever the pickle goes.
+        raise TypeError("AccessToken cannot be pickled; store it with TokenStore")
+
+    def __copy__(self) -> AccessToken:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> AccessToken:
+        return self
+
+
+def as_token(token: AccessToken | str) -> AccessToken:
+    """Accept an :class:`AccessToken` or a raw string."""
+    return token if isinstance(token, AccessToken) else AccessToken(token)
+
+
+@dataclass(frozen=True)
+class GranularScope:
+    """A permission limited to some objects (ad accounts, pages, businesses)."""
+
+    scope: str
+    target_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission and its status: ``granted``, ``declined`` or ``expired``."""
+
+    name: str
+    status: str
+
+    @property
+    def granted(self) -> bool:
+        return self.status == "granted"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What ``debug_token`` says about a token.
+
+    Times are aware UTC datetimes; ``expires_at`` and
+    ``data_access_expires_at`` are None when they never expire.
+    """
+
+    is_valid: bool
+    app_id: str | None = None
+    type: str | None = None
+    application: str | None = None
+    user_id: str | None = None
+    profile_id: str | None = None
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    data_access_expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+    granular_scopes: tuple[GranularScope, ...] = ()
+    error_code: int | None = None
+    error_subcode: int | None = None
+    error_message: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_debug_token(cls, payload: Mapping[str, Any]) -> TokenInfo:
+        """Parse a ``debug_token`` reply (with or without its ``data`` wrapper).
+
+        Lenient: unknown fields are ignored, ids may be ints or strings,
+        ``expires_at: 0`` means never.
+        """
+        data = payload.get("data", payload) if isinstance(payload, Mapping) else {}
+        if not isinstance(data, Mapping):
+            data = {}
+        error = data.get("error") if isinstance(data.get("error"), Mapping) else {}
+        granular = []
+        for item in data.get("granular_scopes") or ():
+            if isinstance(item, Mapping) and item.get("scope"):
+                targets = tuple(str(t) for t in (item.get("target_ids") or ()) if t is not None)
+                granular.append(GranularScope(str(item["scope"]), targets))
+        metadata = data.get("metadata") if isinstance(data.get("metadata"), Mapping) else {}
+        return cls(
+            is_valid=bool(data.get("is_valid", False)),
+            app_id=_str_or_none(data.get("app_id")),
+            type=_str_or_none(data.get("type")),
+            application=_str_or_none(data.get("application")),
+            user_id=_str_or_none(data.get("user_id")),
+            profile_id=_str_or_none(data.get("profile_id")),
+            issued_at=from_unix(data.get("issued_at")),
+            expires_at=from_unix(data.get("expires_at")),
+            data_access_expires_at=from_unix(data.get("data_access_expires_at")),
+            scopes=tuple(str(s) for s in (data.get("scopes") or ()) if s),
+            granular_scopes=tuple(granular),
+            error_code=_int_or_none(error.get("code")),
+            error_subcode=_int_or_none(error.get("subcode", error.get("error_subcode"))),
+            error_message=_str_or_none(error.get("message")),
+            metadata=dict(metadata),
+        )
+
+    @property
+    def never_expires(self) -> bool:
+        """True for a valid token with no expiry (``expires_at: 0``)."""
+        return self.is_valid and self.expires_at is None
+
+    @property
+    def invalid_reason(self) -> str | None:
+        """Why the token is invalid, in plain words, or None when valid."""
+        if self.is_valid:
+            return None
+        if self.error_subcode in TOKEN_SUBCODE_REASONS:
+            return TOKEN_SUBCODE_REASONS[self.error_subcode]  # type: ignore[index]
+        message = (self.error_message or "").lower()
+        if "expired" in message:
+            return TOKEN_SUBCODE_REASONS[463]
+        if "password" in message:
+            return TOKEN_SUBCODE_REASONS[460]
+        if "not authorized application" in message or "has not authorized" in message:
+            return TOKEN_SUBCODE_REASONS[458]
+        return "the token is invalid"
+
+    def expires_in(self, now: datetime | None = None) -> timedelta | None:
+        """Time left before expiry, or None when it never expires."""
+        return None if self.expires_at is None else self.expires_at - (now or utcnow())
+
+    def data_access_expires_in(self, now: datetime | None = None) -> timedelta | None:
+        """Time left before data access expires, or None."""
+        if self.data_access_expires_at is None:
+            return None
+        return self.data_access_expires_at - (now or utcnow())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (times as unix seconds, 0 for never)."""
+        out = asdict(self)
+        for key in ("issued_at", "expires_at", "data_access_expires_at"):
+            value = getattr(self, key)
+            out[key] = int(value.timestamp()) if value else 0
+        out["scopes"] = list(self.scopes)
+        out["granular_scopes"] = [{"scope": g.scope, "target_ids": list(g.target_ids)} for g in self.granular_scopes]
+        out["metadata"] = dict(self.metadata)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TokenInfo:
+        """Rebuild from :meth:`to_dict` output."""
+        payload = dict(data)
+        payload["error"] = {
+            "code": data.get("error_code"),
+            "subcode": data.get("error_subcode"),
+            "message": data.get("error_message"),
+        }
+        return cls.from_debug_token(payload)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

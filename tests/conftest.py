@@ -1,0 +1,48 @@
+"""Shared fixtures: a running sandbox, fast retries, a canary token."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+
+import pytest
+
+from meta_auth_nb.graph_core import RetryPolicy
+from meta_auth_nb.sandbox import Sandbox
+
+#: Retries as in production but with short waits, so fault tests stay quick.
+FAST_RETRY = RetryPolicy(max_retries=8, backoff_base=0.01, backoff_max=0.2, near_limit_pause=0.0)
+
+
+@pytest.fixture(autouse=True)
+def _clean_meta_env(monkeypatch, tmp_path):
+    """No test sees the developer's own Meta settings or config folder."""
+    for name in list(os.environ):
+        if name.startswith("META_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(seed=1) as box:
+        yield box
+
+
+@pytest.fixture
+def opts(sandbox):
+    """Session options pointing at the sandbox."""
+    return {"base_url": sandbox.graph_url, "retry": FAST_RETRY}
+
+
+@pytest.fixture
+def sandbox_env(sandbox, monkeypatch):
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    return sandbox
+
+
+def make_canary() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "EAA" + "".join(secrets.choice(alphabet) for _ in range(170))

@@ -1,0 +1,266 @@
+"""A real, private, unlocked OS keyring for tests: gnome-keyring on its own D-Bus bus.
+
+Nothing of the user's own keyring or session bus is touched: the bus and the
+daemon run with a temporary HOME / XDG folders, the bus has its own config
+(no service activation, so nothing else gets started on it), and both
+processes are stopped afterwards.
+
+Needs the system packages ``gnome-keyring dbus dbus-daemon libsecret-1-0``
+and the Python package ``secretstorage`` (keyring's SecretService backend).
+
+Tests that need it skip, saying what is missing, unless ``REQUIRE_REAL_KEYRING=1``
+is set (for CI), which turns the skip into a failure.
+
+Use the fixtures (a conftest imports them)::
+
+    def test_x(secret_service_keyring):        # a keyring.backends.SecretService.Keyring
+        ...
+
+or, outside pytest, :func:`start_secret_service` / :meth:`SecretServiceSession.stop`.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+__all__ = [
+    "KeyringUnavailable",
+    "SecretServiceSession",
+    "start_secret_service",
+    "secret_service",
+    "secret_service_keyring",
+    "SYSTEM_PACKAGES",
+]
+
+SYSTEM_PACKAGES = "gnome-keyring dbus dbus-daemon libsecret-1-0"
+_SESSION_COLLECTION = "/org/freedesktop/secrets/collection/session"
+
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={socket_dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+class KeyringUnavailable(RuntimeError):
+    """The private keyring could not be started; the message says what is missing."""
+
+
+@dataclass
+class SecretServiceSession:
+    """A running private bus + unlocked gnome-keyring.
+
+    Attributes
+    ----------
+    address : str
+        The bus address, for ``DBUS_SESSION_BUS_ADDRESS``.
+    collection : str or None
+        A collection path to pin (only when no default "login" collection
+        could be made; then secrets live in the daemon's memory).
+    """
+
+    address: str
+    root: Path
+    collection: str | None = None
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        """Variables a subprocess needs to use this keyring."""
+        return {"DBUS_SESSION_BUS_ADDRESS": self.address}
+
+    def keyring(self) -> Any:
+        """A ``keyring.backends.SecretService.Keyring`` bound to this daemon's collection.
+
+        The backend connects on each call using ``DBUS_SESSION_BUS_ADDRESS``,
+        so that variable must point here when it is used.
+        """
+        from keyring.backends import SecretService
+
+        backend = SecretService.Keyring()
+        if self.collection:
+            backend.preferred_collection = self.collection
+        return backend
+
+    def connect(self) -> Any:
+        """A secretstorage (jeepney) connection to this bus."""
+        from jeepney.io.blocking import open_dbus_connection
+
+        return open_dbus_connection(bus=self.address)
+
+    def purge(self, service: str) -> None:
+        """Delete every item stored for ``service`` (keeps tests independent)."""
+        import secretstorage
+
+        with closing(self.connect()) as conn:
+            for collection in secretstorage.get_all_collections(conn):
+                for item in collection.search_items({"service": service}):
+                    item.delete()
+
+    def stop(self) -> None:
+        """Stop the daemon and the bus (only the processes this session started)."""
+        for proc in reversed(self.processes):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)  # its own session: takes any helper children too
+                except (ProcessLookupError, PermissionError):
+                    proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        proc.kill()
+                    proc.wait(5)
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+        self.processes.clear()
+
+
+def _read_line(stream: Any, timeout: float) -> str:
+    box: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: box.put(stream.readline()), daemon=True).start()
+    try:
+        return box.get(timeout=timeout).strip()
+    except queue.Empty:
+        return ""
+
+
+def start_secret_service(root: Path, *, password: str = "test-keyring-password", timeout: float = 10.0) -> SecretServiceSession:
+    """Start a private session bus and an unlocked gnome-keyring under ``root``.
+
+    Raises
+    ------
+    KeyringUnavailable
+        When a program or package is missing, or the daemon does not come up;
+        the message says which.
+    """
+    missing = [exe for exe in ("dbus-daemon", "gnome-keyring-daemon") if shutil.which(exe) is None]
+    if missing:
+        raise KeyringUnavailable(
+            f"{' and '.join(missing)} not found; install them with "
+            f"`apt-get install --no-install-recommends {SYSTEM_PACKAGES}`"
+        )
+    try:
+        import secretstorage
+        from jeepney.io.blocking import open_dbus_connection
+        from keyring.backends import SecretService  # noqa: F401
+    except ImportError as exc:
+        raise KeyringUnavailable(f"Python package missing ({exc}); `pip install secretstorage keyring`") from None
+
+    home, data, config, cache, run = (root / n for n in ("home", "data", "config", "cache", "run"))
+    for folder in (home, data, config, cache, run):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    bus_conf = root / "bus.conf"
+    bus_conf.write_text(_BUS_CONFIG.format(socket_dir=run))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "GNOME_KEYRING", "XDG_"))}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(data), XDG_CONFIG_HOME=str(config),
+               XDG_CACHE_HOME=str(cache), XDG_RUNTIME_DIR=str(run))
+
+    session = SecretServiceSession(address="", root=root)
+    try:
+        bus = subprocess.Popen(
+            ["dbus-daemon", "--config-file", str(bus_conf), "--nofork", "--print-address=1"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, text=True, start_new_session=True,
+        )
+        session.processes.append(bus)
+        session.address = _read_line(bus.stdout, timeout)
+        if not session.address:
+            raise KeyringUnavailable(f"dbus-daemon printed no address (exit code {bus.poll()})")
+        env["DBUS_SESSION_BUS_ADDRESS"] = session.address
+
+        daemon_log = (root / "gnome-keyring.log").open("wb")
+        daemon = subprocess.Popen(
+            # --unlock reads the password on stdin and creates + unlocks the "login"
+            # collection (alias "default") with it, so no prompt is ever needed.
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=daemon_log,
+            env=env, start_new_session=True,
+        )
+        daemon_log.close()
+        session.processes.append(daemon)
+        assert daemon.stdin is not None
+        daemon.stdin.write(password.encode())
+        daemon.stdin.close()
+
+        deadline = time.monotonic() + timeout
+        with closing(open_dbus_connection(bus=session.address)) as conn:
+            while not secretstorage.check_service_availability(conn):
+                if daemon.poll() is not None or time.monotonic() > deadline:
+                    detail = (root / "gnome-keyring.log").read_text(errors="replace")[-500:]
+                    raise KeyringUnavailable(f"gnome-keyring-daemon did not start on the private bus: {detail!r}")
+                time.sleep(0.05)
+            try:
+                secretstorage.get_default_collection(conn)
+            except secretstorage.exceptions.SecretStorageException:
+                # No "login" collection (and making one would need a GUI prompt):
+                # the always-present in-memory "session" collection still works.
+                session.collection = _SESSION_COLLECTION
+            # Prove it can really store, read and delete, headless.
+            target = secretstorage.Collection(conn, session.collection) if session.collection else secretstorage.get_default_collection(conn)
+            item = target.create_item("probe", {"service": "keyring-support-probe"}, b"probe", replace=True)
+            ok = item.get_secret() == b"probe"
+            item.delete()
+            if not ok:
+                raise KeyringUnavailable("gnome-keyring stored a probe secret but read back something else")
+    except KeyringUnavailable:
+        session.stop()
+        raise
+    except Exception as exc:
+        session.stop()
+        raise KeyringUnavailable(f"could not start a private gnome-keyring: {type(exc).__name__}: {exc}") from None
+    return session
+
+
+# --- pytest fixtures ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretServiceSession]:
+    """A private unlocked gnome-keyring for the whole test session (skips if it cannot start)."""
+    try:
+        session = start_secret_service(tmp_path_factory.mktemp("keyring"))
+    except KeyringUnavailable as exc:
+        if os.environ.get("REQUIRE_REAL_KEYRING", "") not in ("", "0"):
+            pytest.fail(f"REQUIRE_REAL_KEYRING is set but the real OS keyring could not start: {exc}")
+        pytest.skip(f"real OS keyring not available: {exc}")
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+@pytest.fixture
+def secret_service_keyring(secret_service: SecretServiceSession, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A ``keyring.backends.SecretService.Keyring`` on the private daemon.
+
+    ``DBUS_SESSION_BUS_ADDRESS`` points at the private bus for this test only;
+    entries of service ``meta_auth_nb`` are removed afterwards.
+    """
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service.address)
+    secret_service.purge("meta_auth_nb")
+    yield secret_service.keyring()
+    secret_service.purge("meta_auth_nb")

@@ -1,0 +1,135 @@
+"""Base layer: settings, the token model, masking, usage headers, appsecret_proof."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import pickle
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from meta_auth_nb.config import ConfigError, Settings
+from meta_auth_nb.graph_core import appsecret_proof
+from meta_auth_nb.redact import get_logger, mask, redact
+from meta_auth_nb.tokens import AccessToken, TokenInfo, describe_delta
+from meta_auth_nb.usage import parse_usage
+
+CANARY = "EAA" + "k7Qm2" * 32
+
+
+def test_appsecret_proof_matches_published_vector():
+    assert appsecret_proof("abc123", "xyz789") == "4dad02ff1693df832f9c183fe400fc4f601360be06514acb4a73edb783eec345"
+    assert appsecret_proof(AccessToken("abc123"), "xyz789").startswith("4dad02ff")
+    assert appsecret_proof("abc123", "xyz789", timestamp=1) != appsecret_proof("abc123", "xyz789")
+
+
+def test_access_token_never_shows_its_value():
+    token = AccessToken(CANARY, expires_at=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    for text in (str(token), repr(token), f"{token}", f"{token:>200}", "%s" % token, str([token]), str({"t": token})):
+        assert CANARY not in text
+    assert str(token) == "EAAk\u2026Qm2" or str(token).startswith("EAAk")
+    assert token.get_secret_value() == CANARY
+    assert token == AccessToken(CANARY) and token != AccessToken(CANARY + "x")
+    assert copy.deepcopy(token) is token
+    with pytest.raises(TypeError):
+        pickle.dumps(token)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "EAA abc", "EAA\nabc"])
+def test_access_token_rejects_malformed_values(bad):
+    with pytest.raises(ValueError):
+        AccessToken(bad)
+
+
+def test_oauth_response_expiry_and_old_expires_key():
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    token = AccessToken.from_oauth_response({"access_token": CANARY, "expires_in": 5183944}, now=now)
+    assert token.expires_at == now + timedelta(seconds=5183944)
+    old = AccessToken.from_oauth_response({"access_token": CANARY, "expires": "3600"}, now=now)
+    assert old.expires_in(now) == timedelta(hours=1)
+    assert AccessToken.from_oauth_response({"access_token": CANARY}, now=now).expires_at is None
+
+
+def test_mask_shapes():
+    assert mask(CANARY) == CANARY[:4] + "\u2026" + CANARY[-4:]
+    assert mask("") == "<none>" and mask("short") == "\u2026\u2026\u2026"
+
+
+def test_redact_masks_tokens_app_tokens_and_url_params():
+    text = f"t={CANARY} app=1234567|{'f' * 32} url=https://x/?access_token=abcdefgh12345678&client_secret=s3cr3tvalue99"
+    out = redact(text)
+    assert CANARY not in out and "f" * 32 not in out and "abcdefgh12345678" not in out and "s3cr3tvalue99" not in out
+
+
+def test_logger_redacts_args(caplog):
+    log = get_logger("meta_auth_nb.test")
+    with caplog.at_level(logging.DEBUG, logger="meta_auth_nb.test"):
+        log.warning("token is %s", CANARY)
+    assert CANARY not in caplog.text and "EAAk" in caplog.text
+
+
+def test_settings_from_env_and_https_rule():
+    s = Settings.from_env({"META_GRAPH_URL": "http://127.0.0.1:9999/", "META_APP_SECRET": "topsecretvalue"})
+    assert s.graph_url == "http://127.0.0.1:9999" and s.graph_version == "v25.0" and s.profile == "default"
+    assert "topsecretvalue" not in repr(s)
+    with pytest.raises(ConfigError, match="HTTPS"):
+        Settings.from_env({"META_GRAPH_URL": "http://graph.example.com"})
+    with pytest.raises(ConfigError, match="v25.0"):
+        Settings.from_env({"META_GRAPH_VERSION": "25"})
+
+
+def test_token_info_parsing_is_lenient():
+    info = TokenInfo.from_debug_token(
+        {
+            "data": {
+                "app_id": 138483919580948,
+                "type": "USER",
+                "application": "Test",
+                "expires_at": 0,
+                "data_access_expires_at": 1800000000,
+                "is_valid": True,
+                "scopes": ["ads_read", "public_profile"],
+                "granular_scopes": [{"scope": "ads_read", "target_ids": [123, "456"]}, {"scope": "public_profile"}],
+                "user_id": "10",
+                "new_field": {"x": 1},
+            }
+        }
+    )
+    assert info.app_id == "138483919580948" and info.expires_at is None and info.never_expires
+    assert info.issued_at is None
+    assert info.granular_scopes[0].target_ids == ("123", "456")
+    assert info.data_access_expires_at == datetime.fromtimestamp(1800000000, tz=timezone.utc)
+    assert TokenInfo.from_dict(info.to_dict()) == info
+    assert TokenInfo.from_debug_token({"data": "garbage"}).is_valid is False
+
+
+def test_describe_delta():
+    assert describe_delta(timedelta(days=58, hours=3)) == "in 58 days"
+    assert describe_delta(timedelta(hours=-3)) == "3 hours ago"
+    assert describe_delta(None) == "never"
+
+
+def test_usage_headers_parse_leniently():
+    usage = parse_usage(
+        {
+            "x-app-usage": '{"call_count": 28, "total_time": 25, "total_cputime": 25}',
+            "x-ad-account-usage": '{"acc_id_util_pct": 9.67, "reset_time_duration": 100, "ads_api_access_tier": "standard_access"}',
+            "x-business-use-case-usage": json.dumps(
+                {"1": [{"type": "ads_management", "call_count": 96, "estimated_time_to_regain_access": 0, "new": "x"}]}
+            ),
+        }
+    )
+    assert usage.app["call_count"] == 28 and usage.ad_account_tier == "standard_access"
+    assert usage.near_limit and usage.retry_after is None
+    assert parse_usage({"x-app-usage": "not json"}).app == {}
+    assert parse_usage({}) is None
+
+
+def test_import_is_light():
+    code = "import sys, meta_auth_nb; meta_auth_nb.AccessToken; print([m for m in ('pandas','httpx','ipywidgets') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
