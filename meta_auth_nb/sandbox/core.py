@@ -203,6 +203,36 @@ class Sandbox:
         """Invalidate ``user``'s existing tokens (190/460); returns how many."""
         return self._engine.state.change_password(user)
 
+    def approve(self, login_url: str, *, user: str | None = None, decision: str = "allow") -> str:
+        """Do what a person does in the login dialog: press Allow (or Cancel).
+
+        Sends the dialog's form over real HTTP, as a browser would, and
+        returns the URL the dialog redirects to (``...?code=...&state=...#_=_``).
+        For headless demos and tests; the browser tests click the real page.
+        """
+        import urllib.error
+        import urllib.request
+        from urllib.parse import parse_qsl, urlencode, urlsplit
+
+        parts = urlsplit(login_url)
+        form = dict(parse_qsl(parts.query))
+        form.update({"user": user or "alice", "decision": decision})
+        target = f"{self._require_started()}{parts.path.rstrip('/')}/decide"
+
+        class _NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        opener = urllib.request.build_opener(_NoRedirect)
+        request = urllib.request.Request(target, data=urlencode(form).encode(), method="POST")
+        try:
+            with opener.open(request, timeout=10) as answer:
+                raise RuntimeError(f"the dialog did not redirect (HTTP {answer.status})")
+        except urllib.error.HTTPError as redirect:
+            if redirect.code not in (302, 303) or not redirect.headers.get("Location"):
+                raise RuntimeError(f"the dialog refused the request (HTTP {redirect.code})") from None
+            return str(redirect.headers["Location"])
+
     def set_faults(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:
         """Change the fault rate and/or latency while running."""
         self._engine.plan.configure(fault_rate, latency_ms)
