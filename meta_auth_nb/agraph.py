@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from datetime import datetime
 import time
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Iterable, Mapping
 
@@ -31,6 +32,7 @@ from .graph_core import (
     page_rows,
     read_reply,
     retryable_item,
+    server_time,
     summary,
 )
 from .redact import get_logger
@@ -126,6 +128,9 @@ class AsyncGraphSession:
             limits=httpx.Limits(max_connections=max(self.max_concurrency, 10)),
         )
         self.usage: Usage | None = None
+        #: The server's clock (its Date header) at the latest answer, for
+        #: judging expiry the way Graph does even if this machine's clock is off.
+        self.server_time: datetime | None = None
         self._pause_until = 0.0
         self._rng = random.Random()
 
@@ -187,6 +192,7 @@ class AsyncGraphSession:
                 response = await self._client.request(method, httpx.URL(url).copy_merge_params(params), headers=headers)
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
+        self.server_time = server_time(response.headers) or self.server_time
         try:
             payload, usage = read_reply(response.status_code, response.headers, response.content)
         except RateLimited as error:

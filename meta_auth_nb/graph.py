@@ -8,6 +8,7 @@ connections and rate limits; lists are paged by cursor. Graph layer.
 from __future__ import annotations
 
 import random
+from datetime import datetime
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
@@ -29,6 +30,7 @@ from .graph_core import (
     read_reply,
     finish_batch,
     retryable_item,
+    server_time,
     summary,
 )
 from .redact import RedactingFilter, get_logger
@@ -150,6 +152,9 @@ class GraphSession:
             trust_env=False,
         )
         self.usage: Usage | None = None
+        #: The server's clock (its Date header) at the latest answer, for
+        #: judging expiry the way Graph does even if this machine's clock is off.
+        self.server_time: datetime | None = None
         self._pause_until = 0.0
         self._rng = random.Random()
 
@@ -218,6 +223,7 @@ class GraphSession:
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
         log.debug("%s %s -> %s in %.0f ms", method, httpx.URL(url).path, response.status_code, (time.perf_counter() - started) * 1000)
+        self.server_time = server_time(response.headers) or self.server_time
         try:
             payload, usage = read_reply(response.status_code, response.headers, response.content)
         except RateLimited as error:

@@ -14,6 +14,8 @@ import json
 import random
 import re
 import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -355,6 +357,18 @@ def finish_batch(results: list[Any], raise_errors: bool) -> list[Any]:
             if isinstance(result, GraphError):
                 raise result
     return results
+
+
+def server_time(headers: Mapping[str, str]) -> datetime | None:
+    """The time in a response's ``Date`` header, as an aware UTC datetime."""
+    raw = headers.get("date")
+    if not raw:
+        return None
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def summary(kind: str, endpoint: Endpoint) -> str:

@@ -38,6 +38,10 @@ def _item_request(item: Any, fallback_token: str | None) -> Request:
         params.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
     if path == "/":
         raise GraphError("(#100) A batch item cannot be a batch", 100)
+    # The same ?method= override as a top-level call.
+    override = str(params.get("method", "")).upper()
+    if method in ("GET", "POST") and override in ("GET", "POST", "DELETE"):
+        method = override
     # An item may carry its own token; otherwise the batch's applies.
     bearer = None if params.get("access_token") else fallback_token
     return Request(method, path, version, params, [], bearer)

@@ -46,6 +46,11 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.untrack(self.connection)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header follows the sandbox clock, as a real server's
+        # follows real time, so clients judging expiry by it see moved time.
+        return super().date_time_string(self.server.engine.clock.now() if timestamp is None else timestamp)
+
     def do_GET(self) -> None:
         self._handle("GET")
 

@@ -1,0 +1,116 @@
+"""Token health over time: validation, classification, auto-extend, headless session()."""
+
+from __future__ import annotations
+
+import keyring.backends.fail
+import pytest
+
+import meta_auth_nb as mab
+from meta_auth_nb import errors as E
+from meta_auth_nb.health import check_profile, extend_profile, validate
+from meta_auth_nb.store import ProfileNotFound, TokenStore
+from tests.conftest import FAST_RETRY
+
+
+@pytest.fixture
+def store(tmp_path):
+    # Memory-backed store: the keyring itself is covered by tests/store.
+    return TokenStore(config_dir=tmp_path / "cfg", keyring_backend=keyring.backends.fail.Keyring(), environ={})
+
+
+def test_healthy_token_one_round_trip(sandbox, opts):
+    token = sandbox.issue_token(scopes=["ads_read"], lifetime_s=60 * 86400)
+    before = len(sandbox.request_log)
+    report = validate(token, required_scopes="ads_read", **opts)
+    assert report.status == "ok" and report.severity == 0
+    assert len(sandbox.request_log) - before == 1  # debug_token + permissions in one batch
+    assert {p.name for p in report.permissions} >= {"ads_read"}
+    assert token not in report.summary() and token not in str(report.to_dict())
+
+
+def test_expiring_soon_and_data_access(sandbox, opts):
+    token = sandbox.issue_token(lifetime_s=60 * 86400)
+    sandbox.advance(55 * 86400)
+    report = validate(token, app_id=sandbox.app_id, app_secret=sandbox.app_secret, **opts)
+    assert report.status == "expiring" and report.severity == 1
+    assert "meta-auth extend" in report.advice
+    never = sandbox.issue_token(lifetime_s=0)
+    sandbox.advance(30 * 86400)  # data access lasts 90 days from issue
+    later = validate(never, warn_days=7, **opts)
+    assert later.status in ("ok", "data_access_expiring")
+    sandbox.advance(55 * 86400)
+    assert validate(never, **opts).status == "data_access_expiring"
+
+
+def test_expired_invalidated_and_missing_scope(sandbox, opts):
+    expired = sandbox.issue_token(lifetime_s=60)
+    sandbox.advance(120)
+    report = validate(expired, **opts)
+    assert report.status == "expired" and report.severity == 2 and "%meta_login" in report.advice
+    with_app = validate(expired, app_id=sandbox.app_id, app_secret=sandbox.app_secret, **opts)
+    assert with_app.status == "expired"
+
+    changed = sandbox.issue_token(user="alice")
+    sandbox.change_password("alice")
+    report = validate(changed, app_id=sandbox.app_id, app_secret=sandbox.app_secret, **opts)
+    assert report.status == "invalid" and "password" in report.reason
+
+    narrow = sandbox.issue_token(user="carol", scopes=["ads_read"])
+    report = validate(narrow, required_scopes=["ads_management"], **opts)
+    assert report.status == "missing_scopes" and report.missing_scopes == ("ads_management",)
+    assert "rerequest" in report.advice
+
+
+def test_check_profile_caches_facts_and_auto_extends(sandbox, opts, store):
+    token = mab.AccessToken(sandbox.issue_token(lifetime_s=3 * 86400))
+    store.save("work", token, app_id=sandbox.app_id, app_secret=sandbox.app_secret)
+    report = check_profile(store, "work", **opts)
+    assert report.status == "expiring"
+    assert store.load("work").info is not None and store.load("work").checked_at is not None
+    assert store.load("work").token == token  # nothing extended without asking
+    extended = check_profile(store, "work", auto_extend=True, **opts)
+    assert extended.status == "ok" and store.load("work").token != token
+
+
+def test_extend_needs_secret(sandbox, opts, store):
+    store.save("nosecret", sandbox.issue_token(), app_id=sandbox.app_id)
+    with pytest.raises(E.OAuthError, match="app secret"):
+        extend_profile(store, "nosecret", **opts)
+
+
+def test_system_user_60_day_refresh(sandbox, opts, store):
+    admin = sandbox.issue_token(kind="system_user", lifetime_s=0)
+    sixty = mab.create_system_user_token(admin, sandbox.system_user_id, app_id=sandbox.app_id,
+                                         app_secret=sandbox.app_secret, scopes="ads_read",
+                                         expires_in_60_days=True, **opts)
+    store.save("sys", sixty, app_id=sandbox.app_id, app_secret=sandbox.app_secret)
+    sandbox.advance(57 * 86400)
+    assert check_profile(store, "sys", **opts).status == "expiring"
+    before, after = extend_profile(store, "sys", **opts)
+    assert before != after and check_profile(store, "sys", **opts).status == "ok"
+
+
+def test_headless_session_fails_fast(sandbox, opts, store, monkeypatch):
+    good = sandbox.issue_token(user="carol", lifetime_s=30 * 86400)
+    store.save("job", good, app_id=sandbox.app_id)
+    meta = mab.session("job", store=store, **opts)
+    assert meta.get("me")["id"] and good not in repr(meta)
+
+    store.save("gone", sandbox.issue_token(user="bob"), app_id=sandbox.app_id)
+    sandbox.change_password("bob")
+    with pytest.raises(E.TokenInvalidated, match="meta_login --profile gone"):
+        mab.session("gone", store=store, **opts)
+    with pytest.raises(E.MissingPermission):
+        mab.session("job", store=store, required_scopes="ads_read,ads_management", **opts)
+    with pytest.raises(ProfileNotFound):
+        mab.session("nothing-here", store=store, **opts)
+
+
+def test_headless_session_from_environment_only(sandbox, tmp_path, monkeypatch):
+    token = sandbox.issue_token(lifetime_s=30 * 86400)
+    env = {**sandbox.env(), "META_ACCESS_TOKEN": token}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    store = TokenStore(config_dir=tmp_path / "c", keyring_backend=keyring.backends.fail.Keyring())
+    meta = mab.session(store=store, retry=FAST_RETRY)
+    assert meta.get("me")["id"]
