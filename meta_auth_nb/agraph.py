@@ -189,7 +189,10 @@ class AsyncGraphSession:
                 response = await self._client.post(url, data=params, headers=headers)
             else:
                 # merge, not replace: a paging URL already carries its cursor in the query
-                response = await self._client.request(method, httpx.URL(url).copy_merge_params(params), headers=headers)
+                # (httpx's params= would replace it). Without params the URL goes as is,
+                # which spares re-parsing it for every page of a pull.
+                target = httpx.URL(url).copy_merge_params(params) if params else url
+                response = await self._client.request(method, target, headers=headers)
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
         self.server_time = server_time(response.headers) or self.server_time

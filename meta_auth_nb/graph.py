@@ -7,6 +7,7 @@ connections and rate limits; lists are paged by cursor. Graph layer.
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import datetime
 import time
@@ -219,10 +220,14 @@ class GraphSession:
                 response = self._client.post(url, data=params, headers=headers)
             else:
                 # merge, not replace: a paging URL already carries its cursor in the query
-                response = self._client.request(method, httpx.URL(url).copy_merge_params(params), headers=headers)
+                # (httpx's params= would replace it). Without params the URL goes as is,
+                # which spares re-parsing it for every page of a pull.
+                target = httpx.URL(url).copy_merge_params(params) if params else url
+                response = self._client.request(method, target, headers=headers)
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
-        log.debug("%s %s -> %s in %.0f ms", method, httpx.URL(url).path, response.status_code, (time.perf_counter() - started) * 1000)
+        if log.isEnabledFor(logging.DEBUG):  # the arguments cost a URL parse per call
+            log.debug("%s %s -> %s in %.0f ms", method, httpx.URL(url).path, response.status_code, (time.perf_counter() - started) * 1000)
         self.server_time = server_time(response.headers) or self.server_time
         try:
             payload, usage = read_reply(response.status_code, response.headers, response.content)
