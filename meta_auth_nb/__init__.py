@@ -48,7 +48,7 @@ _LAZY: dict[str, str] = {
     "revoke_token": ".lifecycle",
     "create_system_user_token": ".lifecycle",
     "refresh_system_user_token": ".lifecycle",
-    "appsecret_proof": ".graph_common",
+    "appsecret_proof": ".graph_core",
     "TokenStore": ".store",
     "StoredProfile": ".store",
     "session": ".headless",

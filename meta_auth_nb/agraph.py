@@ -17,7 +17,7 @@ import httpx
 
 from .config import Settings
 from .errors import GraphError, RateLimited
-from .graph import DEFAULT_TIMEOUT
+from .graph import DEFAULT_TIMEOUT, shared_ssl_context
 from .graph_core import (
     MAX_BATCH,
     BatchItem,
@@ -123,6 +123,7 @@ class AsyncGraphSession:
         self._client = httpx.AsyncClient(
             timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
             transport=transport,
+            verify=shared_ssl_context() if transport is None else True,
             follow_redirects=False,
             trust_env=False,
             limits=httpx.Limits(max_connections=max(self.max_concurrency, 10)),

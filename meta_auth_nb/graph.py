@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
+import threading
 from datetime import datetime
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
@@ -46,6 +48,25 @@ log = get_logger(__name__)
 get_logger("httpx")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+_ssl_context: ssl.SSLContext | None = None
+_ssl_lock = threading.Lock()
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The verifying SSL context every session of this process shares.
+
+    It is exactly what httpx builds for ``verify=True, trust_env=False`` (the
+    certifi bundle), made once: building one reads the whole CA bundle
+    (20-40 ms), which httpx would otherwise repeat for every client, and the
+    lifecycle calls open a short-lived session per call.
+    """
+    global _ssl_context
+    if _ssl_context is None:
+        with _ssl_lock:
+            if _ssl_context is None:
+                _ssl_context = httpx.create_ssl_context(verify=True, trust_env=False)
+    return _ssl_context
 
 
 class Pager:
@@ -149,6 +170,8 @@ class GraphSession:
         self._client = httpx.Client(
             timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
             transport=transport,
+            # with a transport given, httpx builds no TLS context of its own
+            verify=shared_ssl_context() if transport is None else True,
             follow_redirects=False,
             trust_env=False,
         )

@@ -1,0 +1,206 @@
+"""Run every benchmark, print the figures and rewrite them into README.md.
+
+    python benchmarks/run.py                # all three, rewrites benchmarks/README.md
+    python benchmarks/run.py --no-readme    # print only
+    python benchmarks/run.py --only paging,import --rounds 3
+
+The figures section of ``benchmarks/README.md`` (between the
+``<!-- results:start -->`` and ``<!-- results:end -->`` markers) is replaced
+with this run's table; the raw timings go to ``benchmarks/results/latest.json``
+(git-ignored). Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_import  # noqa: E402
+import bench_inspect  # noqa: E402
+import bench_paging  # noqa: E402
+
+README = HERE / "README.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+BENCHES = ("paging", "inspect", "import")
+
+# targets (from the issue)
+SDK_SPEEDUP_MIN = 3.0
+BARE_RATIO_MAX = 1.3
+CONCURRENT_RT_MAX = 2.0
+IMPORT_MS_MAX = 50.0
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _commit() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE, capture_output=True, text=True
+        ).stdout.strip()
+        return f"{rev}{' + local changes' if dirty else ''}"
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(terse=True),
+        "commit": _commit(),
+        "versions": {d: _version(d) for d in ("httpx", "pandas", "facebook_business", "requests")},
+    }
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def table(results: dict[str, Any]) -> tuple[list[list[str]], bool]:
+    """Rows of (benchmark, figure, target, result) and whether every target is met."""
+    rows: list[list[str]] = []
+    ok = True
+    paging = results.get("paging")
+    if paging:
+        n = f"{paging['rows']:,}"
+        for name, label in (("ours", "GraphSession.frame"), ("sdk", "facebook_business Cursor"), ("bare", "bare httpx loop")):
+            rows.append([
+                f"Paging {n} rows: {label}",
+                f"{paging['rows_per_s'][name]:,.0f} rows/s ({paging['best_s'][name]:.3f} s)",
+                "",
+                "",
+            ])
+        speed_ok = paging["speedup_vs_sdk"] >= SDK_SPEEDUP_MIN
+        bare_ok = paging["ratio_vs_bare"] <= BARE_RATIO_MAX
+        ok &= speed_ok and bare_ok
+        rows.append(["Paging: ours vs SDK (rows/s ratio)", f"{paging['speedup_vs_sdk']:.2f}x faster",
+                     f">= {SDK_SPEEDUP_MIN:g}x", _verdict(speed_ok)])
+        rows.append(["Paging: ours vs bare loop (wall-time ratio)", f"{paging['ratio_vs_bare']:.2f}x",
+                     f"<= {BARE_RATIO_MAX:g}x", _verdict(bare_ok)])
+    inspect = results.get("inspect")
+    if inspect:
+        conc_ok = inspect["concurrent_rt"] <= CONCURRENT_RT_MAX
+        ok &= conc_ok
+        k, lat = inspect["tokens"], inspect["latency_ms"]
+        rows.append([f"Inspect: one round trip ({lat} ms latency)", f"{inspect['round_trip_s'] * 1000:.0f} ms", "", ""])
+        rows.append([f"Inspect {k} tokens: concurrent (inspect_tokens)",
+                     f"{inspect['concurrent_s'] * 1000:.0f} ms = {inspect['concurrent_rt']:.2f} round trips",
+                     f"<= {CONCURRENT_RT_MAX:g} round trips", _verdict(conc_ok)])
+        rows.append([f"Inspect {k} tokens: sequential ({k} x inspect_token)",
+                     f"{inspect['sequential_s'] * 1000:.0f} ms = {inspect['sequential_rt']:.1f} round trips",
+                     "(reference)", ""])
+    imp = results.get("import")
+    if imp:
+        ms = imp["added_s"] * 1000
+        time_ok = ms < IMPORT_MS_MAX
+        heavy_ok = not imp["heavy_imported"]
+        ok &= time_ok and heavy_ok
+        rows.append(["Cold `import meta_auth_nb` (added to a bare interpreter)",
+                     f"{ms:.1f} ms (bare {imp['bare_s'] * 1000:.1f} ms, with import {imp['import_s'] * 1000:.1f} ms)",
+                     f"< {IMPORT_MS_MAX:g} ms", _verdict(time_ok)])
+        rows.append(["Import pulls in pandas / httpx / ipywidgets?",
+                     ", ".join(imp["heavy_imported"]) or f"none ({imp['modules_added']} modules added)",
+                     "none", _verdict(heavy_ok)])
+    return rows, ok
+
+
+def markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[list[str]]) -> str:
+    v = facts["versions"]
+    lines = [
+        f"Run of {facts['date']} on {facts['nproc']} CPU(s), {facts['implementation']} {facts['python']}, "
+        f"{facts['platform']}; commit {facts['commit']}.",
+        f"httpx {v['httpx']}, pandas {v['pandas']}, facebook_business {v['facebook_business']} "
+        f"(requests {v['requests']}). Whole run {results['elapsed_s']:.0f} s.",
+        "",
+        "| Benchmark | Figure | Target | Result |",
+        "|---|---|---|---|",
+        *[f"| {' | '.join(row)} |" for row in rows],
+    ]
+    paging = results.get("paging")
+    if paging:
+        lines += ["", f"Paging: best of {paging['rounds']} rounds after a warm-up, {paging['limit']} rows a page; "
+                      "all times (s): " + "; ".join(
+                          f"{name} " + ", ".join(f"{t:.3f}" for t in times) for name, times in paging["times"].items())]
+    inspect = results.get("inspect")
+    if inspect:
+        s = inspect["samples"]
+        lines += ["", "Inspect: medians; samples (ms): " + "; ".join(
+            f"{name} " + ", ".join(f"{t * 1000:.0f}" for t in s[name]) for name in ("round_trip", "concurrent", "sequential"))]
+    imp = results.get("import")
+    if imp:
+        lines += ["", f"Import: medians of {imp['runs']} fresh interpreters each."]
+    return "\n".join(lines)
+
+
+def rewrite_readme(section: str) -> None:
+    text = README.read_text(encoding="utf-8") if README.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START in text and END in text and text.index(START) < text.index(END):
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+        text = f"{head}{START}\n{section}\n{END}{tail}"
+    else:
+        text = f"{text.rstrip()}\n\n{START}\n{section}\n{END}\n"
+    README.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(BENCHES), help=f"comma list of {', '.join(BENCHES)}")
+    parser.add_argument("--rounds", type=int, default=5, help="timed paging rounds (best of N), default 5")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite benchmarks/README.md")
+    args = parser.parse_args(argv)
+    chosen = [b.strip() for b in args.only.split(",") if b.strip()]
+    unknown = set(chosen) - set(BENCHES)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+
+    started = time.perf_counter()
+    facts = machine()
+    print(f"meta_auth_nb benchmarks: {facts['nproc']} CPU(s), Python {facts['python']}, commit {facts['commit']}")
+    results: dict[str, Any] = {}
+    if "paging" in chosen:
+        results["paging"] = bench_paging.run(rounds=args.rounds)
+    if "inspect" in chosen:
+        results["inspect"] = bench_inspect.run()
+    if "import" in chosen:
+        results["import"] = bench_import.run()
+    results["elapsed_s"] = time.perf_counter() - started
+
+    rows, ok = table(results)
+    section = markdown(results, facts, rows)
+    print()
+    print(section)
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps({"machine": facts, **results}, indent=2), encoding="utf-8")
+    if not args.no_readme:
+        rewrite_readme(section)
+        print(f"\nwrote {README.relative_to(HERE.parent)}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
