@@ -25,7 +25,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/meta-auth demo $(ARGS)
 
-test: $(STAMP)
+# A second environment with ipywidgets 7 (what Colab ships): the widget tests
+# run there too, from tests/notebook_widgets7.
+VENV7 := .venv-widgets7
+STAMP7 := $(VENV7)/.installed
+
+$(STAMP7): pyproject.toml
+	test -x $(VENV7)/bin/python || $(PYTHON) -m venv $(VENV7)
+	$(VENV7)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV7)/bin/python -m pip install --quiet -e . 'ipywidgets>=7.7,<8' pytest pytest-timeout secretstorage
+	touch $(STAMP7)
+
+test: $(STAMP) $(STAMP7)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -35,4 +46,4 @@ sandbox: $(STAMP)
 	$(BIN)/meta-auth sandbox $(ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(VENV7) build *.egg-info .pytest_cache

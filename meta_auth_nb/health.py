@@ -152,7 +152,7 @@ def classify_health(
         if can_extend and info.type == "SYSTEM_USER":
             advice = f"Refresh it for another 60 days: meta-auth extend{_flag(profile)}."
         elif can_extend:
-            advice = f"Extend it (one call, needs the app secret): meta-auth extend{_flag(profile)}; or " + login
+            advice = f"Extend it (one call, needs the app secret): meta-auth extend{_flag(profile)}. Or: " + login
         else:
             advice = login
         return EXPIRING, reason, advice, missing, declined

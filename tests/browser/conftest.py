@@ -102,8 +102,10 @@ def jupyter_server(tmp_path_factory):
         process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, which later tests' asyncio.run() would trip on.
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     playwright_api = pytest.importorskip("playwright.sync_api")

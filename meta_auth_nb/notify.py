@@ -1,0 +1,387 @@
+"""Renewal instructions as text, and by email: ``meta-auth check --email``.
+
+Flows layer, stdlib only (``smtplib``, ``ssl``, ``email``). The text is made
+from :meth:`meta_auth_nb.health.HealthReport.to_dict` rows, so it holds masked
+tokens only; the whole mail is passed through :func:`meta_auth_nb.redact.redact`
+before it is sent, as a last guard.
+
+SMTP settings (environment variables)
+-------------------------------------
+``META_SMTP_HOST``       the server (required).
+``META_SMTP_PORT``       default 465 with ``META_SMTP_SSL=1``, 587 when a user is set, else 25.
+``META_SMTP_USER``       log in with this user (optional) ...
+``META_SMTP_PASSWORD``   ... and this password. Login happens only over TLS,
+                         unless ``META_SMTP_ALLOW_PLAIN_AUTH=1``.
+``META_SMTP_FROM``       sender address, default ``meta-auth@<hostname>``.
+``META_SMTP_STARTTLS``   ``auto`` (default: use STARTTLS when the server offers it),
+                         ``always`` (fail when it does not) or ``never``.
+``META_SMTP_SSL``        ``1`` for implicit TLS (SMTPS, usually port 465).
+``META_SMTP_CAFILE``     a CA bundle to verify the server with (private CAs);
+                         the system's trust store otherwise.
+``META_SMTP_TIMEOUT``    seconds, default 30.
+
+Certificates are always verified; there is no switch to turn that off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import MetaAuthError
+from .redact import redact
+from .tokens import describe_delta
+
+__all__ = [
+    "NotifyError",
+    "SmtpSettings",
+    "send_renewal_email",
+    "build_renewal_email",
+    "report_dicts",
+    "format_table",
+    "render_reports",
+    "renewal_subject",
+    "report_table",
+    "describe_expiry",
+    "attention_count",
+    "parse_recipients",
+]
+
+_TRUE = ("1", "true", "yes", "on")
+_STARTTLS_MODES = ("auto", "always", "never")
+_ADDRESS_RE = re.compile(r"^[^@\s,;<>\"'()\[\]\\]+@[A-Za-z0-9.\-]+$")
+
+
+class NotifyError(MetaAuthError):
+    """The renewal email could not be built or sent; the message says why and what to set."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """SMTP settings read from ``META_SMTP_*`` variables (see the module docs)."""
+
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = "meta-auth@localhost"
+    starttls: str = "auto"
+    implicit_tls: bool = False
+    allow_plain_auth: bool = False
+    cafile: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
+        """Read and check the settings.
+
+        Raises
+        ------
+        NotifyError
+            ``META_SMTP_HOST`` is missing, or a value cannot be used.
+        """
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = (env.get(name) or "").strip()
+            return value or None
+
+        host = get("META_SMTP_HOST")
+        if not host:
+            raise NotifyError("META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email")
+        implicit = (get("META_SMTP_SSL") or "").lower() in _TRUE
+        user = get("META_SMTP_USER")
+        password = env.get("META_SMTP_PASSWORD") or None
+        if user and not password:
+            raise NotifyError("META_SMTP_USER is set but META_SMTP_PASSWORD is not")
+        raw_port = get("META_SMTP_PORT")
+        if raw_port is None:
+            port = 465 if implicit else (587 if user else 25)
+        else:
+            try:
+                port = int(raw_port)
+            except ValueError:
+                port = -1
+            if not 0 < port < 65536:
+                raise NotifyError(f"META_SMTP_PORT must be a port number (1-65535), got {raw_port!r}")
+        starttls = (get("META_SMTP_STARTTLS") or "auto").lower()
+        if starttls not in _STARTTLS_MODES:
+            raise NotifyError(f"META_SMTP_STARTTLS must be one of {', '.join(_STARTTLS_MODES)}, got {starttls!r}")
+        sender = get("META_SMTP_FROM") or f"meta-auth@{socket.gethostname() or 'localhost'}"
+        if not _ADDRESS_RE.match(sender):
+            raise NotifyError(f"META_SMTP_FROM must be a plain address such as meta-auth@example.com, got {sender!r}")
+        cafile = get("META_SMTP_CAFILE")
+        if cafile and not os.path.isfile(cafile):
+            raise NotifyError(f"META_SMTP_CAFILE points to {cafile!r}, which is not a file")
+        try:
+            timeout = float(get("META_SMTP_TIMEOUT") or 30)
+        except ValueError:
+            raise NotifyError("META_SMTP_TIMEOUT must be a number of seconds") from None
+        return cls(
+            host=host,
+            port=port,
+            user=user,
+            password=password,
+            sender=sender,
+            starttls=starttls,
+            implicit_tls=implicit,
+            allow_plain_auth=(get("META_SMTP_ALLOW_PLAIN_AUTH") or "").lower() in _TRUE,
+            cafile=cafile,
+            timeout=timeout,
+        )
+
+
+def parse_recipients(to: str | Iterable[str]) -> list[str]:
+    """Split ``"a@x.org, b@y.org"`` (or a list) into checked plain addresses.
+
+    Raises
+    ------
+    NotifyError
+        No address, or one that is not a plain ``user@host`` address.
+    """
+    items = to.split(",") if isinstance(to, str) else [part for item in to for part in str(item).split(",")]
+    out: list[str] = []
+    for raw in items:
+        address = raw.strip()
+        if not address:
+            continue
+        if not _ADDRESS_RE.match(address):
+            raise NotifyError(f"{address[:80]!r} is not an email address (expected a plain address like ops@example.com)")
+        if address not in out:
+            out.append(address)
+    if not out:
+        raise NotifyError("No email address was given")
+    return out
+
+
+# --- text ------------------------------------------------------------------------------
+
+
+def report_dicts(reports: Iterable[Any]) -> list[dict[str, Any]]:
+    """Rows from HealthReport objects (``to_dict()``) or dicts shaped the same way."""
+    rows = []
+    for report in reports:
+        row = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+        rows.append(row)
+    return rows
+
+
+def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A small plain-text table: left-aligned columns, two spaces apart."""
+    text_rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    for row in text_rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def describe_expiry(expires_at: Any, now: Any = None, *, valid: bool | None = True) -> str:
+    """``2025-07-01 12:00 UTC (in 5 days)``; ``never`` for a valid token without expiry."""
+    moment = _parse_time(expires_at)
+    if moment is None:
+        return "never" if valid else "-"
+    reference = _parse_time(now) or datetime.now(timezone.utc)
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC ({describe_delta(moment - reference)})"
+
+
+REPORT_COLUMNS = ("PROFILE", "TOKEN", "TYPE", "STATUS", "EXPIRES", "DETAIL")
+
+
+def report_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The table of check results (masked tokens only)."""
+    return format_table(
+        REPORT_COLUMNS,
+        [
+            (
+                row.get("profile") or "-",
+                row.get("token") or "-",
+                row.get("type") or "-",
+                row.get("status"),
+                describe_expiry(row.get("expires_at"), row.get("checked_at"), valid=row.get("valid")),
+                row.get("reason") or "",
+            )
+            for row in rows
+        ],
+    )
+
+
+def render_reports(reports: Iterable[Any], *, include_ok_advice: bool = False) -> str:
+    """The table, then what to do for each token that needs attention."""
+    rows = report_dicts(reports)
+    parts = [report_table(rows)]
+    todo = [r for r in rows if include_ok_advice or int(r.get("severity") or 0) > 0]
+    if todo:
+        parts.append("")
+        parts.append("What to do:")
+        for row in todo:
+            who = row.get("profile") or "token"
+            token = f" ({row['token']})" if row.get("token") else ""
+            reason = f": {row['reason']}" if row.get("reason") else ""
+            parts.append(f"- {who}{token} is {row.get('status')}{reason}.")
+            parts.append(f"  {row.get('advice') or 'Nothing to do.'}")
+    return "\n".join(parts)
+
+
+def attention_count(rows: Iterable[Mapping[str, Any]]) -> int:
+    """How many rows need attention (severity 1 or more)."""
+    return sum(1 for r in rows if int(r.get("severity") or 0) > 0)
+
+
+def renewal_subject(reports: Iterable[Any]) -> str:
+    """``meta-auth: 1 token needs attention`` (or ``... all 3 tokens are healthy``)."""
+    rows = report_dicts(reports)
+    count = attention_count(rows)
+    if count == 0:
+        return f"meta-auth: all {len(rows)} token{'s are' if len(rows) != 1 else ' is'} healthy"
+    unusable = sum(1 for r in rows if int(r.get("severity") or 0) == 2)
+    unchecked = sum(1 for r in rows if int(r.get("severity") or 0) >= 3)
+    text = f"meta-auth: {count} token{'s need' if count != 1 else ' needs'} attention"
+    notes = [f"{unusable} unusable now"] if unusable else []
+    if unchecked:
+        notes.append(f"{unchecked} could not be checked")
+    if notes:
+        text += f" ({', '.join(notes)})"
+    return text
+
+
+def build_renewal_email(
+    to: str | Iterable[str],
+    reports: Iterable[Any],
+    *,
+    sender: str,
+    host: str | None = None,
+) -> EmailMessage:
+    """The message (not sent); every part redacted."""
+    rows = report_dicts(reports)
+    recipients = parse_recipients(to)
+    host = host or socket.gethostname() or "this machine"
+    now = datetime.now(timezone.utc)
+    count = attention_count(rows)
+    head = (
+        f"meta-auth checked {len(rows)} Meta access token{'s' if len(rows) != 1 else ''} on {host} "
+        f"at {now:%Y-%m-%d %H:%M} UTC: "
+        + (f"{count} need{'s' if count == 1 else ''} attention." if count else "all are healthy.")
+    )
+    body = "\n".join(
+        [
+            head,
+            "",
+            render_reports(rows),
+            "",
+            "-- ",
+            "Sent by `meta-auth check --email`. Tokens are shown masked; this mail never holds a full token or secret.",
+            "",
+        ]
+    )
+    message = EmailMessage()
+    message["Subject"] = redact(renewal_subject(rows))
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(redact(body))
+    return message
+
+
+def send_renewal_email(
+    to: str | Iterable[str],
+    reports: Iterable[Any],
+    env: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """Mail the renewal instructions for ``reports`` to ``to``.
+
+    Parameters
+    ----------
+    to : str or iterable of str
+        One or more addresses (a comma-separated string works).
+    reports : iterable of HealthReport or dict
+        What ``check_profile`` said (``to_dict()`` rows work too).
+    env : mapping, optional
+        Where the ``META_SMTP_*`` settings are read; default ``os.environ``.
+
+    Returns
+    -------
+    EmailMessage
+        The message as sent.
+
+    Raises
+    ------
+    NotifyError
+        Missing or bad settings, the server refused, TLS failed, or login
+        would have sent the password unencrypted.
+    """
+    settings = SmtpSettings.from_env(env)
+    recipients = parse_recipients(to)
+    message = build_renewal_email(recipients, reports, sender=settings.sender)
+    _deliver(settings, message, recipients)
+    return message
+
+
+def _deliver(settings: SmtpSettings, message: EmailMessage, recipients: list[str]) -> None:
+    where = f"{settings.host}:{settings.port}"
+    secrets = [settings.password]
+    try:
+        context = ssl.create_default_context(cafile=settings.cafile)
+        local = socket.gethostname() or "localhost"
+        if settings.implicit_tls:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, local_hostname=local, timeout=settings.timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, local_hostname=local, timeout=settings.timeout)
+        with client:
+            client.ehlo()
+            encrypted = settings.implicit_tls
+            if not encrypted and settings.starttls != "never":
+                if client.has_extn("starttls"):
+                    client.starttls(context=context)
+                    client.ehlo()
+                    encrypted = True
+                elif settings.starttls == "always":
+                    raise NotifyError(
+                        f"The mail server {where} does not offer STARTTLS, and META_SMTP_STARTTLS=always; "
+                        "use META_SMTP_SSL=1 if it speaks implicit TLS, or another server"
+                    )
+            if settings.user:
+                if not encrypted and not settings.allow_plain_auth:
+                    raise NotifyError(
+                        f"Refusing to send the SMTP password to {where} over an unencrypted connection "
+                        "(the server offers no STARTTLS); use a server with TLS, META_SMTP_SSL=1, or set "
+                        "META_SMTP_ALLOW_PLAIN_AUTH=1 if the connection is private"
+                    )
+                client.login(settings.user, settings.password or "")
+            refused = client.send_message(message, from_addr=settings.sender, to_addrs=recipients)
+        if refused:
+            raise NotifyError(f"The mail server {where} refused: {', '.join(sorted(refused))}")
+    except NotifyError:
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        raise NotifyError(f"The mail server {where} refused the login of META_SMTP_USER ({exc.smtp_code})") from None
+    except ssl.SSLError as exc:
+        raise NotifyError(redact(f"TLS with the mail server {where} failed: {exc}", secrets)) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        detail = redact(str(exc) or type(exc).__name__, secrets)
+        raise NotifyError(f"Could not send the email through {where}: {detail}") from None

@@ -1,0 +1,153 @@
+"""Fixtures for the ``meta-auth`` CLI tests.
+
+Two ways to run the CLI, both against the real sandbox over HTTP:
+
+* in process: ``cli("check", ...)`` calls ``meta_auth_nb.cli.main`` with the
+  store swapped (through the ``open_store`` seam) for a TokenStore on an
+  in-process keyring backend, so several commands share one store;
+* in a subprocess: ``cli_proc("check", ...)`` runs ``python -m meta_auth_nb.cli``
+  with the real OS keyring (gnome-keyring on a private D-Bus, see
+  tests/keyring_support.py); skipped when that keyring cannot start.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+_TESTS = Path(__file__).resolve().parents[1]
+if str(_TESTS) not in sys.path:
+    sys.path.insert(0, str(_TESTS))
+
+from keyring.backend import KeyringBackend  # noqa: E402
+from keyring.compat import properties  # noqa: E402
+from keyring.errors import PasswordDeleteError  # noqa: E402
+from keyring_support import secret_service, secret_service_keyring  # noqa: E402,F401
+
+from meta_auth_nb import cli, cli_commands  # noqa: E402
+from tests.cli.helpers import Mailbox, free_port, start_smtp  # noqa: E402
+from meta_auth_nb.store import TokenStore  # noqa: E402
+from meta_auth_nb.store_backends import vault  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class MemoryKeyring(KeyringBackend):
+    """A working keyring kept in this process (a real KeyringBackend subclass)."""
+
+    @properties.classproperty
+    def priority(cls) -> float:  # type: ignore[override]
+        raise RuntimeError("test-only backend; never auto-selected")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.data.pop((service, username), None) is None:
+            raise PasswordDeleteError("No such password!")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vault() -> Iterator[None]:
+    vault.clear()
+    yield
+    vault.clear()
+
+
+@pytest.fixture
+def keyring_backend() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def store(keyring_backend, monkeypatch) -> TokenStore:
+    """The store every in-process command uses (config under the per-test XDG_CONFIG_HOME)."""
+    monkeypatch.setattr(cli_commands, "open_store", lambda: TokenStore(keyring_backend=keyring_backend))
+    return TokenStore(keyring_backend=keyring_backend)
+
+
+@pytest.fixture
+def env(sandbox, monkeypatch):
+    """The sandbox's settings in the environment (META_GRAPH_URL, META_APP_ID, ...)."""
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    return sandbox
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+@pytest.fixture
+def cli_run(capsys, monkeypatch):
+    """``cli_run("check", "--json", stdin="...")`` -> Result, running main() in this process."""
+
+    def run(*argv: str, stdin: str = "") -> Result:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = cli.main(list(argv))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def cli_proc(secret_service_keyring, secret_service):
+    """Run ``python -m meta_auth_nb.cli ARGS`` with the real OS keyring; returns Result."""
+
+    def run(*argv: str, stdin: str = "", extra_env: dict[str, str] | None = None, timeout: float = 30) -> Result:
+        environ = dict(os.environ)
+        environ.update(secret_service.env())
+        environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.SecretService.Keyring"
+        environ["PYTHONPATH"] = str(REPO)
+        environ.update(extra_env or {})
+        done = subprocess.run(
+            [sys.executable, "-m", "meta_auth_nb.cli", *argv],
+            input=stdin, capture_output=True, text=True, env=environ, timeout=timeout, cwd=str(REPO),
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+# --- a real SMTP server ---------------------------------------------------------------
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A plain aiosmtpd server on 127.0.0.1 that keeps what it receives."""
+    box = Mailbox("127.0.0.1", free_port())
+    controller = start_smtp(box)
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_env(mailbox, monkeypatch) -> Mailbox:
+    for key, value in mailbox.env().items():
+        monkeypatch.setenv(key, value)
+    return mailbox
