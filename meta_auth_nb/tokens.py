@@ -246,13 +246,13 @@ class TokenInfo:
             data = {}
         error = data.get("error") if isinstance(data.get("error"), Mapping) else {}
         granular = []
-        for item in data.get("granular_scopes") or ():
+        for item in _as_list(data.get("granular_scopes")):
             if isinstance(item, Mapping) and item.get("scope"):
-                targets = tuple(str(t) for t in (item.get("target_ids") or ()) if t is not None)
+                targets = tuple(str(t) for t in _as_list(item.get("target_ids")) if t is not None)
                 granular.append(GranularScope(str(item["scope"]), targets))
         metadata = data.get("metadata") if isinstance(data.get("metadata"), Mapping) else {}
         return cls(
-            is_valid=bool(data.get("is_valid", False)),
+            is_valid=data.get("is_valid") is True or str(data.get("is_valid")).lower() == "true",
             app_id=_str_or_none(data.get("app_id")),
             type=_str_or_none(data.get("type")),
             application=_str_or_none(data.get("application")),
@@ -261,7 +261,7 @@ class TokenInfo:
             issued_at=from_unix(data.get("issued_at")),
             expires_at=from_unix(data.get("expires_at")),
             data_access_expires_at=from_unix(data.get("data_access_expires_at")),
-            scopes=tuple(str(s) for s in (data.get("scopes") or ()) if s),
+            scopes=tuple(str(s) for s in _as_list(data.get("scopes")) if s),
             granular_scopes=tuple(granular),
             error_code=_int_or_none(error.get("code")),
             error_subcode=_int_or_none(error.get("subcode", error.get("error_subcode"))),
@@ -321,6 +321,17 @@ class TokenInfo:
             "message": data.get("error_message"),
         }
         return cls.from_debug_token(payload)
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A list field read leniently: a list as is, a comma string split, anything else empty."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        return [value]
+    return []
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -133,3 +133,12 @@ def test_import_is_light():
     code = "import sys, meta_auth_nb; meta_auth_nb.AccessToken; print([m for m in ('pandas','httpx','ipywidgets') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_token_info_reads_odd_shapes_leniently():
+    info = TokenInfo.from_debug_token({"data": {"is_valid": "false", "scopes": "ads_read,ads_management",
+                                                "granular_scopes": [{"scope": "ads_read", "target_ids": 7}]}})
+    assert info.is_valid is False
+    assert info.scopes == ("ads_read", "ads_management")
+    assert info.granular_scopes[0].target_ids == ("7",)
+    assert TokenInfo.from_debug_token({"data": {"scopes": 1, "granular_scopes": True}}).scopes == ("1",)
