@@ -1,0 +1,120 @@
+"""Where does the kernel run? Decides how the login redirect gets back.
+
+UI layer, stdlib only (plus :func:`meta_auth_nb.colab.in_colab`). The
+redirect catcher listens on the kernel machine's 127.0.0.1, which the
+browser can reach only when kernel and browser share a machine. Everywhere
+else (Colab, Binder, JupyterHub, VS Code remote, SSH, cloud notebooks) the
+user pastes the redirected URL back instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+__all__ = ["CATCH", "PASTE", "ENV_REDIRECT", "KernelLocation", "detect", "redirect_location"]
+
+CATCH = "catch"
+PASTE = "paste"
+#: ``catch`` or ``paste``: overrides the detection for this process.
+ENV_REDIRECT = "META_AUTH_REDIRECT"
+
+# (environment variable, where that means the kernel runs). Any non-empty
+# value counts; the first match names the place.
+_REMOTE_MARKERS: tuple[tuple[str, str], ...] = (
+    ("BINDER_SERVICE_HOST", "Binder"),
+    ("BINDER_LAUNCH_HOST", "Binder"),
+    ("BINDER_REQUEST", "Binder"),
+    ("JUPYTERHUB_API_URL", "JupyterHub"),
+    ("JUPYTERHUB_USER", "JupyterHub"),
+    ("CODESPACES", "GitHub Codespaces"),
+    ("REMOTE_CONTAINERS", "a VS Code dev container"),
+    ("VSCODE_REMOTE_CONTAINERS_SESSION", "a VS Code dev container"),
+    ("VSCODE_AGENT_FOLDER", "a VS Code remote server"),
+    ("GITPOD_WORKSPACE_ID", "Gitpod"),
+    ("KAGGLE_KERNEL_RUN_TYPE", "Kaggle"),
+    ("DATABRICKS_RUNTIME_VERSION", "Databricks"),
+    ("SAGEMAKER_INTERNAL_IMAGE_URI", "SageMaker"),
+    ("SSH_CONNECTION", "an SSH session"),
+    ("SSH_CLIENT", "an SSH session"),
+    ("SSH_TTY", "an SSH session"),
+)
+
+
+@dataclass(frozen=True)
+class KernelLocation:
+    """Where the kernel runs, as far as the redirect is concerned.
+
+    Attributes
+    ----------
+    remote : bool
+        True when a browser on the user's machine cannot reach the kernel's
+        127.0.0.1 (so the redirected URL must be pasted).
+    reason : str
+        Why, in words (``"Google Colab"``, ``"--remote"``, ``"this machine"``).
+    """
+
+    remote: bool
+    reason: str
+
+    @property
+    def redirect_mode(self) -> str:
+        """``"paste"`` for a remote kernel, ``"catch"`` for a local one."""
+        return PASTE if self.remote else CATCH
+
+
+def detect(environ: Mapping[str, str] | None = None, *, colab: Callable[[], bool] | None = None) -> KernelLocation:
+    """Guess where the kernel runs from its environment.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Default ``os.environ``.
+    colab : callable, optional
+        Returns True inside Colab; default :func:`meta_auth_nb.colab.in_colab`.
+    """
+    env = os.environ if environ is None else environ
+    if colab is None:
+        from .colab import in_colab
+
+        colab = in_colab
+    if colab():
+        return KernelLocation(True, "Google Colab")
+    for name, place in _REMOTE_MARKERS:
+        if (env.get(name) or "").strip():
+            return KernelLocation(True, f"{place} ({name} is set)")
+    return KernelLocation(False, "this machine")
+
+
+def redirect_location(
+    override: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    colab: Callable[[], bool] | None = None,
+) -> KernelLocation:
+    """The location to act on: ``--remote``/``--local``, then ``META_AUTH_REDIRECT``, then :func:`detect`.
+
+    Parameters
+    ----------
+    override : {"remote", "local"}, optional
+        From the magic's flags.
+
+    Raises
+    ------
+    ValueError
+        ``META_AUTH_REDIRECT`` holds something other than ``catch`` or ``paste``.
+    """
+    if override == "remote":
+        return KernelLocation(True, "--remote was given")
+    if override == "local":
+        return KernelLocation(False, "--local was given")
+    env = os.environ if environ is None else environ
+    wanted = (env.get(ENV_REDIRECT) or "").strip().lower()
+    if wanted == PASTE:
+        return KernelLocation(True, f"{ENV_REDIRECT}=paste")
+    if wanted == CATCH:
+        return KernelLocation(False, f"{ENV_REDIRECT}=catch")
+    if wanted:
+        raise ValueError(f"{ENV_REDIRECT} must be 'catch' or 'paste', not {wanted!r}")
+    return detect(env, colab=colab)

@@ -1,0 +1,401 @@
+"""IPython magics: ``%meta_login``, ``%meta_tokens``, ``%meta_scopes``, ``%meta_logout``.
+
+UI layer. ``%load_ext meta_auth_nb`` only registers :class:`MetaAuthMagics`:
+pandas, ipywidgets and httpx are imported when a magic first runs. Bad
+arguments raise :class:`~IPython.core.error.UsageError` (shown as one line,
+no traceback). Settings are traitlets, e.g. in ``ipython_config.py``::
+
+    c.MetaAuthMagics.warn_days = 14
+    c.MetaAuthMagics.default_scopes = "ads_read,read_insights"
+
+or in a cell: ``%config MetaAuthMagics.session_name = "fb"``.
+
+Frames: ``%meta_tokens`` and ``%meta_scopes`` return a
+:class:`~meta_auth_nb.display.StatusFrame`, a DataFrame whose notebook view
+colours the status cells; ``df = %meta_tokens`` keeps it, and every
+operation on it gives a plain DataFrame.
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Bool, Float, Int, Unicode
+
+if TYPE_CHECKING:
+    from .health import HealthReport
+    from .panel import LoginPanel
+    from .sandbox import Sandbox
+    from .store import StoredProfile, TokenStore
+
+__all__ = ["MetaAuthMagics", "load_ipython_extension", "unload_ipython_extension", "kernel_sandbox"]
+
+SANDBOX_PROFILE = "sandbox"
+_SANDBOX_ENV = ("META_GRAPH_URL", "META_DIALOG_URL", "META_APP_ID", "META_APP_SECRET")
+
+
+class KernelSandbox:
+    """The one sandbox of this kernel, started by ``%meta_login --sandbox`` and reused.
+
+    While it runs, the kernel's environment points every setting at it
+    (Graph and dialog URLs, app id and secret); :meth:`stop` puts the
+    previous values back.
+    """
+
+    def __init__(self) -> None:
+        self.box: Sandbox | None = None
+        self._saved: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self.box is not None
+
+    def start(self) -> Sandbox:
+        """Start it (or return the running one) and point the settings at it."""
+        with self._lock:
+            if self.box is None:
+                from .sandbox import Sandbox
+
+                box = Sandbox().start()
+                self._saved = {name: os.environ.get(name) for name in _SANDBOX_ENV}
+                os.environ.update(box.env())
+                self.box = box
+            return self.box
+
+    def stop(self) -> None:
+        """Stop it and restore the settings it replaced."""
+        with self._lock:
+            box, self.box = self.box, None
+            if box is None:
+                return
+            for name, value in self._saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            self._saved = {}
+            box.stop()
+
+
+#: Process-wide: a kernel has one namespace, so one sandbox.
+kernel_sandbox = KernelSandbox()
+
+
+def _usage(error: BaseException | str) -> UsageError:
+    from .redact import redact
+
+    return UsageError(redact(str(error)))
+
+
+@magics_class
+class MetaAuthMagics(Magics):
+    """Magics that get, check, list and remove Meta Marketing API tokens."""
+
+    warn_days = Float(7.0, help="Warn this many days before a token (or its data access) expires.").tag(config=True)
+    default_scopes = Unicode("ads_read", help="Permissions ticked at the start (comma-separated).").tag(config=True)
+    session_name = Unicode("meta", help="Name of the session put into the notebook namespace.").tag(config=True)
+    leak_guard = Bool(
+        True, help="Mask tokens and app secrets in all cell output once %meta_login runs (meta_auth_nb.leak_guard)."
+    ).tag(config=True)
+    redirect_port = Int(8765, help="Port of the local redirect catcher (register http://127.0.0.1:PORT/callback).").tag(
+        config=True
+    )
+    redirect_timeout = Float(300.0, help="Seconds the local redirect catcher waits for the login.").tag(config=True)
+    paste_redirect_uri = Unicode(
+        "http://localhost:8765/callback",
+        help="Redirect URI used when the redirected URL is pasted back (remote kernels).",
+    ).tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self._store: TokenStore | None = None
+        #: The last panel opened by %meta_login (None when the fast path ran).
+        self.panel: LoginPanel | None = None
+
+    @property
+    def _ip(self) -> Any:
+        # Magics get their shell when registered; every magic runs inside one.
+        assert self.shell is not None
+        return self.shell
+
+    # --- the store seam -------------------------------------------------------------
+    @property
+    def store(self) -> TokenStore:
+        """The :class:`~meta_auth_nb.store.TokenStore` used by the magics (settable, e.g. in tests)."""
+        if self._store is None:
+            from .store import TokenStore
+
+            self._store = TokenStore()
+        return self._store
+
+    @store.setter
+    def store(self, value: TokenStore | None) -> None:
+        self._store = value
+
+    def _profile(self, given: str | None) -> str:
+        from .store import validate_profile
+
+        if given:
+            try:
+                return validate_profile(given)
+            except ValueError as error:
+                raise _usage(error) from None
+        if kernel_sandbox.running:
+            return SANDBOX_PROFILE
+        try:
+            return self.store.default_profile
+        except ValueError as error:
+            raise _usage(error) from None
+
+    # --- %meta_login ------------------------------------------------------------------
+    @magic_arguments()
+    @argument("--profile", "-p", metavar="P", help="store profile (default: META_AUTH_PROFILE or 'default')")
+    @argument("--app-id", metavar="ID", help="your Meta app's id (default: META_APP_ID)")
+    @argument("--scopes", "-s", metavar="a,b", help="permissions to ask for (default: ads_read)")
+    @argument("--as", dest="as_name", metavar="NAME", help="name of the injected session (default: meta)")
+    @argument("--sandbox", action="store_true", help="use the built-in Graph API sandbox (no Meta app needed)")
+    @argument("--remote", action="store_true", help="the kernel is remote: paste the redirected URL back")
+    @argument("--local", action="store_true", help="the kernel is local: catch the redirect on 127.0.0.1")
+    @argument("--no-guard", action="store_true", help="do not install the output leak guard")
+    @line_magic
+    def meta_login(self, line: str = "") -> None:
+        """Get a checked Marketing API token and put a session in the notebook.
+
+        With a healthy stored token: one status line, and the session is in
+        ``meta`` (or ``--as NAME``). Otherwise a panel guides you: choose
+        permissions, get a token (Graph API Explorer, Log in with Facebook,
+        or a system user token), inspect it, extend it to 60 days, save it
+        to the OS keyring, use it. An expired or expiring token opens the
+        panel at the step that fixes it.
+        """
+        args = parse_argstring(self.meta_login, line)
+        from .oauth import normalize_scopes
+
+        if args.remote and args.local:
+            raise UsageError("--remote and --local contradict each other: give one of them")
+        name = args.as_name or self.session_name
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise UsageError(f"--as needs a Python variable name, not {name!r}")
+        try:
+            scopes = normalize_scopes(args.scopes) if args.scopes else ()
+        except ValueError as error:
+            raise _usage(error) from None
+        if args.scopes and not scopes:
+            raise UsageError("--scopes needs at least one permission, e.g. --scopes ads_read")
+        app_id = (args.app_id or "").strip() or None
+        if app_id is not None and not app_id.isdigit():
+            raise UsageError("--app-id is the numeric id from App settings > Basic")
+        from .environment import redirect_location
+
+        try:
+            location = redirect_location("remote" if args.remote else "local" if args.local else None)
+        except ValueError as error:
+            raise _usage(error) from None
+        if args.sandbox:
+            kernel_sandbox.start()
+        if self.leak_guard and not args.no_guard:
+            from . import leak_guard
+
+            leak_guard.install(self.shell)
+        profile = self._profile(args.profile)
+        self._login(profile, scopes, app_id, name, location)
+
+    def _login(self, profile: str, scopes: tuple[str, ...], app_id: str | None, name: str, location: Any) -> None:
+        from IPython.display import display
+
+        from . import display as show
+        from .errors import GraphError
+        from .health import SEVERITY, check_profile
+        from .store import ProfileNotFound, StoreError
+
+        if self.panel is not None:  # frees its catcher's port, and says why it stopped
+            self.panel.close("Replaced by a newer %meta_login.")
+            self.panel = None
+        store = self.store
+        report: HealthReport | None = None
+        stored: StoredProfile | None = None
+        problem: str | None = None
+        try:
+            stored = store.load(profile)
+            report = check_profile(store, profile, required_scopes=scopes or None, warn_days=self.warn_days)
+        except ProfileNotFound:
+            pass
+        except (StoreError, GraphError) as error:
+            problem = str(error)
+        if report is not None and stored is not None and report.ok:
+            self._inject(stored, report, name)
+            self.panel = None
+            display(show.status_line(report, name))
+            return
+        panel = self._new_panel(profile, scopes, app_id, name, location)
+        if report is not None and stored is not None:
+            if SEVERITY[report.status] < 2:  # still usable meanwhile
+                self._inject(stored, report, name)
+            panel.open_for(report, stored)
+        else:
+            panel.open_missing(profile)
+            if problem:
+                panel.say("warn", f"The stored token of {profile} could not be checked.", problem)
+        self.panel = panel
+        display(panel)
+
+    def _new_panel(
+        self, profile: str, scopes: tuple[str, ...], app_id: str | None, name: str, location: Any
+    ) -> LoginPanel:
+        from .oauth import normalize_scopes
+        from .panel import LoginPanel
+
+        try:
+            start = scopes or normalize_scopes(self.default_scopes) or ("ads_read",)
+        except ValueError as error:
+            raise _usage(f"MetaAuthMagics.default_scopes: {error}") from None
+        return LoginPanel(
+            store=self.store,
+            profile=profile,
+            scopes=start,
+            namespace=self._ip.user_ns,
+            owner=self._ip,
+            location=location,
+            session_name=name,
+            app_id=app_id,
+            sandbox=kernel_sandbox.running,
+            warn_days=self.warn_days,
+            redirect_port=self.redirect_port,
+            redirect_timeout=self.redirect_timeout,
+            paste_redirect_uri=self.paste_redirect_uri,
+        )
+
+    def _inject(self, stored: StoredProfile, report: HealthReport, name: str) -> None:
+        from .config import get_settings
+        from .panel_session import inject
+
+        settings = get_settings()
+        secret = stored.app_secret
+        if not secret and settings.app_secret and (not settings.app_id or settings.app_id == report.info.app_id):
+            secret = settings.app_secret
+        inject(
+            self._ip.user_ns,
+            name,
+            stored.token,
+            profile=stored.name,
+            info=report.info,
+            app_secret=secret,
+            owner=self._ip,
+        )
+
+    # --- %meta_tokens / %meta_scopes ------------------------------------------------------
+    @magic_arguments()
+    @line_magic
+    def meta_tokens(self, line: str = "") -> Any:
+        """One row per stored profile (facts from its last check; no network call).
+
+        Returns a DataFrame (status cells coloured in the notebook):
+        ``df = %meta_tokens``.
+        """
+        parse_argstring(self.meta_tokens, line)
+        from .display import status_frame
+        from .errors import MetaAuthError
+        from .frames import tokens_frame
+
+        try:
+            return status_frame(tokens_frame(self.store))
+        except MetaAuthError as error:
+            raise _usage(error) from None
+
+    @magic_arguments()
+    @argument("--profile", "-p", metavar="P", help="store profile (default: META_AUTH_PROFILE or 'default')")
+    @line_magic
+    def meta_scopes(self, line: str = "") -> Any:
+        """One row per permission and granular target of a stored profile's token.
+
+        Asks Graph (debug_token, /me/permissions). Returns a DataFrame:
+        ``df = %meta_scopes --profile client-a``.
+        """
+        args = parse_argstring(self.meta_scopes, line)
+        profile = self._profile(args.profile)
+        from .display import status_frame
+        from .errors import MetaAuthError
+        from .frames import scopes_frame
+
+        try:
+            return status_frame(scopes_frame(profile, store=self.store))
+        except MetaAuthError as error:
+            raise _usage(error) from None
+
+    # --- %meta_logout --------------------------------------------------------------------------
+    @magic_arguments()
+    @argument("--profile", "-p", metavar="P", help="store profile (default: META_AUTH_PROFILE or 'default')")
+    @argument("--revoke", action="store_true", help="revoke the token at Meta first (needs the app secret)")
+    @line_magic
+    def meta_logout(self, line: str = "") -> None:
+        """Delete a stored profile (``--revoke``: revoke the token first) and remove its session."""
+        args = parse_argstring(self.meta_logout, line)
+        profile = self._profile(args.profile)
+        from .config import get_settings
+        from .errors import MetaAuthError
+        from .lifecycle import revoke_token
+        from .panel_session import remove_injected
+
+        store = self.store
+        try:
+            stored = store.load(profile)
+        except MetaAuthError as error:
+            raise _usage(error) from None
+        done = []
+        if args.revoke:
+            settings = get_settings()
+            app_id = stored.app_id or (stored.info.app_id if stored.info else None) or settings.app_id
+            secret = stored.app_secret or (settings.app_secret if settings.app_id in (None, app_id) else None)
+            if not (app_id and secret):
+                raise UsageError(
+                    f"Revoking needs the app secret of app {app_id or '?'}: set META_APP_SECRET, "
+                    f"or drop --revoke to only delete profile {profile!r}."
+                )
+            try:
+                revoke_token(stored.token, app_id=app_id, app_secret=secret)
+            except MetaAuthError as error:
+                raise _usage(error) from None
+            done.append("revoked the token")
+        try:
+            deleted = store.delete(profile)
+        except MetaAuthError as error:
+            raise _usage(error) from None
+        if deleted:
+            done.append(f"deleted profile {profile!r}")
+        elif stored.backend in ("env", "colab"):
+            where = "META_ACCESS_TOKEN" if stored.backend == "env" else "the Colab secret META_ACCESS_TOKEN"
+            done.append(f"profile {profile!r} comes from {where}: remove it there")
+        removed = remove_injected(self._ip.user_ns, self._ip, profile)
+        if removed:
+            done.append("removed " + ", ".join(f"`{n}`" for n in removed))
+        print(f"{stored.token.masked}: " + "; ".join(done or ["nothing to do"]) + ".")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the magics; nothing heavy is imported here."""
+    ipython.register_magics(MetaAuthMagics(shell=ipython))
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Remove the magics, turn the leak guard off, stop the kernel sandbox."""
+    manager = ipython.magics_manager
+    instance = manager.registry.pop("MetaAuthMagics", None)
+    if instance is not None:
+        for kind, names in instance.magics.items():
+            for name in names:
+                manager.magics[kind].pop(name, None)
+        if instance.panel is not None:
+            instance.panel.close()
+    import sys
+
+    guard = sys.modules.get("meta_auth_nb.leak_guard")
+    if guard is not None:
+        guard.uninstall()
+    kernel_sandbox.stop()

@@ -1,0 +1,203 @@
+"""What the login panel knows, kept out of any widget, and the decisions made on it.
+
+UI layer, no widgets here. Secrets (the token, the app secret) live only
+in :class:`FlowState`, a plain Python object: widget traits are synced to
+the browser and saved with the notebook, so secret fields are emptied as
+soon as they are read and their values moved here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .health import DATA_ACCESS_EXPIRING, EXPIRED, EXPIRING, INVALID, MISSING_SCOPES, HealthReport
+from .tokens import AccessToken, Permission, TokenInfo
+
+if TYPE_CHECKING:
+    from .oauth import LoginRequest
+
+__all__ = [
+    "STEPS",
+    "SCOPES",
+    "METHOD",
+    "INSPECT",
+    "EXTEND",
+    "SAVE",
+    "USE",
+    "EXPLORER",
+    "FACEBOOK",
+    "SYSTEM_USER",
+    "METHODS",
+    "EXPLORER_APP_ID",
+    "FlowState",
+    "Fix",
+    "fix_for",
+    "needs_extension",
+]
+
+SCOPES, METHOD, INSPECT, EXTEND, SAVE, USE = "scopes", "method", "inspect", "extend", "save", "use"
+#: (step name, label) in order.
+STEPS: tuple[tuple[str, str], ...] = (
+    (SCOPES, "Permissions"),
+    (METHOD, "Get a token"),
+    (INSPECT, "Inspect"),
+    (EXTEND, "Extend"),
+    (SAVE, "Save"),
+    (USE, "Use"),
+)
+EXPLORER, FACEBOOK, SYSTEM_USER = "explorer", "facebook", "system_user"
+#: Tab order of the ways to get a token.
+METHODS: tuple[tuple[str, str], ...] = (
+    (EXPLORER, "Graph API Explorer"),
+    (FACEBOOK, "Facebook Login"),
+    (SYSTEM_USER, "System user token"),
+)
+#: The Graph API Explorer's own app: its tokens cannot be extended (nobody has its secret).
+EXPLORER_APP_ID = "145634995501895"
+
+
+@dataclass
+class FlowState:
+    """Everything one panel has learned so far.
+
+    Attributes
+    ----------
+    scopes : list of str
+        Permissions asked for.
+    app_id : str or None
+    app_secret : str or None
+        Held here (never in a widget) once read; not in the repr.
+    store_app_secret : bool
+        The user ticked "also store the app secret".
+    token : AccessToken or None
+        The token being worked on (masked in every repr).
+    info : TokenInfo or None
+        Its latest debug_token facts.
+    """
+
+    profile: str
+    scopes: list[str] = field(default_factory=lambda: ["ads_read"])
+    app_id: str | None = None
+    app_secret: str | None = field(default=None, repr=False)
+    store_app_secret: bool = False
+    method: str | None = None
+    token: AccessToken | None = None
+    info: TokenInfo | None = None
+    permissions: tuple[Permission, ...] = ()
+    report: HealthReport | None = field(default=None, repr=False)
+    login: LoginRequest | None = None
+    auth_type: str | None = None
+    before: AccessToken | None = None
+    before_info: TokenInfo | None = None
+    saved: Any = None
+    session_name: str = "meta"
+
+    def take_token(self, token: AccessToken, report: HealthReport, method: str) -> None:
+        """Adopt a new token and its facts; forget an older extension."""
+        self.token, self.report, self.method = token, report, method
+        self.info, self.permissions = report.info, report.permissions
+        self.before = self.before_info = None
+        self.saved = None
+
+    def forget_token(self) -> None:
+        """Back to the start: no token, no login attempt (the app id and secret stay)."""
+        self.token = self.info = self.report = self.login = self.auth_type = None
+        self.before = self.before_info = self.saved = self.method = None
+        self.permissions = ()
+
+    def app_for_token(self) -> tuple[str | None, str | None]:
+        """App id and secret usable with the current token (the secret only for its own app)."""
+        token_app = self.info.app_id if self.info is not None else None
+        if token_app and self.app_id and token_app != self.app_id:
+            return token_app, None
+        return token_app or self.app_id, self.app_secret
+
+    def declined_requested(self) -> list[str]:
+        """Requested permissions the user declined (the dialog must ask again)."""
+        declined = {p.name for p in self.permissions if p.status == "declined"}
+        return [s for s in self.scopes if s in declined]
+
+    def missing_requested(self) -> list[str]:
+        """Requested permissions the token does not have."""
+        granted = set(self.info.scopes) if self.info is not None else set()
+        return [s for s in self.scopes if s not in granted]
+
+
+def needs_extension(info: TokenInfo | None) -> str | None:
+    """Why extending makes sense for this token, or None when it does not.
+
+    Returns
+    -------
+    str or None
+        ``"user"`` for a user token that is not long-lived yet (or any user
+        token: extending a long-lived one refreshes it), ``"system_user"``
+        for a 60-day system user token, None for tokens that never expire,
+        invalid ones, and page/app tokens.
+    """
+    if info is None or not info.is_valid or info.expires_at is None:
+        return None
+    if info.type == "SYSTEM_USER":
+        return "system_user"
+    if info.type in ("USER", None):
+        return "user"
+    return None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Where the panel opens for an unhealthy stored profile, and what it says."""
+
+    step: str
+    level: str
+    title: str
+    text: str
+    method: str | None = None
+    auth_type: str | None = None
+    scopes: tuple[str, ...] = ()
+    keep_token: bool = False
+
+
+def fix_for(report: HealthReport) -> Fix:
+    """The step that fixes a stored profile's problem, and why it is needed."""
+    profile = report.profile or "this profile"
+    reason = report.reason or report.status
+    if report.status in (EXPIRED, INVALID):
+        return Fix(
+            METHOD,
+            "error",
+            f"The token of {profile} cannot be used: {reason}.",
+            "Get a new one below: paste one from the Graph API Explorer or log in again.",
+        )
+    if report.status == MISSING_SCOPES:
+        wanted = tuple(dict.fromkeys([*report.info.scopes, *report.missing_scopes]))
+        rerequest = "rerequest" if report.declined_scopes else None
+        return Fix(
+            METHOD,
+            "error",
+            f"The token of {profile} is {reason}.",
+            "Log in again asking for them" + (" (the dialog will ask again for declined ones)." if rerequest else "."),
+            method=FACEBOOK,
+            auth_type=rerequest,
+            scopes=wanted,
+        )
+    if report.status == EXPIRING:
+        if needs_extension(report.info):
+            return Fix(
+                EXTEND,
+                "warn",
+                f"The token of {profile} {reason}.",
+                "Extend it now (one call, needs the app secret), or get a new one.",
+                keep_token=True,
+            )
+        return Fix(METHOD, "warn", f"The token of {profile} {reason}.", "Get a new one below.")
+    if report.status == DATA_ACCESS_EXPIRING:
+        return Fix(
+            METHOD,
+            "warn",
+            f"The token of {profile}: {reason}.",
+            "Data access is renewed when you log in again.",
+            method=FACEBOOK,
+            keep_token=True,
+        )
+    return Fix(USE, "ok", f"The token of {profile} is healthy.", "")

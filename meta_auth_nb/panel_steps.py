@@ -1,0 +1,329 @@
+"""The login panel's widgets, one builder per step. No behaviour here.
+
+Each builder returns a dataclass whose field names are the attribute names
+the panel exposes (``login_button``, ``explorer_token``...); ``box`` is the
+step's container.
+
+UI layer. Core ipywidgets only, and only what both 7.7+ and 8.x have
+(``description``, ``layout``, ``HTML``, ``Button``, ``Text``, ``Password``,
+``Checkbox``, ``Tab`` with ``set_title``, ``VBox``/``HBox``). Every widget a
+person clicks or types into gets a stable CSS class ``meta-auth-...`` so
+browser tests (and user CSS) can find it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence, TypeVar
+
+import ipywidgets as w
+
+from . import display
+from .panel_state import METHODS
+
+__all__ = [
+    "classed",
+    "ScopesStep",
+    "MethodStep",
+    "InspectStep",
+    "ExtendStep",
+    "SaveStep",
+    "UseStep",
+    "Chrome",
+    "build_scopes",
+    "build_method",
+    "build_inspect",
+    "build_extend",
+    "build_save",
+    "build_use",
+    "build_chrome",
+]
+
+W = TypeVar("W", bound=w.DOMWidget)
+LOGIN_START = "Log in with Facebook"
+LOGIN_AGAIN = "New login link"
+_WIDE = "34em"
+_DESCRIPTION = {"description_width": "initial"}
+
+
+def classed(widget: W, name: str) -> W:
+    """Add the CSS class ``meta-auth-<name>`` and return the widget."""
+    widget.add_class(f"meta-auth-{name}")
+    return widget
+
+
+def _button(label: str, name: str, style: str = "") -> w.Button:
+    # flex-start: a button in a VBox would otherwise stretch across the panel
+    return classed(
+        w.Button(description=label, button_style=style, layout=w.Layout(width="auto", align_self="flex-start")), name
+    )
+
+
+def _html(name: str, value: str = "") -> w.HTML:
+    return classed(w.HTML(value=value), name)
+
+
+def _secret(name: str, label: str, placeholder: str) -> w.Password:
+    return classed(
+        w.Password(description=label, placeholder=placeholder, style=_DESCRIPTION, layout=w.Layout(width=_WIDE)), name
+    )
+
+
+def _step_box(name: str, children: Sequence[w.Widget]) -> w.VBox:
+    return classed(w.VBox(list(children)), f"step-{name}")
+
+
+@dataclass
+class Chrome:
+    """Parts around the steps: style, header, progress, message, body, footer."""
+
+    widget: w.VBox
+    header: w.HTML
+    progress: w.HTML
+    message: w.HTML
+    body: w.VBox
+    restart_button: w.Button
+
+
+def build_chrome() -> Chrome:
+    header = _html("header")
+    progress = _html("progress-box")
+    message = _html("message")
+    body = classed(w.VBox([]), "body")
+    restart = _button("Start over", "restart")
+    style = w.HTML(value=display.panel_style())
+    root = classed(w.VBox([style, header, progress, message, body, w.HBox([restart])]), "panel")
+    return Chrome(root, header, progress, message, body, restart)
+
+
+@dataclass
+class ScopesStep:
+    box: w.VBox
+    scope_boxes: dict[str, w.Checkbox]
+    extra_scopes: w.Text
+    scopes_next: w.Button
+
+
+def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str]) -> ScopesStep:
+    boxes: dict[str, w.Checkbox] = {}
+    rows: list[w.Widget] = []
+    for name, text in catalog:
+        box = classed(
+            w.Checkbox(value=name in chosen, description=name, indent=False, layout=w.Layout(width="14em")),
+            f"scope-{name}",
+        )
+        boxes[name] = box
+        rows.append(w.HBox([box, w.HTML(value=display.render("scope_help.html", text=text))]))
+    others = [s for s in chosen if s not in boxes]
+    extra = classed(
+        w.Text(
+            value=",".join(others),
+            description="Other permissions",
+            placeholder="comma-separated, e.g. instagram_basic",
+            style=_DESCRIPTION,
+            layout=w.Layout(width=_WIDE),
+        ),
+        "scopes-extra",
+    )
+    next_button = _button("Next: choose how to get the token", "scopes-next", "primary")
+    box = _step_box("scopes", [w.HTML(value=display.render("scopes_intro.html")), *rows, extra, next_button])
+    return ScopesStep(box, boxes, extra, next_button)
+
+
+@dataclass
+class MethodStep:
+    box: w.VBox
+    method_tabs: w.Tab
+    explorer_steps: w.HTML
+    explorer_token: w.Password
+    explorer_submit: w.Button
+    login_intro: w.HTML
+    app_id_field: w.Text
+    app_secret_field: w.Password
+    login_button: w.Button
+    login_link: w.HTML
+    redirect_info: w.HTML
+    redirect_uri_field: w.Text
+    copy_button: w.HTML
+    redirect_uri_row: w.HBox
+    paste_info: w.HTML
+    redirect_paste: w.Text
+    redirect_submit: w.Button
+    paste_row: w.VBox
+    login_status: w.HTML
+    system_steps: w.HTML
+    system_token: w.Password
+    system_submit: w.Button
+
+
+def build_app_fields() -> tuple[w.Text, w.Password]:
+    """The app id and app secret fields (shared by the login tab and the extend step)."""
+    app_id = classed(
+        w.Text(
+            description="App id",
+            placeholder="numeric id from App settings > Basic",
+            style=_DESCRIPTION,
+            layout=w.Layout(width=_WIDE),
+        ),
+        "app-id",
+    )
+    secret = _secret("app-secret", "App secret", "App settings > Basic > App secret (cleared once read)")
+    return app_id, secret
+
+
+def build_method(app_id_field: w.Text, app_secret_field: w.Password) -> MethodStep:
+    explorer_steps = _html("explorer-steps")
+    explorer_token = _secret("explorer-token", "Access token", "paste the token from the Explorer")
+    explorer_submit = _button("Use this token", "explorer-submit", "primary")
+    explorer = w.VBox([explorer_steps, explorer_token, explorer_submit])
+
+    login_intro = _html("login-intro")
+    login_button = _button(LOGIN_START, "login-start", "primary")
+    login_link = _html("login-link-box")
+    redirect_info = _html("redirect-info")
+    redirect_uri_field = classed(
+        w.Text(description="Redirect URI", style=_DESCRIPTION, layout=w.Layout(width=_WIDE)), "redirect-uri"
+    )
+    copy_button = _html("copy-box")
+    redirect_uri_row = w.HBox([redirect_uri_field, copy_button])
+    paste_info = _html("paste-info")
+    redirect_paste = classed(
+        w.Text(
+            description="Redirected URL",
+            placeholder="http://...?code=...&state=...",
+            style=_DESCRIPTION,
+            layout=w.Layout(width=_WIDE),
+        ),
+        "redirect-paste",
+    )
+    redirect_submit = _button("Finish login", "redirect-submit", "primary")
+    paste_row = w.VBox([paste_info, redirect_paste, redirect_submit])
+    login_status = _html("login-status")
+    for part in (redirect_uri_row, paste_row):
+        part.layout.display = "none"
+    facebook = w.VBox(
+        [
+            login_intro,
+            app_id_field,
+            app_secret_field,
+            login_button,
+            redirect_info,
+            redirect_uri_row,
+            login_link,
+            login_status,
+            paste_row,
+        ]
+    )
+
+    system_steps = _html("system-steps")
+    system_token = _secret("system-token", "System user token", "paste the system user token")
+    system_submit = _button("Use this token", "system-submit", "primary")
+    system = w.VBox([system_steps, system_token, system_submit])
+
+    tabs = classed(w.Tab(children=[explorer, facebook, system]), "method-tabs")
+    for index, (_, title) in enumerate(METHODS):
+        tabs.set_title(index, title)
+    box = _step_box("method", [tabs])
+    return MethodStep(
+        box,
+        tabs,
+        explorer_steps,
+        explorer_token,
+        explorer_submit,
+        login_intro,
+        app_id_field,
+        app_secret_field,
+        login_button,
+        login_link,
+        redirect_info,
+        redirect_uri_field,
+        copy_button,
+        redirect_uri_row,
+        paste_info,
+        redirect_paste,
+        redirect_submit,
+        paste_row,
+        login_status,
+        system_steps,
+        system_token,
+        system_submit,
+    )
+
+
+@dataclass
+class InspectStep:
+    box: w.VBox
+    token_card: w.HTML
+    inspect_next: w.Button
+    rerequest_button: w.Button
+
+
+def build_inspect() -> InspectStep:
+    card = _html("token-card")
+    next_button = _button("Next: make it long-lived", "inspect-next", "primary")
+    rerequest = _button("Ask again for declined permissions", "rerequest", "warning")
+    rerequest.layout.display = "none"
+    return InspectStep(_step_box("inspect", [card, w.HBox([next_button, rerequest])]), card, next_button, rerequest)
+
+
+@dataclass
+class ExtendStep:
+    box: w.VBox
+    extend_info: w.HTML
+    extend_app_row: w.VBox
+    extend_button: w.Button
+    extend_next: w.Button
+    extend_result: w.HTML
+
+
+def build_extend(app_id_field: w.Text, app_secret_field: w.Password) -> ExtendStep:
+    info = _html("extend-info")
+    app_row = w.VBox([app_id_field, app_secret_field])
+    extend_button = _button("Extend to 60 days", "extend", "primary")
+    next_button = _button("Skip", "extend-next")
+    result = _html("extend-result")
+    box = _step_box("extend", [info, app_row, w.HBox([extend_button, next_button]), result])
+    return ExtendStep(box, info, app_row, extend_button, next_button, result)
+
+
+@dataclass
+class SaveStep:
+    box: w.VBox
+    profile_field: w.Text
+    store_secret_box: w.Checkbox
+    save_info: w.HTML
+    save_button: w.Button
+    save_skip: w.Button
+
+
+def build_save(profile: str) -> SaveStep:
+    profile_field = classed(
+        w.Text(value=profile, description="Profile", style=_DESCRIPTION, layout=w.Layout(width="20em")), "profile"
+    )
+    store_secret = classed(
+        w.Checkbox(
+            value=False,
+            description="Also store the app secret (lets you extend later)",
+            indent=False,
+            layout=w.Layout(width=_WIDE),
+        ),
+        "store-secret",
+    )
+    info = _html("save-info")
+    save_button = _button("Save", "save", "success")
+    skip_button = _button("Use without saving", "save-skip")
+    box = _step_box("save", [info, profile_field, store_secret, w.HBox([save_button, skip_button])])
+    return SaveStep(box, profile_field, store_secret, info, save_button, skip_button)
+
+
+@dataclass
+class UseStep:
+    box: w.VBox
+    use_info: w.HTML
+    close_button: w.Button
+
+
+def build_use() -> UseStep:
+    info = _html("use-info")
+    close_button = _button("Close this panel", "close")
+    return UseStep(_step_box("use", [info, close_button]), info, close_button)

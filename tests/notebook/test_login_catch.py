@@ -1,0 +1,139 @@
+"""The whole %meta_login --sandbox flow on a local kernel: the catcher receives the real redirect."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from IPython.utils.capture import capture_output
+
+from meta_auth_nb.panel_session import NotebookSession
+from meta_auth_nb.store import TokenStore
+
+from .helpers import (
+    all_widget_states,
+    browser_follows,
+    captured_text,
+    leaks,
+    login,
+    sandbox,
+    start_facebook_login,
+)
+
+
+def _full_flow(shell, magics):
+    panel, opened = login(shell, "--sandbox --local")
+    assert panel is not None and panel.step == "scopes"
+    assert "No token is stored for profile sandbox" in panel.message_text
+    box = sandbox()
+
+    dialog_url = start_facebook_login(panel)
+    assert dialog_url.startswith(box.dialog_url)
+    redirect_uri = panel.redirect_uri_field.value
+    assert redirect_uri.startswith("http://127.0.0.1:") and redirect_uri.endswith("/callback")
+    assert 'target="_blank"' in panel.login_link.value and "meta-auth-login-link" in panel.login_link.value
+    assert "navigator.clipboard" in panel.copy_button.value
+
+    answer = browser_follows(box.approve(dialog_url, user="alice"))
+    assert answer.status_code == 200
+    assert panel.wait_idle()
+    assert panel.step == "inspect", panel.message_text
+    assert panel.message_level == "ok"
+    card = panel.token_card.value
+    for fact in ("USER", box.app_id, "ads_read", "Expires", "in 2 hours", "Data access expires"):
+        assert fact in card, fact
+
+    panel.inspect_next.click()
+    assert panel.step == "extend" and "in 2 hours" in panel.extend_info.value
+    short = panel.state.token
+    panel.extend_button.click()
+    assert panel.wait_idle()
+    assert panel.message_level == "ok", panel.message_text
+    assert short.masked in panel.extend_result.value and "in 60 days" in panel.extend_result.value
+    assert panel.state.token != short
+
+    panel.extend_next.click()
+    assert panel.step == "save" and "system keyring" in panel.save_info.value
+    panel.save_button.click()
+    assert panel.wait_idle()
+    assert panel.step == "use", panel.message_text
+    return panel, opened
+
+
+def test_full_flow_catches_redirect_and_injects_meta(shell, magics, store):
+    panel, _ = _full_flow(shell, magics)
+    meta = shell.user_ns["meta"]
+    assert isinstance(meta, NotebookSession)
+    assert meta.get("me")["name"] == "Alice Analyst"
+    assert "\n" not in repr(meta) and panel.state.token.masked in repr(meta)
+    saved = store.load("sandbox")
+    assert saved.backend == "keyring" and saved.token == panel.state.token
+    assert saved.info is not None and saved.info.type == "USER"
+    assert saved.app_secret is None  # only stored when asked
+
+
+def test_await_aget_in_a_cell(shell, magics):
+    _full_flow(shell, magics)
+    result = shell.run_cell("me = await meta.aget('me')\nrows = await meta.aframe('me/adaccounts')")
+    assert result.error_in_exec is None, result.error_in_exec
+    assert shell.user_ns["me"]["name"] == "Alice Analyst"
+    assert len(shell.user_ns["rows"]) == 2
+
+
+def test_canary_no_secret_in_widget_state_or_output(shell, magics):
+    with capture_output() as captured:
+        panel, opened = _full_flow(shell, magics)
+        shell.run_cell("meta")
+        shell.run_cell("print(meta)")
+    box = sandbox()
+    secrets = [panel.state.token.get_secret_value(), panel.state.before.get_secret_value(), box.app_secret]
+    states = all_widget_states()
+    assert panel.state.token.masked in states  # the check looks where the token would be
+    assert not leaks(secrets, states)
+    assert not leaks(secrets, captured_text(captured), captured_text(opened), repr(panel))
+
+
+def test_store_app_secret_when_ticked(shell, magics, store):
+    panel, _ = login(shell, "--sandbox --local --profile ws")
+    box = sandbox()
+    answer = browser_follows(box.approve(start_facebook_login(panel)))
+    assert answer.status_code == 200 and panel.wait_idle()
+    panel.inspect_next.click()
+    panel.extend_next.click()  # skip extending
+    assert not panel.store_secret_box.disabled
+    panel.store_secret_box.value = True
+    panel.save_button.click()
+    assert panel.wait_idle() and panel.step == "use"
+    assert store.load("ws").app_secret == box.app_secret
+
+
+def test_denied_in_the_dialog_says_so(shell, magics):
+    panel, _ = login(shell)
+    box = sandbox()
+    browser_follows(box.approve(start_facebook_login(panel), decision="cancel"))
+    assert panel.wait_idle()
+    assert panel.step == "method"
+    assert panel.message_level == "error" and "cancelled" in panel.message_text
+    assert panel.login_button.description == "New login link"
+
+
+def test_catcher_ignores_a_second_login_attempt(shell, magics):
+    panel, _ = login(shell)
+    box = sandbox()
+    first = start_facebook_login(panel)
+    panel.login_button.click()  # start again: the first catcher is stopped, a new state is made
+    second = panel.state.login.url
+    assert first != second
+    redirected = box.approve(second)
+    assert browser_follows(redirected).status_code == 200
+    assert panel.wait_idle() and panel.step == "inspect"
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(box.approve(first).split("#")[0], timeout=2).raise_for_status()
+
+
+@pytest.mark.keyring
+def test_full_flow_with_the_real_keyring(shell, magics, tmp_path, secret_service_keyring):
+    store = TokenStore(config_dir=tmp_path / "real", keyring_backend=secret_service_keyring)
+    magics.store = store
+    panel, _ = _full_flow(shell, magics)
+    again = TokenStore(config_dir=tmp_path / "real", keyring_backend=secret_service_keyring).load("sandbox")
+    assert again.backend == "keyring" and again.token == panel.state.token

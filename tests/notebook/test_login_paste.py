@@ -1,0 +1,242 @@
+"""Paste flows: Explorer token, system user token, and the redirected URL on a remote kernel."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from meta_auth_nb.oauth import exchange_code
+
+from .helpers import login, paste_redirect, paste_token, sandbox, start_facebook_login
+
+
+def test_explorer_paste_inspect_extend_save(shell, magics, store):
+    panel, _ = login(shell, "--sandbox --profile explorer")
+    box = sandbox()
+    raw = box.issue_token("carol", scopes=["ads_read"], lifetime_s=3600)
+    paste_token(panel, raw)
+    assert panel.step == "inspect", panel.message_text
+    assert "developers.facebook.com/tools/explorer" in panel.explorer_steps.value
+    assert "ads_read" in panel.token_card.value and raw not in panel.token_card.value
+    panel.inspect_next.click()
+    panel.extend_button.click()  # the app secret comes from the sandbox settings
+    assert panel.wait_idle() and "in 60 days" in panel.extend_result.value, panel.message_text
+    panel.extend_next.click()
+    panel.save_button.click()
+    assert panel.wait_idle() and panel.step == "use"
+    assert store.load("explorer").token == panel.state.token
+    assert shell.user_ns["meta"].get("me")["name"] == "Carol Client"
+
+
+def test_system_user_token_that_never_expires(shell, magics, store):
+    panel, _ = login(shell, "--sandbox --as ads")
+    raw = sandbox().issue_token(kind="system_user", scopes=["ads_read", "business_management"], lifetime_s=0)
+    paste_token(panel, raw, method="system_user")
+    assert panel.step == "inspect", panel.message_text
+    assert "SYSTEM_USER" in panel.token_card.value and "never" in panel.token_card.value
+    panel.inspect_next.click()
+    assert "Nothing to extend" in panel.extend_info.value
+    assert panel.extend_button.layout.display == "none" and panel.extend_next.description == "Next: save"
+    panel.extend_next.click()
+    panel.save_button.click()
+    assert panel.wait_idle() and panel.step == "use"
+    assert "ads" in shell.user_ns and "meta" not in shell.user_ns
+
+
+@pytest.mark.parametrize(
+    ("pasted", "words"),
+    [
+        ("", "Nothing was pasted"),
+        ("EAAB this has spaces", "spaces"),
+        ("EAABshort", "too short"),
+        ("EAAB<script>alert(1)</script>xxxxxxxxxxxxxxxxxxxxxxx", "characters"),
+    ],
+)
+def test_malformed_token_paste(shell, magics, pasted, words):
+    panel, _ = login(shell)
+    paste_token(panel, pasted)
+    assert panel.step == "method"
+    assert panel.message_level == "error" and words in panel.message_text
+    assert pasted.strip() == "" or pasted not in panel.message.value
+
+
+def test_token_graph_rejects(shell, magics):
+    panel, _ = login(shell)
+    bogus = "EAA" + "Zx9" * 55
+    paste_token(panel, bogus)
+    assert panel.step == "method"
+    assert panel.message_level == "error" and "cannot be used" in panel.message_text
+    assert bogus not in panel.message.value
+
+
+def test_expired_pasted_token(shell, magics):
+    panel, _ = login(shell)
+    box = sandbox()
+    raw = box.issue_token(lifetime_s=60)
+    box.advance(120)
+    paste_token(panel, raw)
+    assert panel.step == "method" and "expired" in panel.message_text
+
+
+def test_remote_kernel_pastes_the_redirected_url(shell, magics):
+    panel, _ = login(shell, "--sandbox --remote")
+    dialog_url = start_facebook_login(panel)
+    assert panel.redirect_uri_field.value == magics.paste_redirect_uri
+    assert "whole address" in panel.redirect_info.value
+    assert panel.paste_row.layout.display == ""
+    redirected = sandbox().approve(dialog_url)
+    assert redirected.startswith(magics.paste_redirect_uri)
+    paste_redirect(panel, redirected)
+    assert panel.redirect_paste.value == ""
+    assert panel.step == "inspect", panel.message_text
+
+
+def test_env_var_selects_paste(shell, magics, monkeypatch):
+    monkeypatch.setenv("META_AUTH_REDIRECT", "paste")
+    panel, _ = login(shell, "--sandbox")
+    start_facebook_login(panel)
+    assert panel.redirect_uri_field.value == magics.paste_redirect_uri
+
+
+def test_remote_denial(shell, magics):
+    panel, _ = login(shell, "--sandbox --remote")
+    paste_redirect(panel, sandbox().approve(start_facebook_login(panel), decision="cancel"))
+    assert panel.step == "method"
+    assert "The login was cancelled" in panel.message_text and "Allow" in panel.message_text
+
+
+def test_remote_wrong_state(shell, magics):
+    panel, _ = login(shell, "--sandbox --remote")
+    redirected = sandbox().approve(start_facebook_login(panel))
+    panel.login_button.click()  # a new attempt: the old redirect's state no longer matches
+    paste_redirect(panel, redirected)
+    assert panel.step == "method"
+    assert "does not belong to this login attempt" in panel.message_text
+
+
+def test_remote_used_code(shell, magics):
+    panel, _ = login(shell, "--sandbox --remote")
+    box = sandbox()
+    redirected = box.approve(start_facebook_login(panel))
+    code = parse_qs(urlsplit(redirected).query)["code"][0]
+    exchange_code(code, app_id=box.app_id, app_secret=box.app_secret, redirect_uri=magics.paste_redirect_uri)
+    paste_redirect(panel, redirected)
+    assert panel.step == "method"
+    assert "could not be used" in panel.message_text and "works once" in panel.message_text
+
+
+def test_remote_expired_code(shell, magics):
+    panel, _ = login(shell, "--sandbox --remote")
+    box = sandbox()
+    redirected = box.approve(start_facebook_login(panel))
+    box.advance(3600)
+    paste_redirect(panel, redirected)
+    assert panel.step == "method" and "expired" in panel.message_text
+
+
+def test_paste_without_login_attempt(shell, magics):
+    panel, _ = login(shell, "--sandbox --remote")
+    panel.scopes_next.click()
+    panel.redirect_paste.value = "http://localhost:8765/callback?code=abc&state=xyz"
+    panel.redirect_submit.click()
+    assert panel.message_level == "error" and "Log in with Facebook first" in panel.message_text
+    assert panel.redirect_paste.value == ""
+
+
+def test_declined_permission_offers_rerequest(shell, magics):
+    panel, _ = login(shell, "--sandbox --remote --scopes ads_read")
+    paste_redirect(panel, sandbox().approve(start_facebook_login(panel), user="bob"))
+    assert panel.step == "inspect"
+    assert panel.message_level == "warn" and "ads_read" in panel.message_text
+    assert "Declined" in panel.token_card.value
+    assert panel.rerequest_button.layout.display == ""
+    panel.rerequest_button.click()
+    assert panel.step == "method" and panel.method_tabs.selected_index == 1
+    panel.login_button.click()
+    assert "auth_type=rerequest" in panel.state.login.url
+
+
+def test_login_needs_an_app_secret(shell, magics, monkeypatch):
+    panel, _ = login(shell, "--sandbox --remote")
+    monkeypatch.delenv("META_APP_SECRET")
+    panel.scopes_next.click()
+    panel.login_button.click()
+    assert panel.message_level == "error" and "app secret" in panel.message_text
+    panel.app_secret_field.value = sandbox().app_secret
+    panel.login_button.click()
+    assert panel.app_secret_field.value == ""
+    assert panel.state.login is not None
+
+
+def test_scopes_picker(shell, magics):
+    panel, _ = login(shell, "--sandbox")
+    assert panel.scope_boxes["ads_read"].value and not panel.scope_boxes["ads_management"].value
+    assert {
+        "ads_read",
+        "ads_management",
+        "business_management",
+        "read_insights",
+        "pages_read_engagement",
+        "pages_show_list",
+        "catalog_management",
+        "leads_retrieval",
+    } <= set(panel.scope_boxes)
+    for box in panel.scope_boxes.values():
+        box.value = False
+    panel.scopes_next.click()
+    assert panel.step == "scopes" and panel.message_level == "error"
+    panel.scope_boxes["ads_management"].value = True
+    panel.extra_scopes.value = "instagram_basic"
+    panel.scopes_next.click()
+    assert panel.step == "method" and panel.state.scopes == ["ads_management", "instagram_basic"]
+    assert "ads_management,instagram_basic" in panel.explorer_steps.value
+
+
+def test_typed_app_secret_never_reaches_widget_state(shell, magics, monkeypatch):
+    from .helpers import all_widget_states
+
+    panel, _ = login(shell, "--sandbox --remote")
+    secret = sandbox().app_secret
+    monkeypatch.delenv("META_APP_SECRET")
+    panel.scopes_next.click()
+    panel.app_secret_field.value = secret
+    panel.login_button.click()
+    paste_redirect(panel, sandbox().approve(panel.state.login.url))
+    assert panel.step == "inspect", panel.message_text
+    panel.inspect_next.click()
+    panel.extend_button.click()  # the secret typed earlier is reused from memory
+    assert panel.wait_idle() and "in 60 days" in panel.extend_result.value, panel.message_text
+    assert secret not in all_widget_states()
+    assert secret not in repr(panel) and secret not in repr(panel.state)
+
+
+def test_close_leaves_one_line_and_a_new_panel_replaces_the_old(shell, magics):
+    first, _ = login(shell, "--sandbox --local")
+    start_facebook_login(first)
+    catcher = first._catcher
+    assert catcher is not None and catcher.running
+    second, _ = login(shell, "--sandbox --local")
+    assert first.closed and not catcher.running
+    assert len(first.widget.children) == 2 and "newer" in first.widget.children[1].value
+    second.close()
+    assert "closed" in second.widget.children[1].value.lower()
+
+
+def test_explorer_token_without_a_requested_scope_warns(shell, magics):
+    panel, _ = login(shell, "--sandbox --scopes ads_read,business_management")
+    raw = sandbox().issue_token("carol", scopes=["ads_read"])
+    paste_token(panel, raw)
+    assert panel.step == "inspect" and panel.message_level == "warn"
+    assert "business_management" in panel.message_text and "Asked for, not granted" in panel.token_card.value
+    assert panel.rerequest_button.layout.display == "none"  # nothing was declined in a dialog
+    panel.restart_button.click()
+    assert panel.step == "scopes" and panel.state.token is None
+
+
+def test_page_token_is_not_extended(shell, magics):
+    panel, _ = login(shell, "--sandbox")
+    paste_token(panel, sandbox().issue_token(kind="page", lifetime_s=3600))
+    assert panel.step == "inspect", panel.message_text
+    panel.inspect_next.click()
+    assert panel.extend_button.layout.display == "none" and "Nothing to extend" in panel.extend_info.value

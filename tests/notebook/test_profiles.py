@@ -1,0 +1,174 @@
+"""Stored profiles: the fast path, opening at the fixing step, frames, logout."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from IPython.core.error import UsageError
+
+from meta_auth_nb.errors import TokenError
+from meta_auth_nb.lifecycle import inspect_token
+from meta_auth_nb.magics import kernel_sandbox
+from meta_auth_nb.panel_session import NotebookSession
+
+from .helpers import captured_text, login
+
+
+def _stored(
+    store, profile="sandbox", *, user=None, scopes=("ads_read",), lifetime_s=60 * 86400, kind="user", keep_secret=False
+):
+    """Start the kernel sandbox and store a token it issued under ``profile``."""
+    box = kernel_sandbox.start()
+    raw = box.issue_token(user, scopes=list(scopes), lifetime_s=lifetime_s, kind=kind)
+    info = inspect_token(raw, app_id=box.app_id, app_secret=box.app_secret)
+    store.save(profile, raw, app_id=box.app_id, info=info, app_secret=box.app_secret if keep_secret else None)
+    return box, raw
+
+
+def test_valid_profile_fast_path(shell, magics, store):
+    _, raw = _stored(store)
+    panel, captured = login(shell, "--sandbox")
+    assert panel is None
+    text = captured_text(captured)
+    assert len(captured.outputs) == 1 and captured.stdout == ""
+    line = captured.outputs[0].data["text/plain"]
+    assert "\n" not in line.strip()
+    for fact in ("sandbox", "USER", "expires in", "ads_read", "meta"):
+        assert fact in line, fact
+    assert raw not in text
+    meta = shell.user_ns["meta"]
+    assert isinstance(meta, NotebookSession) and meta.profile == "sandbox"
+    assert meta.get("me")["id"]
+
+
+def test_fast_path_honours_as_and_config(shell, magics, store):
+    _stored(store)
+    shell.run_line_magic("config", 'MetaAuthMagics.session_name = "fb"')
+    assert magics.session_name == "fb"
+    login(shell, "--sandbox")
+    assert "fb" in shell.user_ns and "meta" not in shell.user_ns
+    login(shell, "--sandbox --as ads")
+    assert isinstance(shell.user_ns["ads"], NotebookSession)
+
+
+def test_expired_profile_opens_at_the_fix_step(shell, magics, store):
+    box, _ = _stored(store, lifetime_s=3600)
+    box.advance(7200)
+    panel, _ = login(shell, "--sandbox")
+    assert panel is not None and panel.step == "method"
+    assert panel.message_level == "error"
+    assert "expired" in panel.message_text and "sandbox" in panel.message_text
+    assert "meta" not in shell.user_ns
+
+
+def test_password_change_says_why(shell, magics, store):
+    box, _ = _stored(store)
+    box.change_password("alice")
+    panel, _ = login(shell, "--sandbox")
+    assert panel.step == "method" and "password" in panel.message_text
+
+
+def test_expiring_profile_opens_at_extend(shell, magics, store):
+    _stored(store, lifetime_s=2 * 86400, keep_secret=True)
+    panel, _ = login(shell, "--sandbox")
+    assert panel.step == "extend" and panel.message_level == "warn"
+    assert "expires in 1 day" in panel.message_text or "expires in 2 days" in panel.message_text
+    assert isinstance(shell.user_ns["meta"], NotebookSession)  # still usable meanwhile
+    panel.extend_button.click()
+    assert panel.wait_idle() and "in 60 days" in panel.extend_result.value, panel.message_text
+    panel.extend_next.click()
+    assert panel.store_secret_box.value  # it was stored before: keep it
+    panel.save_button.click()
+    assert panel.wait_idle() and panel.step == "use"
+    assert store.load("sandbox").token == panel.state.token
+
+
+def test_missing_scope_opens_login_with_rerequest_scopes(shell, magics, store):
+    _stored(store, scopes=("ads_read",))
+    panel, _ = login(shell, "--sandbox --scopes ads_read,ads_management")
+    assert panel.step == "method" and panel.method_tabs.selected_index == 1
+    assert "ads_management" in panel.message_text
+    assert panel.scope_boxes["ads_management"].value and panel.scope_boxes["ads_read"].value
+
+
+def test_tokens_frame_is_typed(shell, magics, store):
+    empty = shell.run_line_magic("meta_tokens", "")
+    assert isinstance(empty, pd.DataFrame) and len(empty) == 0 and "status" in empty.columns
+    _stored(store, "a")
+    _stored(store, "b", lifetime_s=3600)
+    kernel_sandbox.box.advance(7200)
+    shell.run_line_magic("meta_login", "--profile b --local")  # the check caches: b is expired
+    frame = shell.run_line_magic("meta_tokens", "")
+    assert list(frame["profile"]) == ["a", "b"]
+    assert str(frame["expires_at"].dtype).startswith("datetime64") and str(frame["expires_at"].dt.tz) == "UTC"
+    assert str(frame["expires_in"].dtype).startswith("timedelta64")
+    assert str(frame["valid"].dtype) == "boolean"
+    assert list(frame["status"]) == ["ok", "expired"]
+    html = frame._repr_html_()
+    assert "#1e7e34" in html and "#b00020" in html
+    plain = frame[frame["status"] == "ok"]
+    assert type(plain) is pd.DataFrame
+    assert not any(frame[c].astype(str).str.contains("EAA[A-Za-z0-9]{20}", regex=True).any() for c in frame.columns)
+
+
+def test_df_equals_magic_assigns(shell, magics, store):
+    _stored(store, "a")
+    result = shell.run_cell("df = %meta_tokens")
+    assert result.error_in_exec is None and result.result is None
+    assert list(shell.user_ns["df"]["profile"]) == ["a"]
+    shell.user_ns.pop("df")
+
+
+def test_scopes_frame(shell, magics, store):
+    _stored(store, scopes=("ads_read", "business_management"))
+    frame = shell.run_line_magic("meta_scopes", "--profile sandbox")
+    assert isinstance(frame, pd.DataFrame)
+    assert {"permission", "status", "target_id", "source"} <= set(frame.columns)
+    granted = set(frame.loc[frame["status"] == "granted", "permission"])
+    assert {"ads_read", "business_management"} <= granted
+    assert str(frame["permission"].dtype) == "string"
+
+
+def test_scopes_of_a_missing_profile_is_a_usage_error(shell, magics):
+    with pytest.raises(UsageError, match="nope"):
+        shell.run_line_magic("meta_scopes", "--profile nope")
+
+
+def test_logout_deletes_and_removes_session(shell, magics, store):
+    _stored(store)
+    login(shell, "--sandbox")
+    assert "meta" in shell.user_ns
+    shell.run_line_magic("meta_logout", "--profile sandbox")
+    assert "meta" not in shell.user_ns
+    assert store.profiles() == []
+
+
+def test_logout_revoke(shell, magics, store):
+    box, raw = _stored(store)
+    login(shell, "--sandbox")
+    shell.run_line_magic("meta_logout", "--revoke")
+    assert "meta" not in shell.user_ns and store.profiles() == []
+    from meta_auth_nb.graph import GraphSession
+
+    with GraphSession(raw) as session, pytest.raises(TokenError):
+        session.get("me")
+
+
+def test_logout_revoke_without_secret_is_a_usage_error(shell, magics, store, monkeypatch):
+    _stored(store)
+    monkeypatch.delenv("META_APP_SECRET")
+    with pytest.raises(UsageError, match="app secret"):
+        shell.run_line_magic("meta_logout", "--revoke")
+    assert store.profiles() == ["sandbox"]  # nothing deleted
+
+
+def test_unticking_forgets_a_stored_app_secret(shell, magics, store):
+    _stored(store, lifetime_s=2 * 86400, keep_secret=True)
+    panel, _ = login(shell, "--sandbox")
+    assert panel.step == "extend"
+    panel.extend_next.click()
+    assert panel.store_secret_box.value
+    panel.store_secret_box.value = False
+    panel.save_button.click()
+    assert panel.wait_idle() and panel.step == "use"
+    assert store.load("sandbox").app_secret is None
