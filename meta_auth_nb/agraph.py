@@ -8,20 +8,17 @@ through :meth:`AsyncGraphSession.gather`. Graph layer.
 from __future__ import annotations
 
 import asyncio
-import random
-from datetime import datetime
-import time
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Iterable, Mapping
 
 import httpx
 
 from .config import Settings
-from .errors import GraphError, RateLimited
+from .errors import GraphError
 from .graph import DEFAULT_TIMEOUT, shared_ssl_context
 from .graph_core import (
     MAX_BATCH,
     BatchItem,
-    Endpoint,
+    SessionCore,
     RetryPolicy,
     as_batch_items,
     batch_answers,
@@ -30,14 +27,10 @@ from .graph_core import (
     connection_error,
     finish_batch,
     page_rows,
-    read_reply,
     retryable_item,
-    server_time,
-    summary,
 )
 from .redact import get_logger
 from .tokens import AccessToken
-from .usage import Usage
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,7 +78,7 @@ class AsyncPager:
                 self.cursor = after
 
 
-class AsyncGraphSession:
+class AsyncGraphSession(SessionCore):
     """An awaitable Graph API session; see :class:`~meta_auth_nb.graph.GraphSession`.
 
     Parameters
@@ -110,15 +103,15 @@ class AsyncGraphSession:
         timestamped_proof: bool = False,
         max_concurrency: int = 20,
     ) -> None:
-        self._endpoint = Endpoint(
+        super().__init__(
             token,
             app_secret=app_secret,
             version=version,
             base_url=base_url,
+            retry=retry,
             settings=settings,
             timestamped_proof=timestamped_proof,
         )
-        self.retry = retry or RetryPolicy()
         self.max_concurrency = max(1, max_concurrency)
         self._client = httpx.AsyncClient(
             timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
@@ -128,27 +121,6 @@ class AsyncGraphSession:
             trust_env=False,
             limits=httpx.Limits(max_connections=max(self.max_concurrency, 10)),
         )
-        self.usage: Usage | None = None
-        #: The server's clock (its Date header) at the latest answer, for
-        #: judging expiry the way Graph does even if this machine's clock is off.
-        self.server_time: datetime | None = None
-        self._pause_until = 0.0
-        self._rng = random.Random()
-
-    @property
-    def token(self) -> AccessToken | None:
-        return self._endpoint.token
-
-    @property
-    def version(self) -> str:
-        return self._endpoint.version
-
-    @property
-    def base_url(self) -> str:
-        return self._endpoint.base_url
-
-    def __repr__(self) -> str:
-        return summary(type(self).__name__, self._endpoint)
 
     async def aclose(self) -> None:
         """Close pooled connections."""
@@ -170,7 +142,7 @@ class AsyncGraphSession:
         signed = self._endpoint.signed(params)
         attempt = 0
         while True:
-            delay = self._pause_until - time.monotonic()
+            delay = self._pause_left()
             if delay > 0:
                 await asyncio.sleep(delay)
             try:
@@ -196,21 +168,7 @@ class AsyncGraphSession:
                 response = await self._client.request(method, target, headers=headers)
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
-        self.server_time = server_time(response.headers) or self.server_time
-        try:
-            payload, usage = read_reply(response.status_code, response.headers, response.content)
-        except RateLimited as error:
-            self._note_usage(error.usage)
-            raise
-        self._note_usage(usage)
-        return payload
-
-    def _note_usage(self, usage: Usage | None) -> None:
-        if usage is None:
-            return
-        self.usage = usage
-        if usage.near_limit and self.retry.near_limit_pause:
-            self._pause_until = max(self._pause_until, time.monotonic() + self.retry.near_limit_pause)
+        return self._read(response.status_code, response.headers, response.content)
 
     async def get(self, path: str, **params: Any) -> Any:
         """GET a Graph path."""

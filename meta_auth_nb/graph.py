@@ -8,21 +8,19 @@ connections and rate limits; lists are paged by cursor. Graph layer.
 from __future__ import annotations
 
 import logging
-import random
 import ssl
 import threading
-from datetime import datetime
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import httpx
 
 from .config import Settings
-from .errors import GraphError, RateLimited
+from .errors import GraphError
 from .graph_core import (
     MAX_BATCH,
     BatchItem,
-    Endpoint,
+    SessionCore,
     RetryPolicy,
     as_batch_items,
     chunks,
@@ -30,15 +28,11 @@ from .graph_core import (
     batch_answers,
     batch_request,
     page_rows,
-    read_reply,
     finish_batch,
     retryable_item,
-    server_time,
-    summary,
 )
 from .redact import RedactingFilter, get_logger
 from .tokens import AccessToken
-from .usage import Usage
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,7 +112,7 @@ class Pager:
                 self.cursor = after
 
 
-class GraphSession:
+class GraphSession(SessionCore):
     """A Graph API session.
 
     Parameters
@@ -158,15 +152,15 @@ class GraphSession:
         settings: Settings | None = None,
         timestamped_proof: bool = False,
     ) -> None:
-        self._endpoint = Endpoint(
+        super().__init__(
             token,
             app_secret=app_secret,
             version=version,
             base_url=base_url,
+            retry=retry,
             settings=settings,
             timestamped_proof=timestamped_proof,
         )
-        self.retry = retry or RetryPolicy()
         self._client = httpx.Client(
             timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
             transport=transport,
@@ -175,28 +169,6 @@ class GraphSession:
             follow_redirects=False,
             trust_env=False,
         )
-        self.usage: Usage | None = None
-        #: The server's clock (its Date header) at the latest answer, for
-        #: judging expiry the way Graph does even if this machine's clock is off.
-        self.server_time: datetime | None = None
-        self._pause_until = 0.0
-        self._rng = random.Random()
-
-    # -- properties ------------------------------------------------------
-    @property
-    def token(self) -> AccessToken | None:
-        return self._endpoint.token
-
-    @property
-    def version(self) -> str:
-        return self._endpoint.version
-
-    @property
-    def base_url(self) -> str:
-        return self._endpoint.base_url
-
-    def __repr__(self) -> str:
-        return summary(type(self).__name__, self._endpoint)
 
     # -- lifecycle -------------------------------------------------------
     def close(self) -> None:
@@ -251,24 +223,10 @@ class GraphSession:
             raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
         if log.isEnabledFor(logging.DEBUG):  # the arguments cost a URL parse per call
             log.debug("%s %s -> %s in %.0f ms", method, httpx.URL(url).path, response.status_code, (time.perf_counter() - started) * 1000)
-        self.server_time = server_time(response.headers) or self.server_time
-        try:
-            payload, usage = read_reply(response.status_code, response.headers, response.content)
-        except RateLimited as error:
-            self._note_usage(error.usage)
-            raise
-        self._note_usage(usage)
-        return payload
-
-    def _note_usage(self, usage: Usage | None) -> None:
-        if usage is None:
-            return
-        self.usage = usage
-        if usage.near_limit and self.retry.near_limit_pause:
-            self._pause_until = max(self._pause_until, time.monotonic() + self.retry.near_limit_pause)
+        return self._read(response.status_code, response.headers, response.content)
 
     def _wait_if_paused(self) -> None:
-        delay = self._pause_until - time.monotonic()
+        delay = self._pause_left()
         if delay > 0:
             log.info("usage is near a rate limit; pausing %.1fs", delay)
             time.sleep(delay)

@@ -375,6 +375,82 @@ def summary(kind: str, endpoint: Endpoint) -> str:
     return f"<{kind} {endpoint.describe()}>"
 
 
+class SessionCore:
+    """What the sync and async sessions share: where calls go, the retry
+    policy, and what the latest answers said about usage and the server clock.
+
+    Attributes
+    ----------
+    usage : Usage or None
+        The latest usage headers.
+    server_time : datetime or None
+        The server's clock (its ``Date`` header) at the latest answer, for
+        judging expiry the way Graph does even if this machine's clock is off.
+    """
+
+    def __init__(
+        self,
+        token: AccessToken | str | None,
+        *,
+        app_secret: str | None,
+        version: str | None,
+        base_url: str | None,
+        retry: RetryPolicy | None,
+        settings: Settings | None,
+        timestamped_proof: bool,
+    ) -> None:
+        self._endpoint = Endpoint(
+            token,
+            app_secret=app_secret,
+            version=version,
+            base_url=base_url,
+            settings=settings,
+            timestamped_proof=timestamped_proof,
+        )
+        self.retry = retry or RetryPolicy()
+        self.usage: Usage | None = None
+        self.server_time: datetime | None = None
+        self._pause_until = 0.0
+        self._rng = random.Random()
+
+    @property
+    def token(self) -> AccessToken | None:
+        return self._endpoint.token
+
+    @property
+    def version(self) -> str:
+        return self._endpoint.version
+
+    @property
+    def base_url(self) -> str:
+        return self._endpoint.base_url
+
+    def __repr__(self) -> str:
+        return summary(type(self).__name__, self._endpoint)
+
+    def _pause_left(self) -> float:
+        """Seconds still to wait because usage came near a limit."""
+        return self._pause_until - time.monotonic()
+
+    def _read(self, status: int, headers: Mapping[str, str], body: bytes) -> Any:
+        """Decode an answer, noting its usage headers and server clock."""
+        self.server_time = server_time(headers) or self.server_time
+        try:
+            payload, usage = read_reply(status, headers, body)
+        except RateLimited as error:
+            self._note_usage(error.usage)
+            raise
+        self._note_usage(usage)
+        return payload
+
+    def _note_usage(self, usage: Usage | None) -> None:
+        if usage is None:
+            return
+        self.usage = usage
+        if usage.near_limit and self.retry.near_limit_pause:
+            self._pause_until = max(self._pause_until, time.monotonic() + self.retry.near_limit_pause)
+
+
 __all__ = [
     "appsecret_proof",
     "RetryPolicy",

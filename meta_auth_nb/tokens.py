@@ -48,21 +48,24 @@ def from_unix(value: Any) -> datetime | None:
 
 
 def describe_delta(delta: timedelta | None) -> str:
-    """Say a time difference in words: ``in 58 days``, ``3 hours ago``, ``never``."""
+    """Say a time difference in words: ``in 58 days``, ``3 hours ago``, ``never``.
+
+    The amount is rounded to the nearest whole unit, so a 60-day token read
+    a moment after it was issued says "in 60 days", not "in 59 days".
+    """
     if delta is None:
         return "never"
-    seconds = int(delta.total_seconds())
+    seconds = delta.total_seconds()
     future = seconds >= 0
     seconds = abs(seconds)
+    if seconds < 30:
+        return "now"
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            amount = seconds // size
+        # a unit is used from 90% of one upward, so 23.9 hours reads "1 day"
+        if seconds >= size * 0.9 or unit == "minute":
+            amount = max(1, int(seconds / size + 0.5))
             words = f"{amount} {unit}{'s' if amount != 1 else ''}"
             break
-    else:
-        words = "less than a minute" if seconds else "now"
-        if not seconds:
-            return words
     return f"in {words}" if future else f"{words} ago"
 
 

@@ -197,7 +197,8 @@ def test_bare_hex_is_not_flagged(line):
 
 
 def test_hex_under_a_secret_key_or_label_in_notebook_json(tmp_path, capsys):
-    secret, other = secrets.token_hex(16), secrets.token_hex(16)
+    # the widget id starts with a digit, so the field path quotes it: ["..."]
+    secret, other = secrets.token_hex(16), "0" + secrets.token_hex(16)[1:]
     nb = notebook_with("x", "stream")
     nb.metadata["papermill"] = {"parameters": {"app_secret": secret, "run_id": other}}
     nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {

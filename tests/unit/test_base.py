@@ -109,6 +109,11 @@ def test_token_info_parsing_is_lenient():
 
 def test_describe_delta():
     assert describe_delta(timedelta(days=58, hours=3)) == "in 58 days"
+    assert describe_delta(timedelta(days=60) - timedelta(seconds=2)) == "in 60 days"
+    assert describe_delta(timedelta(hours=2) - timedelta(seconds=5)) == "in 2 hours"
+    assert describe_delta(timedelta(hours=23, minutes=50)) == "in 1 day"
+    assert describe_delta(timedelta(minutes=5)) == "in 5 minutes"
+    assert describe_delta(timedelta(seconds=3)) == "now"
     assert describe_delta(timedelta(hours=-3)) == "3 hours ago"
     assert describe_delta(None) == "never"
 
