@@ -33,7 +33,7 @@ STAMP7 := $(VENV7)/.installed
 $(STAMP7): pyproject.toml
 	test -x $(VENV7)/bin/python || $(PYTHON) -m venv $(VENV7)
 	$(VENV7)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV7)/bin/python -m pip install --quiet -e . 'ipywidgets>=7.7,<8' pytest pytest-timeout secretstorage
+	$(VENV7)/bin/python -m pip install --quiet -e . 'ipywidgets>=7.7,<8' pytest pytest-timeout secretstorage nbformat
 	touch $(STAMP7)
 
 test: $(STAMP) $(STAMP7)

@@ -28,6 +28,10 @@ def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default=None, help="a workshop scenario (see the list below)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and faults")
     parser.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    from .sandbox import Sandbox
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "scenarios:\n" + "\n".join(f"  {name:<20} {text}" for name, text in Sandbox.scenarios.items())
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["MetaAuthMagics", "load_ipython_extension", "unload_ipython_extension", "kernel_sandbox"]
 
 SANDBOX_PROFILE = "sandbox"
+#: ``KernelSandbox.start(scenario=KEEP)``: keep the running sandbox, whatever its scenario.
+KEEP = object()
 _SANDBOX_ENV = ("META_GRAPH_URL", "META_DIALOG_URL", "META_APP_ID", "META_APP_SECRET")
 
 
@@ -50,6 +52,8 @@ class KernelSandbox:
 
     def __init__(self) -> None:
         self.box: Sandbox | None = None
+        #: How many sandboxes this kernel has started (tokens of older ones are dead).
+        self.generation = 0
         self._saved: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
@@ -57,31 +61,46 @@ class KernelSandbox:
     def running(self) -> bool:
         return self.box is not None
 
-    def start(self) -> Sandbox:
-        """Start it (or return the running one) and point the settings at it."""
+    def start(self, scenario: str | None | object = KEEP) -> Sandbox:
+        """Start it (or return the running one) and point the settings at it.
+
+        Parameters
+        ----------
+        scenario : str or None, optional
+            A workshop scenario (one of ``Sandbox.scenarios``) or None for
+            none. A running sandbox with another scenario is replaced by a
+            fresh one (a scenario is fixed for a sandbox's life); by default
+            the running one is kept, whatever its scenario.
+        """
         with self._lock:
+            if self.box is not None and scenario is not KEEP and self.box.scenario != scenario:
+                self._stop()
             if self.box is None:
                 from .sandbox import Sandbox
 
-                box = Sandbox().start()
+                box = Sandbox(scenario=scenario if isinstance(scenario, str) else None).start()
                 self._saved = {name: os.environ.get(name) for name in _SANDBOX_ENV}
                 os.environ.update(box.env())
                 self.box = box
+                self.generation += 1
             return self.box
 
     def stop(self) -> None:
         """Stop it and restore the settings it replaced."""
         with self._lock:
-            box, self.box = self.box, None
-            if box is None:
-                return
-            for name, value in self._saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            self._saved = {}
-            box.stop()
+            self._stop()
+
+    def _stop(self) -> None:
+        box, self.box = self.box, None
+        if box is None:
+            return
+        for name, value in self._saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved = {}
+        box.stop()
 
 
 #: Process-wide: a kernel has one namespace, so one sandbox.
@@ -164,6 +183,20 @@ class MetaAuthMagics(Magics):
     @argument("--remote", action="store_true", help="the kernel is remote: paste the redirected URL back")
     @argument("--local", action="store_true", help="the kernel is local: catch the redirect on 127.0.0.1")
     @argument("--no-guard", action="store_true", help="do not install the output leak guard")
+    @argument(
+        "--scenario",
+        metavar="NAME",
+        help="with --sandbox: a workshop scenario (expiring-token, declined-ads-read, password-changed) "
+        "or none; switching starts a fresh sandbox",
+    )
+    @argument(
+        "--autopilot",
+        nargs="?",
+        const="on",
+        metavar="USER",
+        help="with --sandbox: the panel clicks through the login by itself as sandbox USER (default alice), "
+        "for workshops and CI; META_AUTH_SANDBOX_AUTOPILOT=USER does the same, --autopilot=off stops it",
+    )
     @line_magic
     def meta_login(self, line: str = "") -> None:
         """Get a checked Marketing API token and put a session in the notebook.
@@ -174,9 +207,18 @@ class MetaAuthMagics(Magics):
         or a system user token), inspect it, extend it to 60 days, save it
         to the OS keyring, use it. An expired or expiring token opens the
         panel at the step that fixes it.
+
+        Workshop and CI aids, sandbox only: ``--scenario NAME`` restarts the
+        sandbox with a twist (tokens that live 5 minutes, a declined
+        ``ads_read``, a password change); ``--autopilot[=USER]`` (or
+        ``META_AUTH_SANDBOX_AUTOPILOT=USER``) makes the panel play the
+        attendee: it logs in as USER through the same steps and buttons,
+        and the cell ends with ``meta`` ready, so notebooks run top to
+        bottom headless (nbclient, ``meta-auth demo --execute``).
         """
         args = parse_argstring(self.meta_login, line)
         from .oauth import normalize_scopes
+        from .panel_autopilot import ENV_AUTOPILOT, autopilot_user
 
         if args.remote and args.local:
             raise UsageError("--remote and --local contradict each other: give one of them")
@@ -198,16 +240,66 @@ class MetaAuthMagics(Magics):
             location = redirect_location("remote" if args.remote else "local" if args.local else None)
         except ValueError as error:
             raise _usage(error) from None
+        scenario = self._scenario(args.scenario, args.sandbox)
+        pilot = autopilot_user(args.autopilot)
+        if pilot is not None and not (args.sandbox or kernel_sandbox.running):
+            # The autopilot answers the sandbox's dialog; against Meta a person must log in.
+            source = "--autopilot" if args.autopilot is not None else f"{ENV_AUTOPILOT}={pilot}"
+            raise UsageError(
+                f"{source} only drives the built-in sandbox's login, and this %meta_login would talk to Meta: "
+                "add --sandbox, or turn the autopilot off (--autopilot=off, or unset " + ENV_AUTOPILOT + ")."
+            )
+        fresh = False
         if args.sandbox:
-            kernel_sandbox.start()
+            generation = kernel_sandbox.generation
+            kernel_sandbox.start(scenario)
+            fresh = kernel_sandbox.generation != generation
+        box = kernel_sandbox.box
+        if pilot is not None and box is not None and pilot not in box.users:
+            raise UsageError(f"The autopilot logs in as a sandbox user: {', '.join(box.users)}; not {pilot!r}.")
         if self.leak_guard and not args.no_guard:
             from . import leak_guard
 
             leak_guard.install(self.shell)
         profile = self._profile(args.profile)
-        self._login(profile, scopes, app_id, name, location)
+        if fresh and profile == SANDBOX_PROFILE:
+            self._forget_stale_sandbox_token()
+        self._login(profile, scopes, app_id, name, location, autopilot=pilot)
 
-    def _login(self, profile: str, scopes: tuple[str, ...], app_id: str | None, name: str, location: Any) -> None:
+    @staticmethod
+    def _scenario(given: str | None, sandbox: bool) -> object:
+        """What ``--scenario`` asks of the kernel sandbox (:data:`KEEP` when not given)."""
+        if given is None:
+            return KEEP
+        if not sandbox:
+            raise UsageError("--scenario goes with --sandbox: %meta_login --sandbox --scenario expiring-token")
+        from .sandbox import Sandbox
+
+        name = given.strip().lower()
+        if name in ("", "none"):
+            return None
+        if name not in Sandbox.scenarios:
+            raise UsageError(f"Unknown sandbox scenario {given!r}; known: {', '.join(sorted(Sandbox.scenarios))}, none.")
+        return name
+
+    def _forget_stale_sandbox_token(self) -> None:
+        """Drop the sandbox profile's token: it came from an earlier sandbox, which is gone with its tokens."""
+        from .errors import MetaAuthError
+
+        try:
+            self.store.delete(SANDBOX_PROFILE)
+        except MetaAuthError:  # a store that cannot delete only costs an "invalid token" message
+            pass
+
+    def _login(
+        self,
+        profile: str,
+        scopes: tuple[str, ...],
+        app_id: str | None,
+        name: str,
+        location: Any,
+        autopilot: str | None = None,
+    ) -> None:
         from IPython.display import display
 
         from . import display as show
@@ -245,6 +337,21 @@ class MetaAuthMagics(Magics):
                 panel.say("warn", f"The stored token of {profile} could not be checked.", problem)
         self.panel = panel
         display(panel)
+        if autopilot is not None:
+            self._fly(panel, autopilot)
+
+    @staticmethod
+    def _fly(panel: LoginPanel, user: str) -> None:
+        """Let the autopilot click through ``panel`` as sandbox ``user``, then say what it did."""
+        from .panel_autopilot import AutopilotError, fly
+
+        box = kernel_sandbox.box
+        assert box is not None  # checked by meta_login: the autopilot needs the sandbox
+        try:
+            trail = fly(panel, box, user)
+        except AutopilotError as error:
+            raise _usage(f"Autopilot ({user}, sandbox) stopped: {error}") from None
+        print(f"Autopilot ({user}, sandbox): " + "; ".join(trail) + ".")
 
     def _new_panel(
         self, profile: str, scopes: tuple[str, ...], app_id: str | None, name: str, location: Any

@@ -234,6 +234,8 @@ class LoginPanel:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._closed = False
+        #: Tokens pasted but not yet submitted, by field: kernel memory, never a widget.
+        self._pasted: dict[int, str] = {}
         self._build()
         self.go(SCOPES)
 
@@ -298,6 +300,11 @@ class LoginPanel:
             button.on_click(handler)
         # The URI field is there to be selected and copied, not edited.
         self.redirect_uri_field.observe(self._keep_redirect_uri, names="value")
+        # A secret leaves its field the moment it arrives, even if no button is
+        # ever pressed, so no widget state (and no saved notebook) can hold it.
+        self.app_secret_field.observe(self._on_secret_arrived, names="value")
+        for field in (self.explorer_token, self.system_token):
+            field.observe(self._on_token_arrived, names="value")
 
     def _render_header(self) -> None:
         badge = display.Safe("")
@@ -409,11 +416,26 @@ class LoginPanel:
         scopes = ",".join(self.state.scopes)
         self.explorer_steps.value = display.render("explorer_steps.html", explorer_url=EXPLORER_URL, scopes=scopes)
         self.system_steps.value = display.render("system_user_steps.html", business_url=BUSINESS_URL, scopes=scopes)
-        note = display.render("sandbox_note.html") if self.sandbox else display.Safe("")
+        note = display.Safe("")
+        if self.sandbox:
+            # A remote browser cannot open the sandbox dialog on the kernel's 127.0.0.1: point at the autopilot.
+            remote = self.location.remote
+            note = display.render("sandbox_remote_note.html" if remote else "sandbox_note.html", where=self.location.reason)
         self.login_intro.value = display.render("login_intro.html", scopes=scopes, sandbox_note=note)
 
+    def _on_secret_arrived(self, change: Any) -> None:
+        if change["new"]:
+            self._take_typed_secret()
+
+    def _on_token_arrived(self, change: Any) -> None:
+        field = change["owner"]
+        if change["new"]:
+            self._pasted[id(field)] = change["new"]
+            field.value = ""
+            field.placeholder = "token received: press the button to check it"
+
     def _on_paste_token(self, field: w.Password, method: str) -> None:
-        raw = field.value
+        raw = field.value or self._pasted.pop(id(field), "")
         field.value = ""  # out of the widget (and the saved notebook) at once
         self.state.method = method
         self._run(self._adopt_pasted, raw, method)
@@ -818,6 +840,11 @@ class LoginPanel:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def catching(self) -> bool:
+        """True while the local redirect catcher waits for the login (else the URL is pasted back)."""
+        return self._catcher is not None
 
 
 def _close_tree(widget: w.Widget) -> None:

@@ -64,8 +64,17 @@ def _html(name: str, value: str = "") -> w.HTML:
 
 
 def _secret(name: str, label: str, placeholder: str) -> w.Password:
+    # Synced only on Enter or leaving the field, so the kernel takes the whole
+    # value at once (and clears the field) rather than one keystroke at a time.
     return classed(
-        w.Password(description=label, placeholder=placeholder, style=_DESCRIPTION, layout=w.Layout(width=_WIDE)), name
+        w.Password(
+            description=label,
+            placeholder=placeholder,
+            style=_DESCRIPTION,
+            layout=w.Layout(width=_WIDE),
+            continuous_update=False,
+        ),
+        name,
     )
 
 

@@ -18,7 +18,9 @@ TOKEN_PATTERN = re.compile(r"EAA[A-Za-z0-9]{20,}")
 APP_TOKEN_PATTERN = re.compile(r"\b(\d{5,20})\|([A-Za-z0-9_\-]{16,})")
 #: Query parameters that carry secrets in URLs.
 SECRET_PARAM_PATTERN = re.compile(
-    r"((?:access_token|client_secret|fb_exchange_token|input_token|revoke_token|code|appsecret_proof)=)([^&#\s\"']+)"
+    r"((?:\b(?:access_token|client_secret|fb_exchange_token|input_token|revoke_token|appsecret_proof)"
+    # "code" only as a URL parameter: as a word it is everywhere in source code
+    r"|(?<=[?&])code)=)([^&#\s\"']+)"
 )
 
 _ELLIPSIS = "\u2026"

@@ -67,6 +67,9 @@ def jupyter_server(tmp_path_factory):
         "IPYTHONDIR": str(home / "ipython"),
         "META_AUTH_REDIRECT": "catch",
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        # Kernels save tokens in their own memory and a private config folder, never the developer's keyring.
+        "XDG_CONFIG_HOME": str(home / "xdg-config"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
     command = [
         str(Path(sys.executable).parent / "jupyter-lab"),

@@ -1,4 +1,4 @@
-"""The widget tests again, under ipywidgets 7 (Colab ships 7; JupyterLab 4 ships 8).
+"""The widget and autopilot tests again, under ipywidgets 7 (Colab ships 7; JupyterLab 4 ships 8).
 
 `make test` builds `.venv-widgets7` with ipywidgets 7.x; this test runs
 tests/notebook there in a subprocess and fails with its output if any fail.
@@ -24,7 +24,8 @@ def test_widget_tests_pass_under_ipywidgets_7():
     ).stdout.strip()
     assert version.startswith("7."), version
     result = subprocess.run(
-        [str(PYTHON7), "-m", "pytest", "tests/notebook", "-q", "-p", "no:cacheprovider", "-x"],
+        [str(PYTHON7), "-m", "pytest", "tests/notebook", "tests/notebooks/test_autopilot.py",
+         "-q", "-p", "no:cacheprovider", "-x"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     tail = (result.stdout + result.stderr)[-4000:]
