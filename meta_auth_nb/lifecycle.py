@@ -14,7 +14,7 @@ from typing import Any, Coroutine, Iterable, Sequence, TypeVar
 
 from .errors import GraphError, OAuthError, error_from_token_info
 from .graph import GraphSession
-from .oauth import _token_from, normalize_scopes
+from .oauth import token_from_reply, normalize_scopes
 from .tokens import AccessToken, Permission, TokenInfo, as_token
 
 T = TypeVar("T")
@@ -34,7 +34,7 @@ def app_token(app_id: str, app_secret: str, *, fetch: bool = False, **options: A
         payload = session.post(
             "oauth/access_token", grant_type="client_credentials", client_id=app_id, client_secret=app_secret
         )
-    return _token_from(payload, source="app")
+    return token_from_reply(payload, source="app")
 
 
 def extend_token(token: AccessToken | str, *, app_id: str, app_secret: str, **options: Any) -> AccessToken:
@@ -77,7 +77,7 @@ def _exchange(
             fb_exchange_token=token.get_secret_value(),
             **extra,
         )
-    return _token_from(payload, source=source)
+    return token_from_reply(payload, source=source)
 
 
 def inspect_token(
@@ -209,7 +209,7 @@ def create_system_user_token(
             scope=",".join(scope_list),
             set_token_expires_in_60_days=expires_in_60_days or None,
         )
-    return _token_from(payload, source="system user")
+    return token_from_reply(payload, source="system user")
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

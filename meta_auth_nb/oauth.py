@@ -230,10 +230,11 @@ def exchange_code(
             client_secret=app_secret,
             code=code.strip(),
         )
-    return _token_from(payload, source="login")
+    return token_from_reply(payload, source="login")
 
 
-def _token_from(payload: Any, *, source: str) -> AccessToken:
+def token_from_reply(payload: Any, *, source: str) -> AccessToken:
+    """The token of an ``oauth/access_token``-style reply, or OAuthError if it has none."""
     if not isinstance(payload, dict) or not payload.get("access_token"):
         raise OAuthError("The Graph API answered without an access token")
     return AccessToken.from_oauth_response(payload, source=source)
