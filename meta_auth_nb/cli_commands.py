@@ -221,42 +221,6 @@ def _describe(parser: argparse.ArgumentParser, description: str, epilog: str | N
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-class _LendingStore:
-    """The store, lending META_APP_SECRET to a profile of the same app that stores none.
-
-    :func:`meta_auth_nb.health.extend_profile` and ``check_profile`` read the
-    app secret from the stored profile only; a script that keeps the secret
-    in the environment instead should be able to extend too. The lent
-    secret is never written to the keyring.
-    """
-
-    def __init__(self, store: Any, app_id: str | None, app_secret: str | None) -> None:
-        self._store = store
-        self._app_id = app_id
-        self._app_secret = app_secret
-        self._lent: set[str] = set()
-
-    def load(self, profile: str | None = None) -> Any:
-        stored = self._store.load(profile)
-        if not stored.app_secret and self._app_secret and self._app_id and stored.app_id == self._app_id:
-            self._lent.add(stored.name)
-            return dataclasses.replace(stored, app_secret=self._app_secret)
-        return stored
-
-    def save(self, profile: str | None, token: Any, *, app_secret: str | None = None, **kwargs: Any) -> Any:
-        name = profile if profile is not None else self._store.default_profile
-        if name in self._lent and app_secret == self._app_secret:
-            app_secret = None  # borrowed from the environment: not stored
-        return self._store.save(profile, token, app_secret=app_secret, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-
-def _store_with_env_secret(settings: Any) -> Any:
-    return _LendingStore(open_store(), settings.app_id, settings.app_secret)
-
-
 def _when(moment: datetime | None, now: datetime | None, *, none: str = "never") -> str:
     from .notify import describe_expiry
 
@@ -323,12 +287,13 @@ def _run_inspect(args: argparse.Namespace) -> int:
         profile, source = None, f"env:{args.token_env}"
         app_id, app_secret = settings.app_id, settings.app_secret
     else:
-        store = _store_with_env_secret(settings)
+        from .health import usable_app_secret
+
+        store = open_store()
         stored = store.load(args.profile)
         token, profile, source = stored.token, stored.name, f"profile:{stored.backend}"
-        app_id, app_secret = stored.app_id or settings.app_id, stored.app_secret
-        if not app_secret and app_id and app_id == settings.app_id:
-            app_secret = settings.app_secret
+        app_id = stored.app_id or settings.app_id
+        app_secret = usable_app_secret(dataclasses.replace(stored, app_id=app_id))
     now = reference_now(settings)
     if app_id and app_secret and not token.is_app_token:
         try:
@@ -408,12 +373,12 @@ def _extend_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_extend(args: argparse.Namespace) -> int:
     from .errors import OAuthError
-    from .health import extend_profile
+    from .health import extend_profile, usable_app_secret
 
     settings = _settings()
-    store = _store_with_env_secret(settings)
+    store = open_store()
     stored = store.load(args.profile)
-    if not (stored.app_id and stored.app_secret):
+    if not (stored.app_id and usable_app_secret(stored)):
         raise CommandError(
             f"Extending profile {stored.name!r} needs its app's secret, and none is stored with it: set "
             f"META_APP_ID={stored.app_id or '<the app id>'} and META_APP_SECRET (App settings > Basic), or "
@@ -507,14 +472,13 @@ def _run_check(args: argparse.Namespace) -> int:
     from .notify import NotifyError, SmtpSettings, parse_recipients, render_reports, send_renewal_email
     from .redact import redact
 
-    settings = _settings()
     recipients: list[str] = []
     if args.email_always and not args.email:
         raise CommandError("--email-always needs --email ADDR.")
     if args.email:
         recipients = parse_recipients(args.email)
         SmtpSettings.from_env()  # a missing META_SMTP_HOST stops us before any network call
-    store = _store_with_env_secret(settings)
+    store = open_store()
     if args.all:
         names: list[str | None] = list(store.profiles())
         if not names:
@@ -524,20 +488,20 @@ def _run_check(args: argparse.Namespace) -> int:
             )
     else:
         names = [args.profile]
-    now = reference_now(settings)
+    # Each report is judged by Graph's own clock (its Date header): no separate time lookup here.
     rows: list[dict[str, Any]] = []
     for name in names:
         try:
             report = check_profile(
                 store, name, required_scopes=args.require_scopes, warn_days=args.warn_days,
-                auto_extend=args.auto_extend, now=now,
+                auto_extend=args.auto_extend,
             )
         except MetaAuthError as exc:
             if not (args.all or args.json or args.email):
                 raise  # one line on stderr, exit 3 (a cron job with --email gets the mail instead)
             message = redact(str(exc))
             _note(f"meta-auth: {name or store.default_profile}: {message}")
-            rows.append(_error_row(name or store.default_profile, message, now=now))
+            rows.append(_error_row(name or store.default_profile, message))
             continue
         rows.append(report.to_dict())
     code = max(int(row["severity"]) for row in rows)
@@ -549,7 +513,8 @@ def _run_check(args: argparse.Namespace) -> int:
             _note(f"meta-auth: the email was not sent: {exc}")
             code = max(code, EXIT_USAGE)
     if args.json:
-        _dump({"exit_code": code, "checked_at": _iso(now or datetime.now(timezone.utc)),
+        checked = max((r["checked_at"] for r in rows if r.get("checked_at")), default=None)
+        _dump({"exit_code": code, "checked_at": checked or _iso(datetime.now(timezone.utc)),
                "warn_days": args.warn_days, "reports": rows})
     else:
         _out(render_reports(rows))

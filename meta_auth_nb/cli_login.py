@@ -27,7 +27,6 @@ from .cli_commands import (
     _scopes_arg,
     _seconds_arg,
     _settings,
-    _store_with_env_secret,
     _when,
     reference_now,
 )
@@ -326,20 +325,21 @@ def _logout_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_logout(args: argparse.Namespace) -> int:
     from .errors import GraphConnectionError, GraphError, RateLimited, TokenError, TransientError
+    from .health import usable_app_secret
     from .lifecycle import revoke_permission, revoke_token
 
-    settings = _settings()
-    store = _store_with_env_secret(settings)
+    store = open_store()
     stored = store.load(args.profile)
     token = stored.token
+    app_secret = usable_app_secret(stored)
     done: list[str] = []
     if args.revoke:
         try:
-            if stored.app_id and stored.app_secret and not token.is_app_token:
-                revoke_token(token, app_id=stored.app_id, app_secret=stored.app_secret)
+            if stored.app_id and app_secret and not token.is_app_token:
+                revoke_token(token, app_id=stored.app_id, app_secret=app_secret)
                 done.append(f"revoked {token.masked} at Graph")
             else:
-                revoke_permission(token, None, app_secret=stored.app_secret)
+                revoke_permission(token, None, app_secret=app_secret)
                 done.append(f"removed the app's permissions for the user of {token.masked} (every token of theirs "
                             "for the app stops working)")
         except TokenError as exc:

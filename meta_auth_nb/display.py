@@ -58,7 +58,6 @@ STATUS_CLASS = {
     "ok": GOOD,
     "granted": GOOD,
     "expiring": SOON,
-    "data access expiring": SOON,
     "data_access_expiring": SOON,
     "unknown": SOON,
     "expired": BAD,

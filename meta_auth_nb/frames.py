@@ -28,25 +28,32 @@ def _utc(value: datetime | None) -> pd.Timestamp:
     return pd.Timestamp(value) if value is not None else pd.NaT
 
 
-def token_status(info: TokenInfo | None, *, now: datetime | None = None, warn_days: float = 7.0) -> tuple[str, str | None]:
-    """Classify a token as ``ok``, ``expiring``, ``data access expiring``, ``invalid`` or ``unknown``.
+def token_status(
+    info: TokenInfo | None,
+    *,
+    now: datetime | None = None,
+    warn_days: float | None = None,
+    required_scopes: Iterable[str] = (),
+) -> tuple[str, str | None]:
+    """Classify cached facts the way ``meta-auth check`` does (:func:`meta_auth_nb.health.classify_health`).
+
+    ``unknown`` when the profile was never checked.
 
     Returns
     -------
     (status, reason)
     """
+    from .health import DEFAULT_WARN_DAYS, classify_health
+
     if info is None:
         return "unknown", "not checked yet"
-    if not info.is_valid:
-        return ("expired" if info.error_subcode == 463 else "invalid"), info.invalid_reason
-    now = now or utcnow()
-    left = info.expires_in(now)
-    if left is not None and left.total_seconds() <= warn_days * 86400:
-        return "expiring", f"expires in {max(0, left.days)} days"
-    data_left = info.data_access_expires_in(now)
-    if data_left is not None and data_left.total_seconds() <= warn_days * 86400:
-        return "data access expiring", f"data access expires in {max(0, data_left.days)} days"
-    return "ok", None
+    status, reason, *_ = classify_health(
+        info,
+        required_scopes=required_scopes,
+        warn_days=DEFAULT_WARN_DAYS if warn_days is None else warn_days,
+        now=now,
+    )
+    return status, reason
 
 
 def token_row(
@@ -56,11 +63,12 @@ def token_row(
     profile: str | None = None,
     backend: str | None = None,
     checked_at: datetime | None = None,
+    required_scopes: Iterable[str] = (),
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """One row of :func:`tokens_frame`; the token appears masked only."""
     now = now or utcnow()
-    status, reason = token_status(info, now=now)
+    status, reason = token_status(info, now=now, required_scopes=required_scopes)
     expires_at = info.expires_at if info else (token.expires_at if token else None)
     return {
         "profile": profile,
@@ -135,6 +143,7 @@ def profile_row(profile: StoredProfile, *, now: datetime | None = None) -> dict[
         profile=profile.name,
         backend=profile.backend,
         checked_at=profile.checked_at,
+        required_scopes=profile.required_scopes,
         now=now,
     )
 

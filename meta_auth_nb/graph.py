@@ -31,7 +31,7 @@ from .graph_core import (
     finish_batch,
     retryable_item,
 )
-from .redact import RedactingFilter, get_logger
+from .redact import get_logger
 from .tokens import AccessToken
 
 if TYPE_CHECKING:
@@ -296,4 +296,4 @@ class GraphSession(SessionCore):
         return batch_answers(self.request("POST", "", params, idempotent=idempotent), items)
 
 
-__all__ = ["GraphSession", "Pager", "RetryPolicy", "RedactingFilter"]
+__all__ = ["GraphSession", "Pager", "RetryPolicy"]

@@ -29,7 +29,6 @@ from .errors import (
     TransientError,
     classify,
 )
-from .redact import mask
 from .tokens import AccessToken, as_token
 from .usage import Usage, parse_usage
 
@@ -103,9 +102,6 @@ class RetryPolicy:
             if idempotent or getattr(error, "before_send", False):
                 return self.backoff(attempt)
         return None
-
-
-NO_RETRY = RetryPolicy(max_retries=0)
 
 
 def encode_params(params: Mapping[str, Any] | None) -> dict[str, str]:
@@ -454,7 +450,6 @@ class SessionCore:
 __all__ = [
     "appsecret_proof",
     "RetryPolicy",
-    "NO_RETRY",
     "Endpoint",
     "encode_params",
     "read_reply",
@@ -463,5 +458,4 @@ __all__ = [
     "as_batch_items",
     "decode_batch_item",
     "retryable_item",
-    "mask",
 ]

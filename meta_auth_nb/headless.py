@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .errors import MissingPermission, TokenError, error_from_token_info
+from .errors import MissingPermission, error_from_token_info
 from .graph import GraphSession
-from .health import DEFAULT_WARN_DAYS, EXPIRING, check_profile
+from .health import DEFAULT_WARN_DAYS, EXPIRING, check_profile, usable_app_secret
 from .redact import get_logger
 
 log = get_logger(__name__)
@@ -53,13 +53,10 @@ def session(
     MissingPermission
         A required permission is missing or declined.
     """
-    from .config import get_settings
     from .store import TokenStore
 
     store = store or TokenStore()
-    settings = get_settings()
     stored = store.load(profile)
-    app_secret = stored.app_secret or settings.app_secret
     if validate:
         report = check_profile(
             store, stored.name, required_scopes=required_scopes, warn_days=warn_days, auto_extend=auto_extend, **options
@@ -72,7 +69,7 @@ def session(
         if report.status == EXPIRING:
             log.warning("profile %s: %s. %s", stored.name, report.reason, report.advice)
         stored = store.load(stored.name) if auto_extend else stored
-    return GraphSession(stored.token, app_secret=app_secret, **options)
+    return GraphSession(stored.token, app_secret=usable_app_secret(stored), **options)
 
 
-__all__ = ["session", "TokenError"]
+__all__ = ["session"]

@@ -260,6 +260,24 @@ def validate(
     return HealthReport(status, reason, advice, info, permissions, missing, declined, profile, token, now)
 
 
+def usable_app_secret(stored: Any) -> str | None:
+    """The app secret to use with a stored profile, or None.
+
+    The one stored with the profile; otherwise ``META_APP_SECRET`` when
+    ``META_APP_ID`` names the profile's own app (a secret of another app would
+    only produce a wrong ``appsecret_proof``). A secret from the environment
+    is used, never stored.
+    """
+    if stored.app_secret:
+        return stored.app_secret
+    from .config import get_settings
+
+    settings = get_settings()
+    if settings.app_secret and stored.app_id and settings.app_id == stored.app_id:
+        return settings.app_secret
+    return None
+
+
 def check_profile(
     store: Any,
     profile: str | None = None,
@@ -278,10 +296,11 @@ def check_profile(
     """
     stored = store.load(profile)
     scopes = stored.required_scopes if required_scopes is None else normalize_scopes(required_scopes)
+    app_secret = usable_app_secret(stored)
     report = validate(
         stored.token,
         app_id=stored.app_id,
-        app_secret=stored.app_secret,
+        app_secret=app_secret,
         required_scopes=scopes,
         warn_days=warn_days,
         profile=stored.name,
@@ -290,7 +309,7 @@ def check_profile(
     )
     if stored.backend not in ("env", "colab"):
         store.update_info(stored.name, report.info, checked_at=report.checked_at)
-    if auto_extend and report.status == EXPIRING and stored.app_secret and stored.app_id:
+    if auto_extend and report.status == EXPIRING and app_secret and stored.app_id:
         extend_profile(store, stored.name, **options)
         return check_profile(store, stored.name, required_scopes=scopes, warn_days=warn_days, now=now, **options)
     return report
@@ -306,15 +325,16 @@ def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tu
     from .errors import OAuthError
 
     stored = store.load(profile)
-    if not (stored.app_id and stored.app_secret):
+    app_secret = usable_app_secret(stored)
+    if not (stored.app_id and app_secret):
         raise OAuthError(
             "Extending needs the app secret, and this profile does not store one",
-            hint=f"Set META_APP_SECRET, or save the profile again with its app secret (meta-auth login{_flag(stored.name)}).",
+            hint=f"Set META_APP_ID={stored.app_id} and META_APP_SECRET, or save the profile again with its app secret (meta-auth login{_flag(stored.name)}).",
         )
     kind = stored.info.type if stored.info else None
     call = refresh_system_user_token if kind == "SYSTEM_USER" else extend_token
-    after = call(stored.token, app_id=stored.app_id, app_secret=stored.app_secret, **options)
-    info = inspect_token(after, app_id=stored.app_id, app_secret=stored.app_secret, **options)
+    after = call(stored.token, app_id=stored.app_id, app_secret=app_secret, **options)
+    info = inspect_token(after, app_id=stored.app_id, app_secret=app_secret, **options)
     store.save(
         stored.name,
         after,

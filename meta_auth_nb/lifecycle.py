@@ -12,7 +12,7 @@ import asyncio
 import threading
 from typing import Any, Coroutine, Iterable, Sequence, TypeVar
 
-from .errors import GraphError, OAuthError, error_from_token_info
+from .errors import GraphError, OAuthError
 from .graph import GraphSession
 from .oauth import token_from_reply, normalize_scopes
 from .tokens import AccessToken, Permission, TokenInfo, as_token
@@ -140,15 +140,6 @@ def inspect_tokens(
         else:
             out.append(TokenInfo.from_debug_token(result))
     return out
-
-
-def check_token(token: AccessToken | str, **kwargs: Any) -> TokenInfo:
-    """Like :func:`inspect_token`, but raise the matching TokenError when invalid."""
-    info = inspect_token(token, **kwargs)
-    error = error_from_token_info(info)
-    if error is not None:
-        raise error
-    return info
 
 
 def permissions(token: AccessToken | str, *, app_secret: str | None = None, **options: Any) -> list[Permission]:

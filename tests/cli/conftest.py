@@ -26,39 +26,15 @@ _TESTS = Path(__file__).resolve().parents[1]
 if str(_TESTS) not in sys.path:
     sys.path.insert(0, str(_TESTS))
 
-from keyring.backend import KeyringBackend  # noqa: E402
-from keyring.compat import properties  # noqa: E402
-from keyring.errors import PasswordDeleteError  # noqa: E402
 from keyring_support import secret_service, secret_service_keyring  # noqa: E402,F401
 
 from meta_auth_nb import cli, cli_commands  # noqa: E402
 from tests.cli.helpers import Mailbox, free_port, start_smtp  # noqa: E402
 from meta_auth_nb.store import TokenStore  # noqa: E402
 from meta_auth_nb.store_backends import vault  # noqa: E402
+from tests.store.store_helpers import DictKeyring  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-class MemoryKeyring(KeyringBackend):
-    """A working keyring kept in this process (a real KeyringBackend subclass)."""
-
-    @properties.classproperty
-    def priority(cls) -> float:  # type: ignore[override]
-        raise RuntimeError("test-only backend; never auto-selected")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.data.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.data[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.data.pop((service, username), None) is None:
-            raise PasswordDeleteError("No such password!")
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +45,8 @@ def _fresh_vault() -> Iterator[None]:
 
 
 @pytest.fixture
-def keyring_backend() -> MemoryKeyring:
-    return MemoryKeyring()
+def keyring_backend() -> DictKeyring:
+    return DictKeyring()
 
 
 @pytest.fixture

@@ -114,3 +114,17 @@ def test_headless_session_from_environment_only(sandbox, tmp_path, monkeypatch):
     store = TokenStore(config_dir=tmp_path / "c", keyring_backend=keyring.backends.fail.Keyring())
     meta = mab.session(store=store, retry=FAST_RETRY)
     assert meta.get("me")["id"]
+
+
+def test_environment_app_secret_is_used_for_its_own_app_only(sandbox, opts, store, monkeypatch):
+    token = mab.AccessToken(sandbox.issue_token(lifetime_s=3 * 86400))
+    store.save("envsecret", token, app_id=sandbox.app_id)  # no secret stored
+    monkeypatch.setenv("META_APP_SECRET", sandbox.app_secret)
+    monkeypatch.setenv("META_APP_ID", "999")  # another app: its secret must not be used
+    with pytest.raises(E.OAuthError, match="META_APP_ID="):
+        extend_profile(store, "envsecret", **opts)
+    monkeypatch.setenv("META_APP_ID", sandbox.app_id)
+    assert "meta-auth extend" in check_profile(store, "envsecret", **opts).advice
+    before, after = extend_profile(store, "envsecret", **opts)
+    assert before == token and store.load("envsecret").token == after
+    assert store.load("envsecret").app_secret is None  # used, never stored
