@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import pandas as pd
 
-from .tokens import AccessToken, Permission, TokenInfo, utcnow
+from ._base.tokens import AccessToken, Permission, TokenInfo, utcnow
 
 if TYPE_CHECKING:
-    from .store import StoredProfile
+    from .store.token_store import StoredProfile
 
 TOKEN_COLUMNS = [
     "profile", "token", "type", "app_id", "application", "user_id", "issued_at", "expires_at",
@@ -43,7 +43,7 @@ def token_status(
     -------
     (status, reason)
     """
-    from .health import DEFAULT_WARN_DAYS, classify_health
+    from .auth.health import DEFAULT_WARN_DAYS, classify_health
 
     if info is None:
         return "unknown", "not checked yet"
@@ -154,7 +154,7 @@ def tokens_frame(store: Any = None, *, now: datetime | None = None) -> pd.DataFr
     No network call: run ``%meta_login`` or ``meta-auth check`` to refresh
     the facts. A profile that cannot be loaded shows as ``missing``.
     """
-    from .store import StoreError, TokenStore
+    from .store.token_store import StoreError, TokenStore
 
     store = store or TokenStore()
     rows = []
@@ -177,7 +177,7 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
     **options
         ``app_id``/``app_secret`` and session options for the calls.
     """
-    from .lifecycle import inspect_token, permissions
+    from .auth.lifecycle import inspect_token, permissions
 
     if isinstance(profile_or_token, TokenInfo):
         return scopes_frame_from(profile_or_token)
@@ -189,7 +189,7 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
         info = inspect_token(token, **app, **options)
         perms = permissions(token, **options) if info.is_valid and info.type in ("USER", None) else []
         return scopes_frame_from(info, perms)
-    from .store import TokenStore
+    from .store.token_store import TokenStore
 
     profile = (store or TokenStore()).load(profile_or_token)
     info = profile.info

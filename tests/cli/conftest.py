@@ -28,10 +28,12 @@ if str(_TESTS) not in sys.path:
 
 from keyring_support import secret_service, secret_service_keyring  # noqa: E402,F401
 
-from meta_auth_nb import cli, cli_commands  # noqa: E402
+from meta_auth_nb import cli
+
+from meta_auth_nb.cli import commands as cli_commands  # noqa: E402
 from tests.cli.helpers import Mailbox, free_port, start_smtp  # noqa: E402
 from meta_auth_nb.store import TokenStore  # noqa: E402
-from meta_auth_nb.store_backends import vault  # noqa: E402
+from meta_auth_nb.store.backends import vault  # noqa: E402
 from tests.store.store_helpers import DictKeyring  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

@@ -114,7 +114,7 @@ def test_json_errors_still_print_a_json_object(store, env, cli_run):
 
 
 def test_graph_unreachable_exits_3(store, monkeypatch, cli_run):
-    from meta_auth_nb import graph
+    from meta_auth_nb.graph import sync as graph
     from tests.cli.helpers import free_port
     from tests.conftest import FAST_RETRY
 

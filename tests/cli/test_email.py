@@ -1,4 +1,4 @@
-"""``meta-auth check --email`` and :mod:`meta_auth_nb.notify` against a real local SMTP server (aiosmtpd)."""
+"""``meta-auth check --email`` and :mod:`meta_auth_nb.cli.notify` against a real local SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from meta_auth_nb.notify import NotifyError, SmtpSettings, send_renewal_email
+from meta_auth_nb.cli.notify import NotifyError, SmtpSettings, send_renewal_email
 from tests.cli.helpers import DAY, Mailbox, free_port, password_checker, self_signed_cert, start_smtp
 
 

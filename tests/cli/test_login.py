@@ -108,7 +108,7 @@ def test_empty_paste_and_misused_flags_are_usage_errors(store, env, cli_run):
 def test_login_without_a_keyring_stops_before_asking(env, cli_run, monkeypatch):
     from keyring.backends import fail
 
-    from meta_auth_nb import cli_commands
+    from meta_auth_nb.cli import commands as cli_commands
     from meta_auth_nb.store import TokenStore
 
     monkeypatch.setattr(cli_commands, "open_store", lambda: TokenStore(keyring_backend=fail.Keyring()))

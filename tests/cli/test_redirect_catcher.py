@@ -8,9 +8,9 @@ import time
 import httpx
 import pytest
 
-from meta_auth_nb.errors import LoginDenied, StateMismatch
-from meta_auth_nb.oauth import parse_redirect
-from meta_auth_nb.redirect_catcher import CatcherTimeout, RedirectCatcher
+from meta_auth_nb._base.errors import LoginDenied, StateMismatch
+from meta_auth_nb.auth.oauth import parse_redirect
+from meta_auth_nb.auth.catcher import CatcherTimeout, RedirectCatcher
 
 
 def _get(url: str, **headers: str) -> httpx.Response:

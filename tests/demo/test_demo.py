@@ -14,7 +14,7 @@ import httpx
 import nbformat
 import pytest
 
-from meta_auth_nb import demo
+from meta_auth_nb.cli import demo
 from meta_auth_nb.sandbox import Sandbox
 
 TOKEN_PATTERN = re.compile(r"EAA[A-Za-z0-9]{20,}")

@@ -8,9 +8,9 @@ import traceback
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb import errors as E
-from meta_auth_nb.health import validate
-from meta_auth_nb.redact import get_logger
+from meta_auth_nb._base import errors as E
+from meta_auth_nb.auth.health import validate
+from meta_auth_nb._base.redact import get_logger
 
 
 def texts_of(exc: BaseException) -> str:

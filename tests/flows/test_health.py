@@ -6,8 +6,8 @@ import keyring.backends.fail
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb import errors as E
-from meta_auth_nb.health import check_profile, extend_profile, validate
+from meta_auth_nb._base import errors as E
+from meta_auth_nb.auth.health import check_profile, extend_profile, validate
 from meta_auth_nb.store import ProfileNotFound, TokenStore
 from tests.conftest import FAST_RETRY
 

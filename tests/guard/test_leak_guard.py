@@ -47,8 +47,8 @@ def test_guard_masks_every_output_path(kernel):
 import logging, sys
 import pandas as pd
 from IPython.display import HTML, display
-import meta_auth_nb.leak_guard as guard
-from meta_auth_nb.redact import remember_secret
+import meta_auth_nb.notebook.leak_guard as guard
+from meta_auth_nb._base.redact import remember_secret
 tok = {canary!r}
 secret = {secret!r}
 remember_secret(secret)

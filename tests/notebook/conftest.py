@@ -7,9 +7,9 @@ from typing import Any, Iterator
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from meta_auth_nb.magics import MetaAuthMagics, kernel_sandbox
+from meta_auth_nb.notebook.magics import MetaAuthMagics, kernel_sandbox
 from meta_auth_nb.store import TokenStore
-from meta_auth_nb.store_backends import vault
+from meta_auth_nb.store.backends import vault
 from tests.keyring_support import secret_service, secret_service_keyring  # noqa: F401
 from tests.store.store_helpers import DictKeyring
 
@@ -33,7 +33,7 @@ def shell() -> Iterator[InteractiveShell]:
         ip.user_ns.pop(name, None)
     if "MetaAuthMagics" in ip.config:  # %config in a test must not reach the next one
         del ip.config["MetaAuthMagics"]
-    import meta_auth_nb.leak_guard as guard
+    import meta_auth_nb.notebook.leak_guard as guard
 
     guard.uninstall()
     # Before the root conftest's monkeypatch undoes META_*: the sandbox restores what it replaced.

@@ -9,8 +9,8 @@ from typing import Any, Iterable
 import httpx
 from IPython.utils.capture import capture_output
 
-from meta_auth_nb.magics import kernel_sandbox
-from meta_auth_nb.panel import LoginPanel
+from meta_auth_nb.notebook.magics import kernel_sandbox
+from meta_auth_nb.notebook.panel.controller import LoginPanel
 
 
 def login(shell: Any, args: str = "--sandbox --local") -> tuple[LoginPanel | None, Any]:

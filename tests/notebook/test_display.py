@@ -6,8 +6,8 @@ import pickle
 
 import pandas as pd
 
-from meta_auth_nb import display
-from meta_auth_nb.tokens import GranularScope, Permission, TokenInfo, utcnow
+from meta_auth_nb.notebook import render as display
+from meta_auth_nb._base.tokens import GranularScope, Permission, TokenInfo, utcnow
 
 
 def test_templates_escape_values():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meta_auth_nb.environment import detect, redirect_location
+from meta_auth_nb.auth.location import detect, redirect_location
 
 
 def _no_colab() -> bool:

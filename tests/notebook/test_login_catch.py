@@ -6,7 +6,7 @@ import httpx
 import pytest
 from IPython.utils.capture import capture_output
 
-from meta_auth_nb.panel_session import NotebookSession
+from meta_auth_nb.notebook.session import NotebookSession
 from meta_auth_nb.store import TokenStore
 
 from .helpers import (

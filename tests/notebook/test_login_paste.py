@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from meta_auth_nb.oauth import exchange_code
+from meta_auth_nb.auth.oauth import exchange_code
 
 from .helpers import login, paste_redirect, paste_token, sandbox, start_facebook_login
 

@@ -10,8 +10,8 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
-import meta_auth_nb.leak_guard as guard
-from meta_auth_nb.magics import MetaAuthMagics
+import meta_auth_nb.notebook.leak_guard as guard
+from meta_auth_nb.notebook.magics import MetaAuthMagics
 
 MAGICS = ("meta_login", "meta_tokens", "meta_scopes", "meta_logout")
 
@@ -99,7 +99,7 @@ def test_leak_guard_installed_unless_asked_not_to(shell, magics):
 
 
 def test_unload_removes_magics_and_stops_sandbox(shell, magics):
-    from meta_auth_nb.magics import kernel_sandbox
+    from meta_auth_nb.notebook.magics import kernel_sandbox
 
     shell.run_line_magic("meta_login", "--sandbox")
     assert kernel_sandbox.running
@@ -113,7 +113,7 @@ def test_unload_removes_magics_and_stops_sandbox(shell, magics):
 
 
 def test_sandbox_is_reused_within_the_kernel(shell, magics):
-    from meta_auth_nb.magics import kernel_sandbox
+    from meta_auth_nb.notebook.magics import kernel_sandbox
 
     shell.run_line_magic("meta_login", "--sandbox")
     first = kernel_sandbox.box

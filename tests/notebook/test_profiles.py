@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from IPython.core.error import UsageError
 
-from meta_auth_nb.errors import TokenError
-from meta_auth_nb.lifecycle import inspect_token
-from meta_auth_nb.magics import kernel_sandbox
-from meta_auth_nb.panel_session import NotebookSession
+from meta_auth_nb._base.errors import TokenError
+from meta_auth_nb.auth.lifecycle import inspect_token
+from meta_auth_nb.notebook.magics import kernel_sandbox
+from meta_auth_nb.notebook.session import NotebookSession
 
 from .helpers import captured_text, login
 
@@ -148,7 +148,7 @@ def test_logout_revoke(shell, magics, store):
     login(shell, "--sandbox")
     shell.run_line_magic("meta_logout", "--revoke")
     assert "meta" not in shell.user_ns and store.profiles() == []
-    from meta_auth_nb.graph import GraphSession
+    from meta_auth_nb.graph.sync import GraphSession
 
     with GraphSession(raw) as session, pytest.raises(TokenError):
         session.get("me")

@@ -14,7 +14,7 @@ from typing import Iterable, Mapping
 import nbformat
 import pytest
 
-from meta_auth_nb.demo import kernel_env, notebook_client
+from meta_auth_nb.cli.demo import kernel_env, notebook_client
 from tests.notebook.conftest import keyring_backend, magics, shell, store  # noqa: F401  (in-process fixtures)
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

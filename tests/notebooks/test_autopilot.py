@@ -8,9 +8,9 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
-from meta_auth_nb.magics import kernel_sandbox
-from meta_auth_nb.panel_autopilot import DEFAULT_USER, ENV_AUTOPILOT, autopilot_user
-from meta_auth_nb.panel_session import NotebookSession
+from meta_auth_nb.notebook.magics import kernel_sandbox
+from meta_auth_nb.notebook.panel.autopilot import DEFAULT_USER, ENV_AUTOPILOT, autopilot_user
+from meta_auth_nb.notebook.session import NotebookSession
 from meta_auth_nb.sandbox import Sandbox
 from tests.notebook.helpers import all_widget_states, captured_text, leaks
 

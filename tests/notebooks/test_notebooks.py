@@ -20,7 +20,7 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 
 from meta_auth_nb.sandbox import Sandbox
-from meta_auth_nb.tokens import AccessToken
+from meta_auth_nb._base.tokens import AccessToken
 
 from .conftest import NOTEBOOKS, cell_text, cell_with, code_cells, execute, load
 
@@ -31,7 +31,7 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # so the saved notebook can be searched for the exact values (that cell shows nothing).
 CANARY_CELL = """
 from pathlib import Path
-from meta_auth_nb.magics import kernel_sandbox
+from meta_auth_nb.notebook.magics import kernel_sandbox
 _panel = get_ipython().magics_manager.registry["MetaAuthMagics"].panel
 _secrets = [meta.token.get_secret_value(), _panel.state.before.get_secret_value(), kernel_sandbox.box.app_secret]
 Path("canary.txt").write_text("\\n".join(_secrets))

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from meta_auth_nb.redirect_catcher import RedirectCatcher
+from meta_auth_nb.auth.catcher import RedirectCatcher
 
 
 def test_oversized_request_is_refused_and_does_not_complete_the_login():

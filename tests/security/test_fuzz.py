@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from meta_auth_nb.errors import GraphError, MetaAuthError, TokenError, classify, error_from_token_info
-from meta_auth_nb.oauth import parse_redirect
-from meta_auth_nb.redact import TOKEN_PATTERN, mask
-from meta_auth_nb.scan import mask_text, scan_text
-from meta_auth_nb.tokens import TokenInfo
-from meta_auth_nb.usage import Usage, parse_usage
+from meta_auth_nb._base.errors import GraphError, MetaAuthError, TokenError, classify, error_from_token_info
+from meta_auth_nb.auth.oauth import parse_redirect
+from meta_auth_nb._base.redact import TOKEN_PATTERN, mask
+from meta_auth_nb.scan.scanner import mask_text, scan_text
+from meta_auth_nb._base.tokens import TokenInfo
+from meta_auth_nb._base.usage import Usage, parse_usage
 
 #: FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps each test to a few seconds.
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=None,

@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from meta_auth_nb import scan
-from meta_auth_nb.redact import mask
-from meta_auth_nb.store_backends import vault
+from meta_auth_nb.scan import scanner as scan
+from meta_auth_nb._base.redact import mask
+from meta_auth_nb.store.backends import vault
 from tests.conftest import make_canary
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -381,7 +381,7 @@ def test_module_entry_point(tmp_path):
     canary = make_canary()
     (tmp_path / "a.txt").write_text(canary, encoding="utf-8")
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    done = subprocess.run([sys.executable, "-m", "meta_auth_nb.scan", str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "meta_auth_nb.scan.scanner", str(tmp_path)],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 1
     assert canary not in done.stdout + done.stderr and mask(canary) in done.stdout
@@ -414,7 +414,7 @@ def test_importing_the_scanner_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, meta_auth_nb.scan; "
+    code = ("import sys, meta_auth_nb.scan.scanner; "
             "print(sorted(m for m in ('httpx', 'pandas', 'ipywidgets', 'nbformat', 'keyring') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr

@@ -11,7 +11,7 @@ import pytest
 from store_helpers import canary_secret, canary_token, make_colab_userdata
 
 from meta_auth_nb.store import ProfileNotFound, StoreError, TokenStore
-from meta_auth_nb.tokens import AccessToken, TokenInfo
+from meta_auth_nb._base.tokens import AccessToken, TokenInfo
 
 
 def _files_text(folder) -> list[tuple[str, bytes]]:

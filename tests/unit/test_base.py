@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from meta_auth_nb.config import ConfigError, Settings
-from meta_auth_nb.graph_core import appsecret_proof
-from meta_auth_nb.redact import get_logger, mask, redact
-from meta_auth_nb.tokens import AccessToken, TokenInfo, describe_delta
-from meta_auth_nb.usage import parse_usage
+from meta_auth_nb._base.settings import ConfigError, Settings
+from meta_auth_nb.graph.core import appsecret_proof
+from meta_auth_nb._base.redact import get_logger, mask, redact
+from meta_auth_nb._base.tokens import AccessToken, TokenInfo, describe_delta
+from meta_auth_nb._base.usage import parse_usage
 
 CANARY = "EAA" + "k7Qm2" * 32
 

@@ -7,8 +7,8 @@ import pickle
 
 import pytest
 
-from meta_auth_nb import errors as E
-from meta_auth_nb.tokens import TokenInfo
+from meta_auth_nb._base import errors as E
+from meta_auth_nb._base.tokens import TokenInfo
 
 
 def envelope(code, subcode=None, message="msg", **extra):

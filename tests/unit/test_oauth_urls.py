@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb.config import Settings
+from meta_auth_nb._base.settings import Settings
 
 SETTINGS = Settings(dialog_url="https://www.facebook.com")
 

@@ -28,9 +28,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 
-from .errors import MetaAuthError
-from .redact import get_logger, redact
-from .tokens import AccessToken
+from .._base.errors import MetaAuthError
+from .._base.redact import get_logger, redact
+from .._base.tokens import AccessToken
 
 __all__ = [
     "SERVICE",

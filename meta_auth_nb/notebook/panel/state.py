@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .health import DATA_ACCESS_EXPIRING, EXPIRED, EXPIRING, INVALID, MISSING_SCOPES, HealthReport
-from .tokens import AccessToken, Permission, TokenInfo
+from ...auth.health import DATA_ACCESS_EXPIRING, EXPIRED, EXPIRING, INVALID, MISSING_SCOPES, HealthReport
+from ..._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
-    from .oauth import LoginRequest
+    from ...auth.oauth import LoginRequest
 
 __all__ = [
     "STEPS",

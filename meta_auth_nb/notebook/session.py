@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, MutableMapping
 
-from .graph import GraphSession
-from .tokens import AccessToken, TokenInfo, describe_delta
+from ..graph.sync import GraphSession
+from .._base.tokens import AccessToken, TokenInfo, describe_delta
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .agraph import AsyncGraphSession
+    from ..graph.aio import AsyncGraphSession
 
 __all__ = ["NotebookSession", "inject", "remove_injected", "injected_names"]
 
@@ -62,7 +62,7 @@ class NotebookSession(GraphSession):
 
     # An async client belongs to one event loop: make one per loop in use.
     def _async_session(self) -> AsyncGraphSession:
-        from .agraph import AsyncGraphSession
+        from ..graph.aio import AsyncGraphSession
 
         loop = asyncio.get_running_loop()
         if self._async is None or self._async_loop is not loop:

@@ -11,8 +11,8 @@ import argparse
 import sys
 from typing import Any
 
-from . import cli_commands as common
-from .cli_commands import (
+from . import commands as common
+from .commands import (
     DEFAULT_OAUTH_PORT,
     DEFAULT_OAUTH_SCOPES,
     EXIT_INVALID,
@@ -143,8 +143,8 @@ def _require_keyring(store: Any) -> None:
 
 def _inspect_new(token: Any, app_id: str | None, app_secret: str | None) -> tuple[Any, bool]:
     """Inspect a token just obtained; (info, whether the app secret belongs to its app)."""
-    from .errors import GraphConnectionError, GraphError
-    from .lifecycle import inspect_token
+    from .._base.errors import GraphConnectionError, GraphError
+    from ..auth.lifecycle import inspect_token
 
     if app_id and app_secret:
         try:
@@ -162,11 +162,11 @@ def _inspect_new(token: Any, app_id: str | None, app_secret: str | None) -> tupl
 
 
 def _run_login(args: argparse.Namespace) -> int:
-    from .errors import GraphError
-    from .health import HealthReport, classify_health
-    from .lifecycle import extend_token
-    from .store_backends import ProfileNotFound
-    from .tokens import AccessToken, utcnow
+    from .._base.errors import GraphError
+    from ..auth.health import HealthReport, classify_health
+    from ..auth.lifecycle import extend_token
+    from ..store.backends import ProfileNotFound
+    from .._base.tokens import AccessToken, utcnow
 
     settings = _settings()
     app_id = (args.app_id or settings.app_id or "").strip() or None
@@ -260,8 +260,8 @@ def _run_login(args: argparse.Namespace) -> int:
 
 
 def _oauth_token(args: argparse.Namespace, app_id: str, app_secret: str) -> Any:
-    from .oauth import exchange_code, login_url, parse_redirect
-    from .redirect_catcher import CatcherTimeout, RedirectCatcher
+    from ..auth.oauth import exchange_code, login_url, parse_redirect
+    from ..auth.catcher import CatcherTimeout, RedirectCatcher
 
     scopes = args.scopes or DEFAULT_OAUTH_SCOPES
     if args.paste:
@@ -324,9 +324,9 @@ def _logout_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_logout(args: argparse.Namespace) -> int:
-    from .errors import GraphConnectionError, GraphError, RateLimited, TokenError, TransientError
-    from .health import usable_app_secret
-    from .lifecycle import revoke_permission, revoke_token
+    from .._base.errors import GraphConnectionError, GraphError, RateLimited, TokenError, TransientError
+    from ..auth.health import usable_app_secret
+    from ..auth.lifecycle import revoke_permission, revoke_token
 
     store = open_store()
     stored = store.load(args.profile)

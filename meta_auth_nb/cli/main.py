@@ -12,8 +12,8 @@ import os
 import sys
 from typing import Callable, Sequence
 
-from . import cli_commands
-from .cli_commands import EXIT_ATTENTION, EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandError
+from . import commands as cli_commands
+from .commands import EXIT_ATTENTION, EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_ATTENTION", "EXIT_INVALID", "EXIT_USAGE"]
 
@@ -28,14 +28,14 @@ def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default=None, help="a workshop scenario (see the list below)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and faults")
     parser.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
-    from .sandbox import Sandbox
+    from ..sandbox import Sandbox
 
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = "scenarios:\n" + "\n".join(f"  {name:<20} {text}" for name, text in Sandbox.scenarios.items())
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
-    from .sandbox.cli import main as sandbox_main
+    from ..sandbox.cli import main as sandbox_main
 
     argv = ["--port", str(args.port), "--latency-ms", str(args.latency_ms), "--fault-rate", str(args.fault_rate),
             "--seed", str(args.seed), "--insights-rows", str(args.insights_rows)]
@@ -62,7 +62,7 @@ cli_commands.register(_COMMANDS)
 
 
 def _scan_arguments(parser: argparse.ArgumentParser) -> None:
-    from . import scan
+    from ..scan import scanner as scan
 
     first = (scan.__doc__ or "").split("\n", 1)[0].replace("``meta-auth scan``: ", "").strip()
     parser.description = first[:1].upper() + first[1:] if first else None
@@ -71,7 +71,7 @@ def _scan_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_scan(args: argparse.Namespace) -> int:
-    from . import scan
+    from ..scan import scanner as scan
 
     return scan.run(args)
 
@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and an exit code
         code, message = _classify_failure(exc)
-        from .redact import redact
+        from .._base.redact import redact
 
         print(f"meta-auth: {redact(message)}", file=sys.stderr)
         if os.environ.get("META_AUTH_DEBUG", "") not in ("", "0"):
@@ -150,13 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _classify_failure(exc: BaseException) -> tuple[int, str]:
     """(exit code, message) for an exception that ended a command."""
-    from .config import ConfigError
-    from .errors import GraphConnectionError, MetaAuthError, RateLimited, TransientError
+    from .._base.settings import ConfigError
+    from .._base.errors import GraphConnectionError, MetaAuthError, RateLimited, TransientError
 
     if isinstance(exc, CommandError):
         return exc.code, str(exc)
     try:
-        from .store_backends import StoreError
+        from ..store.backends import StoreError
     except Exception:  # pragma: no cover - keyring missing entirely
         StoreError = ConfigError  # type: ignore[misc,assignment]
     try:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Iterable, Mappi
 
 import httpx
 
-from .config import Settings
-from .errors import GraphError
-from .graph import DEFAULT_TIMEOUT, shared_ssl_context
-from .graph_core import (
+from .._base.settings import Settings
+from .._base.errors import GraphError
+from .sync import DEFAULT_TIMEOUT, shared_ssl_context
+from .core import (
     MAX_BATCH,
     BatchItem,
     SessionCore,
@@ -29,8 +29,8 @@ from .graph_core import (
     page_rows,
     retryable_item,
 )
-from .redact import get_logger
-from .tokens import AccessToken
+from .._base.redact import get_logger
+from .._base.tokens import AccessToken
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -42,9 +42,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .config import DEFAULT_PROFILE
-from .redact import get_logger, mask, remember_secret
-from .store_backends import (
+from .._base.settings import DEFAULT_PROFILE
+from .._base.redact import get_logger, mask, remember_secret
+from .backends import (
     INDEX_NAME,
     SERVICE,
     InvalidProfileName,
@@ -60,7 +60,7 @@ from .store_backends import (
     validate_profile,
     vault,
 )
-from .tokens import AccessToken, TokenInfo, as_token, utcnow
+from .._base.tokens import AccessToken, TokenInfo, as_token, utcnow
 
 __all__ = [
     "SERVICE",

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import httpx
 
-from .config import Settings
-from .errors import GraphError
-from .graph_core import (
+from .._base.settings import Settings
+from .._base.errors import GraphError
+from .core import (
     MAX_BATCH,
     BatchItem,
     SessionCore,
@@ -31,8 +31,8 @@ from .graph_core import (
     finish_batch,
     retryable_item,
 )
-from .redact import get_logger
-from .tokens import AccessToken
+from .._base.redact import get_logger
+from .._base.tokens import AccessToken
 
 if TYPE_CHECKING:
     import pandas as pd

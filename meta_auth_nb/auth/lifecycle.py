@@ -12,10 +12,10 @@ import asyncio
 import threading
 from typing import Any, Coroutine, Iterable, Sequence, TypeVar
 
-from .errors import GraphError, OAuthError
-from .graph import GraphSession
+from .._base.errors import GraphError, OAuthError
+from ..graph.sync import GraphSession
 from .oauth import token_from_reply, normalize_scopes
-from .tokens import AccessToken, Permission, TokenInfo, as_token
+from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
 
 T = TypeVar("T")
 
@@ -118,7 +118,7 @@ def inspect_tokens(
     Returns one TokenInfo per token, in order; a call that failed gives its
     GraphError in that place instead of stopping the others.
     """
-    from .agraph import AsyncGraphSession
+    from ..graph.aio import AsyncGraphSession
 
     items = [as_token(t) for t in tokens]
     caller = app_token(app_id, app_secret)

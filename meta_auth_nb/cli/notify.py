@@ -36,9 +36,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import MetaAuthError
-from .redact import redact
-from .tokens import describe_delta
+from .._base.errors import MetaAuthError
+from .._base.redact import redact
+from .._base.tokens import describe_delta
 
 __all__ = [
     "NotifyError",

@@ -13,7 +13,7 @@ import logging
 import sys
 from typing import Any, Callable
 
-from .redact import redact
+from .._base.redact import redact
 
 _STATE: dict[str, Any] = {}
 

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 REDIRECT_URI = "http://127.0.0.1:8765/callback"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO_ROOT / "notebooks" / "01_quickstart.ipynb"
 CELL_TIMEOUT = 120
 #: Shown instead of a widget's text form (a progress bar or the panel says nothing useful as text).
@@ -64,7 +64,7 @@ def kernel_env(config_dir: Path, *, autopilot: str | None = "alice", extra: Mapp
     backend keeps saved tokens in the kernel's memory: a demo must not
     write to the user's real keyring.
     """
-    from .panel_autopilot import ENV_AUTOPILOT
+    from ..notebook.panel.autopilot import ENV_AUTOPILOT
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("META_")}
     env["XDG_CONFIG_HOME"] = str(config_dir)
@@ -203,12 +203,12 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
     """The quickstart's flow as a plain script, for an installed package without the notebooks."""
     import pandas as pd
 
-    from . import frames
-    from .graph import GraphSession
-    from .lifecycle import extend_token, inspect_token, permissions
-    from .oauth import exchange_code, login_url, parse_redirect
-    from .sandbox import Sandbox
-    from .tokens import describe_delta
+    from .. import frames
+    from ..graph.sync import GraphSession
+    from ..auth.lifecycle import extend_token, inspect_token, permissions
+    from ..auth.oauth import exchange_code, login_url, parse_redirect
+    from ..sandbox import Sandbox
+    from .._base.tokens import describe_delta
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)

@@ -76,7 +76,7 @@ def detect(environ: Mapping[str, str] | None = None, *, colab: Callable[[], bool
     """
     env = os.environ if environ is None else environ
     if colab is None:
-        from .colab import in_colab
+        from ..store.colab import in_colab
 
         colab = in_colab
     if colab():

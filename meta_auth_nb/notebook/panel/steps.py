@@ -18,8 +18,8 @@ from typing import Sequence, TypeVar
 
 import ipywidgets as w
 
-from . import display
-from .panel_state import METHODS
+from .. import render as display
+from .state import METHODS
 
 __all__ = [
     "classed",

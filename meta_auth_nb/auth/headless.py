@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .errors import MissingPermission, error_from_token_info
-from .graph import GraphSession
+from .._base.errors import MissingPermission, error_from_token_info
+from ..graph.sync import GraphSession
 from .health import DEFAULT_WARN_DAYS, EXPIRING, check_profile, usable_app_secret
-from .redact import get_logger
+from .._base.redact import get_logger
 
 log = get_logger(__name__)
 
@@ -53,7 +53,7 @@ def session(
     MissingPermission
         A required permission is missing or declined.
     """
-    from .store import TokenStore
+    from ..store.token_store import TokenStore
 
     store = store or TokenStore()
     stored = store.load(profile)

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import pandas as pd
 
-from .redact import redact
-from .tokens import AccessToken, Permission, TokenInfo, describe_delta, utcnow
+from .._base.redact import redact
+from .._base.tokens import AccessToken, Permission, TokenInfo, describe_delta, utcnow
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-    from .health import HealthReport
+    from ..auth.health import HealthReport
 
 __all__ = [
     "Safe",
@@ -79,7 +79,7 @@ class Safe(str):
 @lru_cache(maxsize=None)
 def template(name: str) -> str:
     """The text of ``templates/<name>`` (read once per process)."""
-    return resources.files("meta_auth_nb").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("meta_auth_nb.notebook").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def render(template_name: str, /, **values: Any) -> Safe:
@@ -128,7 +128,7 @@ def progress_html(steps: Sequence[tuple[str, str]], current: str) -> Safe:
 
 def describe_error(error: BaseException) -> tuple[str, str, str]:
     """``(title, text, hint)`` for an exception, in plain words and redacted."""
-    from .errors import (
+    from .._base.errors import (
         CodeExchangeFailed,
         GraphError,
         LoginDenied,

@@ -20,11 +20,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .panel_state import EXTEND, FACEBOOK, INSPECT, METHOD, SAVE, SCOPES, USE
+from .state import EXTEND, FACEBOOK, INSPECT, METHOD, SAVE, SCOPES, USE
 
 if TYPE_CHECKING:
-    from .panel import LoginPanel
-    from .sandbox import Sandbox
+    from .controller import LoginPanel
+    from ...sandbox import Sandbox
 
 __all__ = ["ENV_AUTOPILOT", "DEFAULT_USER", "AutopilotError", "autopilot_user", "fly"]
 

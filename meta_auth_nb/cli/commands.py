@@ -79,7 +79,7 @@ class CommandError(Exception):
 
 def open_store() -> Any:
     """The token store every command uses."""
-    from .store import TokenStore
+    from ..store.token_store import TokenStore
 
     return TokenStore()
 
@@ -98,14 +98,14 @@ def open_browser(url: str) -> bool:
 
 
 def _out(text: str = "") -> None:
-    from .redact import redact
+    from .._base.redact import redact
 
     # Everything shown is built from masked values; redact() is the last guard.
     print(redact(text), file=sys.stdout, flush=True)
 
 
 def _note(text: str) -> None:
-    from .redact import redact
+    from .._base.redact import redact
 
     print(redact(text), file=sys.stderr, flush=True)
 
@@ -119,7 +119,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _settings() -> Any:
-    from .config import get_settings
+    from .._base.settings import get_settings
 
     return get_settings()
 
@@ -134,14 +134,14 @@ def reference_now(settings: Any) -> datetime | None:
     """
     from urllib.parse import urlsplit
 
-    from .config import is_loopback_host
+    from .._base.settings import is_loopback_host
 
     if not is_loopback_host(urlsplit(settings.graph_url).hostname):
         return None
     try:
         import httpx
 
-        from .graph_core import server_time
+        from ..graph.core import server_time
 
         return server_time(httpx.get(f"{settings.graph_url}/", timeout=2.0, trust_env=False).headers)
     except Exception:
@@ -149,7 +149,7 @@ def reference_now(settings: Any) -> datetime | None:
 
 
 def _scopes_arg(text: str) -> tuple[str, ...]:
-    from .oauth import normalize_scopes
+    from ..auth.oauth import normalize_scopes
 
     try:
         return normalize_scopes(text)
@@ -158,7 +158,7 @@ def _scopes_arg(text: str) -> tuple[str, ...]:
 
 
 def _profile_arg(text: str) -> str:
-    from .store_backends import InvalidProfileName, validate_profile
+    from ..store.backends import InvalidProfileName, validate_profile
 
     try:
         return validate_profile(text)
@@ -273,9 +273,9 @@ def _inspect_payload(info: Any, token: Any, *, profile: str | None, source: str,
 
 
 def _run_inspect(args: argparse.Namespace) -> int:
-    from .errors import GraphConnectionError, GraphError
-    from .lifecycle import inspect_token, permissions
-    from .tokens import AccessToken
+    from .._base.errors import GraphConnectionError, GraphError
+    from ..auth.lifecycle import inspect_token, permissions
+    from .._base.tokens import AccessToken
 
     settings = _settings()
     store = None
@@ -287,7 +287,7 @@ def _run_inspect(args: argparse.Namespace) -> int:
         profile, source = None, f"env:{args.token_env}"
         app_id, app_secret = settings.app_id, settings.app_secret
     else:
-        from .health import usable_app_secret
+        from ..auth.health import usable_app_secret
 
         store = open_store()
         stored = store.load(args.profile)
@@ -372,8 +372,8 @@ def _extend_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_extend(args: argparse.Namespace) -> int:
-    from .errors import OAuthError
-    from .health import extend_profile, usable_app_secret
+    from .._base.errors import OAuthError
+    from ..auth.health import extend_profile, usable_app_secret
 
     settings = _settings()
     store = open_store()
@@ -467,10 +467,10 @@ def _error_row(name: str | None, message: str, *, token: str | None = None, now:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from .errors import MetaAuthError
-    from .health import check_profile
+    from .._base.errors import MetaAuthError
+    from ..auth.health import check_profile
     from .notify import NotifyError, SmtpSettings, parse_recipients, render_reports, send_renewal_email
-    from .redact import redact
+    from .._base.redact import redact
 
     recipients: list[str] = []
     if args.email_always and not args.email:
@@ -541,7 +541,7 @@ def _profiles_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _profile_row(stored: Any, warn_days: float, now: datetime) -> dict[str, Any]:
-    from .health import EXPIRED, INVALID, classify_health
+    from ..auth.health import EXPIRED, INVALID, classify_health
 
     info = stored.info
     expires = info.expires_at if info is not None and info.is_valid else stored.token.expires_at
@@ -577,9 +577,9 @@ _UNKNOWN_EXPIRY = ("unchecked", "unreadable", "invalid", "expired")
 
 def _run_profiles(args: argparse.Namespace) -> int:
     from .notify import describe_expiry, format_table
-    from .redact import redact
-    from .store_backends import StoreError
-    from .tokens import describe_delta
+    from .._base.redact import redact
+    from ..store.backends import StoreError
+    from .._base.tokens import describe_delta
 
     store = open_store()
     # No call to Graph at all: cached facts, judged by this machine's clock.
@@ -621,7 +621,7 @@ def _run_profiles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-from .cli_login import _login_arguments, _logout_arguments, _run_login, _run_logout  # noqa: E402
+from .login import _login_arguments, _logout_arguments, _run_login, _run_logout  # noqa: E402
 
 
 # --- registration ---------------------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from .errors import GraphError, TokenError
-from .graph import GraphSession
+from .._base.errors import GraphError, TokenError
+from ..graph.sync import GraphSession
 from .lifecycle import app_token, extend_token, inspect_token, refresh_system_user_token
 from .oauth import normalize_scopes
-from .redact import get_logger
-from .tokens import AccessToken, Permission, TokenInfo, as_token, describe_delta, utcnow
+from .._base.redact import get_logger
+from .._base.tokens import AccessToken, Permission, TokenInfo, as_token, describe_delta, utcnow
 
 log = get_logger(__name__)
 
@@ -270,7 +270,7 @@ def usable_app_secret(stored: Any) -> str | None:
     """
     if stored.app_secret:
         return stored.app_secret
-    from .config import get_settings
+    from .._base.settings import get_settings
 
     settings = get_settings()
     if settings.app_secret and stored.app_id and settings.app_id == stored.app_id:
@@ -322,7 +322,7 @@ def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tu
     -------
     (before, after) tokens, both masked when shown.
     """
-    from .errors import OAuthError
+    from .._base.errors import OAuthError
 
     stored = store.load(profile)
     app_secret = usable_app_secret(stored)

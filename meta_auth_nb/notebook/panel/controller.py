@@ -20,14 +20,14 @@ from typing import Any, Callable, Iterable, MutableMapping, Sequence
 
 import ipywidgets as w
 
-from . import display
-from .config import get_settings
-from .environment import CATCH, KernelLocation
-from .health import DEFAULT_WARN_DAYS, HealthReport, validate
-from .lifecycle import extend_token, refresh_system_user_token
-from .oauth import LoginRequest, exchange_code, login_url, normalize_scopes, parse_redirect
-from .panel_session import inject
-from .panel_state import (
+from .. import render as display
+from ..._base.settings import get_settings
+from ...auth.location import CATCH, KernelLocation
+from ...auth.health import DEFAULT_WARN_DAYS, HealthReport, validate
+from ...auth.lifecycle import extend_token, refresh_system_user_token
+from ...auth.oauth import LoginRequest, exchange_code, login_url, normalize_scopes, parse_redirect
+from ..session import inject
+from .state import (
     EXPLORER,
     EXPLORER_APP_ID,
     EXTEND,
@@ -44,7 +44,7 @@ from .panel_state import (
     fix_for,
     needs_extension,
 )
-from .panel_steps import (
+from .steps import (
     LOGIN_AGAIN,
     LOGIN_START,
     build_app_fields,
@@ -56,9 +56,9 @@ from .panel_steps import (
     build_scopes,
     build_use,
 )
-from .redact import get_logger, remember_secret
-from .store import validate_profile
-from .tokens import AccessToken
+from ..._base.redact import get_logger, remember_secret
+from ...store.token_store import validate_profile
+from ..._base.tokens import AccessToken
 
 __all__ = ["LoginPanel", "EXPLORER_URL", "BUSINESS_URL", "PASTE_REDIRECT_URI"]
 
@@ -534,7 +534,7 @@ class LoginPanel:
         redirect_uri, catcher = self.paste_redirect_uri, None
         where = self.location.reason
         if self.location.redirect_mode == CATCH:
-            from .redirect_catcher import RedirectCatcher
+            from ...auth.catcher import RedirectCatcher
 
             port = 0 if self.sandbox else self.redirect_port
             try:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .config import Settings, check_base_url, check_version, get_settings, is_loopback_host
-from .errors import CodeExchangeFailed, LoginDenied, OAuthError, StateMismatch
-from .tokens import AccessToken
+from .._base.settings import Settings, check_base_url, check_version, get_settings, is_loopback_host
+from .._base.errors import CodeExchangeFailed, LoginDenied, OAuthError, StateMismatch
+from .._base.tokens import AccessToken
 
 AUTH_TYPES = ("rerequest", "reauthenticate", "reauthorize")
 _SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -216,7 +216,7 @@ def exchange_code(
         Used (36009) or expired (36007) code, redirect_uri mismatch (36008),
         malformed code, wrong app secret or app id.
     """
-    from .graph import GraphSession
+    from ..graph.sync import GraphSession
 
     if not code or not isinstance(code, str) or any(c.isspace() for c in code.strip()):
         raise CodeExchangeFailed("The authorization code is empty or malformed", hint="Paste the whole redirected URL.")

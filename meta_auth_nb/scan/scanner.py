@@ -62,7 +62,7 @@ from dataclasses import field as _dc_field  # Finding has an attribute named 'fi
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, TextIO
 
-from .redact import APP_TOKEN_PATTERN, TOKEN_PATTERN, mask
+from .._base.redact import APP_TOKEN_PATTERN, TOKEN_PATTERN, mask
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -748,7 +748,7 @@ def known_from_store() -> tuple[list[str], str | None]:
     """
     values: list[str] = []
     try:
-        from .store import TokenStore
+        from ..store.token_store import TokenStore
 
         store = TokenStore()
         names = store.profiles()

@@ -29,10 +29,10 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Float, Int, Unicode
 
 if TYPE_CHECKING:
-    from .health import HealthReport
-    from .panel import LoginPanel
-    from .sandbox import Sandbox
-    from .store import StoredProfile, TokenStore
+    from ..auth.health import HealthReport
+    from .panel.controller import LoginPanel
+    from ..sandbox import Sandbox
+    from ..store.token_store import StoredProfile, TokenStore
 
 __all__ = ["MetaAuthMagics", "load_ipython_extension", "unload_ipython_extension", "kernel_sandbox"]
 
@@ -76,7 +76,7 @@ class KernelSandbox:
             if self.box is not None and scenario is not KEEP and self.box.scenario != scenario:
                 self._stop()
             if self.box is None:
-                from .sandbox import Sandbox
+                from ..sandbox import Sandbox
 
                 box = Sandbox(scenario=scenario if isinstance(scenario, str) else None).start()
                 self._saved = {name: os.environ.get(name) for name in _SANDBOX_ENV}
@@ -108,7 +108,7 @@ kernel_sandbox = KernelSandbox()
 
 
 def _usage(error: BaseException | str) -> UsageError:
-    from .redact import redact
+    from .._base.redact import redact
 
     return UsageError(redact(str(error)))
 
@@ -149,7 +149,7 @@ class MetaAuthMagics(Magics):
     def store(self) -> TokenStore:
         """The :class:`~meta_auth_nb.store.TokenStore` used by the magics (settable, e.g. in tests)."""
         if self._store is None:
-            from .store import TokenStore
+            from ..store.token_store import TokenStore
 
             self._store = TokenStore()
         return self._store
@@ -159,7 +159,7 @@ class MetaAuthMagics(Magics):
         self._store = value
 
     def _profile(self, given: str | None) -> str:
-        from .store import validate_profile
+        from ..store.token_store import validate_profile
 
         if given:
             try:
@@ -217,8 +217,8 @@ class MetaAuthMagics(Magics):
         bottom headless (nbclient, ``meta-auth demo --execute``).
         """
         args = parse_argstring(self.meta_login, line)
-        from .oauth import normalize_scopes
-        from .panel_autopilot import ENV_AUTOPILOT, autopilot_user
+        from ..auth.oauth import normalize_scopes
+        from .panel.autopilot import ENV_AUTOPILOT, autopilot_user
 
         if args.remote and args.local:
             raise UsageError("--remote and --local contradict each other: give one of them")
@@ -234,7 +234,7 @@ class MetaAuthMagics(Magics):
         app_id = (args.app_id or "").strip() or None
         if app_id is not None and not app_id.isdigit():
             raise UsageError("--app-id is the numeric id from App settings > Basic")
-        from .environment import redirect_location
+        from ..auth.location import redirect_location
 
         try:
             location = redirect_location("remote" if args.remote else "local" if args.local else None)
@@ -273,7 +273,7 @@ class MetaAuthMagics(Magics):
             return KEEP
         if not sandbox:
             raise UsageError("--scenario goes with --sandbox: %meta_login --sandbox --scenario expiring-token")
-        from .sandbox import Sandbox
+        from ..sandbox import Sandbox
 
         name = given.strip().lower()
         if name in ("", "none"):
@@ -284,7 +284,7 @@ class MetaAuthMagics(Magics):
 
     def _forget_stale_sandbox_token(self) -> None:
         """Drop the sandbox profile's token: it came from an earlier sandbox, which is gone with its tokens."""
-        from .errors import MetaAuthError
+        from .._base.errors import MetaAuthError
 
         try:
             self.store.delete(SANDBOX_PROFILE)
@@ -302,10 +302,10 @@ class MetaAuthMagics(Magics):
     ) -> None:
         from IPython.display import display
 
-        from . import display as show
-        from .errors import GraphError
-        from .health import SEVERITY, check_profile
-        from .store import ProfileNotFound, StoreError
+        from . import render as show
+        from .._base.errors import GraphError
+        from ..auth.health import SEVERITY, check_profile
+        from ..store.token_store import ProfileNotFound, StoreError
 
         if self.panel is not None:  # frees its catcher's port, and says why it stopped
             self.panel.close("Replaced by a newer %meta_login.")
@@ -343,7 +343,7 @@ class MetaAuthMagics(Magics):
     @staticmethod
     def _fly(panel: LoginPanel, user: str) -> None:
         """Let the autopilot click through ``panel`` as sandbox ``user``, then say what it did."""
-        from .panel_autopilot import AutopilotError, fly
+        from .panel.autopilot import AutopilotError, fly
 
         box = kernel_sandbox.box
         assert box is not None  # checked by meta_login: the autopilot needs the sandbox
@@ -356,8 +356,8 @@ class MetaAuthMagics(Magics):
     def _new_panel(
         self, profile: str, scopes: tuple[str, ...], app_id: str | None, name: str, location: Any
     ) -> LoginPanel:
-        from .oauth import normalize_scopes
-        from .panel import LoginPanel
+        from ..auth.oauth import normalize_scopes
+        from .panel.controller import LoginPanel
 
         try:
             start = scopes or normalize_scopes(self.default_scopes) or ("ads_read",)
@@ -380,8 +380,8 @@ class MetaAuthMagics(Magics):
         )
 
     def _inject(self, stored: StoredProfile, report: HealthReport, name: str) -> None:
-        from .config import get_settings
-        from .panel_session import inject
+        from .._base.settings import get_settings
+        from .session import inject
 
         settings = get_settings()
         secret = stored.app_secret
@@ -407,9 +407,9 @@ class MetaAuthMagics(Magics):
         ``df = %meta_tokens``.
         """
         parse_argstring(self.meta_tokens, line)
-        from .display import status_frame
-        from .errors import MetaAuthError
-        from .frames import tokens_frame
+        from .render import status_frame
+        from .._base.errors import MetaAuthError
+        from ..frames import tokens_frame
 
         try:
             return status_frame(tokens_frame(self.store))
@@ -427,9 +427,9 @@ class MetaAuthMagics(Magics):
         """
         args = parse_argstring(self.meta_scopes, line)
         profile = self._profile(args.profile)
-        from .display import status_frame
-        from .errors import MetaAuthError
-        from .frames import scopes_frame
+        from .render import status_frame
+        from .._base.errors import MetaAuthError
+        from ..frames import scopes_frame
 
         try:
             return status_frame(scopes_frame(profile, store=self.store))
@@ -445,10 +445,10 @@ class MetaAuthMagics(Magics):
         """Delete a stored profile (``--revoke``: revoke the token first) and remove its session."""
         args = parse_argstring(self.meta_logout, line)
         profile = self._profile(args.profile)
-        from .config import get_settings
-        from .errors import MetaAuthError
-        from .lifecycle import revoke_token
-        from .panel_session import remove_injected
+        from .._base.settings import get_settings
+        from .._base.errors import MetaAuthError
+        from ..auth.lifecycle import revoke_token
+        from .session import remove_injected
 
         store = self.store
         try:
@@ -502,7 +502,7 @@ def unload_ipython_extension(ipython: Any) -> None:
             instance.panel.close()
     import sys
 
-    guard = sys.modules.get("meta_auth_nb.leak_guard")
+    guard = sys.modules.get("meta_auth_nb.notebook.leak_guard")
     if guard is not None:
         guard.uninstall()
     kernel_sandbox.stop()

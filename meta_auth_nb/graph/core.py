@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from . import __version__
-from .config import Settings, check_base_url, check_version, get_settings
-from .errors import (
+from .. import __version__
+from .._base.settings import Settings, check_base_url, check_version, get_settings
+from .._base.errors import (
     GraphConnectionError,
     GraphError,
     RateLimited,
     TransientError,
     classify,
 )
-from .tokens import AccessToken, as_token
-from .usage import Usage, parse_usage
+from .._base.tokens import AccessToken, as_token
+from .._base.usage import Usage, parse_usage
 
 USER_AGENT = f"meta_auth_nb/{__version__}"
 MAX_BATCH = 50
@@ -153,7 +153,7 @@ class Endpoint:
         self.origin = (root.scheme, (root.hostname or "").lower(), root.port)
         self.timestamped_proof = timestamped_proof
         if app_secret:
-            from .redact import remember_secret
+            from .._base.redact import remember_secret
 
             remember_secret(app_secret)
 

@@ -1,0 +1,5 @@
+"""The base layer: settings, the token model, redaction, usage figures, errors, time wording, files.
+
+Standard library only (import-linter checks it), so everything above can
+import it freely and ``import meta_auth_nb`` stays cheap.
+"""

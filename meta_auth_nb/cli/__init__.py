@@ -1,0 +1,7 @@
+"""The ``meta-auth`` command line: one module per command, :func:`main` is the entry point."""
+
+from __future__ import annotations
+
+from .main import main
+
+__all__ = ["main"]

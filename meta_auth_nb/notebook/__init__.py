@@ -1,0 +1,1 @@
+"""The notebook UI: magics, the login panel, the injected session, the leak guard, rendering."""
