@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 # name -> module that defines it; resolved on first access (PEP 562).
 _LAZY: dict[str, str] = {
-    "errors": "._base.errors",
+    "errors": ".errors",
     "leak_guard": ".notebook.leak_guard",
     "kernel_sandbox": ".notebook.magics",
     "AccessToken": "._base.tokens",
@@ -51,8 +51,8 @@ _LAZY: dict[str, str] = {
     "create_system_user_token": ".auth.lifecycle",
     "refresh_system_user_token": ".auth.lifecycle",
     "appsecret_proof": ".graph.core",
-    "TokenStore": ".store.token_store",
-    "StoredProfile": ".store.token_store",
+    "TokenStore": ".store",
+    "StoredProfile": ".store",
     "session": ".auth.headless",
     "tokens_frame": ".frames",
     "scopes_frame": ".frames",
@@ -93,7 +93,7 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from ._base import errors
+    from . import errors
     from ._base.settings import Settings, get_settings
     from ._base.errors import (
         CodeExchangeFailed,

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import pandas as pd
 
-from ._base.tokens import AccessToken, Permission, TokenInfo, utcnow
+from ._base.tokens import AccessToken, Permission, TokenInfo
+from ._base.settings import DEFAULT_WARN_DAYS
+from ._base.timefmt import utcnow
 
 if TYPE_CHECKING:
-    from .store.token_store import StoredProfile
+    from .store import StoredProfile
 
 TOKEN_COLUMNS = [
     "profile", "token", "type", "app_id", "application", "user_id", "issued_at", "expires_at",
@@ -35,25 +37,13 @@ def token_status(
     warn_days: float | None = None,
     required_scopes: Iterable[str] = (),
 ) -> tuple[str, str | None]:
-    """Classify cached facts the way ``meta-auth check`` does (:func:`meta_auth_nb.health.classify_health`).
+    """(status, reason) of cached facts, judged as ``meta-auth check`` and ``meta-auth profiles`` do."""
+    from .auth.verdict import judge
 
-    ``unknown`` when the profile was never checked.
-
-    Returns
-    -------
-    (status, reason)
-    """
-    from .auth.health import DEFAULT_WARN_DAYS, classify_health
-
-    if info is None:
-        return "unknown", "not checked yet"
-    status, reason, *_ = classify_health(
-        info,
-        required_scopes=required_scopes,
-        warn_days=DEFAULT_WARN_DAYS if warn_days is None else warn_days,
-        now=now,
+    verdict = judge(
+        info, required_scopes=required_scopes, warn_days=DEFAULT_WARN_DAYS if warn_days is None else warn_days, now=now
     )
-    return status, reason
+    return verdict.status.value, verdict.reason
 
 
 def token_row(
@@ -154,7 +144,8 @@ def tokens_frame(store: Any = None, *, now: datetime | None = None) -> pd.DataFr
     No network call: run ``%meta_login`` or ``meta-auth check`` to refresh
     the facts. A profile that cannot be loaded shows as ``missing``.
     """
-    from .store.token_store import StoreError, TokenStore
+    from .auth.verdict import Status
+    from .store import StoreError, TokenStore
 
     store = store or TokenStore()
     rows = []
@@ -162,7 +153,8 @@ def tokens_frame(store: Any = None, *, now: datetime | None = None) -> pd.DataFr
         try:
             rows.append(profile_row(store.load(name), now=now))
         except StoreError as exc:
-            rows.append({**token_row(None, profile=name, now=now), "status": "missing", "reason": str(exc).split(".")[0]})
+            reason = str(exc).split(".")[0]
+            rows.append({**token_row(None, profile=name, now=now), "status": Status.UNREADABLE.value, "reason": reason})
     return typed_tokens_frame(rows)
 
 
@@ -189,7 +181,7 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
         info = inspect_token(token, **app, **options)
         perms = permissions(token, **options) if info.is_valid and info.type in ("USER", None) else []
         return scopes_frame_from(info, perms)
-    from .store.token_store import TokenStore
+    from .store import TokenStore
 
     profile = (store or TokenStore()).load(profile_or_token)
     info = profile.info

@@ -1,69 +1,91 @@
-"""Settings read from environment variables.
+"""Every setting, its environment variable and its default, read in this one module.
 
 Every setting has an environment variable so scheduled notebooks, scripts and
 workshops can point the extension somewhere else (the sandbox, a proxy) with
-no code change. Base layer: stdlib only.
+no code change. Nothing else in the package reads ``os.environ``: it asks
+:func:`get_settings`, :func:`smtp_settings` or :func:`env_value`.
+Base layer: stdlib only.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from ipaddress import ip_address
-from typing import Mapping
-from urllib.parse import urlsplit
 
+from .errors import ConfigError, NotifyError
+from .urls import check_http_url
+
+# --- the environment variables ----------------------------------------------------
+ENV_GRAPH_URL = "META_GRAPH_URL"
+ENV_DIALOG_URL = "META_DIALOG_URL"
+ENV_GRAPH_VERSION = "META_GRAPH_VERSION"
+ENV_APP_ID = "META_APP_ID"
+ENV_APP_SECRET = "META_APP_SECRET"
+ENV_ACCESS_TOKEN = "META_ACCESS_TOKEN"
+ENV_PROFILE = "META_AUTH_PROFILE"
+#: ``catch`` or ``paste``: how the login redirect gets back (overrides the detection).
+ENV_REDIRECT = "META_AUTH_REDIRECT"
+#: Who the sandbox autopilot logs in as (``1``/``on`` for the default user, ``off``).
+ENV_AUTOPILOT = "META_AUTH_SANDBOX_AUTOPILOT"
+#: ``1``: the CLI prints a (redacted) traceback with its one-line errors.
+ENV_DEBUG = "META_AUTH_DEBUG"
+ENV_SMTP_PREFIX = "META_SMTP_"
+
+# --- defaults ----------------------------------------------------------------------
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_DIALOG_URL = "https://www.facebook.com"
 DEFAULT_GRAPH_VERSION = "v25.0"
 DEFAULT_PROFILE = "default"
+DEFAULT_SCOPES = ("ads_read",)
+DEFAULT_WARN_DAYS = 7.0
+#: The fixed local port of the redirect catcher; a real app must list its address.
+REDIRECT_PORT = 8765
+CALLBACK_PATH = "/callback"
+#: Where the local catcher receives the login (register it in the app).
+CATCH_REDIRECT_URI = f"http://127.0.0.1:{REDIRECT_PORT}{CALLBACK_PATH}"
+#: Where a remote kernel's user is sent; the address bar keeps the code to paste back.
+#: ``localhost`` redirects are accepted for apps in development mode.
+PASTE_REDIRECT_URI = f"http://localhost:{REDIRECT_PORT}{CALLBACK_PATH}"
+#: Seconds the local catcher waits for the login.
+REDIRECT_TIMEOUT_S = 300.0
 
+CATCH, PASTE = "catch", "paste"
+_TRUE = frozenset({"1", "true", "yes", "on"})
 _VERSION_RE = re.compile(r"^v\d+\.\d+$")
+_STARTTLS_MODES = ("auto", "always", "never")
+_ADDRESS_RE = re.compile(r"^[^@\s,;<>\"'()\[\]\\]+@[A-Za-z0-9.\-]+$")
 
 
-class ConfigError(ValueError):
-    """A setting has a value the extension cannot use."""
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """Return True for ``localhost`` and loopback IP addresses.
+def env_value(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The stripped value of an environment variable, None when unset or blank.
 
     Parameters
     ----------
-    host : str or None
-        A host name or address, without port; IPv6 may keep its brackets.
+    name : str
+        The variable, e.g. :data:`ENV_ACCESS_TOKEN`.
+    environ : mapping, optional
+        Default ``os.environ`` (tests and the token store pass their own).
     """
-    if not host:
-        return False
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
+    env = os.environ if environ is None else environ
+    value = (env.get(name) or "").strip()
+    return value or None
 
 
 def check_base_url(url: str, *, setting: str = "URL") -> str:
     """Validate a Graph or dialog root URL and return it without a trailing slash.
-
-    HTTPS is required, except for loopback hosts (the sandbox, a redirect catcher).
 
     Raises
     ------
     ConfigError
         If the URL is not absolute, or uses plain HTTP on a non-loopback host.
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{setting} must be an absolute http(s) URL, got {parts.scheme or 'no'} scheme")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ConfigError(
-            f"{setting} must use HTTPS (plain HTTP is only allowed for loopback hosts "
-            f"such as 127.0.0.1); got host {parts.hostname!r}"
-        )
-    return url.strip().rstrip("/")
+    try:
+        return check_http_url(url.strip(), what=setting).rstrip("/")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def check_version(version: str) -> str:
@@ -94,6 +116,12 @@ class Settings:
         ``META_ACCESS_TOKEN``; never printed (excluded from repr).
     profile : str
         ``META_AUTH_PROFILE``, the store profile used when none is named.
+    redirect_mode : {"catch", "paste"} or None
+        ``META_AUTH_REDIRECT``: how the login redirect gets back; None detects it.
+    autopilot : str or None
+        ``META_AUTH_SANDBOX_AUTOPILOT`` as given (read by the sandbox autopilot).
+    debug : bool
+        ``META_AUTH_DEBUG``: the CLI adds a redacted traceback to its errors.
     """
 
     graph_url: str = DEFAULT_GRAPH_URL
@@ -103,24 +131,38 @@ class Settings:
     app_secret: str | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)
     profile: str = DEFAULT_PROFILE
+    redirect_mode: str | None = None
+    autopilot: str | None = None
+    debug: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from ``os.environ`` (or the mapping given)."""
-        env = os.environ if environ is None else environ
+        """Build settings from ``os.environ`` (or the mapping given).
+
+        Raises
+        ------
+        ConfigError
+            A URL that is not HTTPS (outside loopback), a malformed version,
+            or a ``META_AUTH_REDIRECT`` other than ``catch`` / ``paste``.
+        """
 
         def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+            return env_value(name, environ)
 
+        redirect = (get(ENV_REDIRECT) or "").lower() or None
+        if redirect not in (None, CATCH, PASTE):
+            raise ConfigError(f"{ENV_REDIRECT} must be 'catch' or 'paste', not {redirect!r}")
         return cls(
-            graph_url=check_base_url(get("META_GRAPH_URL") or DEFAULT_GRAPH_URL, setting="META_GRAPH_URL"),
-            dialog_url=check_base_url(get("META_DIALOG_URL") or DEFAULT_DIALOG_URL, setting="META_DIALOG_URL"),
-            graph_version=check_version(get("META_GRAPH_VERSION") or DEFAULT_GRAPH_VERSION),
-            app_id=get("META_APP_ID"),
-            app_secret=get("META_APP_SECRET"),
-            access_token=get("META_ACCESS_TOKEN"),
-            profile=get("META_AUTH_PROFILE") or DEFAULT_PROFILE,
+            graph_url=check_base_url(get(ENV_GRAPH_URL) or DEFAULT_GRAPH_URL, setting=ENV_GRAPH_URL),
+            dialog_url=check_base_url(get(ENV_DIALOG_URL) or DEFAULT_DIALOG_URL, setting=ENV_DIALOG_URL),
+            graph_version=check_version(get(ENV_GRAPH_VERSION) or DEFAULT_GRAPH_VERSION),
+            app_id=get(ENV_APP_ID),
+            app_secret=get(ENV_APP_SECRET),
+            access_token=get(ENV_ACCESS_TOKEN),
+            profile=get(ENV_PROFILE) or DEFAULT_PROFILE,
+            redirect_mode=redirect,
+            autopilot=get(ENV_AUTOPILOT),
+            debug=(get(ENV_DEBUG) or "0").lower() not in ("0", "false", "no", "off"),
         )
 
     def with_(self, **changes: object) -> Settings:
@@ -128,6 +170,94 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def get_settings() -> Settings:
-    """Return settings read from the current environment."""
-    return Settings.from_env()
+def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Return settings read from the current environment (or ``environ``)."""
+    return Settings.from_env(environ)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How ``meta-auth check --email`` sends mail, from the ``META_SMTP_*`` variables.
+
+    ``META_SMTP_HOST`` (required), ``META_SMTP_PORT`` (default 465 with
+    ``META_SMTP_SSL=1``, 587 with a user, else 25), ``META_SMTP_USER``,
+    ``META_SMTP_PASSWORD``, ``META_SMTP_FROM``,
+    ``META_SMTP_STARTTLS=auto|always|never``, ``META_SMTP_SSL``,
+    ``META_SMTP_ALLOW_PLAIN_AUTH``, ``META_SMTP_CAFILE``, ``META_SMTP_TIMEOUT``.
+    """
+
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = "meta-auth@localhost"
+    starttls: str = "auto"
+    implicit_tls: bool = False
+    allow_plain_auth: bool = False
+    cafile: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings:
+        """Read and check the settings.
+
+        Raises
+        ------
+        NotifyError
+            ``META_SMTP_HOST`` is missing, or a value cannot be used.
+        """
+
+        def get(name: str) -> str | None:
+            return env_value(ENV_SMTP_PREFIX + name, environ)
+
+        host = get("HOST")
+        if not host:
+            raise NotifyError(
+                "META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email"
+            )
+        implicit = (get("SSL") or "").lower() in _TRUE
+        user = get("USER")
+        env = os.environ if environ is None else environ
+        password = env.get(ENV_SMTP_PREFIX + "PASSWORD") or None  # a password may start or end with spaces
+        if user and not password:
+            raise NotifyError("META_SMTP_USER is set but META_SMTP_PASSWORD is not")
+        raw_port = get("PORT")
+        if raw_port is None:
+            port = 465 if implicit else (587 if user else 25)
+        else:
+            try:
+                port = int(raw_port)
+            except ValueError:
+                port = -1
+            if not 0 < port < 65536:
+                raise NotifyError(f"META_SMTP_PORT must be a port number (1-65535), got {raw_port!r}")
+        starttls = (get("STARTTLS") or "auto").lower()
+        if starttls not in _STARTTLS_MODES:
+            raise NotifyError(f"META_SMTP_STARTTLS must be one of {', '.join(_STARTTLS_MODES)}, got {starttls!r}")
+        sender = get("FROM") or f"meta-auth@{socket.gethostname() or 'localhost'}"
+        if not _ADDRESS_RE.match(sender):
+            raise NotifyError(f"META_SMTP_FROM must be a plain address such as meta-auth@example.com, got {sender!r}")
+        cafile = get("CAFILE")
+        if cafile and not os.path.isfile(cafile):
+            raise NotifyError(f"META_SMTP_CAFILE points to {cafile!r}, which is not a file")
+        try:
+            timeout = float(get("TIMEOUT") or 30)
+        except ValueError:
+            raise NotifyError("META_SMTP_TIMEOUT must be a number of seconds") from None
+        return cls(
+            host=host,
+            port=port,
+            user=user,
+            password=password,
+            sender=sender,
+            starttls=starttls,
+            implicit_tls=implicit,
+            allow_plain_auth=(get("ALLOW_PLAIN_AUTH") or "").lower() in _TRUE,
+            cafile=cafile,
+            timeout=timeout,
+        )
+
+
+def is_valid_address(address: str) -> bool:
+    """True for a plain email address such as ``ops@example.com``."""
+    return bool(_ADDRESS_RE.match(address))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from .redact import mask, remember_secret
+from .timefmt import from_unix, utcnow
 
 #: debug_token / error subcodes of code 190, in plain words.
 TOKEN_SUBCODE_REASONS: dict[int, str] = {
@@ -26,47 +27,6 @@ TOKEN_SUBCODE_REASONS: dict[int, str] = {
 }
 
 TOKEN_TYPES = ("USER", "PAGE", "APP", "SYSTEM_USER")
-
-
-def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
-
-
-def from_unix(value: Any) -> datetime | None:
-    """Convert unix seconds to an aware UTC datetime; ``0``/missing/garbage give None."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return None
-    if seconds <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def describe_delta(delta: timedelta | None) -> str:
-    """Say a time difference in words: ``in 58 days``, ``3 hours ago``, ``never``.
-
-    The amount is rounded to the nearest whole unit, so a 60-day token read
-    a moment after it was issued says "in 60 days", not "in 59 days".
-    """
-    if delta is None:
-        return "never"
-    seconds = delta.total_seconds()
-    future = seconds >= 0
-    seconds = abs(seconds)
-    if seconds < 30:
-        return "now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        # a unit is used from 90% of one upward, so 23.9 hours reads "1 day"
-        if seconds >= size * 0.9 or unit == "minute":
-            amount = max(1, int(seconds / size + 0.5))
-            words = f"{amount} {unit}{'s' if amount != 1 else ''}"
-            break
-    return f"in {words}" if future else f"{words} ago"
 
 
 class AccessToken:

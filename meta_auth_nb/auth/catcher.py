@@ -40,6 +40,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .._base.errors import CatcherTimeout
+
 __all__ = ["RedirectCatcher", "CatcherTimeout", "LOOPBACK"]
 
 LOOPBACK = "127.0.0.1"
@@ -60,10 +62,6 @@ _HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"),
 )
-
-
-class CatcherTimeout(TimeoutError):
-    """No redirect came back in time."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -244,10 +242,7 @@ class RedirectCatcher:
                 break
             self._done.wait(min(left, 0.1))
         if not self._done.is_set():
-            raise CatcherTimeout(
-                f"No login redirect reached {self.redirect_uri} in time. Start the login again, "
-                "and finish it in the browser within the time limit (or paste the redirected URL instead)."
-            )
+            raise CatcherTimeout(f"No login redirect reached {self.redirect_uri} in time")
         assert self._url is not None
         return self._url
 

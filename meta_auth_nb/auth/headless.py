@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .._base.errors import MissingPermission, error_from_token_info
+from .._base.errors import MissingPermission
+from ..graph.classify import error_from_token_info
 from ..graph.sync import GraphSession
-from .health import DEFAULT_WARN_DAYS, EXPIRING, check_profile, usable_app_secret
+from .._base.settings import DEFAULT_WARN_DAYS
+from .app_secret import secret_for_profile
+from .health import Status, check_profile
 from .._base.redact import get_logger
 
 log = get_logger(__name__)
@@ -53,7 +56,7 @@ def session(
     MissingPermission
         A required permission is missing or declined.
     """
-    from ..store.token_store import TokenStore
+    from ..store import TokenStore
 
     store = store or TokenStore()
     stored = store.load(profile)
@@ -66,10 +69,10 @@ def session(
             raise type(error)(error.message, code=error.code, subcode=error.subcode, type=error.type, hint=report.advice)
         if report.missing_scopes:
             raise MissingPermission(report.reason or "A required permission is missing", hint=report.advice)
-        if report.status == EXPIRING:
+        if report.status == Status.EXPIRING:
             log.warning("profile %s: %s. %s", stored.name, report.reason, report.advice)
         stored = store.load(stored.name) if auto_extend else stored
-    return GraphSession(stored.token, app_secret=usable_app_secret(stored), **options)
+    return GraphSession(stored.token, app_secret=secret_for_profile(stored), **options)
 
 
 __all__ = ["session"]

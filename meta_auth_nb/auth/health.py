@@ -1,86 +1,115 @@
-"""Is a token healthy? Validation, classification and the way back.
+"""Is a token healthy? Validation against Graph, and the way back.
 
-Flows layer. :func:`validate` asks Graph once (``debug_token`` and
-``/me/permissions`` in one batch round trip) and classifies the answer;
-:func:`check_profile` does that for a stored profile and caches the facts.
-Nothing is extended or refreshed unless asked (``auto_extend=True``).
+Auth layer. :func:`validate` asks Graph once (``debug_token`` and
+``/me/permissions`` in one batch round trip) and judges the answer with
+:func:`~meta_auth_nb.auth.verdict.judge`; :func:`check_profile` does that for
+a stored profile and caches the facts. Nothing is extended or refreshed
+unless asked (``auto_extend=True``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Iterable
+from datetime import datetime
+from typing import Any
 
-from .._base.errors import GraphError, TokenError
-from ..graph.sync import GraphSession
-from .lifecycle import app_token, extend_token, inspect_token, refresh_system_user_token
-from .oauth import normalize_scopes
+from .._base.errors import GraphError, OAuthError, TokenError
 from .._base.redact import get_logger
-from .._base.tokens import AccessToken, Permission, TokenInfo, as_token, describe_delta, utcnow
+from .._base.settings import DEFAULT_WARN_DAYS
+from .._base.timefmt import describe_delta, to_iso, utcnow
+from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
+from ..graph.sync import GraphSession
+from .app_secret import secret_for_profile
+from .lifecycle import (
+    app_token,
+    extend_token,
+    inspect_token,
+    refresh_system_user_token,
+    revoke_permission,
+    revoke_token,
+)
+from .oauth import normalize_scopes
+from .verdict import Status, Verdict, judge, profile_flag
+
+__all__ = [
+    "HealthReport",
+    "Status",
+    "Verdict",
+    "check_profile",
+    "extend_profile",
+    "fetch_facts",
+    "revoke_profile",
+    "validate",
+]
 
 log = get_logger(__name__)
-
-DEFAULT_WARN_DAYS = 7.0
-
-OK, EXPIRING, DATA_ACCESS_EXPIRING, MISSING_SCOPES, EXPIRED, INVALID = (
-    "ok",
-    "expiring",
-    "data_access_expiring",
-    "missing_scopes",
-    "expired",
-    "invalid",
-)
-#: status -> severity: 0 healthy, 1 needs attention soon, 2 unusable now.
-SEVERITY = {OK: 0, EXPIRING: 1, DATA_ACCESS_EXPIRING: 1, MISSING_SCOPES: 2, EXPIRED: 2, INVALID: 2}
 
 
 @dataclass(frozen=True)
 class HealthReport:
-    """The state of one token and what to do about it.
+    """The state of one token, the facts behind it, and what to do about it.
 
     Attributes
     ----------
-    status : str
-        ``ok``, ``expiring``, ``data_access_expiring``, ``missing_scopes``,
-        ``expired`` or ``invalid``.
-    severity : int
-        0 healthy, 1 needs attention soon, 2 unusable now.
-    reason : str or None
-        Why, in plain words.
-    advice : str
-        The way back, as steps a person can follow.
+    verdict : Verdict
+        Status, reason and advice (see :func:`~meta_auth_nb.auth.verdict.judge`).
+    info : TokenInfo
+        What debug_token said.
+    permissions : tuple of Permission
+    profile : str or None
+    token : AccessToken or None
+        Masked in every repr.
+    checked_at : datetime
+        The time the verdict was judged by (Graph's clock when known).
     """
 
-    status: str
-    reason: str | None
-    advice: str
+    verdict: Verdict
     info: TokenInfo
     permissions: tuple[Permission, ...] = ()
-    missing_scopes: tuple[str, ...] = ()
-    declined_scopes: tuple[str, ...] = ()
     profile: str | None = None
     token: AccessToken | None = field(default=None, repr=False)
     checked_at: datetime = field(default_factory=utcnow)
 
     @property
+    def status(self) -> Status:
+        return self.verdict.status
+
+    @property
+    def reason(self) -> str | None:
+        return self.verdict.reason
+
+    @property
+    def advice(self) -> str:
+        return self.verdict.advice
+
+    @property
+    def missing_scopes(self) -> tuple[str, ...]:
+        return self.verdict.missing_scopes
+
+    @property
+    def declined_scopes(self) -> tuple[str, ...]:
+        return self.verdict.declined_scopes
+
+    @property
     def severity(self) -> int:
-        return SEVERITY[self.status]
+        return self.verdict.severity
 
     @property
     def ok(self) -> bool:
-        return self.status == OK
+        return self.status == Status.OK
 
     def summary(self) -> str:
         """One line: who, app, type, expiry, scopes (the token masked)."""
         info = self.info
-        parts = [self.profile or "token", self.token.masked if self.token else None, self.status]
+        parts = [self.profile or "token", self.token.masked if self.token else None, self.status.value]
         if info.is_valid:
+            expiry = "never expires" if info.expires_at is None else f"expires {describe_delta(info.expires_in(self.checked_at))}"
             parts += [
                 info.type or "token",
                 f"app {info.application or info.app_id}",
                 f"user {info.user_id}" if info.user_id else None,
-                "never expires" if info.expires_at is None else f"expires {describe_delta(info.expires_in(self.checked_at))}",
+                expiry,
                 f"scopes {', '.join(info.scopes) or 'none'}",
             ]
         elif self.reason:
@@ -93,7 +122,7 @@ class HealthReport:
         return {
             "profile": self.profile,
             "token": self.token.masked if self.token else None,
-            "status": self.status,
+            "status": self.status.value,
             "severity": self.severity,
             "reason": self.reason,
             "advice": self.advice,
@@ -101,77 +130,13 @@ class HealthReport:
             "app_id": info.app_id,
             "user_id": info.user_id,
             "valid": info.is_valid,
-            "expires_at": info.expires_at.isoformat() if info.expires_at else None,
-            "data_access_expires_at": info.data_access_expires_at.isoformat() if info.data_access_expires_at else None,
+            "expires_at": to_iso(info.expires_at),
+            "data_access_expires_at": to_iso(info.data_access_expires_at),
             "scopes": list(info.scopes),
             "missing_scopes": list(self.missing_scopes),
             "declined_scopes": list(self.declined_scopes),
-            "checked_at": self.checked_at.isoformat(),
+            "checked_at": to_iso(self.checked_at),
         }
-
-
-def classify_health(
-    info: TokenInfo,
-    permissions: Iterable[Permission] = (),
-    *,
-    required_scopes: Iterable[str] | str = (),
-    warn_days: float = DEFAULT_WARN_DAYS,
-    now: datetime | None = None,
-    profile: str | None = None,
-    can_extend: bool = False,
-) -> tuple[str, str | None, str, tuple[str, ...], tuple[str, ...]]:
-    """Classify facts already fetched: (status, reason, advice, missing, declined)."""
-    now = now or utcnow()
-    perms = tuple(permissions)
-    declined = tuple(sorted(p.name for p in perms if p.status == "declined"))
-    required = normalize_scopes(required_scopes)
-    missing = tuple(s for s in required if s not in info.scopes)
-    login = _login_steps(profile)
-    if not info.is_valid:
-        status = EXPIRED if info.error_subcode == 463 or info.invalid_reason == "the token has expired" else INVALID
-        reason = info.invalid_reason
-        advice = login
-        if info.error_subcode == 459:
-            advice = "Log in on facebook.com to clear the security checkpoint, then: " + login
-        return status, reason, advice, missing, declined
-    if missing:
-        rerequest = [s for s in missing if s in declined]
-        reason = f"missing required permission{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
-        if rerequest:
-            reason += f" (declined: {', '.join(rerequest)})"
-        advice = (
-            f"Log in again asking for {', '.join(missing)}; declined permissions need the dialog to ask again "
-            f"(auth_type=rerequest): %meta_login{_flag(profile)} --scopes {','.join(missing)} "
-            f"or meta-auth login{_flag(profile)}."
-        )
-        return MISSING_SCOPES, reason, advice, missing, declined
-    warn = timedelta(days=warn_days)
-    left = info.expires_in(now)
-    if left is not None and left <= warn:
-        reason = f"expires {describe_delta(left)}"
-        if can_extend and info.type == "SYSTEM_USER":
-            advice = f"Refresh it for another 60 days: meta-auth extend{_flag(profile)}."
-        elif can_extend:
-            advice = f"Extend it (one call, needs the app secret): meta-auth extend{_flag(profile)}. Or: " + login
-        else:
-            advice = login
-        return EXPIRING, reason, advice, missing, declined
-    data_left = info.data_access_expires_in(now)
-    if data_left is not None and data_left <= warn:
-        reason = f"data access expires {describe_delta(data_left)}"
-        return DATA_ACCESS_EXPIRING, reason, "Data access is renewed when the user logs in again: " + login, missing, declined
-    return OK, None, "Nothing to do.", missing, declined
-
-
-def _flag(profile: str | None) -> str:
-    return f" --profile {profile}" if profile else ""
-
-
-def _login_steps(profile: str | None) -> str:
-    return (
-        f"Get a new token: in a notebook run %meta_login{_flag(profile)}; in a terminal run "
-        f"meta-auth login{_flag(profile)} (or paste a new token from the Graph API Explorer)."
-    )
 
 
 def fetch_facts(
@@ -248,7 +213,7 @@ def validate(
     token = as_token(token)
     info, permissions, server_now = fetch_facts(token, app_id=app_id, app_secret=app_secret, **options)
     now = now or server_now or utcnow()
-    status, reason, advice, missing, declined = classify_health(
+    verdict = judge(
         info,
         permissions,
         required_scopes=required_scopes,
@@ -257,25 +222,7 @@ def validate(
         profile=profile,
         can_extend=bool(app_id and app_secret),
     )
-    return HealthReport(status, reason, advice, info, permissions, missing, declined, profile, token, now)
-
-
-def usable_app_secret(stored: Any) -> str | None:
-    """The app secret to use with a stored profile, or None.
-
-    The one stored with the profile; otherwise ``META_APP_SECRET`` when
-    ``META_APP_ID`` names the profile's own app (a secret of another app would
-    only produce a wrong ``appsecret_proof``). A secret from the environment
-    is used, never stored.
-    """
-    if stored.app_secret:
-        return stored.app_secret
-    from .._base.settings import get_settings
-
-    settings = get_settings()
-    if settings.app_secret and stored.app_id and settings.app_id == stored.app_id:
-        return settings.app_secret
-    return None
+    return HealthReport(verdict, info, permissions, profile=profile, token=token, checked_at=now)
 
 
 def check_profile(
@@ -296,7 +243,7 @@ def check_profile(
     """
     stored = store.load(profile)
     scopes = stored.required_scopes if required_scopes is None else normalize_scopes(required_scopes)
-    app_secret = usable_app_secret(stored)
+    app_secret = secret_for_profile(stored)
     report = validate(
         stored.token,
         app_id=stored.app_id,
@@ -309,7 +256,7 @@ def check_profile(
     )
     if stored.backend not in ("env", "colab"):
         store.update_info(stored.name, report.info, checked_at=report.checked_at)
-    if auto_extend and report.status == EXPIRING and app_secret and stored.app_id:
+    if auto_extend and report.status == Status.EXPIRING and app_secret and stored.app_id:
         extend_profile(store, stored.name, **options)
         return check_profile(store, stored.name, required_scopes=scopes, warn_days=warn_days, now=now, **options)
     return report
@@ -322,14 +269,12 @@ def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tu
     -------
     (before, after) tokens, both masked when shown.
     """
-    from .._base.errors import OAuthError
-
     stored = store.load(profile)
-    app_secret = usable_app_secret(stored)
+    app_secret = secret_for_profile(stored)
     if not (stored.app_id and app_secret):
         raise OAuthError(
             "Extending needs the app secret, and this profile does not store one",
-            hint=f"Set META_APP_ID={stored.app_id} and META_APP_SECRET, or save the profile again with its app secret (meta-auth login{_flag(stored.name)}).",
+            hint=f"Set META_APP_ID={stored.app_id} and META_APP_SECRET, or save the profile again with its app secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
         )
     kind = stored.info.type if stored.info else None
     call = refresh_system_user_token if kind == "SYSTEM_USER" else extend_token
@@ -346,3 +291,42 @@ def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tu
     )
     log.info("extended profile %s: %s -> %s", stored.name, stored.token.masked, after.masked)
     return stored.token, after
+
+
+def revoke_profile(stored: Any, *, remove_app_without_secret: bool = True, **options: Any) -> str:
+    """Revoke a stored profile's token at Graph, the best way the secrets at hand allow.
+
+    With the app secret of the token's app: ``oauth/revoke`` ends this token.
+    Without it, and ``remove_app_without_secret``: ``DELETE /me/permissions``
+    removes the app for the user, which ends every token that user has for
+    the app (otherwise :class:`OAuthError`). A token that is already unusable
+    has nothing to revoke.
+
+    Returns
+    -------
+    str
+        What was done, in words (the token masked).
+
+    Raises
+    ------
+    GraphError
+        Graph could not be reached, or refused (the caller keeps the profile).
+    """
+    token = stored.token
+    app_secret = secret_for_profile(stored)
+    if not (stored.app_id and app_secret) and not remove_app_without_secret:
+        raise OAuthError(
+            f"Revoking this one token needs the app secret of app {stored.app_id or '?'}",
+            hint=f"Set META_APP_ID={stored.app_id or '<the app id>'} and META_APP_SECRET (App settings > Basic).",
+        )
+    try:
+        if stored.app_id and app_secret and not token.is_app_token:
+            revoke_token(token, app_id=stored.app_id, app_secret=app_secret, **options)
+            return f"revoked {token.masked} at Graph"
+        revoke_permission(token, None, app_secret=app_secret, **options)
+    except TokenError as exc:
+        return f"{token.masked} was already unusable ({exc.reason}), so there was nothing to revoke"
+    return (
+        f"removed the app's permissions for the user of {token.masked} "
+        "(every token of theirs for the app stops working)"
+    )

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .._base.settings import Settings, check_base_url, check_version, get_settings, is_loopback_host
+from .._base.settings import PASTE_REDIRECT_URI, Settings, check_base_url, check_version, get_settings
+from .._base.urls import check_http_url
 from .._base.errors import CodeExchangeFailed, LoginDenied, OAuthError, StateMismatch
 from .._base.tokens import AccessToken
 
@@ -68,12 +69,8 @@ def normalize_scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
 
 def check_redirect_uri(redirect_uri: str) -> str:
     """A redirect URI must be absolute and HTTPS, or HTTP on a loopback host."""
-    parts = urlsplit(redirect_uri or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("redirect_uri must be an absolute URL such as http://127.0.0.1:8765/callback")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ValueError("redirect_uri must use HTTPS unless it points at this machine (127.0.0.1 or localhost)")
-    if parts.fragment:
+    check_http_url(redirect_uri, what="redirect_uri", example=PASTE_REDIRECT_URI)
+    if urlsplit(redirect_uri).fragment:
         raise ValueError("redirect_uri cannot contain a #fragment")
     return redirect_uri
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .common import CommandContext
 from .main import main
 
-__all__ = ["main"]
+__all__ = ["CommandContext", "main"]

@@ -13,6 +13,7 @@ falls back to :func:`run_headless`, the same flow as a plain script.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -22,7 +23,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .common import Command, CommandContext
+
 __all__ = [
+    "COMMAND",
     "NOTEBOOK",
     "run_demo",
     "run_notebook",
@@ -208,7 +212,7 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
     from ..auth.lifecycle import extend_token, inspect_token, permissions
     from ..auth.oauth import exchange_code, login_url, parse_redirect
     from ..sandbox import Sandbox
-    from .._base.tokens import describe_delta
+    from .._base.timefmt import describe_delta
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
@@ -317,3 +321,18 @@ def run_demo(*, execute: bool = False) -> int:
         print(f"Running a notebook needs nbclient and ipykernel ({error}); running the flow as a script instead.\n")
         return run_headless()
     return run_notebook()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``meta-auth demo`` options."""
+    parser.add_argument(
+        "--execute", action="store_true", help="run the quickstart headless against the sandbox and print the results"
+    )
+
+
+def run(args: argparse.Namespace, context: CommandContext) -> int:
+    """``meta-auth demo``."""
+    return run_demo(execute=args.execute)
+
+
+COMMAND: Command = ("try the whole flow against the sandbox", add_arguments, run)

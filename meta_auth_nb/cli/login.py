@@ -1,9 +1,4 @@
-"""``meta-auth login`` and ``meta-auth logout``: a token into the store, and out again.
-
-Split from :mod:`meta_auth_nb.cli_commands`, whose helpers and seams
-(``open_store``, ``open_browser``) these commands share; exit codes and
-output rules are the same.
-"""
+"""``meta-auth login``: get a token (paste one, or log in with Facebook) and save it under a profile."""
 
 from __future__ import annotations
 
@@ -11,41 +6,34 @@ import argparse
 import sys
 from typing import Any
 
-from . import commands as common
-from .commands import (
-    DEFAULT_OAUTH_PORT,
-    DEFAULT_OAUTH_SCOPES,
+from .._base.errors import CommandError, GraphConnectionError, GraphError, ProfileNotFound
+from .._base.settings import DEFAULT_SCOPES, REDIRECT_PORT, REDIRECT_TIMEOUT_S
+from .._base.timefmt import describe_moment, utcnow
+from .._base.tokens import AccessToken, TokenInfo
+from .common import (
     EXIT_INVALID,
     EXIT_OK,
-    SHORT_LIVED_DAYS,
-    CommandError,
-    _add_profile,
-    _describe,
-    _note,
-    _out,
-    _port_arg,
-    _scopes_arg,
-    _seconds_arg,
-    _settings,
-    _when,
+    Command,
+    CommandContext,
+    add_profile,
+    describe,
+    note,
+    out,
+    port_arg,
     reference_now,
+    scopes_arg,
+    seconds_arg,
 )
 
+__all__ = ["COMMAND"]
 
-def open_store() -> Any:
-    # Looked up at call time, so a test that replaces cli_commands.open_store reaches here too.
-    return common.open_store()
-
-
-def open_browser(url: str) -> bool:
-    return common.open_browser(url)
+DEFAULT_SCOPES_TEXT = ",".join(DEFAULT_SCOPES)
+#: A user token expiring sooner than this is taken for a short-lived one.
+SHORT_LIVED_DAYS = 2
 
 
-# --- login ------------------------------------------------------------------------------------------
-
-
-def _login_arguments(parser: argparse.ArgumentParser) -> None:
-    _describe(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    describe(
         parser,
         "Get a token and save it under a profile in the system keyring. By default, paste a token (from "
         "the Graph API Explorer, or a system user token): it is read without echo, or from stdin when "
@@ -64,30 +52,30 @@ def _login_arguments(parser: argparse.ArgumentParser) -> None:
         "state mismatch, timeout); 3 usage or setup error (no keyring, no\n"
         "META_APP_ID/META_APP_SECRET, port busy).",
     )
-    _add_profile(parser, "save under this profile")
+    add_profile(parser, "save under this profile")
     parser.add_argument("--token-stdin", action="store_true", help="read the token from stdin (one line) instead of a prompt")
     parser.add_argument("--extend", action=argparse.BooleanOptionalAction, default=None,
                         help="extend a short-lived token to a 60-day one (needs the app secret); "
                         "default: ask in a terminal, extend after --oauth")
     parser.add_argument("--save-app-secret", action="store_true",
                         help="also store META_APP_SECRET in the keyring (so `extend` and `check --auto-extend` work later)")
-    parser.add_argument("--require-scopes", type=_scopes_arg, default=None, metavar="a,b",
+    parser.add_argument("--require-scopes", type=scopes_arg, default=None, metavar="a,b",
                         help="record permissions the work needs; `check` then fails when one is missing")
     parser.add_argument("--app-id", default=None, metavar="ID", help="the app id (default META_APP_ID)")
     oauth = parser.add_argument_group("log in with Facebook (OAuth code flow)")
     oauth.add_argument("--oauth", action="store_true", help="run the login dialog instead of pasting a token")
-    oauth.add_argument("--scopes", type=_scopes_arg, default=None, metavar="a,b",
-                       help=f"permissions to ask for (default {DEFAULT_OAUTH_SCOPES}); ask for the fewest that work")
+    oauth.add_argument("--scopes", type=scopes_arg, default=None, metavar="a,b",
+                       help=f"permissions to ask for (default {DEFAULT_SCOPES_TEXT}); ask for the fewest that work")
     oauth.add_argument("--auth-type", choices=("rerequest", "reauthenticate", "reauthorize"), default=None,
                        help="rerequest asks again for permissions declined before")
     oauth.add_argument("--config-id", default=None, help="a Facebook Login for Business configuration id")
-    oauth.add_argument("--port", type=_port_arg, default=DEFAULT_OAUTH_PORT,
-                       help=f"local port of the redirect (default {DEFAULT_OAUTH_PORT}; 0 = any free one)")
+    oauth.add_argument("--port", type=port_arg, default=REDIRECT_PORT,
+                       help=f"local port of the redirect (default {REDIRECT_PORT}; 0 = any free one)")
     oauth.add_argument("--paste", action="store_true",
                        help="do not listen: paste the whole address the browser ends on (remote machines)")
     oauth.add_argument("--no-browser", action="store_true", help="only print the login URL; do not open a browser")
-    oauth.add_argument("--timeout", type=_seconds_arg, default=300.0, metavar="S",
-                       help="give up waiting for the redirect after S seconds (default 300)")
+    oauth.add_argument("--timeout", type=seconds_arg, default=REDIRECT_TIMEOUT_S, metavar="S",
+                       help=f"give up waiting for the redirect after S seconds (default {REDIRECT_TIMEOUT_S:g})")
 
 
 def _interactive() -> bool:
@@ -141,38 +129,38 @@ def _require_keyring(store: Any) -> None:
     )
 
 
-def _inspect_new(token: Any, app_id: str | None, app_secret: str | None) -> tuple[Any, bool]:
+def _inspect_new(
+    token: AccessToken, app_id: str | None, app_secret: str | None, options: dict[str, Any]
+) -> tuple[TokenInfo, bool]:
     """Inspect a token just obtained; (info, whether the app secret belongs to its app)."""
-    from .._base.errors import GraphConnectionError, GraphError
     from ..auth.lifecycle import inspect_token
 
     if app_id and app_secret:
         try:
-            info = inspect_token(token, app_id=app_id, app_secret=app_secret)
+            info = inspect_token(token, app_id=app_id, app_secret=app_secret, **options)
             return info, info.app_id == app_id
         except GraphConnectionError:
             raise
         except GraphError as exc:
             # A wrong META_APP_SECRET, or another app's: let the token speak for itself.
-            _note(f"meta-auth: note: META_APP_ID/META_APP_SECRET could not inspect the token ({exc.message}); "
+            note(f"meta-auth: note: META_APP_ID/META_APP_SECRET could not inspect the token ({exc.message}); "
                   "the app secret is not used.")
-            return inspect_token(token), False
-    info = inspect_token(token)
+            return inspect_token(token, **options), False
+    info = inspect_token(token, **options)
     return info, bool(app_id and app_secret and info.app_id == app_id)
 
 
-def _run_login(args: argparse.Namespace) -> int:
-    from .._base.errors import GraphError
-    from ..auth.health import HealthReport, classify_health
+def run(args: argparse.Namespace, context: CommandContext) -> int:
+    from ..auth.app_secret import app_secret_for
+    from ..auth.health import HealthReport
     from ..auth.lifecycle import extend_token
-    from ..store.backends import ProfileNotFound
-    from .._base.tokens import AccessToken, utcnow
+    from ..auth.verdict import judge
 
-    settings = _settings()
+    settings = context.settings
+    options = dict(context.graph_options)
     app_id = (args.app_id or settings.app_id or "").strip() or None
-    app_secret = settings.app_secret
-    if args.app_id and settings.app_id and args.app_id != settings.app_id:
-        app_secret = None  # META_APP_SECRET belongs to META_APP_ID, not to the app named here
+    # META_APP_SECRET belongs to META_APP_ID: with another --app-id it is not used.
+    app_secret = app_secret_for(app_id, settings=settings)
     if args.save_app_secret and not (app_id and app_secret):
         raise CommandError("--save-app-secret needs META_APP_ID and META_APP_SECRET of the token's app.")
     if args.extend and not (app_id and app_secret):
@@ -185,7 +173,7 @@ def _run_login(args: argparse.Namespace) -> int:
     if not args.oauth and (args.paste or args.scopes or args.auth_type or args.config_id or args.no_browser):
         raise CommandError("--paste, --scopes, --auth-type, --config-id and --no-browser go with --oauth.")
 
-    store = open_store()
+    store = context.open_store()
     name = args.profile or store.default_profile
     _require_keyring(store)
     try:
@@ -197,13 +185,13 @@ def _run_login(args: argparse.Namespace) -> int:
         required = previous.required_scopes
 
     if args.oauth:
-        token = _oauth_token(args, app_id, app_secret)
+        token = _oauth_token(args, context, app_id, app_secret)
         want_extend = args.extend is not False
     else:
         token = AccessToken(_read_token(args), source="pasted")
         want_extend = args.extend
 
-    info, secret_fits = _inspect_new(token, app_id, app_secret)
+    info, secret_fits = _inspect_new(token, app_id, app_secret, options)
     if not info.is_valid:
         raise CommandError(
             f"The token is not valid: {info.invalid_reason}. Nothing was saved; get a new one "
@@ -212,7 +200,7 @@ def _run_login(args: argparse.Namespace) -> int:
         )
     if app_secret and not secret_fits:
         if info.app_id != app_id:
-            _note(f"meta-auth: note: the token belongs to app {info.app_id}, not {app_id} (META_APP_ID); "
+            note(f"meta-auth: note: the token belongs to app {info.app_id}, not {app_id} (META_APP_ID); "
                   "META_APP_SECRET is not used.")
         if args.save_app_secret or args.extend:
             raise CommandError("META_APP_SECRET does not work for this token's app; nothing was saved.")
@@ -221,22 +209,22 @@ def _run_login(args: argparse.Namespace) -> int:
     short = info.type == "USER" and left is not None and left.total_seconds() < SHORT_LIVED_DAYS * 86400
     if short and secret_fits:
         if want_extend is None:
-            want_extend = _ask_yes(f"This token expires {_when(info.expires_at, now)}. Extend it to a 60-day token?")
+            want_extend = _ask_yes(f"This token expires {describe_moment(info.expires_at, now)}. Extend it to a 60-day token?")
         if want_extend:
             before = token
             try:
-                token = extend_token(token, app_id=info.app_id, app_secret=app_secret)
+                token = extend_token(token, app_id=info.app_id, app_secret=app_secret, **options)
             except GraphError as exc:
                 raise CommandError(f"Could not extend the token: {exc} Nothing was saved.", EXIT_INVALID) from None
-            info, _ = _inspect_new(token, app_id, app_secret)
-            _note(f"meta-auth: extended {before.masked} -> {token.masked} (expires {_when(info.expires_at, now)}).")
+            info, _ = _inspect_new(token, app_id, app_secret, options)
+            note(f"meta-auth: extended {before.masked} -> {token.masked} (expires {describe_moment(info.expires_at, now)}).")
         else:
-            _note(f"meta-auth: note: this short-lived token expires {_when(info.expires_at, now)}; "
+            note(f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}; "
                   f"`meta-auth extend --profile {name}` (with META_APP_SECRET set) makes it a 60-day one.")
     elif args.extend and not short:
-        _note("meta-auth: note: the token is not a short-lived user token; it was saved as it is.")
+        note("meta-auth: note: the token is not a short-lived user token; it was saved as it is.")
     elif short:
-        _note(f"meta-auth: note: this short-lived token expires {_when(info.expires_at, now)}. To get a 60-day one, "
+        note(f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}. To get a 60-day one, "
               "set META_APP_ID and META_APP_SECRET of its app and log in again with --extend.")
 
     saved = store.save(
@@ -248,27 +236,25 @@ def _run_login(args: argparse.Namespace) -> int:
         required_scopes=required or (),
         checked_at=now,
     )
-    status, reason, advice, missing, declined = classify_health(
-        info, (), required_scopes=required or (), now=now, profile=name, can_extend=saved.has_app_secret
-    )
-    report = HealthReport(status, reason, advice, info, (), missing, declined, name, token, now)
+    verdict = judge(info, required_scopes=required or (), now=now, profile=name, can_extend=saved.has_app_secret)
+    report = HealthReport(verdict, info, profile=name, token=token, checked_at=now)
     where = "the system keyring" if saved.backend == "keyring" else "this process's memory"
-    _out(f"Saved profile {name} in {where}: {report.summary()}")
+    out(f"Saved profile {name} in {where}: {report.summary()}")
     if report.severity:
-        _note(f"meta-auth: note: {reason}. {advice}")
+        note(f"meta-auth: note: {report.reason}. {report.advice}")
     return EXIT_OK
 
 
-def _oauth_token(args: argparse.Namespace, app_id: str, app_secret: str) -> Any:
+def _oauth_token(args: argparse.Namespace, context: CommandContext, app_id: str, app_secret: str) -> AccessToken:
+    from ..auth.catcher import RedirectCatcher
     from ..auth.oauth import exchange_code, login_url, parse_redirect
-    from ..auth.catcher import CatcherTimeout, RedirectCatcher
 
-    scopes = args.scopes or DEFAULT_OAUTH_SCOPES
+    scopes = args.scopes or DEFAULT_SCOPES_TEXT
     if args.paste:
-        port = args.port or DEFAULT_OAUTH_PORT
+        port = args.port or REDIRECT_PORT
         request = login_url(app_id, f"http://127.0.0.1:{port}/callback", scopes,
                             auth_type=args.auth_type, config_id=args.config_id)
-        _show_login_url(request.url, args.no_browser)
+        _show_login_url(context, request.url, args.no_browser)
         pasted = _read_line(
             "After you press Continue/Allow, the browser goes to a page on 127.0.0.1 that will not load. "
             "Copy the whole address from the address bar and paste it here, then press Enter:"
@@ -285,80 +271,27 @@ def _oauth_token(args: argparse.Namespace, app_id: str, app_secret: str) -> Any:
             ) from None
         with catcher:
             request = login_url(app_id, catcher.redirect_uri, scopes, auth_type=args.auth_type, config_id=args.config_id)
-            _show_login_url(request.url, args.no_browser)
-            _note(f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
+            _show_login_url(context, request.url, args.no_browser)
+            note(f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
                   f"(up to {args.timeout:.0f} s; Ctrl-C stops)...")
-            try:
-                url = catcher.wait()
-            except CatcherTimeout as exc:
-                raise CommandError(f"{exc} Nothing was saved.", EXIT_INVALID) from None
+            url = catcher.wait()  # CatcherTimeout: a failed login, exit 2 with the reason
     code = parse_redirect(url, request.state)  # StateMismatch / LoginDenied: exit 2 with the reason
-    return exchange_code(code, app_id=app_id, app_secret=app_secret, redirect_uri=request.redirect_uri)
-
-
-def _show_login_url(url: str, no_browser: bool) -> None:
-    _out("Open this address in a browser, log in and press Continue/Allow:")
-    _out("")
-    _out(f"  {url}")
-    _out("")
-    if not no_browser and not open_browser(url):
-        _note("meta-auth: no browser could be opened here; open the address above yourself.")
-
-
-# --- logout ------------------------------------------------------------------------------------------
-
-
-def _logout_arguments(parser: argparse.ArgumentParser) -> None:
-    _describe(
-        parser,
-        "Forget a stored profile: delete its token (and app secret) from the keyring and its facts from the "
-        "index. With --revoke the token is first revoked at Graph so it stops working everywhere: through "
-        "oauth/revoke when the app secret is known (stored, or META_APP_SECRET of the same app), else by "
-        "DELETE /me/permissions, which removes the app for the user and so ends every token that user has "
-        "for the app.",
-        "exit codes: 0 done; 2 Graph refused the revocation (the profile is kept);\n"
-        "3 usage or setup error (no such profile, Graph unreachable; the profile\nis kept).",
+    return exchange_code(
+        code, app_id=app_id, app_secret=app_secret, redirect_uri=request.redirect_uri, **context.graph_options
     )
-    _add_profile(parser, "the profile to forget")
-    parser.add_argument("--revoke", action="store_true", help="revoke the token at Graph before forgetting it")
 
 
-def _run_logout(args: argparse.Namespace) -> int:
-    from .._base.errors import GraphConnectionError, GraphError, RateLimited, TokenError, TransientError
-    from ..auth.health import usable_app_secret
-    from ..auth.lifecycle import revoke_permission, revoke_token
+def _show_login_url(context: CommandContext, url: str, no_browser: bool) -> None:
+    out("Open this address in a browser, log in and press Continue/Allow:")
+    out("")
+    out(f"  {url}")
+    out("")
+    if not no_browser and not context.open_browser(url):
+        note("meta-auth: no browser could be opened here; open the address above yourself.")
 
-    store = open_store()
-    stored = store.load(args.profile)
-    token = stored.token
-    app_secret = usable_app_secret(stored)
-    done: list[str] = []
-    if args.revoke:
-        try:
-            if stored.app_id and app_secret and not token.is_app_token:
-                revoke_token(token, app_id=stored.app_id, app_secret=app_secret)
-                done.append(f"revoked {token.masked} at Graph")
-            else:
-                revoke_permission(token, None, app_secret=app_secret)
-                done.append(f"removed the app's permissions for the user of {token.masked} (every token of theirs "
-                            "for the app stops working)")
-        except TokenError as exc:
-            done.append(f"{token.masked} was already unusable ({exc.reason}), so there was nothing to revoke")
-        except (GraphConnectionError, TransientError, RateLimited) as exc:
-            raise CommandError(f"Could not reach Graph to revoke the token: {exc} Profile {stored.name!r} was kept; "
-                               "retry, or run logout without --revoke to only forget it.") from None
-        except GraphError as exc:
-            raise CommandError(f"Graph refused to revoke the token: {exc} Profile {stored.name!r} was kept; "
-                               "run logout without --revoke to only forget it.", EXIT_INVALID) from None
-    if stored.backend in ("env", "colab"):
-        where = "the META_ACCESS_TOKEN environment variable" if stored.backend == "env" else "a Colab secret"
-        message = f"Profile {stored.name!r} comes from {where}, which meta-auth cannot delete; unset it there."
-        if done:
-            _out(f"Logged out of {stored.name}: {'; '.join(done)}.")
-            _note(f"meta-auth: note: {message}")
-            return EXIT_OK
-        raise CommandError(message)
-    store.delete(stored.name)
-    done.append(f"deleted profile {stored.name} ({'keyring' if stored.backend == 'keyring' else stored.backend})")
-    _out(f"Logged out: {'; '.join(done)}.")
-    return EXIT_OK
+
+COMMAND: Command = (
+    "get a token (paste one, or log in with Facebook) and save it under a profile",
+    add_arguments,
+    run,
+)

@@ -36,9 +36,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Iterable, Mapping, Sequence
 
-from .._base.errors import MetaAuthError
+from .._base.errors import NotifyError
 from .._base.redact import redact
-from .._base.tokens import describe_delta
+from .._base.settings import SmtpSettings, is_valid_address
+from .._base.timefmt import describe_delta
 
 __all__ = [
     "NotifyError",
@@ -55,90 +56,6 @@ __all__ = [
     "parse_recipients",
 ]
 
-_TRUE = ("1", "true", "yes", "on")
-_STARTTLS_MODES = ("auto", "always", "never")
-_ADDRESS_RE = re.compile(r"^[^@\s,;<>\"'()\[\]\\]+@[A-Za-z0-9.\-]+$")
-
-
-class NotifyError(MetaAuthError):
-    """The renewal email could not be built or sent; the message says why and what to set."""
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """SMTP settings read from ``META_SMTP_*`` variables (see the module docs)."""
-
-    host: str
-    port: int
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    sender: str = "meta-auth@localhost"
-    starttls: str = "auto"
-    implicit_tls: bool = False
-    allow_plain_auth: bool = False
-    cafile: str | None = None
-    timeout: float = 30.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
-        """Read and check the settings.
-
-        Raises
-        ------
-        NotifyError
-            ``META_SMTP_HOST`` is missing, or a value cannot be used.
-        """
-        env = os.environ if env is None else env
-
-        def get(name: str) -> str | None:
-            value = (env.get(name) or "").strip()
-            return value or None
-
-        host = get("META_SMTP_HOST")
-        if not host:
-            raise NotifyError("META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email")
-        implicit = (get("META_SMTP_SSL") or "").lower() in _TRUE
-        user = get("META_SMTP_USER")
-        password = env.get("META_SMTP_PASSWORD") or None
-        if user and not password:
-            raise NotifyError("META_SMTP_USER is set but META_SMTP_PASSWORD is not")
-        raw_port = get("META_SMTP_PORT")
-        if raw_port is None:
-            port = 465 if implicit else (587 if user else 25)
-        else:
-            try:
-                port = int(raw_port)
-            except ValueError:
-                port = -1
-            if not 0 < port < 65536:
-                raise NotifyError(f"META_SMTP_PORT must be a port number (1-65535), got {raw_port!r}")
-        starttls = (get("META_SMTP_STARTTLS") or "auto").lower()
-        if starttls not in _STARTTLS_MODES:
-            raise NotifyError(f"META_SMTP_STARTTLS must be one of {', '.join(_STARTTLS_MODES)}, got {starttls!r}")
-        sender = get("META_SMTP_FROM") or f"meta-auth@{socket.gethostname() or 'localhost'}"
-        if not _ADDRESS_RE.match(sender):
-            raise NotifyError(f"META_SMTP_FROM must be a plain address such as meta-auth@example.com, got {sender!r}")
-        cafile = get("META_SMTP_CAFILE")
-        if cafile and not os.path.isfile(cafile):
-            raise NotifyError(f"META_SMTP_CAFILE points to {cafile!r}, which is not a file")
-        try:
-            timeout = float(get("META_SMTP_TIMEOUT") or 30)
-        except ValueError:
-            raise NotifyError("META_SMTP_TIMEOUT must be a number of seconds") from None
-        return cls(
-            host=host,
-            port=port,
-            user=user,
-            password=password,
-            sender=sender,
-            starttls=starttls,
-            implicit_tls=implicit,
-            allow_plain_auth=(get("META_SMTP_ALLOW_PLAIN_AUTH") or "").lower() in _TRUE,
-            cafile=cafile,
-            timeout=timeout,
-        )
-
-
 def parse_recipients(to: str | Iterable[str]) -> list[str]:
     """Split ``"a@x.org, b@y.org"`` (or a list) into checked plain addresses.
 
@@ -153,7 +70,7 @@ def parse_recipients(to: str | Iterable[str]) -> list[str]:
         address = raw.strip()
         if not address:
             continue
-        if not _ADDRESS_RE.match(address):
+        if not is_valid_address(address):
             raise NotifyError(f"{address[:80]!r} is not an email address (expected a plain address like ops@example.com)")
         if address not in out:
             out.append(address)

@@ -27,8 +27,8 @@ from .._base.errors import (
     GraphError,
     RateLimited,
     TransientError,
-    classify,
 )
+from .classify import classify
 from .._base.tokens import AccessToken, as_token
 from .._base.usage import Usage, parse_usage
 

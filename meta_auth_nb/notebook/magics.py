@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..auth.health import HealthReport
     from .panel.controller import LoginPanel
     from ..sandbox import Sandbox
-    from ..store.token_store import StoredProfile, TokenStore
+    from ..store import StoredProfile, TokenStore
 
 __all__ = ["MetaAuthMagics", "load_ipython_extension", "unload_ipython_extension", "kernel_sandbox"]
 
@@ -149,7 +149,7 @@ class MetaAuthMagics(Magics):
     def store(self) -> TokenStore:
         """The :class:`~meta_auth_nb.store.TokenStore` used by the magics (settable, e.g. in tests)."""
         if self._store is None:
-            from ..store.token_store import TokenStore
+            from ..store import TokenStore
 
             self._store = TokenStore()
         return self._store
@@ -159,7 +159,7 @@ class MetaAuthMagics(Magics):
         self._store = value
 
     def _profile(self, given: str | None) -> str:
-        from ..store.token_store import validate_profile
+        from ..store import validate_profile
 
         if given:
             try:
@@ -304,8 +304,8 @@ class MetaAuthMagics(Magics):
 
         from . import render as show
         from .._base.errors import GraphError
-        from ..auth.health import SEVERITY, check_profile
-        from ..store.token_store import ProfileNotFound, StoreError
+        from ..auth.health import check_profile
+        from ..store import ProfileNotFound, StoreError
 
         if self.panel is not None:  # frees its catcher's port, and says why it stopped
             self.panel.close("Replaced by a newer %meta_login.")
@@ -328,7 +328,7 @@ class MetaAuthMagics(Magics):
             return
         panel = self._new_panel(profile, scopes, app_id, name, location)
         if report is not None and stored is not None:
-            if SEVERITY[report.status] < 2:  # still usable meanwhile
+            if report.status.usable:  # still usable meanwhile
                 self._inject(stored, report, name)
             panel.open_for(report, stored)
         else:
@@ -343,7 +343,8 @@ class MetaAuthMagics(Magics):
     @staticmethod
     def _fly(panel: LoginPanel, user: str) -> None:
         """Let the autopilot click through ``panel`` as sandbox ``user``, then say what it did."""
-        from .panel.autopilot import AutopilotError, fly
+        from .._base.errors import AutopilotError
+        from .panel.autopilot import fly
 
         box = kernel_sandbox.box
         assert box is not None  # checked by meta_login: the autopilot needs the sandbox
@@ -380,13 +381,10 @@ class MetaAuthMagics(Magics):
         )
 
     def _inject(self, stored: StoredProfile, report: HealthReport, name: str) -> None:
-        from .._base.settings import get_settings
+        from ..auth.app_secret import app_secret_for, stored_secret
         from .session import inject
 
-        settings = get_settings()
-        secret = stored.app_secret
-        if not secret and settings.app_secret and (not settings.app_id or settings.app_id == report.info.app_id):
-            secret = settings.app_secret
+        secret = app_secret_for(report.info.app_id or stored.app_id, stored_secret(stored))
         inject(
             self._ip.user_ns,
             name,
@@ -445,9 +443,8 @@ class MetaAuthMagics(Magics):
         """Delete a stored profile (``--revoke``: revoke the token first) and remove its session."""
         args = parse_argstring(self.meta_logout, line)
         profile = self._profile(args.profile)
-        from .._base.settings import get_settings
         from .._base.errors import MetaAuthError
-        from ..auth.lifecycle import revoke_token
+        from ..auth.health import revoke_profile
         from .session import remove_injected
 
         store = self.store
@@ -457,19 +454,10 @@ class MetaAuthMagics(Magics):
             raise _usage(error) from None
         done = []
         if args.revoke:
-            settings = get_settings()
-            app_id = stored.app_id or (stored.info.app_id if stored.info else None) or settings.app_id
-            secret = stored.app_secret or (settings.app_secret if settings.app_id in (None, app_id) else None)
-            if not (app_id and secret):
-                raise UsageError(
-                    f"Revoking needs the app secret of app {app_id or '?'}: set META_APP_SECRET, "
-                    f"or drop --revoke to only delete profile {profile!r}."
-                )
             try:
-                revoke_token(stored.token, app_id=app_id, app_secret=secret)
+                done.append(revoke_profile(stored, remove_app_without_secret=False))
             except MetaAuthError as error:
-                raise _usage(error) from None
-            done.append("revoked the token")
+                raise _usage(f"{error} Profile {profile!r} was kept; drop --revoke to only delete it.") from None
         try:
             deleted = store.delete(profile)
         except MetaAuthError as error:

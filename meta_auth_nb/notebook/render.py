@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import pandas as pd
 
 from .._base.redact import redact
-from .._base.tokens import AccessToken, Permission, TokenInfo, describe_delta, utcnow
+from .._base.tokens import AccessToken, Permission, TokenInfo
+from .._base.timefmt import describe_delta, utcnow
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -59,10 +60,11 @@ STATUS_CLASS = {
     "granted": GOOD,
     "expiring": SOON,
     "data_access_expiring": SOON,
-    "unknown": SOON,
+    "unchecked": SOON,
     "expired": BAD,
     "invalid": BAD,
-    "missing": BAD,
+    "unreadable": BAD,
+    "error": BAD,
     "missing_scopes": BAD,
     "declined": BAD,
 }

@@ -12,7 +12,8 @@ import asyncio
 from typing import TYPE_CHECKING, Any, MutableMapping
 
 from ..graph.sync import GraphSession
-from .._base.tokens import AccessToken, TokenInfo, describe_delta
+from .._base.tokens import AccessToken, TokenInfo
+from .._base.timefmt import describe_delta
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -748,7 +748,7 @@ def known_from_store() -> tuple[list[str], str | None]:
     """
     values: list[str] = []
     try:
-        from ..store.token_store import TokenStore
+        from ..store import TokenStore
 
         store = TokenStore()
         names = store.profiles()

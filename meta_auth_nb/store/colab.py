@@ -1,15 +1,22 @@
 """Google Colab detection and access to Colab's Secrets panel.
 
-Flows layer. Nothing here imports Colab at package import time: the checks
-run only when called, and outside Colab they cost one failed import.
+Store layer. Nothing here imports Colab at package import time: the checks
+run only when called, and outside Colab they cost one failed import. The
+Secrets panel is read-only for this package.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 from types import ModuleType
+from typing import Any
 
-__all__ = ["in_colab", "userdata_module"]
+from .._base.redact import get_logger
+from .keyring_source import describe_exception
+
+__all__ = ["in_colab", "userdata_module", "read_colab_secret"]
+
+log = get_logger("meta_auth_nb.store")
 
 
 def in_colab() -> bool:
@@ -42,3 +49,38 @@ def userdata_module() -> ModuleType | None:
     except Exception:  # not Colab, or a Colab too old to have the Secrets panel
         return None
     return userdata
+
+
+def read_colab_secret(userdata: Any, name: str) -> tuple[str | None, str | None]:
+    """Read one secret from Colab's Secrets panel.
+
+    Parameters
+    ----------
+    userdata : module
+        ``google.colab.userdata`` (or a stand-in with ``get`` and the two
+        exception classes).
+    name : str
+        The secret's name, e.g. ``META_ACCESS_TOKEN``.
+
+    Returns
+    -------
+    (value, problem) : tuple
+        ``value`` is the stripped secret or None; ``problem`` is ``"no-access"``
+        when the secret exists but this notebook was not granted access,
+        another short text for unexpected failures, else None.
+    """
+    not_found = getattr(userdata, "SecretNotFoundError", None)
+    no_access = getattr(userdata, "NotebookAccessError", None)
+    try:
+        value = userdata.get(name)
+    except Exception as exc:
+        if isinstance(no_access, type) and isinstance(exc, no_access):
+            return None, "no-access"
+        if isinstance(not_found, type) and isinstance(exc, not_found):
+            return None, None
+        # Anything else (a timeout, an older Colab) is a reason to fall through, not to crash.
+        log.debug("Reading the Colab secret %s failed: %s", name, describe_exception(exc))
+        return None, describe_exception(exc)
+    if not isinstance(value, str) or not value.strip():
+        return None, None
+    return value.strip(), None

@@ -1,6 +1,6 @@
-"""Named token profiles kept in the OS keyring: :class:`TokenStore`.
+"""Named token profiles: :class:`TokenStore`, over the keyring, Colab secrets, the environment and memory.
 
-Flows layer: imports the base modules, ``keyring``, ``platformdirs`` and
+Store layer: imports the base layer, ``keyring``, ``platformdirs`` and
 ``filelock``; never httpx, pandas or ipywidgets, and makes no network calls
 (validating a token against the Graph API is done by the callers).
 
@@ -8,19 +8,18 @@ Where things live
 -----------------
 * **Secrets** (the token, and the app secret only when the caller passes
   one) go to the OS keyring, service ``meta_auth_nb``, one entry each:
-  username ``<profile>:token`` and ``<profile>:app_secret``. Being plain
-  entries, they can be read by other tools too, e.g.
-  ``keyring get meta_auth_nb default:token``.
+  username ``<profile>:token`` and ``<profile>:app_secret``
+  (:mod:`.keyring_source`). Being plain entries, they can be read by other
+  tools too, e.g. ``keyring get meta_auth_nb default:token``.
 * **Non-secret facts** (masked token, token expiry, app id, whether an app
   secret is stored, the cached ``TokenInfo`` of the last inspection, when it
   was checked/saved, required scopes, backend) go to ``profiles.json`` in the
-  user's config folder (``platformdirs.user_config_dir("meta_auth_nb")``),
-  mode 0600 in a 0700 folder, written atomically under a file lock. It never
-  holds a token or a secret.
+  user's config folder (:mod:`.index`), mode 0600 in a 0700 folder, written
+  atomically under a file lock. It never holds a token or a secret.
 * **No usable keyring** (keyring's fail/null backend, or a backend that
   fails: headless Linux, containers, Binder, Colab): secrets are kept in this
-  process's memory only (shared by every TokenStore of the kernel), and the
-  store says so once (see :attr:`TokenStore.notice`).
+  process's memory only (:mod:`.memory`, shared by every TokenStore of the
+  kernel), and the store says so once (see :attr:`TokenStore.notice`).
 
 Reading order of :meth:`TokenStore.load`
 ----------------------------------------
@@ -30,180 +29,32 @@ Reading order of :meth:`TokenStore.load`
 3. for the default profile only (``META_AUTH_PROFILE`` or ``default``): the
    Colab secret ``META_ACCESS_TOKEN`` (read-only; ``META_APP_ID`` /
    ``META_APP_SECRET`` secrets too), then ``META_ACCESS_TOKEN`` /
-   ``META_APP_ID`` / ``META_APP_SECRET`` from the environment.
+   ``META_APP_ID`` / ``META_APP_SECRET`` from the environment (:mod:`.env_source`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from .._base.settings import DEFAULT_PROFILE
+from .._base.errors import InvalidProfileName, KeyringFailure, ProfileNotFound, StoreError
 from .._base.redact import get_logger, mask, remember_secret
-from .backends import (
-    INDEX_NAME,
-    SERVICE,
-    InvalidProfileName,
-    KeyringAdapter,
-    KeyringFailure,
-    MemoryEntry,
-    ProfileIndex,
-    ProfileNotFound,
-    StoreError,
-    from_iso,
-    read_colab_secret,
-    to_iso,
-    validate_profile,
-    vault,
-)
-from .._base.tokens import AccessToken, TokenInfo, as_token, utcnow
+from .._base.settings import DEFAULT_PROFILE, ENV_ACCESS_TOKEN, ENV_PROFILE, env_value
+from .._base.timefmt import to_iso, utcnow
+from .._base.tokens import AccessToken, TokenInfo, as_token
+from .colab import userdata_module
+from .env_source import COLAB_TOKEN_SECRET, load_pseudo_profile, serves_default
+from .index import INDEX_NAME, ProfileIndex
+from .keyring_source import SERVICE, KeyringAdapter, secret_key, token_key
+from .memory import MemoryEntry, vault
+from .profile import StoredProfile, clean_app_id, clean_scopes, profile_from_record, validate_profile
 
-__all__ = [
-    "SERVICE",
-    "StoreError",
-    "ProfileNotFound",
-    "InvalidProfileName",
-    "StoredProfile",
-    "TokenStore",
-    "validate_profile",
-]
-
-ENV_TOKEN = "META_ACCESS_TOKEN"
-ENV_APP_ID = "META_APP_ID"
-ENV_APP_SECRET = "META_APP_SECRET"
-ENV_PROFILE = "META_AUTH_PROFILE"
-#: Colab secret names read for the default profile.
-COLAB_TOKEN_SECRET = ENV_TOKEN
-BACKENDS = ("keyring", "colab", "env", "memory")
-
-# No ':' in it, so it can never collide with a '<profile>:token' entry.
-_PROBE_USER = "meta_auth_nb-probe"
+__all__ = ["TokenStore"]
 
 log = get_logger("meta_auth_nb.store")
-
-
-def _token_key(profile: str) -> str:
-    return f"{profile}:token"
-
-
-def _secret_key(profile: str) -> str:
-    return f"{profile}:app_secret"
-
-
-def _fingerprint(value: str) -> str:
-    # Kept in memory only, to tell whether cached facts belong to the env token of now.
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _clean_app_id(app_id: Any) -> str | None:
-    if app_id is None:
-        return None
-    text = str(app_id).strip()
-    return text or None
-
-
-def _clean_scopes(scopes: Iterable[str] | str | None) -> tuple[str, ...]:
-    if not scopes:
-        return ()
-    if isinstance(scopes, str):
-        scopes = scopes.split(",")
-    # Order kept, duplicates and blanks dropped.
-    return tuple(dict.fromkeys(s.strip() for s in map(str, scopes) if s.strip()))
-
-
-def _info_from(record: Mapping[str, Any] | None) -> TokenInfo | None:
-    raw = record.get("info") if record else None
-    if not isinstance(raw, Mapping):
-        return None
-    try:
-        return TokenInfo.from_dict(raw)
-    except Exception:  # a hand-edited index must not break loading
-        return None
-
-
-@dataclass
-class StoredProfile:
-    """A profile as loaded from the store.
-
-    Attributes
-    ----------
-    name : str
-        Profile name.
-    token : AccessToken
-        The token (masked in every repr/str).
-    app_id : str or None
-        The token's app id, when known.
-    app_secret : str or None
-        Only when the user chose to store it; never shown in repr/str or
-        :meth:`to_public_dict`.
-    info : TokenInfo or None
-        Facts cached from the last inspection (``debug_token``).
-    checked_at : datetime or None
-        When ``info`` was obtained.
-    backend : str
-        Where the token came from: ``"keyring"``, ``"colab"``, ``"env"`` or
-        ``"memory"``.
-    saved_at : datetime or None
-        When the profile was saved (None for colab/env pseudo-profiles).
-    required_scopes : tuple of str
-        Scopes the user's work needs (checked by the lifecycle code).
-    """
-
-    name: str
-    token: AccessToken
-    app_id: str | None = None
-    app_secret: str | None = field(default=None, repr=False)
-    info: TokenInfo | None = None
-    checked_at: datetime | None = None
-    backend: str = "memory"
-    saved_at: datetime | None = None
-    required_scopes: tuple[str, ...] = ()
-
-    @property
-    def has_app_secret(self) -> bool:
-        """True when an app secret is stored with the profile."""
-        return bool(self.app_secret)
-
-    @property
-    def persistent(self) -> bool:
-        """True when the token outlives this kernel (anything but memory)."""
-        return self.backend != "memory"
-
-    def __repr__(self) -> str:
-        info = None
-        if self.info is not None:
-            info = f"{'valid' if self.info.is_valid else 'invalid'} {self.info.type or 'token'}"
-        return (
-            f"StoredProfile(name={self.name!r}, token={self.token!r}, app_id={self.app_id!r}, "
-            f"app_secret={'<stored>' if self.app_secret else None}, backend={self.backend!r}, "
-            f"info={info!r}, checked_at={to_iso(self.checked_at)!r}, saved_at={to_iso(self.saved_at)!r}, "
-            f"required_scopes={self.required_scopes!r})"
-        )
-
-    __str__ = __repr__
-
-    def to_public_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict without secrets (the token masked, no app secret).
-
-        Datetimes are ISO 8601 UTC strings (or None); ``info`` is
-        ``TokenInfo.to_dict()`` (unix seconds, 0 for never).
-        """
-        return {
-            "name": self.name,
-            "backend": self.backend,
-            "token": self.token.masked,
-            "token_expires_at": to_iso(self.token.expires_at),
-            "app_id": self.app_id,
-            "has_app_secret": self.has_app_secret,
-            "info": self.info.to_dict() if self.info is not None else None,
-            "checked_at": to_iso(self.checked_at),
-            "saved_at": to_iso(self.saved_at),
-            "required_scopes": list(self.required_scopes),
-        }
 
 
 class TokenStore:
@@ -251,20 +102,24 @@ class TokenStore:
         self._folder_key = os.path.abspath(self._dir)
         self._index = ProfileIndex(self._dir)
         self._keyring_backend = keyring_backend
-        self._adapter: KeyringAdapter | None = None
-        self._keyring_state: bool | None = None
-        self._keyring_problem: str | None = None
+        self._keyring_adapter: KeyringAdapter | None = None
         self._environ = environ
         if colab_userdata is None:
-            from .colab import userdata_module
-
             colab_userdata = userdata_module()
         self._colab = colab_userdata
 
     def __repr__(self) -> str:
         # No keyring probe here: a repr must not do I/O (IPython calls it freely).
-        state = {None: "not checked yet", True: "keyring", False: "memory"}[self._keyring_state]
+        checked = self._keyring_adapter.checked if self._keyring_adapter is not None else None
+        state = {None: "not checked yet", True: "keyring", False: "memory"}[checked]
         return f"TokenStore(config_dir={str(self._dir)!r}, backend={state!r})"
+
+    @property
+    def _keyring(self) -> KeyringAdapter:
+        # Made on first use: choosing a keyring backend can take a moment.
+        if self._keyring_adapter is None:
+            self._keyring_adapter = KeyringAdapter(self._keyring_backend)
+        return self._keyring_adapter
 
     # --- state ------------------------------------------------------------------
     @property
@@ -280,17 +135,17 @@ class TokenStore:
     @property
     def backend_name(self) -> str:
         """Where :meth:`save` puts secrets: ``"keyring"`` or ``"memory"``."""
-        return "keyring" if self._keyring_ok() else "memory"
+        return "keyring" if self._keyring.usable else "memory"
 
     @property
     def persistent(self) -> bool:
         """True when saved tokens outlive the kernel (the OS keyring works)."""
-        return self._keyring_ok()
+        return self._keyring.usable
 
     @property
     def keyring_label(self) -> str:
         """The keyring backend's class, e.g. ``keyring.backends.SecretService.Keyring``."""
-        return self._get_adapter().label
+        return self._keyring.label
 
     @property
     def in_colab(self) -> bool:
@@ -300,7 +155,7 @@ class TokenStore:
     @property
     def notice(self) -> str | None:
         """The plain-words message when tokens are kept in memory only, else None."""
-        if self._keyring_ok():
+        if self._keyring.usable:
             return None
         if self._colab is not None:
             return (
@@ -310,7 +165,7 @@ class TokenStore:
                 "META_ACCESS_TOKEN with the token as its value, and turn on Notebook access; it is "
                 "read from there next time (add META_APP_ID and META_APP_SECRET the same way if you use them)."
             )
-        why = self._keyring_problem or "no keyring backend is usable"
+        why = self._keyring.unusable_reason or "no keyring backend is usable"
         return (
             "meta_auth_nb: tokens are kept in this kernel's memory only and are gone when it restarts, "
             f"because no system keyring can be used here ({why}). To keep them: install and unlock a "
@@ -321,7 +176,7 @@ class TokenStore:
     @property
     def default_profile(self) -> str:
         """``META_AUTH_PROFILE`` if set, else ``"default"``."""
-        raw = (self._env().get(ENV_PROFILE) or "").strip()
+        raw = env_value(ENV_PROFILE, self._environ)
         if not raw:
             return DEFAULT_PROFILE
         try:
@@ -330,34 +185,6 @@ class TokenStore:
             raise InvalidProfileName(f"{ENV_PROFILE} holds an invalid profile name: {exc}") from None
 
     # --- internals -----------------------------------------------------------------
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
-
-    def _get_adapter(self) -> KeyringAdapter:
-        if self._adapter is None:
-            self._adapter = KeyringAdapter(self._keyring_backend)
-        return self._adapter
-
-    def _keyring_ok(self) -> bool:
-        if self._keyring_state is None:
-            adapter = self._get_adapter()
-            if adapter.unusable_reason:
-                self._keyring_state, self._keyring_problem = False, adapter.unusable_reason
-            else:
-                # One harmless read tells a locked or unreachable keyring from a working one.
-                try:
-                    adapter.get(_PROBE_USER)
-                    self._keyring_state = True
-                except KeyringFailure as failure:
-                    self._keyring_state, self._keyring_problem = False, failure.reason
-        return bool(self._keyring_state)
-
-    def _keyring_broke(self, failure: KeyringFailure) -> None:
-        # A keyring that failed once is not retried in this store: each retry can
-        # mean a D-Bus timeout or an unlock prompt.
-        self._keyring_state, self._keyring_problem = False, failure.reason
-        log.debug("Keyring unusable from now on: %s", failure.reason)
-
     def _announce(self) -> None:
         text = self.notice
         with vault.lock:
@@ -381,38 +208,6 @@ class TokenStore:
             if first:
                 log.warning("Could not %s in the profile index: %s", what, exc)
             return None
-
-    def _make_profile(
-        self,
-        name: str,
-        token: AccessToken | str,
-        *,
-        app_secret: str | None,
-        record: Mapping[str, Any] | None,
-        backend: str,
-    ) -> StoredProfile:
-        record = record or {}
-        info = _info_from(record)
-        value = token.get_secret_value() if isinstance(token, AccessToken) else token
-        expires = token.expires_at if isinstance(token, AccessToken) else from_iso(record.get("token_expires_at"))
-        issued = token.issued_at if isinstance(token, AccessToken) else from_iso(record.get("token_issued_at"))
-        source = token.source if isinstance(token, AccessToken) else record.get("token_source")
-        if expires is None and info is not None and info.is_valid:
-            expires = info.expires_at  # debug_token's word is better than nothing
-        if app_secret:
-            remember_secret(app_secret)
-        return StoredProfile(
-            name=name,
-            token=AccessToken(value, expires_at=expires, issued_at=issued or (info.issued_at if info else None),
-                              source=source if isinstance(source, str) else None),
-            app_id=_clean_app_id(record.get("app_id")),
-            app_secret=app_secret or None,
-            info=info,
-            checked_at=from_iso(record.get("checked_at")),
-            backend=backend,
-            saved_at=from_iso(record.get("saved_at")),
-            required_scopes=_clean_scopes(record.get("required_scopes")),
-        )
 
     # --- public API ------------------------------------------------------------------
     def save(
@@ -458,7 +253,7 @@ class TokenStore:
         """
         name = self._resolve(profile)
         token = as_token(token)
-        app_id = _clean_app_id(app_id) or (info.app_id if info is not None else None)
+        app_id = clean_app_id(app_id) or (info.app_id if info is not None else None)
         app_secret = (app_secret or "").strip() or None
         if app_secret:
             remember_secret(app_secret)
@@ -467,8 +262,8 @@ class TokenStore:
         may_keep = app_secret is None and keep_app_secret and app_id is not None
 
         backend, secret = "memory", app_secret
-        if self._keyring_ok():
-            adapter = self._get_adapter()
+        if self._keyring.usable:
+            adapter = self._keyring
             previous = self._index.read().get(name) or {}
             keep = (
                 may_keep
@@ -477,16 +272,16 @@ class TokenStore:
                 and bool(previous.get("has_app_secret"))
             )
             try:
-                adapter.set(_token_key(name), token.get_secret_value())
+                adapter.set(token_key(name), token.get_secret_value())
                 if app_secret:
-                    adapter.set(_secret_key(name), app_secret)
+                    adapter.set(secret_key(name), app_secret)
                 elif keep:
-                    secret = adapter.get(_secret_key(name))
+                    secret = adapter.get(secret_key(name))
                 else:
-                    adapter.delete(_secret_key(name))  # an old secret may belong to another app
+                    adapter.delete(secret_key(name))  # an old secret may belong to another app
                 backend = "keyring"
             except KeyringFailure as failure:
-                self._keyring_broke(failure)
+                self._keyring.broke(failure)
                 secret = app_secret
         if backend == "keyring":
             vault.pop(self._folder_key, name)  # a stale in-memory copy would shadow the keyring
@@ -506,14 +301,14 @@ class TokenStore:
             "info": info.to_dict() if info is not None else None,
             "checked_at": to_iso(checked),
             "saved_at": to_iso(now),
-            "required_scopes": list(_clean_scopes(required_scopes)),
+            "required_scopes": list(clean_scopes(required_scopes)),
         }
         if backend == "memory":
             vault.put(self._folder_key, name, MemoryEntry(token=token, app_secret=secret, record=dict(record)))
             self._announce()
         self._write_index(lambda profiles: profiles.__setitem__(name, record), what=f"record profile {name!r}")
         log.info("Saved profile %r (%s) to %s.", name, token.masked, backend)
-        return self._make_profile(name, token, app_secret=secret, record=record, backend=backend)
+        return profile_from_record(name, token, app_secret=secret, record=record, backend=backend)
 
     def load(self, profile: str | None = None) -> StoredProfile:
         """Load a profile: memory (this kernel's saves), keyring, then Colab secret / environment.
@@ -533,14 +328,14 @@ class TokenStore:
         name = self._resolve(profile)
         entry = vault.get(self._folder_key, name)
         if entry is not None:
-            return self._make_profile(name, entry.token, app_secret=entry.app_secret, record=entry.record, backend="memory")
+            return profile_from_record(name, entry.token, app_secret=entry.app_secret, record=entry.record, backend="memory")
 
         problems: list[str] = []
         record = self._index.read().get(name)
-        if self._keyring_ok():
-            adapter = self._get_adapter()
+        if self._keyring.usable:
+            adapter = self._keyring
             try:
-                value = adapter.get(_token_key(name))
+                value = adapter.get(token_key(name))
                 secret = None
                 if value is not None:
                     # Cached facts are used only if they describe this very token.
@@ -548,19 +343,19 @@ class TokenStore:
                         record = None
                     if record is None or record.get("has_app_secret"):
                         try:
-                            secret = adapter.get(_secret_key(name))
+                            secret = adapter.get(secret_key(name))
                         except KeyringFailure as failure:
                             log.warning("Could not read the app secret of profile %r: %s", name, failure.reason)
                     try:
-                        return self._make_profile(name, value, app_secret=secret, record=record, backend="keyring")
+                        return profile_from_record(name, value, app_secret=secret, record=record, backend="keyring")
                     except (TypeError, ValueError) as exc:
                         problems.append(f"Its keyring entry does not hold a usable token ({exc}); save it again.")
             except KeyringFailure as failure:
-                self._keyring_broke(failure)
+                self._keyring.broke(failure)
                 problems.append(f"The system keyring could not be read ({failure.reason}).")
         elif record and record.get("backend") == "keyring":
             problems.append(
-                f"It was saved in the system keyring, which cannot be used here ({self._keyring_problem})."
+                f"It was saved in the system keyring, which cannot be used here ({self._keyring.unusable_reason})."
             )
         if record and record.get("backend") == "memory":
             problems.append(
@@ -569,48 +364,12 @@ class TokenStore:
             )
 
         if name == self.default_profile:
-            found = self._load_pseudo(name, problems)
+            found = load_pseudo_profile(
+                name, self._folder_key, colab=self._colab, environ=self._environ, problems=problems
+            )
             if found is not None:
                 return found
         raise ProfileNotFound(self._not_found_message(name, problems), profile=name)
-
-    def _load_pseudo(self, name: str, problems: list[str]) -> StoredProfile | None:
-        env = self._env()
-        candidates: list[tuple[str, str, str | None, str | None]] = []
-        if self._colab is not None:
-            secret_value, problem = read_colab_secret(self._colab, COLAB_TOKEN_SECRET)
-            if problem == "no-access":
-                problems.append(
-                    f"Colab has a secret named {COLAB_TOKEN_SECRET} but this notebook may not read it: "
-                    "open the Secrets panel (key icon) and turn on Notebook access for it."
-                )
-            elif problem:
-                problems.append(f"Colab's Secrets panel could not be read ({problem}).")
-            if secret_value:
-                app_id = read_colab_secret(self._colab, ENV_APP_ID)[0] or env.get(ENV_APP_ID)
-                app_secret = read_colab_secret(self._colab, ENV_APP_SECRET)[0] or env.get(ENV_APP_SECRET)
-                candidates.append(("colab", secret_value, app_id, app_secret))
-        value = (env.get(ENV_TOKEN) or "").strip()
-        if value:
-            candidates.append(("env", value, env.get(ENV_APP_ID), env.get(ENV_APP_SECRET)))
-        for backend, value, app_id, app_secret in candidates:
-            try:
-                token = AccessToken(value, source=backend)
-            except (TypeError, ValueError) as exc:
-                where = "the Colab secret" if backend == "colab" else "the environment variable"
-                problems.append(f"{where} {ENV_TOKEN} does not hold a usable token ({exc}).")
-                continue
-            fp = _fingerprint(token.get_secret_value())
-            key = (self._folder_key, name)
-            with vault.lock:
-                vault.pseudo_served[key] = (backend, fp)
-                facts = vault.pseudo_facts.get(key)
-            record: dict[str, Any] = {"app_id": app_id}
-            if facts and facts.get("fingerprint") == fp:
-                record.update(info=facts.get("info"), checked_at=facts.get("checked_at"))
-            secret = (app_secret or "").strip() or None
-            return self._make_profile(name, token, app_secret=secret, record=record, backend=backend)
-        return None
 
     def _not_found_message(self, name: str, problems: list[str]) -> str:
         flag = "" if name == self.default_profile else f" --profile {name}"
@@ -620,11 +379,11 @@ class TokenStore:
             f"Get one with %meta_login{flag} in a notebook, or `meta-auth login{flag}` in a terminal"
         )
         if name == self.default_profile:
-            how += f", or set {ENV_TOKEN} in the environment"
+            how += f", or set {ENV_ACCESS_TOKEN} in the environment"
             if self._colab is not None:
                 how += f" (on Colab: add a secret named {COLAB_TOKEN_SECRET} in the Secrets panel)"
         else:
-            how += f" (the {ENV_TOKEN} environment variable only serves the default profile, {self.default_profile!r})"
+            how += f" (the {ENV_ACCESS_TOKEN} environment variable only serves the default profile, {self.default_profile!r})"
         lines.append(how + ".")
         return " ".join(lines)
 
@@ -674,11 +433,11 @@ class TokenStore:
                 vault.pseudo_facts[key] = {"fingerprint": served[1], "info": facts, "checked_at": when}
                 return
         # The index may have been lost while the keyring still holds the token.
-        if self._keyring_ok():
+        if self._keyring.usable:
             try:
-                value = self._get_adapter().get(_token_key(name))
+                value = self._keyring.get(token_key(name))
             except KeyringFailure as failure:
-                self._keyring_broke(failure)
+                self._keyring.broke(failure)
                 value = None
             if value is not None:
                 record = {"backend": "keyring", "token": mask(value), "app_id": info.app_id,
@@ -711,11 +470,11 @@ class TokenStore:
         name = self._resolve(profile)
         removed = False
         record = self._index.read().get(name)
-        if self._keyring_ok():
-            adapter = self._get_adapter()
+        if self._keyring.usable:
+            adapter = self._keyring
             try:
-                removed |= adapter.delete(_token_key(name))
-                removed |= adapter.delete(_secret_key(name))
+                removed |= adapter.delete(token_key(name))
+                removed |= adapter.delete(secret_key(name))
             except KeyringFailure as failure:
                 raise StoreError(
                     f"Could not delete profile {name!r}: {failure.reason}. Nothing else was changed; "
@@ -724,7 +483,7 @@ class TokenStore:
         elif record and record.get("backend") == "keyring":
             raise StoreError(
                 f"Profile {name!r} is in the system keyring, which cannot be used here "
-                f"({self._keyring_problem}); it was not deleted. Delete it where the keyring works, "
+                f"({self._keyring.unusable_reason}); it was not deleted. Delete it where the keyring works, "
                 f"or with `keyring del {SERVICE} {name}:token`."
             )
         removed |= vault.pop(self._folder_key, name) is not None
@@ -749,9 +508,9 @@ class TokenStore:
         Memory profiles of earlier kernels are gone and not listed.
         """
         names = set(vault.names(self._folder_key))
-        if self._keyring_ok():
+        if self._keyring.usable:
             names.update(n for n, r in self._index.read().items() if r.get("backend") == "keyring")
-        if (self._env().get(ENV_TOKEN) or "").strip():
+        if serves_default(self._environ):
             names.add(self.default_profile)
         return sorted(names)
 
@@ -760,10 +519,10 @@ class TokenStore:
         name = self._resolve(profile)
         if vault.get(self._folder_key, name) is not None:
             return True
-        if self._keyring_ok():
+        if self._keyring.usable:
             try:
-                if self._get_adapter().get(_token_key(name)) is not None:
+                if self._keyring.get(token_key(name)) is not None:
                     return True
             except KeyringFailure as failure:
-                self._keyring_broke(failure)
-        return name == self.default_profile and bool((self._env().get(ENV_TOKEN) or "").strip())
+                self._keyring.broke(failure)
+        return name == self.default_profile and bool(serves_default(self._environ))

@@ -2,9 +2,10 @@
 
 Two ways to run the CLI, both against the real sandbox over HTTP:
 
-* in process: ``cli("check", ...)`` calls ``meta_auth_nb.cli.main`` with the
-  store swapped (through the ``open_store`` seam) for a TokenStore on an
-  in-process keyring backend, so several commands share one store;
+* in process: ``cli_run("check", ...)`` calls ``meta_auth_nb.cli.main`` with a
+  :class:`CommandContext` whose store is a TokenStore on an in-process
+  keyring backend (so several commands share one store) and whose Graph
+  calls retry quickly;
 * in a subprocess: ``cli_proc("check", ...)`` runs ``python -m meta_auth_nb.cli``
   with the real OS keyring (gnome-keyring on a private D-Bus, see
   tests/keyring_support.py); skipped when that keyring cannot start.
@@ -28,12 +29,12 @@ if str(_TESTS) not in sys.path:
 
 from keyring_support import secret_service, secret_service_keyring  # noqa: E402,F401
 
-from meta_auth_nb import cli
-
-from meta_auth_nb.cli import commands as cli_commands  # noqa: E402
+from meta_auth_nb import cli  # noqa: E402
+from meta_auth_nb.cli import CommandContext  # noqa: E402
+from tests.conftest import FAST_RETRY  # noqa: E402
 from tests.cli.helpers import Mailbox, free_port, start_smtp  # noqa: E402
 from meta_auth_nb.store import TokenStore  # noqa: E402
-from meta_auth_nb.store.backends import vault  # noqa: E402
+from meta_auth_nb.store.memory import vault  # noqa: E402
 from tests.store.store_helpers import DictKeyring  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,9 +53,19 @@ def keyring_backend() -> DictKeyring:
 
 
 @pytest.fixture
-def store(keyring_backend, monkeypatch) -> TokenStore:
+def cli_context() -> dict:
+    """What in-process commands are given: fields of :class:`CommandContext`, changeable by a test."""
+    return {"graph_options": {"retry": FAST_RETRY}}  # production retries take ~10 s
+
+
+def make_context(fields: dict) -> CommandContext:
+    return CommandContext(**fields)
+
+
+@pytest.fixture
+def store(keyring_backend, cli_context) -> TokenStore:
     """The store every in-process command uses (config under the per-test XDG_CONFIG_HOME)."""
-    monkeypatch.setattr(cli_commands, "open_store", lambda: TokenStore(keyring_backend=keyring_backend))
+    cli_context["open_store"] = lambda: TokenStore(keyring_backend=keyring_backend)
     return TokenStore(keyring_backend=keyring_backend)
 
 
@@ -78,13 +89,13 @@ class Result:
 
 
 @pytest.fixture
-def cli_run(capsys, monkeypatch):
+def cli_run(capsys, monkeypatch, cli_context):
     """``cli_run("check", "--json", stdin="...")`` -> Result, running main() in this process."""
 
     def run(*argv: str, stdin: str = "") -> Result:
         capsys.readouterr()
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = cli.main(list(argv))
+        code = cli.main(list(argv), context=make_context(cli_context))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

@@ -114,11 +114,8 @@ def test_json_errors_still_print_a_json_object(store, env, cli_run):
 
 
 def test_graph_unreachable_exits_3(store, monkeypatch, cli_run):
-    from meta_auth_nb.graph import sync as graph
     from tests.cli.helpers import free_port
-    from tests.conftest import FAST_RETRY
 
-    monkeypatch.setattr(graph, "RetryPolicy", lambda: FAST_RETRY)  # production retries take ~10 s
     store.save("work", "EAA" + "x" * 160)
     monkeypatch.setenv("META_GRAPH_URL", f"http://127.0.0.1:{free_port()}")
     result = cli_run("check", "--profile", "work")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from meta_auth_nb import cli
+from tests.cli.conftest import make_context
 from tests.cli.helpers import DAY, LineTap, run_in_thread
 
 URL_RE = r"(http://127\.0\.0\.1:\d+/v\d+\.\d+/dialog/oauth\?\S+)"
@@ -30,14 +31,14 @@ def _with_state(url: str, state: str) -> str:
 
 
 @pytest.fixture
-def threaded(monkeypatch):
+def threaded(monkeypatch, cli_context):
     """Run main() in a thread with stdout/stderr tapped, as a terminal would show them."""
     def start(*argv: str):
         # Set here, in the test's call phase: pytest swaps sys.stdout between phases.
         out, err = LineTap(), LineTap()
         monkeypatch.setattr(sys, "stdout", out)
         monkeypatch.setattr(sys, "stderr", err)
-        thread, box = run_in_thread(lambda: cli.main(list(argv)))
+        thread, box = run_in_thread(lambda: cli.main(list(argv), context=make_context(cli_context)))
         return thread, box, out, err
 
     return start
@@ -105,13 +106,12 @@ def test_empty_paste_and_misused_flags_are_usage_errors(store, env, cli_run):
     assert cli_run("login", "--profile", "w", "--oauth", "--port", "99999").code == 3
 
 
-def test_login_without_a_keyring_stops_before_asking(env, cli_run, monkeypatch):
+def test_login_without_a_keyring_stops_before_asking(env, cli_run, cli_context):
     from keyring.backends import fail
 
-    from meta_auth_nb.cli import commands as cli_commands
     from meta_auth_nb.store import TokenStore
 
-    monkeypatch.setattr(cli_commands, "open_store", lambda: TokenStore(keyring_backend=fail.Keyring()))
+    cli_context["open_store"] = lambda: TokenStore(keyring_backend=fail.Keyring())
     result = cli_run("login", "--profile", "w", "--token-stdin", stdin=env.issue_token())
     assert result.code == 3
     assert "No usable system keyring" in result.err and "META_ACCESS_TOKEN" in result.err

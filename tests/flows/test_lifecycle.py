@@ -8,7 +8,7 @@ import pytest
 
 import meta_auth_nb as mab
 from meta_auth_nb._base import errors as E
-from meta_auth_nb._base.tokens import utcnow
+from meta_auth_nb._base.timefmt import utcnow
 from tests.dialog_client import press
 
 REDIRECT = "http://127.0.0.1:8765/callback"

@@ -9,7 +9,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from meta_auth_nb.notebook.magics import MetaAuthMagics, kernel_sandbox
 from meta_auth_nb.store import TokenStore
-from meta_auth_nb.store.backends import vault
+from meta_auth_nb.store.memory import vault
 from tests.keyring_support import secret_service, secret_service_keyring  # noqa: F401
 from tests.store.store_helpers import DictKeyring
 

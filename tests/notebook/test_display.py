@@ -7,7 +7,8 @@ import pickle
 import pandas as pd
 
 from meta_auth_nb.notebook import render as display
-from meta_auth_nb._base.tokens import GranularScope, Permission, TokenInfo, utcnow
+from meta_auth_nb._base.tokens import GranularScope, Permission, TokenInfo
+from meta_auth_nb._base.timefmt import utcnow
 
 
 def test_templates_escape_values():

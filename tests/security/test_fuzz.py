@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from meta_auth_nb._base.errors import GraphError, MetaAuthError, TokenError, classify, error_from_token_info
+from meta_auth_nb.graph.classify import classify, error_from_token_info
+from meta_auth_nb._base.errors import GraphError, MetaAuthError, TokenError
 from meta_auth_nb.auth.oauth import parse_redirect
 from meta_auth_nb._base.redact import TOKEN_PATTERN, mask
 from meta_auth_nb.scan.scanner import mask_text, scan_text

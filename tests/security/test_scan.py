@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from meta_auth_nb.scan import scanner as scan
 from meta_auth_nb._base.redact import mask
-from meta_auth_nb.store.backends import vault
+from meta_auth_nb.store.memory import vault
 from tests.conftest import make_canary
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

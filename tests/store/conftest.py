@@ -16,7 +16,7 @@ for _folder in (Path(__file__).resolve().parents[1], Path(__file__).resolve().pa
 
 from keyring_support import secret_service, secret_service_keyring  # noqa: E402,F401
 
-from meta_auth_nb.store.backends import vault  # noqa: E402
+from meta_auth_nb.store.memory import vault  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -278,7 +278,7 @@ def test_memory_profiles_are_shared_in_the_kernel_but_not_across_folders(tmp_pat
 
 
 def test_memory_profile_of_an_earlier_kernel_is_explained(config_dir, fail_keyring):
-    from meta_auth_nb.store.backends import vault
+    from meta_auth_nb.store.memory import vault
 
     store = TokenStore(config_dir=config_dir, keyring_backend=fail_keyring, environ={})
     store.save("p", canary_token())

@@ -15,7 +15,8 @@ import pytest
 from meta_auth_nb._base.settings import ConfigError, Settings
 from meta_auth_nb.graph.core import appsecret_proof
 from meta_auth_nb._base.redact import get_logger, mask, redact
-from meta_auth_nb._base.tokens import AccessToken, TokenInfo, describe_delta
+from meta_auth_nb._base.tokens import AccessToken, TokenInfo
+from meta_auth_nb._base.timefmt import describe_delta
 from meta_auth_nb._base.usage import parse_usage
 
 CANARY = "EAA" + "k7Qm2" * 32

@@ -7,6 +7,7 @@ import pickle
 
 import pytest
 
+from meta_auth_nb.graph.classify import classify, error_from_token_info
 from meta_auth_nb._base import errors as E
 from meta_auth_nb._base.tokens import TokenInfo
 
@@ -54,7 +55,7 @@ def envelope(code, subcode=None, message="msg", **extra):
     ],
 )
 def test_classify_maps_each_family(code, subcode, message, expected):
-    err = E.classify(envelope(code, subcode, message), status=400)
+    err = classify(envelope(code, subcode, message), status=400)
     assert type(err) is expected
     assert err.code == code and err.subcode == subcode
     assert err.fbtrace_id == "AbC123" and err.type == "OAuthException"
@@ -64,9 +65,9 @@ def test_classify_maps_each_family(code, subcode, message, expected):
 
 
 def test_code_1_transient_and_http_5xx_without_body():
-    assert isinstance(E.classify(envelope(1, message="An unknown error occurred", is_transient=True), status=503), E.TransientError)
-    assert isinstance(E.classify(None, status=502), E.TransientError)
-    plain = E.classify(None, status=404)
+    assert isinstance(classify(envelope(1, message="An unknown error occurred", is_transient=True), status=503), E.TransientError)
+    assert isinstance(classify(None, status=502), E.TransientError)
+    plain = classify(None, status=404)
     assert type(plain) is E.GraphError and plain.status == 404
 
 
@@ -76,46 +77,46 @@ def test_rate_limit_reads_retry_after_from_usage_headers():
             {"123": [{"type": "ads_insights", "call_count": 100, "estimated_time_to_regain_access": 2}]}
         )
     }
-    err = E.classify(envelope(80000), status=400, headers=headers)
+    err = classify(envelope(80000), status=400, headers=headers)
     assert isinstance(err, E.RateLimited)
     assert err.retry_after == 120
     assert "120 s" in str(err)
-    assert E.classify(envelope(4), status=400).retry_after is None
+    assert classify(envelope(4), status=400).retry_after is None
 
 
 def test_unknown_fields_kept_and_user_messages():
-    err = E.classify(envelope(999, 5, error_user_title="Title", error_user_msg="Do X"), status=400)
+    err = classify(envelope(999, 5, error_user_title="Title", error_user_msg="Do X"), status=400)
     assert (err.code, err.subcode, err.user_title, err.user_msg) == (999, 5, "Title", "Do X")
 
 
 def test_string_error_and_garbage_bodies_do_not_crash():
-    assert isinstance(E.classify({"error": "invalid_request"}, status=400), E.GraphError)
-    assert isinstance(E.classify({"error": 5}, status=400), E.GraphError)
-    assert isinstance(E.classify({"error": {"code": "abc"}}, status=400), E.GraphError)
+    assert isinstance(classify({"error": "invalid_request"}, status=400), E.GraphError)
+    assert isinstance(classify({"error": 5}, status=400), E.GraphError)
+    assert isinstance(classify({"error": {"code": "abc"}}, status=400), E.GraphError)
 
 
 def test_debug_token_block_uses_subcode_key():
     info = TokenInfo.from_debug_token(
         {"data": {"is_valid": False, "error": {"code": 190, "subcode": 460, "message": "password changed"}}}
     )
-    err = E.error_from_token_info(info)
+    err = error_from_token_info(info)
     assert isinstance(err, E.TokenInvalidated) and err.subcode == 460
     assert "password" in err.reason
     expired = TokenInfo.from_debug_token({"data": {"is_valid": False, "error": {"code": 190, "subcode": 463, "message": "Session has expired"}}})
-    assert isinstance(E.error_from_token_info(expired), E.TokenExpired)
-    assert E.error_from_token_info(TokenInfo(is_valid=True)) is None
+    assert isinstance(error_from_token_info(expired), E.TokenExpired)
+    assert error_from_token_info(TokenInfo(is_valid=True)) is None
 
 
 def test_messages_never_carry_tokens_or_secrets():
     canary = "EAA" + "Zq9" * 55
-    err = E.classify(envelope(190, 463, f"token {canary} has expired; app 123456|{'a' * 32}"), status=400)
+    err = classify(envelope(190, 463, f"token {canary} has expired; app 123456|{'a' * 32}"), status=400)
     text = str(err) + repr(err) + err.message
     assert canary not in text and "a" * 32 not in text
     assert "EAAZ" in text  # masked, still recognisable
 
 
 def test_errors_pickle_with_fields():
-    err = E.classify(envelope(80000), status=400)
+    err = classify(envelope(80000), status=400)
     again = pickle.loads(pickle.dumps(err))
     assert type(again) is E.RateLimited and again.code == 80000 and str(again) == str(err)
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from ..._base.errors import AutopilotError
 from .state import EXTEND, FACEBOOK, INSPECT, METHOD, SAVE, SCOPES, USE
 
 if TYPE_CHECKING:
     from .controller import LoginPanel
     from ...sandbox import Sandbox
 
-__all__ = ["ENV_AUTOPILOT", "DEFAULT_USER", "AutopilotError", "autopilot_user", "fly"]
+__all__ = ["ENV_AUTOPILOT", "DEFAULT_USER", "autopilot_user", "fly"]
 
 #: The environment variable that turns the autopilot on for every ``%meta_login --sandbox``.
 ENV_AUTOPILOT = "META_AUTH_SANDBOX_AUTOPILOT"
@@ -37,10 +38,6 @@ _ON = frozenset({"1", "true", "yes", "on"})
 # More moves than any route through the panel needs (login, ask again, login,
 # inspect, extend, save): a panel that keeps sending us back is a bug, not a loop to sit in.
 _MAX_MOVES = 16
-
-
-class AutopilotError(RuntimeError):
-    """The panel did not get to "Use"; the message is the panel's own (never a secret)."""
 
 
 def autopilot_user(flag: str | None, environ: Mapping[str, str] | None = None) -> str | None:

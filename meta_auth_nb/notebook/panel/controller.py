@@ -57,7 +57,7 @@ from .steps import (
     build_use,
 )
 from ..._base.redact import get_logger, remember_secret
-from ...store.token_store import validate_profile
+from ...store import validate_profile
 from ..._base.tokens import AccessToken
 
 __all__ = ["LoginPanel", "EXPLORER_URL", "BUSINESS_URL", "PASTE_REDIRECT_URI"]
@@ -497,17 +497,10 @@ class LoginPanel:
         self.app_secret_field.placeholder = "received (kept in this kernel's memory only)"
         return typed
 
-    @staticmethod
-    def _env_secret_for(app_id: str | None) -> str | None:
-        settings = get_settings()
-        if settings.app_secret and (not app_id or not settings.app_id or settings.app_id == app_id):
-            return settings.app_secret
-        return None
-
     def _on_login_start(self, _: Any = None) -> None:
         try:
             app_id = self._read_app_id()
-            secret = self._take_typed_secret() or self.state.app_secret or self._env_secret_for(app_id)
+            secret = self._take_typed_secret() or self.state.secret_for(app_id)
             if not secret:
                 raise ValueError("Enter the app secret too: it is needed to turn the login code into a token.")
             self.state.app_secret = secret
@@ -664,7 +657,7 @@ class LoginPanel:
         self.extend_button.layout.display = "" if can_extend else "none"
         self.extend_button.description = "Refresh for 60 days" if kind == "system_user" else "Extend to 60 days"
         self.extend_next.description = "Skip" if can_extend else "Next: save"
-        need_secret = can_extend and not (secret or self._env_secret_for(app_id))
+        need_secret = can_extend and not secret
         self.extend_app_row.layout.display = "" if need_secret else "none"
         if app_id:
             self.app_id_field.value = app_id
@@ -672,7 +665,7 @@ class LoginPanel:
     def _on_extend(self, _: Any = None) -> None:
         state = self.state
         app_id, secret = state.app_for_token()
-        secret = self._take_typed_secret() or secret or self._env_secret_for(app_id)
+        secret = self._take_typed_secret() or secret
         if not app_id or not secret:
             name = (state.info.application if state.info else None) or app_id or "the token's app"
             self.say("error", f"Enter the app secret of {name}.", "App settings > Basic > App secret.")
@@ -716,7 +709,7 @@ class LoginPanel:
             text = store.notice or "The token is kept in this kernel's memory only."
         self.save_info.value = display.render("save_info.html", text=text)
         _, secret = state.app_for_token()
-        known = bool(secret or self._env_secret_for(state.info.app_id if state.info else None))
+        known = bool(secret)
         self.store_secret_box.disabled = not known
         self.store_secret_box.value = state.store_app_secret and known
 
@@ -733,7 +726,6 @@ class LoginPanel:
         state = self.state
         assert state.token is not None and state.info is not None
         app_id, secret = state.app_for_token()
-        secret = secret or self._env_secret_for(app_id)
         granted = [s for s in state.scopes if s in state.info.scopes]
         checked = state.report.checked_at if state.report is not None else None
         saved = self.store.save(
@@ -771,7 +763,7 @@ class LoginPanel:
             state.token,
             profile=saved.name if saved else None,
             info=state.info,
-            app_secret=secret or self._env_secret_for(app_id),
+            app_secret=secret,
             owner=self.owner,
         )
         if saved is not None:

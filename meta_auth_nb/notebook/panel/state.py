@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...auth.health import DATA_ACCESS_EXPIRING, EXPIRED, EXPIRING, INVALID, MISSING_SCOPES, HealthReport
+from ...auth.app_secret import AppSecret, app_secret_for
+from ...auth.health import HealthReport, Status
 from ..._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
@@ -107,11 +108,14 @@ class FlowState:
         self.permissions = ()
 
     def app_for_token(self) -> tuple[str | None, str | None]:
-        """App id and secret usable with the current token (the secret only for its own app)."""
-        token_app = self.info.app_id if self.info is not None else None
-        if token_app and self.app_id and token_app != self.app_id:
-            return token_app, None
-        return token_app or self.app_id, self.app_secret
+        """The current token's app id, and the secret to use with it (typed here, else META_APP_SECRET)."""
+        app_id = (self.info.app_id if self.info is not None else None) or self.app_id
+        return app_id, self.secret_for(app_id)
+
+    def secret_for(self, app_id: str | None) -> str | None:
+        """The secret for a token of ``app_id``: the one typed for that app, else META_APP_SECRET for it."""
+        typed = AppSecret(self.app_id, self.app_secret, "typed") if self.app_secret else None
+        return app_secret_for(app_id, typed)
 
     def declined_requested(self) -> list[str]:
         """Requested permissions the user declined (the dialog must ask again)."""
@@ -162,14 +166,14 @@ def fix_for(report: HealthReport) -> Fix:
     """The step that fixes a stored profile's problem, and why it is needed."""
     profile = report.profile or "this profile"
     reason = report.reason or report.status
-    if report.status in (EXPIRED, INVALID):
+    if report.status in (Status.EXPIRED, Status.INVALID):
         return Fix(
             METHOD,
             "error",
             f"The token of {profile} cannot be used: {reason}.",
             "Get a new one below: paste one from the Graph API Explorer or log in again.",
         )
-    if report.status == MISSING_SCOPES:
+    if report.status == Status.MISSING_SCOPES:
         wanted = tuple(dict.fromkeys([*report.info.scopes, *report.missing_scopes]))
         rerequest = "rerequest" if report.declined_scopes else None
         return Fix(
@@ -181,7 +185,7 @@ def fix_for(report: HealthReport) -> Fix:
             auth_type=rerequest,
             scopes=wanted,
         )
-    if report.status == EXPIRING:
+    if report.status == Status.EXPIRING:
         if needs_extension(report.info):
             return Fix(
                 EXTEND,
@@ -191,7 +195,7 @@ def fix_for(report: HealthReport) -> Fix:
                 keep_token=True,
             )
         return Fix(METHOD, "warn", f"The token of {profile} {reason}.", "Get a new one below.")
-    if report.status == DATA_ACCESS_EXPIRING:
+    if report.status == Status.DATA_ACCESS_EXPIRING:
         return Fix(
             METHOD,
             "warn",

@@ -1,0 +1,59 @@
+"""The URL policy: HTTPS everywhere, plain HTTP only to this machine's loopback.
+
+Used for the Graph and dialog roots, redirect URIs and paging links, so the
+rule is written once. Base layer; stdlib only.
+"""
+
+from __future__ import annotations
+
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+
+__all__ = ["is_loopback_host", "check_http_url"]
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Return True for ``localhost`` and loopback IP addresses.
+
+    Parameters
+    ----------
+    host : str or None
+        A host name or address, without port; IPv6 may keep its brackets.
+    """
+    if not host:
+        return False
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_http_url(url: str, *, what: str = "URL", example: str = "https://example.com") -> str:
+    """Return ``url`` if it is an absolute http(s) URL allowed by the policy.
+
+    Parameters
+    ----------
+    url : str
+        The URL.
+    what : str
+        How to name it in the error (``META_GRAPH_URL``, ``redirect_uri``...).
+    example : str
+        An example of a good value, for the error.
+
+    Raises
+    ------
+    ValueError
+        Not absolute http(s), or plain HTTP to a host that is not loopback.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{what} must be an absolute http(s) URL such as {example}, got {parts.scheme or 'no'} scheme")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"{what} must use HTTPS (plain HTTP is only allowed for loopback hosts "
+            f"such as 127.0.0.1 or localhost); got host {parts.hostname!r}"
+        )
+    return url

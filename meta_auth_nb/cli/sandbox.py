@@ -1,0 +1,39 @@
+"""``meta-auth sandbox``: the built-in Graph API sandbox in the foreground (workshops, manual tries)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import Command, CommandContext
+
+__all__ = ["COMMAND"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..sandbox import Sandbox
+
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay every Graph answer by this many ms")
+    parser.add_argument(
+        "--fault-rate", type=float, default=0.0, help="share of calls that fail (0..1): 5xx, drops, rate limits"
+    )
+    parser.add_argument("--scenario", default=None, help="a workshop scenario (see the list below)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data and faults")
+    parser.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "scenarios:\n" + "\n".join(f"  {name:<20} {text}" for name, text in Sandbox.scenarios.items())
+
+
+def run(args: argparse.Namespace, context: CommandContext) -> int:
+    from ..sandbox.cli import main as sandbox_main
+
+    argv = [
+        "--port", str(args.port), "--latency-ms", str(args.latency_ms), "--fault-rate", str(args.fault_rate),
+        "--seed", str(args.seed), "--insights-rows", str(args.insights_rows),
+    ]  # fmt: skip
+    if args.scenario:
+        argv += ["--scenario", args.scenario]
+    return sandbox_main(argv)
+
+
+COMMAND: Command = ("run the built-in Graph API sandbox in the foreground", add_arguments, run)

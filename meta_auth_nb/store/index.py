@@ -1,0 +1,175 @@
+"""The non-secret profile index: ``<config_dir>/profiles.json``.
+
+Store layer (filelock). It holds masked tokens, app ids, cached ``TokenInfo``
+facts and timestamps only; secrets live in the keyring or in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .._base.errors import StoreError
+from .._base.files import write_atomically
+from .._base.redact import get_logger, redact
+from .keyring_source import describe_exception
+from .profile import PROFILE_RE
+
+__all__ = ["INDEX_NAME", "ProfileIndex"]
+
+#: The index file's name inside the config folder.
+INDEX_NAME = "profiles.json"
+INDEX_VERSION = 1
+LOCK_TIMEOUT_S = 30.0
+
+log = get_logger("meta_auth_nb.store")
+T = TypeVar("T")
+
+
+class ProfileIndex:
+    """The non-secret profile index: ``<config_dir>/profiles.json``.
+
+    Every write is a read-modify-write inside a :class:`filelock.FileLock`,
+    and the new file replaces the old atomically (temp file in the same
+    folder + ``os.replace``), so kernels saving different profiles at the
+    same moment lose nothing and a reader never sees half a file.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / INDEX_NAME
+        self.lock_path = directory / (INDEX_NAME + ".lock")
+
+    # reading ----------------------------------------------------------------
+    def read(self) -> dict[str, dict[str, Any]]:
+        """Return ``{profile: record}``; empty when there is no index yet.
+
+        Reads need no lock (writes are atomic). A corrupt file is moved
+        aside (under the lock) with a warning.
+        """
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            log.warning("Could not read the profile index %s (%s); carrying on without it.", self.path, describe_exception(exc))
+            return {}
+        parsed = self._parse(text)
+        if parsed is not None:
+            return parsed
+        try:
+            return self.update(lambda profiles: dict(profiles))  # moves it aside under the lock
+        except StoreError as exc:
+            log.warning("%s", exc)
+            return {}
+
+    @staticmethod
+    def _parse(text: str) -> dict[str, dict[str, Any]] | None:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(doc, dict) or not isinstance(doc.get("profiles", {}), dict):
+            return None
+        out: dict[str, dict[str, Any]] = {}
+        for name, record in doc.get("profiles", {}).items():
+            # Hand-edited junk entries are skipped rather than fatal.
+            if isinstance(name, str) and PROFILE_RE.match(name) and isinstance(record, dict):
+                out[name] = record
+        return out
+
+    def _read_locked(self) -> dict[str, dict[str, Any]]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        parsed = self._parse(text)
+        if parsed is None:
+            self._move_aside()
+            return {}
+        return parsed
+
+    def _move_aside(self) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{INDEX_NAME}.corrupt-{stamp}")
+        n = 1
+        while target.exists():
+            target = self.path.with_name(f"{INDEX_NAME}.corrupt-{stamp}-{n}")
+            n += 1
+        try:
+            os.replace(self.path, target)
+        except OSError as exc:
+            log.warning("The profile index %s is not valid JSON and could not be moved aside (%s).", self.path, describe_exception(exc))
+            return
+        log.warning(
+            "The profile index %s was not valid JSON; it was moved aside to %s and a new one was started. "
+            "Tokens kept in the system keyring are not affected: load them by name or save them again.",
+            self.path,
+            target.name,
+        )
+
+    # writing ----------------------------------------------------------------
+    def update(self, change: Callable[[dict[str, dict[str, Any]]], T]) -> T:
+        """Apply ``change`` to the profiles mapping and write the result.
+
+        Parameters
+        ----------
+        change : callable
+            Called with the current ``{profile: record}`` mapping (mutable,
+            read inside the lock); its return value is returned.
+
+        Raises
+        ------
+        StoreError
+            If the folder cannot be written or the lock is held too long.
+        """
+        from filelock import FileLock, Timeout
+
+        self._ensure_dir()
+        try:
+            lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S, mode=0o600)
+        except TypeError:  # filelock without the mode argument
+            lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S)
+        try:
+            with lock:
+                profiles = self._read_locked()
+                before = json.dumps(profiles, sort_keys=True)
+                result = change(profiles)
+                if json.dumps(profiles, sort_keys=True) != before or not self.path.exists():
+                    self._write(profiles)
+                return result
+        except Timeout:
+            raise StoreError(
+                f"Another process has held the profile index lock ({self.lock_path}) for over "
+                f"{LOCK_TIMEOUT_S:.0f} s; try again, or delete that lock file if no other kernel is running."
+            ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"Could not write the profile index in {self.directory} ({describe_exception(exc)}). "
+                "Check that this folder is writable, or pass TokenStore(config_dir=...) to use another."
+            ) from None
+
+    def _ensure_dir(self) -> None:
+        try:
+            if not self.directory.is_dir():
+                self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.chmod(self.directory, 0o700)  # mkdir's mode is filtered by the umask
+        except OSError as exc:
+            raise StoreError(
+                f"Could not create the config folder {self.directory} ({describe_exception(exc)}); "
+                "pass TokenStore(config_dir=...) to use another."
+            ) from None
+
+    def _write(self, profiles: Mapping[str, Any]) -> None:
+        doc = {
+            "format": "meta_auth_nb profile index (no tokens or secrets; those live in the keyring)",
+            "version": INDEX_VERSION,
+            "profiles": {name: profiles[name] for name in sorted(profiles)},
+        }
+        # Defence in depth: mask anything token-shaped that slipped into cached facts.
+        text = redact(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+        write_atomically(self.path, text, mode=0o600, sync=True)

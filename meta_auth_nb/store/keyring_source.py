@@ -1,0 +1,161 @@
+"""The OS keyring as a token source: :class:`KeyringAdapter`.
+
+Store layer (keyring, imported when first used). It wraps any ``keyring``
+backend so that nothing raw from keyring (``NoKeyringError``, ``InitError``,
+``PasswordSetError``, D-Bus errors...) escapes: every failure becomes
+:class:`~meta_auth_nb._base.errors.KeyringFailure`, whose reason is redacted
+and in plain words. It also decides, once, whether the keyring is usable at
+all, and stops using it after a failure (each retry could mean a D-Bus
+timeout or an unlock prompt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .._base.errors import KeyringFailure
+from .._base.redact import get_logger, redact
+
+__all__ = ["SERVICE", "KeyringAdapter", "describe_exception", "token_key", "secret_key"]
+
+#: The keyring service name every entry is stored under.
+SERVICE = "meta_auth_nb"
+# No ':' in it, so it can never collide with a '<profile>:token' entry.
+PROBE_USER = "meta_auth_nb-probe"
+
+log = get_logger("meta_auth_nb.store")
+T = TypeVar("T")
+
+
+def token_key(profile: str) -> str:
+    """The keyring username of a profile's token."""
+    return f"{profile}:token"
+
+
+def secret_key(profile: str) -> str:
+    """The keyring username of a profile's app secret."""
+    return f"{profile}:app_secret"
+
+
+def describe_exception(exc: BaseException, limit: int = 200) -> str:
+    """``"InitError: Failed to unlock the collection"`` - redacted and shortened."""
+    text = redact(" ".join(str(exc).split()))
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class KeyringAdapter:
+    """A keyring backend whose failures are caught and described.
+
+    Parameters
+    ----------
+    backend : keyring.backend.KeyringBackend or None
+        The backend to use; None means ``keyring.get_keyring()`` (resolved
+        here, once).
+    """
+
+    def __init__(self, backend: Any = None) -> None:
+        self.unusable_reason: str | None = None
+        self._usable: bool | None = None
+        if backend is None:
+            try:
+                import keyring
+
+                backend = keyring.get_keyring()
+            except Exception as exc:  # a broken keyringrc or backend plugin
+                self.backend = None
+                self.label = "keyring"
+                self.unusable_reason = f"keyring could not choose a backend ({describe_exception(exc)})"
+                return
+        self.backend = backend
+        cls = type(backend)
+        self.label = f"{cls.__module__}.{cls.__qualname__}"
+        self.unusable_reason = self._class_problem(backend)
+
+    @staticmethod
+    def _class_problem(backend: Any) -> str | None:
+        # Backends that "work" but keep nothing must count as no keyring at all.
+        try:
+            from keyring.backends import chainer, fail, null
+        except Exception:  # pragma: no cover - keyring always ships these
+            return None
+        if isinstance(backend, fail.Keyring):
+            return (
+                "keyring found no usable backend, as is usual on headless Linux, "
+                "in containers and on Binder"
+            )
+        if isinstance(backend, null.Keyring):
+            return "the keyring backend in use (keyring.backends.null.Keyring) stores nothing"
+        if isinstance(backend, chainer.ChainerBackend):
+            try:
+                if not backend.backends:
+                    return "keyring found no usable backend to chain"
+            except Exception as exc:
+                return f"keyring could not list its backends ({describe_exception(exc)})"
+        return None
+
+    @property
+    def usable(self) -> bool:
+        """True while the keyring works; the first call makes one harmless read to find out."""
+        if self._usable is None:
+            if self.unusable_reason:
+                self._usable = False
+            else:
+                # One harmless read tells a locked or unreachable keyring from a working one.
+                try:
+                    self.get(PROBE_USER)
+                    self._usable = True
+                except KeyringFailure as failure:
+                    self.broke(failure)
+        return bool(self._usable)
+
+    @property
+    def checked(self) -> bool | None:
+        """None until :attr:`usable` was asked (a repr must not probe), then whether it is usable."""
+        return self._usable
+
+    def broke(self, failure: KeyringFailure) -> None:
+        """Stop using the keyring after ``failure``; its reason becomes :attr:`unusable_reason`."""
+        self._usable, self.unusable_reason = False, failure.reason
+        log.debug("Keyring unusable from now on: %s", failure.reason)
+
+    def _call(self, what: str, func: Callable[..., T], *args: Any) -> T:
+        try:
+            return func(*args)
+        except Exception as exc:  # NoKeyringError, InitError, KeyringLocked, D-Bus errors...
+            raise KeyringFailure(f"the system keyring ({self.label}) failed to {what}: {describe_exception(exc)}") from None
+
+    def get(self, username: str) -> str | None:
+        """Read one entry of :data:`SERVICE`; None when absent."""
+        if self.backend is None:
+            raise KeyringFailure(self.unusable_reason or "no keyring")
+        value = self._call("read", self.backend.get_password, SERVICE, username)
+        return value if isinstance(value, str) and value else None
+
+    def set(self, username: str, value: str) -> None:
+        """Write one entry of :data:`SERVICE`."""
+        if self.backend is None:
+            raise KeyringFailure(self.unusable_reason or "no keyring")
+        self._call("store", self.backend.set_password, SERVICE, username, value)
+
+    def delete(self, username: str) -> bool:
+        """Delete one entry; False when there was none."""
+        if self.backend is None:
+            raise KeyringFailure(self.unusable_reason or "no keyring")
+        try:
+            self.backend.delete_password(SERVICE, username)
+            return True
+        except Exception as exc:
+            # PasswordDeleteError means "not found" for most backends but may
+            # hide a real failure: look again to tell them apart.
+            try:
+                still_there = self.backend.get_password(SERVICE, username)
+            except Exception:
+                still_there = True
+            if not still_there:
+                return False
+            raise KeyringFailure(
+                f"the system keyring ({self.label}) failed to delete: {describe_exception(exc)}"
+            ) from None
