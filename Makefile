@@ -7,19 +7,20 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench sandbox clean help
+.PHONY: demo test lint bench sandbox clean help
 
 help:
 	@echo "make demo              start the Graph API sandbox and JupyterLab on the quickstart"
 	@echo "make demo ARGS=--execute  run the quickstart headless and print the DataFrames"
-	@echo "make test              run every test"
+	@echo "make test              run the architecture, lint and type checks, then every test"
+	@echo "make lint              only the architecture, lint and type checks"
 	@echo "make bench             run the benchmarks and rewrite benchmarks/README.md"
 	@echo "make sandbox           run the Graph API sandbox in the foreground"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,bench]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -36,7 +37,15 @@ $(STAMP7): pyproject.toml
 	$(VENV7)/bin/python -m pip install --quiet -e . 'ipywidgets>=7.7,<8' pytest pytest-timeout secretstorage nbformat
 	touch $(STAMP7)
 
-test: $(STAMP) $(STAMP7)
+# The package tree is the architecture: import-linter keeps the layers (pyproject.toml),
+# ruff the style, mypy the types. They run before the tests, so CI runs them too.
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check meta_auth_nb tests benchmarks
+	$(BIN)/ruff format --check meta_auth_nb tests benchmarks
+	$(BIN)/mypy
+
+test: lint $(STAMP7)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

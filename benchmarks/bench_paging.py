@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import gc
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from _sandbox import RemoteSandbox
 
@@ -102,7 +103,6 @@ def run(rounds: int = 5, log: Callable[[str], None] = print) -> dict[str, Any]:
     import facebook_business.adobjects.adaccount  # noqa: F401  (imports out of the timing)
     import httpx  # noqa: F401
     import pandas  # noqa: F401
-
     from facebook_business.api import FacebookSession
 
     saved_graph = FacebookSession.GRAPH
@@ -111,7 +111,7 @@ def run(rounds: int = 5, log: Callable[[str], None] = print) -> dict[str, Any]:
     reference: set[tuple[str, str]] | None = None
     try:
         for round_no in range(rounds + 1):
-            order = names[round_no % len(names):] + names[: round_no % len(names)]
+            order = names[round_no % len(names) :] + names[: round_no % len(names)]
             with RemoteSandbox(insights_rows=ROWS, latency_ms=0, seed=0) as box:
                 token = box.issue_token()
                 account = box.ad_account_ids()[0]

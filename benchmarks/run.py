@@ -86,44 +86,82 @@ def table(results: dict[str, Any]) -> tuple[list[list[str]], bool]:
     paging = results.get("paging")
     if paging:
         n = f"{paging['rows']:,}"
-        for name, label in (("ours", "GraphSession.frame"), ("sdk", "facebook_business Cursor"), ("bare", "bare httpx loop")):
-            rows.append([
-                f"Paging {n} rows: {label}",
-                f"{paging['rows_per_s'][name]:,.0f} rows/s ({paging['best_s'][name]:.3f} s)",
-                "",
-                "",
-            ])
+        for name, label in (
+            ("ours", "GraphSession.frame"),
+            ("sdk", "facebook_business Cursor"),
+            ("bare", "bare httpx loop"),
+        ):
+            rows.append(
+                [
+                    f"Paging {n} rows: {label}",
+                    f"{paging['rows_per_s'][name]:,.0f} rows/s ({paging['best_s'][name]:.3f} s)",
+                    "",
+                    "",
+                ]
+            )
         speed_ok = paging["speedup_vs_sdk"] >= SDK_SPEEDUP_MIN
         bare_ok = paging["ratio_vs_bare"] <= BARE_RATIO_MAX
         ok &= speed_ok and bare_ok
-        rows.append(["Paging: ours vs SDK (rows/s ratio)", f"{paging['speedup_vs_sdk']:.2f}x faster",
-                     f">= {SDK_SPEEDUP_MIN:g}x", _verdict(speed_ok)])
-        rows.append(["Paging: ours vs bare loop (wall-time ratio)", f"{paging['ratio_vs_bare']:.2f}x",
-                     f"<= {BARE_RATIO_MAX:g}x", _verdict(bare_ok)])
+        rows.append(
+            [
+                "Paging: ours vs SDK (rows/s ratio)",
+                f"{paging['speedup_vs_sdk']:.2f}x faster",
+                f">= {SDK_SPEEDUP_MIN:g}x",
+                _verdict(speed_ok),
+            ]
+        )
+        rows.append(
+            [
+                "Paging: ours vs bare loop (wall-time ratio)",
+                f"{paging['ratio_vs_bare']:.2f}x",
+                f"<= {BARE_RATIO_MAX:g}x",
+                _verdict(bare_ok),
+            ]
+        )
     inspect = results.get("inspect")
     if inspect:
         conc_ok = inspect["concurrent_rt"] <= CONCURRENT_RT_MAX
         ok &= conc_ok
         k, lat = inspect["tokens"], inspect["latency_ms"]
         rows.append([f"Inspect: one round trip ({lat} ms latency)", f"{inspect['round_trip_s'] * 1000:.0f} ms", "", ""])
-        rows.append([f"Inspect {k} tokens: concurrent (inspect_tokens)",
-                     f"{inspect['concurrent_s'] * 1000:.0f} ms = {inspect['concurrent_rt']:.2f} round trips",
-                     f"<= {CONCURRENT_RT_MAX:g} round trips", _verdict(conc_ok)])
-        rows.append([f"Inspect {k} tokens: sequential ({k} x inspect_token)",
-                     f"{inspect['sequential_s'] * 1000:.0f} ms = {inspect['sequential_rt']:.1f} round trips",
-                     "(reference)", ""])
+        rows.append(
+            [
+                f"Inspect {k} tokens: concurrent (inspect_tokens)",
+                f"{inspect['concurrent_s'] * 1000:.0f} ms = {inspect['concurrent_rt']:.2f} round trips",
+                f"<= {CONCURRENT_RT_MAX:g} round trips",
+                _verdict(conc_ok),
+            ]
+        )
+        rows.append(
+            [
+                f"Inspect {k} tokens: sequential ({k} x inspect_token)",
+                f"{inspect['sequential_s'] * 1000:.0f} ms = {inspect['sequential_rt']:.1f} round trips",
+                "(reference)",
+                "",
+            ]
+        )
     imp = results.get("import")
     if imp:
         ms = imp["added_s"] * 1000
         time_ok = ms < IMPORT_MS_MAX
         heavy_ok = not imp["heavy_imported"]
         ok &= time_ok and heavy_ok
-        rows.append(["Cold `import meta_auth_nb` (added to a bare interpreter)",
-                     f"{ms:.1f} ms (bare {imp['bare_s'] * 1000:.1f} ms, with import {imp['import_s'] * 1000:.1f} ms)",
-                     f"< {IMPORT_MS_MAX:g} ms", _verdict(time_ok)])
-        rows.append(["Import pulls in pandas / httpx / ipywidgets?",
-                     ", ".join(imp["heavy_imported"]) or f"none ({imp['modules_added']} modules added)",
-                     "none", _verdict(heavy_ok)])
+        rows.append(
+            [
+                "Cold `import meta_auth_nb` (added to a bare interpreter)",
+                f"{ms:.1f} ms (bare {imp['bare_s'] * 1000:.1f} ms, with import {imp['import_s'] * 1000:.1f} ms)",
+                f"< {IMPORT_MS_MAX:g} ms",
+                _verdict(time_ok),
+            ]
+        )
+        rows.append(
+            [
+                "Import pulls in pandas / httpx / ipywidgets?",
+                ", ".join(imp["heavy_imported"]) or f"none ({imp['modules_added']} modules added)",
+                "none",
+                _verdict(heavy_ok),
+            ]
+        )
     return rows, ok
 
 
@@ -141,14 +179,23 @@ def markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[list[str
     ]
     paging = results.get("paging")
     if paging:
-        lines += ["", f"Paging: best of {paging['rounds']} rounds after a warm-up, {paging['limit']} rows a page; "
-                      "all times (s): " + "; ".join(
-                          f"{name} " + ", ".join(f"{t:.3f}" for t in times) for name, times in paging["times"].items())]
+        lines += [
+            "",
+            f"Paging: best of {paging['rounds']} rounds after a warm-up, {paging['limit']} rows a page; "
+            "all times (s): "
+            + "; ".join(f"{name} " + ", ".join(f"{t:.3f}" for t in times) for name, times in paging["times"].items()),
+        ]
     inspect = results.get("inspect")
     if inspect:
         s = inspect["samples"]
-        lines += ["", "Inspect: medians; samples (ms): " + "; ".join(
-            f"{name} " + ", ".join(f"{t * 1000:.0f}" for t in s[name]) for name in ("round_trip", "concurrent", "sequential"))]
+        lines += [
+            "",
+            "Inspect: medians; samples (ms): "
+            + "; ".join(
+                f"{name} " + ", ".join(f"{t * 1000:.0f}" for t in s[name])
+                for name in ("round_trip", "concurrent", "sequential")
+            ),
+        ]
     imp = results.get("import")
     if imp:
         lines += ["", f"Import: medians of {imp['runs']} fresh interpreters each."]

@@ -12,29 +12,29 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._base.version import __version__
 
 # name -> module that defines it; resolved on first access (PEP 562).
 _LAZY: dict[str, str] = {
     "errors": ".errors",
     "leak_guard": ".notebook.leak_guard",
-    "kernel_sandbox": ".notebook.magics",
+    "kernel_sandbox": ".notebook.kernel_sandbox",
     "AccessToken": "._base.tokens",
     "TokenInfo": "._base.tokens",
     "Permission": "._base.tokens",
     "GranularScope": "._base.tokens",
     "Settings": "._base.settings",
     "get_settings": "._base.settings",
-    "GraphError": "._base.errors",
-    "TokenError": "._base.errors",
-    "TokenExpired": "._base.errors",
-    "TokenInvalidated": "._base.errors",
-    "MissingPermission": "._base.errors",
-    "RateLimited": "._base.errors",
-    "OAuthError": "._base.errors",
-    "StateMismatch": "._base.errors",
-    "LoginDenied": "._base.errors",
-    "CodeExchangeFailed": "._base.errors",
+    "GraphError": ".errors",
+    "TokenError": ".errors",
+    "TokenExpired": ".errors",
+    "TokenInvalidated": ".errors",
+    "MissingPermission": ".errors",
+    "RateLimited": ".errors",
+    "OAuthError": ".errors",
+    "StateMismatch": ".errors",
+    "LoginDenied": ".errors",
+    "CodeExchangeFailed": ".errors",
     "GraphSession": ".graph.sync",
     "AsyncGraphSession": ".graph.aio",
     "LoginRequest": ".auth.oauth",
@@ -61,7 +61,7 @@ _LAZY: dict[str, str] = {
 #: Public names that are modules rather than attributes of one.
 _MODULES = frozenset({"errors", "leak_guard"})
 
-__all__ = sorted(_LAZY)
+__all__ = ["__version__", *sorted(_LAZY)]
 
 
 def __getattr__(name: str) -> Any:
@@ -93,18 +93,43 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from . import errors
-    from ._base.settings import Settings, get_settings
-    from ._base.errors import (
-        CodeExchangeFailed,
-        GraphError,
-        LoginDenied,
-        MissingPermission,
-        OAuthError,
-        RateLimited,
-        StateMismatch,
-        TokenError,
-        TokenExpired,
-        TokenInvalidated,
-    )
-    from ._base.tokens import AccessToken, GranularScope, Permission, TokenInfo
+    from . import errors as errors
+    from ._base.settings import Settings as Settings
+    from ._base.settings import get_settings as get_settings
+    from ._base.tokens import AccessToken as AccessToken
+    from ._base.tokens import GranularScope as GranularScope
+    from ._base.tokens import Permission as Permission
+    from ._base.tokens import TokenInfo as TokenInfo
+    from .auth.headless import session as session
+    from .auth.lifecycle import app_token as app_token
+    from .auth.lifecycle import create_system_user_token as create_system_user_token
+    from .auth.lifecycle import extend_token as extend_token
+    from .auth.lifecycle import inspect_token as inspect_token
+    from .auth.lifecycle import inspect_tokens as inspect_tokens
+    from .auth.lifecycle import permissions as permissions
+    from .auth.lifecycle import refresh_system_user_token as refresh_system_user_token
+    from .auth.lifecycle import revoke_permission as revoke_permission
+    from .auth.lifecycle import revoke_token as revoke_token
+    from .auth.oauth import LoginRequest as LoginRequest
+    from .auth.oauth import exchange_code as exchange_code
+    from .auth.oauth import login_url as login_url
+    from .auth.oauth import parse_redirect as parse_redirect
+    from .errors import CodeExchangeFailed as CodeExchangeFailed
+    from .errors import GraphError as GraphError
+    from .errors import LoginDenied as LoginDenied
+    from .errors import MissingPermission as MissingPermission
+    from .errors import OAuthError as OAuthError
+    from .errors import RateLimited as RateLimited
+    from .errors import StateMismatch as StateMismatch
+    from .errors import TokenError as TokenError
+    from .errors import TokenExpired as TokenExpired
+    from .errors import TokenInvalidated as TokenInvalidated
+    from .frames import scopes_frame as scopes_frame
+    from .frames import tokens_frame as tokens_frame
+    from .graph.aio import AsyncGraphSession as AsyncGraphSession
+    from .graph.core import appsecret_proof as appsecret_proof
+    from .graph.sync import GraphSession as GraphSession
+    from .notebook import leak_guard as leak_guard
+    from .notebook.kernel_sandbox import kernel_sandbox as kernel_sandbox
+    from .store import StoredProfile as StoredProfile
+    from .store import TokenStore as TokenStore

@@ -7,21 +7,36 @@ booleans, and pandas' nullable string dtype.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ._base.tokens import AccessToken, Permission, TokenInfo
 from ._base.settings import DEFAULT_WARN_DAYS
 from ._base.timefmt import utcnow
+from ._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
     from .store import StoredProfile
 
 TOKEN_COLUMNS = [
-    "profile", "token", "type", "app_id", "application", "user_id", "issued_at", "expires_at",
-    "expires_in", "data_access_expires_at", "valid", "status", "reason", "scopes", "backend", "checked_at",
+    "profile",
+    "token",
+    "type",
+    "app_id",
+    "application",
+    "user_id",
+    "issued_at",
+    "expires_at",
+    "expires_in",
+    "data_access_expires_at",
+    "valid",
+    "status",
+    "reason",
+    "scopes",
+    "backend",
+    "checked_at",
 ]
 SCOPE_COLUMNS = ["permission", "status", "target_id", "source"]
 
@@ -107,7 +122,9 @@ def scope_rows(info: TokenInfo | None, permissions: Iterable[Permission] = ()) -
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for permission in permissions:
-        rows.append({"permission": permission.name, "status": permission.status, "target_id": None, "source": "permissions"})
+        rows.append(
+            {"permission": permission.name, "status": permission.status, "target_id": None, "source": "permissions"}
+        )
         seen.add(permission.name)
     if info is not None:
         for scope in info.scopes:
@@ -115,7 +132,9 @@ def scope_rows(info: TokenInfo | None, permissions: Iterable[Permission] = ()) -
                 rows.append({"permission": scope, "status": "granted", "target_id": None, "source": "debug_token"})
         for granular in info.granular_scopes:
             for target in granular.target_ids:
-                rows.append({"permission": granular.scope, "status": "granted", "target_id": target, "source": "granular"})
+                rows.append(
+                    {"permission": granular.scope, "status": "granted", "target_id": target, "source": "granular"}
+                )
     return rows
 
 

@@ -44,7 +44,9 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
-def press(dialog_url: str, button: str = "allow", *, user: str | None = None, client: httpx.Client | None = None) -> str:
+def press(
+    dialog_url: str, button: str = "allow", *, user: str | None = None, client: httpx.Client | None = None
+) -> str:
     """Open the dialog, press ``allow`` or ``cancel``; return the redirect Location."""
     own = client is None
     client = client or httpx.Client(follow_redirects=False, trust_env=False)

@@ -28,20 +28,21 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 __all__ = [
+    "SYSTEM_PACKAGES",
     "KeyringUnavailable",
     "SecretServiceSession",
-    "start_secret_service",
     "secret_service",
     "secret_service_keyring",
-    "SYSTEM_PACKAGES",
+    "start_secret_service",
 ]
 
 SYSTEM_PACKAGES = "gnome-keyring dbus dbus-daemon libsecret-1-0"
@@ -147,7 +148,9 @@ def _read_line(stream: Any, timeout: float) -> str:
         return ""
 
 
-def start_secret_service(root: Path, *, password: str = "test-keyring-password", timeout: float = 10.0) -> SecretServiceSession:
+def start_secret_service(
+    root: Path, *, password: str = "test-keyring-password", timeout: float = 10.0
+) -> SecretServiceSession:
     """Start a private session bus and an unlocked gnome-keyring under ``root``.
 
     Raises
@@ -176,15 +179,24 @@ def start_secret_service(root: Path, *, password: str = "test-keyring-password",
     bus_conf = root / "bus.conf"
     bus_conf.write_text(_BUS_CONFIG.format(socket_dir=run))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "GNOME_KEYRING", "XDG_"))}
-    env.update(HOME=str(home), XDG_DATA_HOME=str(data), XDG_CONFIG_HOME=str(config),
-               XDG_CACHE_HOME=str(cache), XDG_RUNTIME_DIR=str(run))
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(data),
+        XDG_CONFIG_HOME=str(config),
+        XDG_CACHE_HOME=str(cache),
+        XDG_RUNTIME_DIR=str(run),
+    )
 
     session = SecretServiceSession(address="", root=root)
     try:
         bus = subprocess.Popen(
             ["dbus-daemon", "--config-file", str(bus_conf), "--nofork", "--print-address=1"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, text=True, start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            start_new_session=True,
         )
         session.processes.append(bus)
         session.address = _read_line(bus.stdout, timeout)
@@ -197,8 +209,11 @@ def start_secret_service(root: Path, *, password: str = "test-keyring-password",
             # --unlock reads the password on stdin and creates + unlocks the "login"
             # collection (alias "default") with it, so no prompt is ever needed.
             ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=daemon_log,
-            env=env, start_new_session=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=daemon_log,
+            env=env,
+            start_new_session=True,
         )
         daemon_log.close()
         session.processes.append(daemon)
@@ -220,7 +235,11 @@ def start_secret_service(root: Path, *, password: str = "test-keyring-password",
                 # the always-present in-memory "session" collection still works.
                 session.collection = _SESSION_COLLECTION
             # Prove it can really store, read and delete, headless.
-            target = secretstorage.Collection(conn, session.collection) if session.collection else secretstorage.get_default_collection(conn)
+            target = (
+                secretstorage.Collection(conn, session.collection)
+                if session.collection
+                else secretstorage.get_default_collection(conn)
+            )
             item = target.create_item("probe", {"service": "keyring-support-probe"}, b"probe", replace=True)
             ok = item.get_secret() == b"probe"
             item.delete()

@@ -42,30 +42,30 @@ from .tokens import TOKEN_SUBCODE_REASONS
 from .usage import Usage
 
 __all__ = [
-    "MetaAuthError",
+    "AutopilotError",
+    "CatcherTimeout",
+    "CodeExchangeFailed",
+    "CommandError",
     "ConfigError",
-    "StoreError",
-    "ProfileNotFound",
+    "GraphConnectionError",
+    "GraphError",
+    "InvalidAppSecretProof",
     "InvalidProfileName",
     "KeyringFailure",
+    "LoginDenied",
+    "MetaAuthError",
+    "MissingPermission",
     "NotifyError",
-    "CommandError",
-    "AutopilotError",
-    "GraphError",
+    "OAuthError",
+    "ProfileNotFound",
+    "RateLimited",
+    "StateMismatch",
+    "StoreError",
     "TokenError",
-    "TokenMissing",
     "TokenExpired",
     "TokenInvalidated",
-    "MissingPermission",
-    "RateLimited",
+    "TokenMissing",
     "TransientError",
-    "GraphConnectionError",
-    "InvalidAppSecretProof",
-    "OAuthError",
-    "StateMismatch",
-    "LoginDenied",
-    "CodeExchangeFailed",
-    "CatcherTimeout",
 ]
 
 
@@ -277,7 +277,9 @@ class RateLimited(GraphError):
 
     default_hint = "Wait and retry, and spread calls out (fewer, larger pages; batch requests)."
 
-    def __init__(self, message: str, *, retry_after: float | None = None, usage: Usage | None = None, **kw: Any) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, usage: Usage | None = None, **kw: Any
+    ) -> None:
         self.retry_after = retry_after
         self.usage = usage
         if retry_after and "hint" not in kw:
@@ -324,8 +326,7 @@ class StateMismatch(OAuthError):
     """The redirect's ``state`` is not the one this login sent (possible CSRF)."""
 
     default_hint = (
-        "Start the login again and use the redirect of that same attempt; "
-        "never paste a link someone else sent you."
+        "Start the login again and use the redirect of that same attempt; never paste a link someone else sent you."
     )
 
 
@@ -344,8 +345,9 @@ class CodeExchangeFailed(OAuthError):
 class CatcherTimeout(OAuthError):
     """No login redirect reached the local redirect catcher in time."""
 
-    default_hint = "Start the login again and finish it in the browser within the time limit, or paste the redirected URL."
-
+    default_hint = (
+        "Start the login again and finish it in the browser within the time limit, or paste the redirected URL."
+    )
 
 
 # Tracebacks and pickles name the public import path of each class, not this

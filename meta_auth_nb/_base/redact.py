@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Iterable
+from collections.abc import Iterable
 
 #: Anything shaped like a Meta access token: ``EAA`` then a long run of
 #: letters and digits (user, page and system-user tokens all look like this).

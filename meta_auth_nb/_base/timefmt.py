@@ -11,13 +11,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 __all__ = [
-    "utcnow",
-    "from_unix",
-    "to_iso",
-    "from_iso",
-    "from_http_date",
     "describe_delta",
     "describe_moment",
+    "from_http_date",
+    "from_iso",
+    "from_unix",
+    "to_iso",
+    "utcnow",
 ]
 
 

@@ -8,9 +8,10 @@ repr, str or format; the raw value comes only from
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from .redact import mask, remember_secret
 from .timefmt import from_unix, utcnow

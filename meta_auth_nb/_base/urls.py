@@ -9,7 +9,7 @@ from __future__ import annotations
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
-__all__ = ["is_loopback_host", "check_http_url"]
+__all__ = ["check_http_url", "is_loopback_host"]
 
 
 def is_loopback_host(host: str | None) -> bool:

@@ -8,8 +8,9 @@ does not parse is skipped rather than raised. Graph layer; stdlib only.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 #: Above this percentage of a quota the session slows down before Graph says no.
 NEAR_LIMIT_PERCENT = 95.0
@@ -91,9 +92,7 @@ class Usage:
     @property
     def retry_after(self) -> float | None:
         """Seconds until access is regained, from ``estimated_time_to_regain_access`` (minutes)."""
-        minutes = [
-            e.regain_access_minutes for e in self.business_use_cases if e.regain_access_minutes
-        ]
+        minutes = [e.regain_access_minutes for e in self.business_use_cases if e.regain_access_minutes]
         reset = self.ad_account.get("reset_time_duration") if self.ad_account.get("acc_id_util_pct", 0) >= 100 else None
         seconds = [m * 60.0 for m in minutes if m > 0]
         if reset:

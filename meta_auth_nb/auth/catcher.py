@@ -42,7 +42,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .._base.errors import CatcherTimeout
 
-__all__ = ["RedirectCatcher", "CatcherTimeout", "LOOPBACK"]
+__all__ = ["LOOPBACK", "CatcherTimeout", "RedirectCatcher"]
 
 LOOPBACK = "127.0.0.1"
 
@@ -78,19 +78,19 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 15  # per connection: a silent client cannot hold a thread for long
 
     # Never log: the request line carries the authorization code.
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         return
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.server.catcher._handle(self)
 
     def _refuse(self) -> None:
         self._page(405, "Not allowed", "This address only answers the login redirect.", extra=(("Allow", "GET"),))
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _refuse  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _refuse
 
     def _page(self, status: int, title: str, message: str, *, extra: tuple[tuple[str, str], ...] = ()) -> None:
         # title and message are escaped here, so no caller can forget.
@@ -205,7 +205,9 @@ class RedirectCatcher:
     def __enter__(self) -> RedirectCatcher:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:
@@ -275,7 +277,9 @@ class RedirectCatcher:
             if first:
                 self._url = f"http://{LOOPBACK}:{self.port}{parts.path}?{parts.query}"
         if not first:
-            request._page(410, "Already used", "This login was already completed. Close this tab; start a new login if needed.")
+            request._page(
+                410, "Already used", "This login was already completed. Close this tab; start a new login if needed."
+            )
             return
         try:
             if "error" in params:

@@ -8,15 +8,16 @@ cell with a reason instead of failing half way through.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .._base.errors import MissingPermission
+from .._base.redact import get_logger
+from .._base.settings import DEFAULT_WARN_DAYS
 from ..graph.classify import error_from_token_info
 from ..graph.sync import GraphSession
-from .._base.settings import DEFAULT_WARN_DAYS
 from .app_secret import secret_for_profile
 from .health import Status, check_profile
-from .._base.redact import get_logger
 
 log = get_logger(__name__)
 
@@ -66,7 +67,9 @@ def session(
         )
         error = error_from_token_info(report.info)
         if error is not None:
-            raise type(error)(error.message, code=error.code, subcode=error.subcode, type=error.type, hint=report.advice)
+            raise type(error)(
+                error.message, code=error.code, subcode=error.subcode, type=error.type, hint=report.advice
+            )
         if report.missing_scopes:
             raise MissingPermission(report.reason or "A required permission is missing", hint=report.advice)
         if report.status == Status.EXPIRING:

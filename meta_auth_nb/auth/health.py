@@ -104,7 +104,11 @@ class HealthReport:
         info = self.info
         parts = [self.profile or "token", self.token.masked if self.token else None, self.status.value]
         if info.is_valid:
-            expiry = "never expires" if info.expires_at is None else f"expires {describe_delta(info.expires_in(self.checked_at))}"
+            expiry = (
+                "never expires"
+                if info.expires_at is None
+                else f"expires {describe_delta(info.expires_in(self.checked_at))}"
+            )
             parts += [
                 info.type or "token",
                 f"app {info.application or info.app_id}",
@@ -160,8 +164,11 @@ def fetch_facts(
         with GraphSession(token, app_secret=app_secret, **options) as session:
             debug, perms = session.batch(
                 [
-                    {"method": "POST", "relative_url": "debug_token",
-                     "body": {"input_token": token.get_secret_value(), "method": "get"}},
+                    {
+                        "method": "POST",
+                        "relative_url": "debug_token",
+                        "body": {"input_token": token.get_secret_value(), "method": "get"},
+                    },
                     {"method": "GET", "relative_url": "me/permissions?limit=500"},
                 ]
             )
@@ -181,7 +188,9 @@ def fetch_facts(
     permissions: tuple[Permission, ...] = ()
     if isinstance(perms, dict):
         permissions = tuple(
-            Permission(str(p.get("permission")), str(p.get("status"))) for p in perms.get("data", ()) if isinstance(p, dict)
+            Permission(str(p.get("permission")), str(p.get("status")))
+            for p in perms.get("data", ())
+            if isinstance(p, dict)
         )
     return info, permissions, server_now
 

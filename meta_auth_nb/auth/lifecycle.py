@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Coroutine, Iterable, Sequence, TypeVar
+from collections.abc import Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 from .._base.errors import GraphError, OAuthError
-from ..graph.sync import GraphSession
-from .oauth import token_from_reply, normalize_scopes
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
+from ..graph.sync import GraphSession
+from .oauth import normalize_scopes, token_from_reply
 
 T = TypeVar("T")
 
@@ -27,7 +28,9 @@ def app_token(app_id: str, app_secret: str, *, fetch: bool = False, **options: A
     with ``fetch=True`` one is requested through ``client_credentials``.
     """
     if not app_id or not app_secret:
-        raise OAuthError("An app id and app secret are needed for an app token", hint="Set META_APP_ID and META_APP_SECRET.")
+        raise OAuthError(
+            "An app id and app secret are needed for an app token", hint="Set META_APP_ID and META_APP_SECRET."
+        )
     if not fetch:
         return AccessToken(f"{app_id}|{app_secret}", source="app")
     with GraphSession(None, **options) as session:
@@ -63,11 +66,19 @@ def refresh_system_user_token(token: AccessToken | str, *, app_id: str, app_secr
 
 
 def _exchange(
-    token: AccessToken | str, *, app_id: str, app_secret: str, extra: dict[str, Any], source: str, options: dict[str, Any]
+    token: AccessToken | str,
+    *,
+    app_id: str,
+    app_secret: str,
+    extra: dict[str, Any],
+    source: str,
+    options: dict[str, Any],
 ) -> AccessToken:
     token = as_token(token)
     if not app_id or not app_secret:
-        raise OAuthError("Extending a token needs the app id and app secret", hint="Set META_APP_ID and META_APP_SECRET.")
+        raise OAuthError(
+            "Extending a token needs the app id and app secret", hint="Set META_APP_ID and META_APP_SECRET."
+        )
     with GraphSession(None, **options) as session:
         payload = session.post(
             "oauth/access_token",
@@ -125,9 +136,7 @@ def inspect_tokens(
 
     async def run() -> list[Any]:
         async with AsyncGraphSession(caller, **options) as session:
-            calls = [
-                session.post("debug_token", input_token=t.get_secret_value(), method="get") for t in items
-            ]
+            calls = [session.post("debug_token", input_token=t.get_secret_value(), method="get") for t in items]
             return await session.gather(calls, return_exceptions=True)
 
     results = run_sync(run())

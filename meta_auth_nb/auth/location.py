@@ -10,10 +10,10 @@ user pastes the redirected URL back instead.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
-__all__ = ["CATCH", "PASTE", "ENV_REDIRECT", "KernelLocation", "detect", "redirect_location"]
+__all__ = ["CATCH", "ENV_REDIRECT", "PASTE", "KernelLocation", "detect", "redirect_location"]
 
 CATCH = "catch"
 PASTE = "paste"

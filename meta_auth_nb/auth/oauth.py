@@ -10,14 +10,15 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .._base.settings import PASTE_REDIRECT_URI, Settings, check_base_url, check_version, get_settings
-from .._base.urls import check_http_url
 from .._base.errors import CodeExchangeFailed, LoginDenied, OAuthError, StateMismatch
+from .._base.settings import PASTE_REDIRECT_URI, Settings, check_base_url, check_version, get_settings
 from .._base.tokens import AccessToken
+from .._base.urls import check_http_url
 
 AUTH_TYPES = ("rerequest", "reauthenticate", "reauthorize")
 _SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -162,7 +163,9 @@ def parse_redirect(url: str, expected_state: str) -> str:
         The URL holds no code.
     """
     if not isinstance(url, str) or not url.strip():
-        raise OAuthError("Nothing was pasted", hint="Paste the whole address from the browser's address bar after logging in.")
+        raise OAuthError(
+            "Nothing was pasted", hint="Paste the whole address from the browser's address bar after logging in."
+        )
     text = url.strip()
     parts = urlsplit(text)
     query = parts.query if (parts.scheme or parts.netloc or parts.path.startswith("/")) else text.lstrip("?")
@@ -218,7 +221,9 @@ def exchange_code(
     if not code or not isinstance(code, str) or any(c.isspace() for c in code.strip()):
         raise CodeExchangeFailed("The authorization code is empty or malformed", hint="Paste the whole redirected URL.")
     if not app_secret:
-        raise CodeExchangeFailed("An app secret is needed to exchange the code", hint="Set META_APP_SECRET or pass app_secret.")
+        raise CodeExchangeFailed(
+            "An app secret is needed to exchange the code", hint="Set META_APP_SECRET or pass app_secret."
+        )
     with GraphSession(None, **options) as session:
         payload = session.post(
             "oauth/access_token",

@@ -158,7 +158,9 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
             code = max(code, EXIT_USAGE)
     if args.json:
         checked = max((r["checked_at"] for r in rows if r.get("checked_at")), default=None)
-        dump({"exit_code": code, "checked_at": checked or to_iso(utcnow()), "warn_days": args.warn_days, "reports": rows})
+        dump(
+            {"exit_code": code, "checked_at": checked or to_iso(utcnow()), "warn_days": args.warn_days, "reports": rows}
+        )
     else:
         out(render_reports(rows))
         if code == EXIT_OK:
@@ -166,4 +168,8 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     return code
 
 
-COMMAND: Command = ("check stored tokens; exit 0 healthy, 1 expiring soon, 2 invalid, 3 setup error", add_arguments, run)
+COMMAND: Command = (
+    "check stored tokens; exit 0 healthy, 1 expiring soon, 2 invalid, 3 setup error",
+    add_arguments,
+    run,
+)

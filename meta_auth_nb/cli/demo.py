@@ -20,21 +20,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .common import Command, CommandContext
 
 __all__ = [
     "COMMAND",
     "NOTEBOOK",
+    "kernel_env",
+    "lab_command",
+    "notebook_client",
     "run_demo",
-    "run_notebook",
     "run_headless",
     "run_lab",
-    "lab_command",
-    "kernel_env",
-    "notebook_client",
+    "run_notebook",
 ]
 
 REDIRECT_URI = "http://127.0.0.1:8765/callback"
@@ -49,7 +50,9 @@ _HEADING = re.compile(r"^#{1,3}\s+(.*)$", re.MULTILINE)
 
 
 # --- running a notebook in a real kernel ------------------------------------------------------
-def kernel_env(config_dir: Path, *, autopilot: str | None = "alice", extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def kernel_env(
+    config_dir: Path, *, autopilot: str | None = "alice", extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The environment of a headless kernel: sandbox autopilot, private config, no system keyring.
 
     Parameters
@@ -208,11 +211,11 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
     import pandas as pd
 
     from .. import frames
-    from ..graph.sync import GraphSession
+    from .._base.timefmt import describe_delta
     from ..auth.lifecycle import extend_token, inspect_token, permissions
     from ..auth.oauth import exchange_code, login_url, parse_redirect
+    from ..graph.sync import GraphSession
     from ..sandbox import Sandbox
-    from .._base.timefmt import describe_delta
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
@@ -230,11 +233,17 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
         short = exchange_code(code, redirect_uri=REDIRECT_URI, **app, **where)
         echo(f"4. Code exchanged for {short} (expires {describe_delta(short.expires_in())})")
         long = extend_token(short, **app, **where)
-        echo(f"5. Extended: {short} ({describe_delta(short.expires_in())}) -> {long} ({describe_delta(long.expires_in())})")
+        echo(
+            f"5. Extended: {short} ({describe_delta(short.expires_in())}) -> {long} ({describe_delta(long.expires_in())})"
+        )
 
         info = inspect_token(long, **app, **where)
         echo("6. debug_token says:")
-        echo(frames.token_info_frame(info, token=long, profile="demo").drop(columns=["backend", "checked_at"]).T.to_string())
+        echo(
+            frames.token_info_frame(info, token=long, profile="demo")
+            .drop(columns=["backend", "checked_at"])
+            .T.to_string()
+        )
         perms = permissions(long, **where)
         echo("\n7. Scopes and granular targets:")
         echo(frames.scopes_frame_from(info, perms).to_string(index=False))

@@ -53,29 +53,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "META_APP_ID/META_APP_SECRET, port busy).",
     )
     add_profile(parser, "save under this profile")
-    parser.add_argument("--token-stdin", action="store_true", help="read the token from stdin (one line) instead of a prompt")
-    parser.add_argument("--extend", action=argparse.BooleanOptionalAction, default=None,
-                        help="extend a short-lived token to a 60-day one (needs the app secret); "
-                        "default: ask in a terminal, extend after --oauth")
-    parser.add_argument("--save-app-secret", action="store_true",
-                        help="also store META_APP_SECRET in the keyring (so `extend` and `check --auto-extend` work later)")
-    parser.add_argument("--require-scopes", type=scopes_arg, default=None, metavar="a,b",
-                        help="record permissions the work needs; `check` then fails when one is missing")
+    parser.add_argument(
+        "--token-stdin", action="store_true", help="read the token from stdin (one line) instead of a prompt"
+    )
+    parser.add_argument(
+        "--extend",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="extend a short-lived token to a 60-day one (needs the app secret); "
+        "default: ask in a terminal, extend after --oauth",
+    )
+    parser.add_argument(
+        "--save-app-secret",
+        action="store_true",
+        help="also store META_APP_SECRET in the keyring (so `extend` and `check --auto-extend` work later)",
+    )
+    parser.add_argument(
+        "--require-scopes",
+        type=scopes_arg,
+        default=None,
+        metavar="a,b",
+        help="record permissions the work needs; `check` then fails when one is missing",
+    )
     parser.add_argument("--app-id", default=None, metavar="ID", help="the app id (default META_APP_ID)")
     oauth = parser.add_argument_group("log in with Facebook (OAuth code flow)")
     oauth.add_argument("--oauth", action="store_true", help="run the login dialog instead of pasting a token")
-    oauth.add_argument("--scopes", type=scopes_arg, default=None, metavar="a,b",
-                       help=f"permissions to ask for (default {DEFAULT_SCOPES_TEXT}); ask for the fewest that work")
-    oauth.add_argument("--auth-type", choices=("rerequest", "reauthenticate", "reauthorize"), default=None,
-                       help="rerequest asks again for permissions declined before")
+    oauth.add_argument(
+        "--scopes",
+        type=scopes_arg,
+        default=None,
+        metavar="a,b",
+        help=f"permissions to ask for (default {DEFAULT_SCOPES_TEXT}); ask for the fewest that work",
+    )
+    oauth.add_argument(
+        "--auth-type",
+        choices=("rerequest", "reauthenticate", "reauthorize"),
+        default=None,
+        help="rerequest asks again for permissions declined before",
+    )
     oauth.add_argument("--config-id", default=None, help="a Facebook Login for Business configuration id")
-    oauth.add_argument("--port", type=port_arg, default=REDIRECT_PORT,
-                       help=f"local port of the redirect (default {REDIRECT_PORT}; 0 = any free one)")
-    oauth.add_argument("--paste", action="store_true",
-                       help="do not listen: paste the whole address the browser ends on (remote machines)")
+    oauth.add_argument(
+        "--port",
+        type=port_arg,
+        default=REDIRECT_PORT,
+        help=f"local port of the redirect (default {REDIRECT_PORT}; 0 = any free one)",
+    )
+    oauth.add_argument(
+        "--paste",
+        action="store_true",
+        help="do not listen: paste the whole address the browser ends on (remote machines)",
+    )
     oauth.add_argument("--no-browser", action="store_true", help="only print the login URL; do not open a browser")
-    oauth.add_argument("--timeout", type=seconds_arg, default=REDIRECT_TIMEOUT_S, metavar="S",
-                       help=f"give up waiting for the redirect after S seconds (default {REDIRECT_TIMEOUT_S:g})")
+    oauth.add_argument(
+        "--timeout",
+        type=seconds_arg,
+        default=REDIRECT_TIMEOUT_S,
+        metavar="S",
+        help=f"give up waiting for the redirect after S seconds (default {REDIRECT_TIMEOUT_S:g})",
+    )
 
 
 def _interactive() -> bool:
@@ -143,8 +178,10 @@ def _inspect_new(
             raise
         except GraphError as exc:
             # A wrong META_APP_SECRET, or another app's: let the token speak for itself.
-            note(f"meta-auth: note: META_APP_ID/META_APP_SECRET could not inspect the token ({exc.message}); "
-                  "the app secret is not used.")
+            note(
+                f"meta-auth: note: META_APP_ID/META_APP_SECRET could not inspect the token ({exc.message}); "
+                "the app secret is not used."
+            )
             return inspect_token(token, **options), False
     info = inspect_token(token, **options)
     return info, bool(app_id and app_secret and info.app_id == app_id)
@@ -200,8 +237,10 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         )
     if app_secret and not secret_fits:
         if info.app_id != app_id:
-            note(f"meta-auth: note: the token belongs to app {info.app_id}, not {app_id} (META_APP_ID); "
-                  "META_APP_SECRET is not used.")
+            note(
+                f"meta-auth: note: the token belongs to app {info.app_id}, not {app_id} (META_APP_ID); "
+                "META_APP_SECRET is not used."
+            )
         if args.save_app_secret or args.extend:
             raise CommandError("META_APP_SECRET does not work for this token's app; nothing was saved.")
     now = reference_now(settings) or utcnow()
@@ -209,7 +248,9 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     short = info.type == "USER" and left is not None and left.total_seconds() < SHORT_LIVED_DAYS * 86400
     if short and secret_fits:
         if want_extend is None:
-            want_extend = _ask_yes(f"This token expires {describe_moment(info.expires_at, now)}. Extend it to a 60-day token?")
+            want_extend = _ask_yes(
+                f"This token expires {describe_moment(info.expires_at, now)}. Extend it to a 60-day token?"
+            )
         if want_extend:
             before = token
             try:
@@ -217,15 +258,21 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
             except GraphError as exc:
                 raise CommandError(f"Could not extend the token: {exc} Nothing was saved.", EXIT_INVALID) from None
             info, _ = _inspect_new(token, app_id, app_secret, options)
-            note(f"meta-auth: extended {before.masked} -> {token.masked} (expires {describe_moment(info.expires_at, now)}).")
+            note(
+                f"meta-auth: extended {before.masked} -> {token.masked} (expires {describe_moment(info.expires_at, now)})."
+            )
         else:
-            note(f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}; "
-                  f"`meta-auth extend --profile {name}` (with META_APP_SECRET set) makes it a 60-day one.")
+            note(
+                f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}; "
+                f"`meta-auth extend --profile {name}` (with META_APP_SECRET set) makes it a 60-day one."
+            )
     elif args.extend and not short:
         note("meta-auth: note: the token is not a short-lived user token; it was saved as it is.")
     elif short:
-        note(f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}. To get a 60-day one, "
-              "set META_APP_ID and META_APP_SECRET of its app and log in again with --extend.")
+        note(
+            f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}. To get a 60-day one, "
+            "set META_APP_ID and META_APP_SECRET of its app and log in again with --extend."
+        )
 
     saved = store.save(
         name,
@@ -252,8 +299,9 @@ def _oauth_token(args: argparse.Namespace, context: CommandContext, app_id: str,
     scopes = args.scopes or DEFAULT_SCOPES_TEXT
     if args.paste:
         port = args.port or REDIRECT_PORT
-        request = login_url(app_id, f"http://127.0.0.1:{port}/callback", scopes,
-                            auth_type=args.auth_type, config_id=args.config_id)
+        request = login_url(
+            app_id, f"http://127.0.0.1:{port}/callback", scopes, auth_type=args.auth_type, config_id=args.config_id
+        )
         _show_login_url(context, request.url, args.no_browser)
         pasted = _read_line(
             "After you press Continue/Allow, the browser goes to a page on 127.0.0.1 that will not load. "
@@ -270,10 +318,14 @@ def _oauth_token(args: argparse.Namespace, context: CommandContext, app_id: str,
                 "(it must be in the app's Valid OAuth Redirect URIs), or use --paste."
             ) from None
         with catcher:
-            request = login_url(app_id, catcher.redirect_uri, scopes, auth_type=args.auth_type, config_id=args.config_id)
+            request = login_url(
+                app_id, catcher.redirect_uri, scopes, auth_type=args.auth_type, config_id=args.config_id
+            )
             _show_login_url(context, request.url, args.no_browser)
-            note(f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
-                  f"(up to {args.timeout:.0f} s; Ctrl-C stops)...")
+            note(
+                f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
+                f"(up to {args.timeout:.0f} s; Ctrl-C stops)..."
+            )
             url = catcher.wait()  # CatcherTimeout: a failed login, exit 2 with the reason
     code = parse_redirect(url, request.state)  # StateMismatch / LoginDenied: exit 2 with the reason
     return exchange_code(

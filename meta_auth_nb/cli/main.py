@@ -27,7 +27,7 @@ from .._base.settings import get_settings
 from . import check, demo, extend, inspect, login, logout, profiles, sandbox, scan
 from .common import EXIT_INVALID, EXIT_USAGE, Command, CommandContext
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 COMMANDS: dict[str, Command] = {
     "login": login.COMMAND,
@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None, *, context: CommandContext | None = 
         return int(args.run(args, context or CommandContext()) or 0)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and an exit code
+    except Exception as exc:
         code, message = exit_code_for(exc)
         print(f"meta-auth: {redact(message)}", file=sys.stderr)
         if _debug():

@@ -25,16 +25,14 @@ Certificates are always verified; there is no switch to turn that off.
 
 from __future__ import annotations
 
-import os
-import re
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .._base.errors import NotifyError
 from .._base.redact import redact
@@ -44,17 +42,18 @@ from .._base.timefmt import describe_delta
 __all__ = [
     "NotifyError",
     "SmtpSettings",
-    "send_renewal_email",
+    "attention_count",
     "build_renewal_email",
-    "report_dicts",
+    "describe_expiry",
     "format_table",
+    "parse_recipients",
     "render_reports",
     "renewal_subject",
+    "report_dicts",
     "report_table",
-    "describe_expiry",
-    "attention_count",
-    "parse_recipients",
+    "send_renewal_email",
 ]
+
 
 def parse_recipients(to: str | Iterable[str]) -> list[str]:
     """Split ``"a@x.org, b@y.org"`` (or a list) into checked plain addresses.
@@ -71,7 +70,9 @@ def parse_recipients(to: str | Iterable[str]) -> list[str]:
         if not address:
             continue
         if not is_valid_address(address):
-            raise NotifyError(f"{address[:80]!r} is not an email address (expected a plain address like ops@example.com)")
+            raise NotifyError(
+                f"{address[:80]!r} is not an email address (expected a plain address like ops@example.com)"
+            )
         if address not in out:
             out.append(address)
     if not out:

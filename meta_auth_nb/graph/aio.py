@@ -8,18 +8,20 @@ through :meth:`AsyncGraphSession.gather`. Graph layer.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._base.settings import Settings
 from .._base.errors import GraphError
-from .sync import DEFAULT_TIMEOUT, shared_ssl_context
+from .._base.redact import get_logger
+from .._base.settings import Settings
+from .._base.tokens import AccessToken
 from .core import (
     MAX_BATCH,
     BatchItem,
-    SessionCore,
     RetryPolicy,
+    SessionCore,
     as_batch_items,
     batch_answers,
     batch_request,
@@ -29,8 +31,7 @@ from .core import (
     page_rows,
     retryable_item,
 )
-from .._base.redact import get_logger
-from .._base.tokens import AccessToken
+from .sync import DEFAULT_TIMEOUT, shared_ssl_context
 
 if TYPE_CHECKING:
     import pandas as pd

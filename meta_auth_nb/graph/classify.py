@@ -6,7 +6,8 @@ exchange failures) live here and nowhere else. Graph layer, I/O-free.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .._base.errors import (
     CodeExchangeFailed,
@@ -23,7 +24,7 @@ from .._base.errors import (
 from .._base.tokens import TOKEN_SUBCODE_REASONS, TokenInfo
 from .._base.usage import parse_usage
 
-__all__ = ["classify", "error_from_token_info", "RATE_LIMIT_CODES", "TRANSIENT_CODES"]
+__all__ = ["RATE_LIMIT_CODES", "TRANSIENT_CODES", "classify", "error_from_token_info"]
 
 #: What to do when a token was invalidated, by subcode.
 _INVALIDATED_HINTS = {
@@ -142,7 +143,9 @@ def classify(
     if code == 100 and "appsecret_proof" in lowered:
         return InvalidAppSecretProof(message, **fields)
     if code == 1 and "client secret" in lowered:
-        return CodeExchangeFailed(message, hint="Check the app secret (App settings > Basic in the Meta app dashboard).", **fields)
+        return CodeExchangeFailed(
+            message, hint="Check the app secret (App settings > Basic in the Meta app dashboard).", **fields
+        )
     if code == 101:
         return CodeExchangeFailed(message, hint="Check the app id (META_APP_ID or --app-id).", **fields)
     if code == 1 and "missing" in lowered and "parameter" in lowered:

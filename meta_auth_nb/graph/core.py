@@ -14,23 +14,24 @@ import json
 import random
 import re
 import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .. import __version__
-from .._base.settings import Settings, check_base_url, check_version, get_settings
 from .._base.errors import (
     GraphConnectionError,
     GraphError,
     RateLimited,
     TransientError,
 )
-from .classify import classify
+from .._base.settings import Settings, check_base_url, check_version, get_settings
 from .._base.tokens import AccessToken, as_token
 from .._base.usage import Usage, parse_usage
+from .._base.version import __version__
+from .classify import classify
 
 USER_AGENT = f"meta_auth_nb/{__version__}"
 MAX_BATCH = 50
@@ -115,9 +116,7 @@ def encode_params(params: Mapping[str, Any] | None) -> dict[str, str]:
         if value is None:
             continue
         if key == "access_token":
-            raise ValueError(
-                "pass the access token to the session, not as a parameter: it would end up in a URL"
-            )
+            raise ValueError("pass the access token to the session, not as a parameter: it would end up in a URL")
         if isinstance(value, bool):
             out[key] = "true" if value else "false"
         elif isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
@@ -244,7 +243,9 @@ def connection_error(exc: Exception, method: str, url: str, *, before_send: bool
 def page_rows(payload: Any) -> tuple[list[Any], str | None, str | None]:
     """Split a list reply into (rows, next URL, after cursor)."""
     if not isinstance(payload, Mapping):
-        raise GraphError("Expected a list reply with 'data', got something else", hint="Check the path: it is not a list edge.")
+        raise GraphError(
+            "Expected a list reply with 'data', got something else", hint="Check the path: it is not a list edge."
+        )
     rows = payload.get("data") or []
     paging = payload.get("paging") if isinstance(payload.get("paging"), Mapping) else {}
     cursors = paging.get("cursors") if isinstance(paging.get("cursors"), Mapping) else {}
@@ -448,14 +449,14 @@ class SessionCore:
 
 
 __all__ = [
-    "appsecret_proof",
-    "RetryPolicy",
-    "Endpoint",
-    "encode_params",
-    "read_reply",
-    "page_rows",
     "BatchItem",
+    "Endpoint",
+    "RetryPolicy",
+    "appsecret_proof",
     "as_batch_items",
     "decode_batch_item",
+    "encode_params",
+    "page_rows",
+    "read_reply",
     "retryable_item",
 ]

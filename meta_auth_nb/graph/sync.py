@@ -11,28 +11,29 @@ import logging
 import ssl
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._base.settings import Settings
 from .._base.errors import GraphError
+from .._base.redact import get_logger
+from .._base.settings import Settings
+from .._base.tokens import AccessToken
 from .core import (
     MAX_BATCH,
     BatchItem,
-    SessionCore,
     RetryPolicy,
+    SessionCore,
     as_batch_items,
-    chunks,
-    connection_error,
     batch_answers,
     batch_request,
-    page_rows,
+    chunks,
+    connection_error,
     finish_batch,
+    page_rows,
     retryable_item,
 )
-from .._base.redact import get_logger
-from .._base.tokens import AccessToken
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -182,7 +183,9 @@ class GraphSession(SessionCore):
         self.close()
 
     # -- calls -------------------------------------------------------------
-    def request(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, idempotent: bool | None = None) -> Any:
+    def request(
+        self, method: str, path: str, params: Mapping[str, Any] | None = None, *, idempotent: bool | None = None
+    ) -> Any:
         """Send one call with retries and return its decoded JSON.
 
         Parameters are sent in the query for GET/DELETE and as a form body for
@@ -222,7 +225,13 @@ class GraphSession(SessionCore):
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
         if log.isEnabledFor(logging.DEBUG):  # the arguments cost a URL parse per call
-            log.debug("%s %s -> %s in %.0f ms", method, httpx.URL(url).path, response.status_code, (time.perf_counter() - started) * 1000)
+            log.debug(
+                "%s %s -> %s in %.0f ms",
+                method,
+                httpx.URL(url).path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
         return self._read(response.status_code, response.headers, response.content)
 
     def _wait_if_paused(self) -> None:

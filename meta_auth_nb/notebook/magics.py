@@ -19,8 +19,6 @@ operation on it gives a plain DataFrame.
 from __future__ import annotations
 
 import keyword
-import os
-import threading
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -28,83 +26,14 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, Unicode
 
+from .kernel_sandbox import KEEP, KERNEL, SANDBOX_PROFILE
+
 if TYPE_CHECKING:
     from ..auth.health import HealthReport
-    from .panel.controller import LoginPanel
-    from ..sandbox import Sandbox
     from ..store import StoredProfile, TokenStore
+    from .panel.controller import LoginPanel
 
-__all__ = ["MetaAuthMagics", "load_ipython_extension", "unload_ipython_extension", "kernel_sandbox"]
-
-SANDBOX_PROFILE = "sandbox"
-#: ``KernelSandbox.start(scenario=KEEP)``: keep the running sandbox, whatever its scenario.
-KEEP = object()
-_SANDBOX_ENV = ("META_GRAPH_URL", "META_DIALOG_URL", "META_APP_ID", "META_APP_SECRET")
-
-
-class KernelSandbox:
-    """The one sandbox of this kernel, started by ``%meta_login --sandbox`` and reused.
-
-    While it runs, the kernel's environment points every setting at it
-    (Graph and dialog URLs, app id and secret); :meth:`stop` puts the
-    previous values back.
-    """
-
-    def __init__(self) -> None:
-        self.box: Sandbox | None = None
-        #: How many sandboxes this kernel has started (tokens of older ones are dead).
-        self.generation = 0
-        self._saved: dict[str, str | None] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def running(self) -> bool:
-        return self.box is not None
-
-    def start(self, scenario: str | None | object = KEEP) -> Sandbox:
-        """Start it (or return the running one) and point the settings at it.
-
-        Parameters
-        ----------
-        scenario : str or None, optional
-            A workshop scenario (one of ``Sandbox.scenarios``) or None for
-            none. A running sandbox with another scenario is replaced by a
-            fresh one (a scenario is fixed for a sandbox's life); by default
-            the running one is kept, whatever its scenario.
-        """
-        with self._lock:
-            if self.box is not None and scenario is not KEEP and self.box.scenario != scenario:
-                self._stop()
-            if self.box is None:
-                from ..sandbox import Sandbox
-
-                box = Sandbox(scenario=scenario if isinstance(scenario, str) else None).start()
-                self._saved = {name: os.environ.get(name) for name in _SANDBOX_ENV}
-                os.environ.update(box.env())
-                self.box = box
-                self.generation += 1
-            return self.box
-
-    def stop(self) -> None:
-        """Stop it and restore the settings it replaced."""
-        with self._lock:
-            self._stop()
-
-    def _stop(self) -> None:
-        box, self.box = self.box, None
-        if box is None:
-            return
-        for name, value in self._saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved = {}
-        box.stop()
-
-
-#: Process-wide: a kernel has one namespace, so one sandbox.
-kernel_sandbox = KernelSandbox()
+__all__ = ["MetaAuthMagics", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def _usage(error: BaseException | str) -> UsageError:
@@ -166,7 +95,7 @@ class MetaAuthMagics(Magics):
                 return validate_profile(given)
             except ValueError as error:
                 raise _usage(error) from None
-        if kernel_sandbox.running:
+        if KERNEL.running:
             return SANDBOX_PROFILE
         try:
             return self.store.default_profile
@@ -242,7 +171,7 @@ class MetaAuthMagics(Magics):
             raise _usage(error) from None
         scenario = self._scenario(args.scenario, args.sandbox)
         pilot = autopilot_user(args.autopilot)
-        if pilot is not None and not (args.sandbox or kernel_sandbox.running):
+        if pilot is not None and not (args.sandbox or KERNEL.running):
             # The autopilot answers the sandbox's dialog; against Meta a person must log in.
             source = "--autopilot" if args.autopilot is not None else f"{ENV_AUTOPILOT}={pilot}"
             raise UsageError(
@@ -251,10 +180,10 @@ class MetaAuthMagics(Magics):
             )
         fresh = False
         if args.sandbox:
-            generation = kernel_sandbox.generation
-            kernel_sandbox.start(scenario)
-            fresh = kernel_sandbox.generation != generation
-        box = kernel_sandbox.box
+            generation = KERNEL.generation
+            KERNEL.start(scenario)
+            fresh = KERNEL.generation != generation
+        box = KERNEL.box
         if pilot is not None and box is not None and pilot not in box.users:
             raise UsageError(f"The autopilot logs in as a sandbox user: {', '.join(box.users)}; not {pilot!r}.")
         if self.leak_guard and not args.no_guard:
@@ -279,7 +208,9 @@ class MetaAuthMagics(Magics):
         if name in ("", "none"):
             return None
         if name not in Sandbox.scenarios:
-            raise UsageError(f"Unknown sandbox scenario {given!r}; known: {', '.join(sorted(Sandbox.scenarios))}, none.")
+            raise UsageError(
+                f"Unknown sandbox scenario {given!r}; known: {', '.join(sorted(Sandbox.scenarios))}, none."
+            )
         return name
 
     def _forget_stale_sandbox_token(self) -> None:
@@ -302,10 +233,10 @@ class MetaAuthMagics(Magics):
     ) -> None:
         from IPython.display import display
 
-        from . import render as show
         from .._base.errors import GraphError
         from ..auth.health import check_profile
         from ..store import ProfileNotFound, StoreError
+        from . import render as show
 
         if self.panel is not None:  # frees its catcher's port, and says why it stopped
             self.panel.close("Replaced by a newer %meta_login.")
@@ -346,7 +277,7 @@ class MetaAuthMagics(Magics):
         from .._base.errors import AutopilotError
         from .panel.autopilot import fly
 
-        box = kernel_sandbox.box
+        box = KERNEL.box
         assert box is not None  # checked by meta_login: the autopilot needs the sandbox
         try:
             trail = fly(panel, box, user)
@@ -373,7 +304,7 @@ class MetaAuthMagics(Magics):
             location=location,
             session_name=name,
             app_id=app_id,
-            sandbox=kernel_sandbox.running,
+            sandbox=KERNEL.running,
             warn_days=self.warn_days,
             redirect_port=self.redirect_port,
             redirect_timeout=self.redirect_timeout,
@@ -405,9 +336,9 @@ class MetaAuthMagics(Magics):
         ``df = %meta_tokens``.
         """
         parse_argstring(self.meta_tokens, line)
-        from .render import status_frame
         from .._base.errors import MetaAuthError
         from ..frames import tokens_frame
+        from .render import status_frame
 
         try:
             return status_frame(tokens_frame(self.store))
@@ -425,9 +356,9 @@ class MetaAuthMagics(Magics):
         """
         args = parse_argstring(self.meta_scopes, line)
         profile = self._profile(args.profile)
-        from .render import status_frame
         from .._base.errors import MetaAuthError
         from ..frames import scopes_frame
+        from .render import status_frame
 
         try:
             return status_frame(scopes_frame(profile, store=self.store))
@@ -493,4 +424,4 @@ def unload_ipython_extension(ipython: Any) -> None:
     guard = sys.modules.get("meta_auth_nb.notebook.leak_guard")
     if guard is not None:
         guard.uninstall()
-    kernel_sandbox.stop()
+    KERNEL.stop()

@@ -16,18 +16,19 @@ Styler for any tokens or scopes frame.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from html import escape
 from importlib import resources
 from string import Template
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .._base.redact import redact
-from .._base.tokens import AccessToken, Permission, TokenInfo
 from .._base.timefmt import describe_delta, utcnow
+from .._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -36,20 +37,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Safe",
-    "render",
-    "template",
-    "permission_catalog",
-    "message_html",
-    "progress_html",
-    "token_card",
-    "extend_html",
-    "StatusLine",
-    "status_line",
-    "describe_error",
     "StatusFrame",
-    "status_frame",
-    "styled",
+    "StatusLine",
+    "describe_error",
+    "extend_html",
+    "message_html",
+    "permission_catalog",
+    "progress_html",
+    "render",
     "status_color",
+    "status_frame",
+    "status_line",
+    "styled",
+    "template",
+    "token_card",
 ]
 
 GOOD, SOON, BAD = "good", "soon", "bad"
@@ -78,7 +79,7 @@ class Safe(str):
 # --- templates ---------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> str:
     """The text of ``templates/<name>`` (read once per process)."""
     return resources.files("meta_auth_nb.notebook").joinpath("templates", name).read_text(encoding="utf-8")
@@ -95,7 +96,7 @@ def join(parts: Iterable[str]) -> Safe:
     return Safe("".join(parts))
 
 
-@lru_cache(maxsize=None)
+@cache
 def permission_catalog() -> tuple[tuple[str, str], ...]:
     """``(permission, what it allows)`` pairs for the picker, least powerful first."""
     data = json.loads(template("permissions.json"))

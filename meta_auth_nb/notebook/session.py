@@ -9,18 +9,19 @@ one-line masked repr. ``GraphSession`` itself is left untouched.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, MutableMapping
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any
 
-from ..graph.sync import GraphSession
-from .._base.tokens import AccessToken, TokenInfo
 from .._base.timefmt import describe_delta
+from .._base.tokens import AccessToken, TokenInfo
+from ..graph.sync import GraphSession
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..graph.aio import AsyncGraphSession
 
-__all__ = ["NotebookSession", "inject", "remove_injected", "injected_names"]
+__all__ = ["NotebookSession", "inject", "injected_names", "remove_injected"]
 
 # Attribute on the shell recording name -> profile of what we injected, so
 # %meta_logout removes only sessions this extension put there.

@@ -9,6 +9,7 @@ Examples
 >>> with Sandbox() as sb:                                      # doctest: +SKIP
 ...     print(sb.graph_url, sb.app_id)
 """
+
 from __future__ import annotations
 
 from .auth import appsecret_proof

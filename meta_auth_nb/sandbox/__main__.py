@@ -1,4 +1,5 @@
 """``python -m meta_auth_nb.sandbox``: run the sandbox in the foreground."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Who is calling: token look-up, ``appsecret_proof`` checks, scope checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -73,8 +74,9 @@ def authenticate(engine: Engine, req: Request) -> Token:
 def require_person(engine: Engine, tok: Token) -> User:
     """The user behind a non-app token (2500 for app tokens on ``/me``)."""
     if tok.kind == "app" or tok.user is None:
-        raise GraphError("An active access token must be used to query information about the current user.",
-                         2500, "OAuthException")
+        raise GraphError(
+            "An active access token must be used to query information about the current user.", 2500, "OAuthException"
+        )
     return engine.state.person(tok.user)
 
 

@@ -1,17 +1,18 @@
 """Batch requests: ``POST /`` with ``batch=[{method, relative_url, body?, name?}, ...]``.
 
-Each item goes through :func:`routes.dispatch` like a normal call. With
+Each item goes through the dispatcher it is given (:func:`routes.dispatch`) like a normal call. With
 faults switched on an item may come back ``null`` (timed out), and such an
 item is never run, so retrying it is safe.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from .errors import GraphError
-from .routes import dispatch
 from .wire import Request, Response, split_relative, split_version
 
 if TYPE_CHECKING:
@@ -47,8 +48,8 @@ def _item_request(item: Any, fallback_token: str | None) -> Request:
     return Request(method, path, version, params, [], bearer)
 
 
-def run_batch(engine: Engine, req: Request) -> Response:
-    """Answer a batch request (at most :data:`MAX_BATCH` items)."""
+def run_batch(engine: Engine, req: Request, dispatch: Callable[[Engine, Request], Response]) -> Response:
+    """Answer a batch request (at most :data:`MAX_BATCH` items), each item through ``dispatch``."""
     try:
         items = json.loads(req.params["batch"])
     except ValueError:
@@ -71,8 +72,7 @@ def run_batch(engine: Engine, req: Request) -> Response:
         resp = dispatch(engine, sub)
         engine.meter.record(resp.account)
         extra = resp.headers + [
-            h for h in engine.meter.headers(resp.account, resp.business_id, resp.buc_type)
-            if h[0] != "x-app-usage"
+            h for h in engine.meter.headers(resp.account, resp.business_id, resp.buc_type) if h[0] != "x-app-usage"
         ]
         out.append(_encode(resp.status, resp.body, extra, with_headers))
     return Response(body=out)
@@ -81,8 +81,10 @@ def run_batch(engine: Engine, req: Request) -> Response:
 def _encode(status: int, body: Any, headers: list[tuple[str, str]], with_headers: bool) -> dict[str, Any]:
     item: dict[str, Any] = {"code": status}
     if with_headers:
-        base = [("Content-Type", "text/javascript; charset=UTF-8"),
-                ("Cache-Control", "private, no-cache, no-store, must-revalidate")]
+        base = [
+            ("Content-Type", "text/javascript; charset=UTF-8"),
+            ("Cache-Control", "private, no-cache, no-store, must-revalidate"),
+        ]
         item["headers"] = [{"name": n, "value": v} for n, v in base + headers]
     item["body"] = json.dumps(body, separators=(",", ":"))
     return item

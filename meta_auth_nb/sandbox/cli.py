@@ -1,4 +1,5 @@
 """Command line: ``meta-auth sandbox`` / ``python -m meta_auth_nb.sandbox``."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,31 +30,39 @@ def _banner(sb: Sandbox) -> str:
     note = f"{sb.scenario} - {Sandbox.scenarios[sb.scenario]}" if sb.scenario else "none (normal behaviour)"
     env = sb.env()
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    return "\n".join([
-        f"Meta Graph API sandbox running on {sb.graph_url}",
-        f"  graph URL   {sb.graph_url}",
-        f"  dialog URL  {sb.dialog_url}/v25.0/dialog/oauth",
-        f"  app id      {sb.app_id}",
-        f"  app secret  {sb.app_secret}   (a sandbox secret, not a real one)",
-        f"  users       {users}",
-        f"  system user admin ({sb.system_user_id})",
-        f"Scenario: {note}",
-        "",
-        "Point the extension at it (shell, before starting Jupyter):",
-        f"  export {exports}",
-        "or in a notebook cell:",
-        *[f"  %env {k}={v}" for k, v in env.items()],
-        "",
-        "Press Ctrl-C to stop.",
-    ])
+    return "\n".join(
+        [
+            f"Meta Graph API sandbox running on {sb.graph_url}",
+            f"  graph URL   {sb.graph_url}",
+            f"  dialog URL  {sb.dialog_url}/v25.0/dialog/oauth",
+            f"  app id      {sb.app_id}",
+            f"  app secret  {sb.app_secret}   (a sandbox secret, not a real one)",
+            f"  users       {users}",
+            f"  system user admin ({sb.system_user_id})",
+            f"Scenario: {note}",
+            "",
+            "Point the extension at it (shell, before starting Jupyter):",
+            f"  export {exports}",
+            "or in a notebook cell:",
+            *[f"  %env {k}={v}" for k, v in env.items()],
+            "",
+            "Press Ctrl-C to stop.",
+        ]
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the sandbox until Ctrl-C (or SIGTERM); returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        sb = Sandbox(port=args.port, latency_ms=args.latency_ms, fault_rate=args.fault_rate,
-                     insights_rows=args.insights_rows, seed=args.seed, scenario=args.scenario).start()
+        sb = Sandbox(
+            port=args.port,
+            latency_ms=args.latency_ms,
+            fault_rate=args.fault_rate,
+            insights_rows=args.insights_rows,
+            seed=args.seed,
+            scenario=args.scenario,
+        ).start()
     except (OSError, ValueError) as exc:
         print(f"meta-auth sandbox: cannot start: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 Tokens and codes expire by this clock, so a test can jump past a 60-day
 expiry with :meth:`SandboxClock.advance` instead of waiting.
 """
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ A notebook or a CLI test drives the sandbox's clock and test helpers with
 plain JSON calls; these endpoints never see faults, latency or throttling.
 The app secret is deliberately not part of ``info``.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,7 @@ def _issue(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
         # A JSON body may send a list (re-encoded as JSON text by parse_params) or a comma string.
         items = json.loads(raw) if raw.lstrip().startswith("[") else raw.split(",")
         scopes = {str(s).strip() for s in items if str(s).strip()}
-    tok = engine.state.issue(p.get("user") or None, p.get("kind") or "user", scopes,
-                             _float(p, "lifetime_s", 3600))
+    tok = engine.state.issue(p.get("user") or None, p.get("kind") or "user", scopes, _float(p, "lifetime_s", 3600))
     return {"access_token": tok.value}
 
 
@@ -81,8 +81,9 @@ def _throttle(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
 def _faults(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
     rate = p.get("fault_rate")
     latency = p.get("latency_ms")
-    engine.plan.configure(None if rate in (None, "") else float(rate),
-                          None if latency in (None, "") else float(latency))
+    engine.plan.configure(
+        None if rate in (None, "") else float(rate), None if latency in (None, "") else float(latency)
+    )
     return {"fault_rate": engine.plan.fault_rate, "latency_ms": engine.plan.latency_ms}
 
 
@@ -97,15 +98,21 @@ _POST: dict[str, Callable[[Engine, dict[str, str]], dict[str, Any]]] = {
 
 def handle_control(engine: Engine, req: Request) -> Response:
     """Answer ``/__sandbox__/<name>``."""
-    name = req.path[len(CONTROL_PREFIX):] if req.path.startswith(CONTROL_PREFIX) else ""
+    name = req.path[len(CONTROL_PREFIX) :] if req.path.startswith(CONTROL_PREFIX) else ""
     try:
         if name == "info" and req.method == "GET":
             return Response(body=info(engine))
         action = _POST.get(name)
         if action is None or req.method != "POST":
             known = "GET info, POST " + ", POST ".join(_POST)
-            return error_response(GraphError(f"Unknown control endpoint {req.method} {req.path}; known: {known}",
-                                             100, "SandboxControlError", status=404))
+            return error_response(
+                GraphError(
+                    f"Unknown control endpoint {req.method} {req.path}; known: {known}",
+                    100,
+                    "SandboxControlError",
+                    status=404,
+                )
+            )
         return Response(body=action(engine, req.params))
     except (ValueError, KeyError) as exc:
         msg = exc.args[0] if exc.args else str(exc)

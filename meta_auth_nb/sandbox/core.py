@@ -1,4 +1,5 @@
 """The public :class:`Sandbox`: start a Graph API emulator on loopback."""
+
 from __future__ import annotations
 
 import contextlib
@@ -67,8 +68,12 @@ class Sandbox:
         server = SandboxServer(self._port, self._engine)
         self._server = server
         self._engine.graph_url = f"http://127.0.0.1:{server.server_port}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"meta-graph-sandbox:{server.server_port}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"meta-graph-sandbox:{server.server_port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -92,8 +97,9 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:
@@ -135,8 +141,12 @@ class Sandbox:
 
     def env(self) -> dict[str, str]:
         """Settings that point the extension at this sandbox."""
-        return {"META_GRAPH_URL": self.graph_url, "META_DIALOG_URL": self.dialog_url,
-                "META_APP_ID": self.app_id, "META_APP_SECRET": self.app_secret}
+        return {
+            "META_GRAPH_URL": self.graph_url,
+            "META_DIALOG_URL": self.dialog_url,
+            "META_APP_ID": self.app_id,
+            "META_APP_SECRET": self.app_secret,
+        }
 
     # ---- people and data ------------------------------------------------------------
     @property
@@ -167,8 +177,13 @@ class Sandbox:
         return _info(self._engine)
 
     # ---- test helpers ----------------------------------------------------------------
-    def issue_token(self, user: str | None = None, scopes: list[str] | set[str] | str | None = None,
-                    lifetime_s: float = 3600, kind: str = "user") -> str:
+    def issue_token(
+        self,
+        user: str | None = None,
+        scopes: list[str] | set[str] | str | None = None,
+        lifetime_s: float = 3600,
+        kind: str = "user",
+    ) -> str:
         """Issue a token directly, as if the user had logged in.
 
         Parameters

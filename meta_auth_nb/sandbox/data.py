@@ -4,6 +4,7 @@ Insights rows are computed from ``(seed, account, index)`` on demand, so an
 account with 50,000 rows costs nothing until a page of it is asked for, and
 the same seed always gives the same numbers.
 """
+
 from __future__ import annotations
 
 import base64
@@ -24,8 +25,16 @@ MAX_LIMIT = 500
 _BASE_DAY = _dt.date(2024, 1, 1)
 _MASK64 = (1 << 64) - 1
 _OBJECTIVES = ("OUTCOME_TRAFFIC", "OUTCOME_SALES", "OUTCOME_LEADS", "OUTCOME_AWARENESS", "OUTCOME_ENGAGEMENT")
-_CAMPAIGN_NAMES = ("Spring Sale", "Brand Awareness", "Retargeting", "Lead Magnet", "New Arrivals",
-                   "Holiday Push", "Video Views", "App Installs")
+_CAMPAIGN_NAMES = (
+    "Spring Sale",
+    "Brand Awareness",
+    "Retargeting",
+    "Lead Magnet",
+    "New Arrivals",
+    "Holiday Push",
+    "Video Views",
+    "App Installs",
+)
 
 
 def _mix(x: int) -> int:
@@ -109,17 +118,19 @@ class AdCatalog:
         for name in rng.sample(_CAMPAIGN_NAMES, 5):
             created = _BASE_DAY + _dt.timedelta(days=rng.randrange(0, 60))
             status = rng.choice(("ACTIVE", "ACTIVE", "PAUSED"))
-            out.append({
-                "id": "1202" + str(rng.randrange(10**13, 10**14)),
-                "name": f"{name} {created.year}",
-                "status": status,
-                "effective_status": status,
-                "objective": rng.choice(_OBJECTIVES),
-                "daily_budget": str(rng.randrange(10, 300) * 100),  # minor units, a string like Graph
-                "buying_type": "AUCTION",
-                "created_time": f"{created.isoformat()}T09:00:00+0000",
-                "start_time": f"{created.isoformat()}T10:00:00+0000",
-            })
+            out.append(
+                {
+                    "id": "1202" + str(rng.randrange(10**13, 10**14)),
+                    "name": f"{name} {created.year}",
+                    "status": status,
+                    "effective_status": status,
+                    "objective": rng.choice(_OBJECTIVES),
+                    "daily_budget": str(rng.randrange(10, 300) * 100),  # minor units, a string like Graph
+                    "buying_type": "AUCTION",
+                    "created_time": f"{created.isoformat()}T09:00:00+0000",
+                    "start_time": f"{created.isoformat()}T10:00:00+0000",
+                }
+            )
         return out
 
     def insights(self, acc: AdAccount, start: int, stop: int) -> list[dict[str, str]]:

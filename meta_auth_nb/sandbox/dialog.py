@@ -4,6 +4,7 @@ Whatever a request sends comes back into HTML only through
 :func:`html.escape`, and nothing redirects until client_id, redirect_uri
 and state have been checked, so the dialog is not an open redirector.
 """
+
 from __future__ import annotations
 
 import re
@@ -95,10 +96,16 @@ def _check_redirect_uri(value: str | None) -> str:
     if not value:
         raise _DialogError("Missing redirect_uri parameter.")
     parts = urlsplit(value)
-    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment
-            or any(c.isspace() or ord(c) < 32 for c in value)):
-        raise _DialogError("URL Blocked: This redirect failed because the redirect URI is not valid: "
-                       f"{value}. It must be an absolute http(s) URL without a fragment.")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.fragment
+        or any(c.isspace() or ord(c) < 32 for c in value)
+    ):
+        raise _DialogError(
+            "URL Blocked: This redirect failed because the redirect URI is not valid: "
+            f"{value}. It must be an absolute http(s) URL without a fragment."
+        )
     return value
 
 
@@ -126,8 +133,15 @@ def _validate(engine: Engine, p: dict[str, str]) -> dict[str, object]:
     if config_id:
         scopes += [s for s in CONFIG_SCOPES if s not in scopes]
     wanted = ["public_profile"] + [s for s in dict.fromkeys(scopes) if s != "public_profile"]
-    return {"client_id": client_id, "redirect_uri": redirect_uri, "state": state, "scopes": wanted,
-            "auth_type": auth_type, "config_id": config_id, "auth_nonce": p.get("auth_nonce", "")}
+    return {
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "scopes": wanted,
+        "auth_type": auth_type,
+        "config_id": config_id,
+        "auth_nonce": p.get("auth_nonce", ""),
+    }
 
 
 def handle_dialog(engine: Engine, req: Request) -> Response:
@@ -157,8 +171,10 @@ def _show(engine: Engine, req: Request, info: dict[str, object]) -> Response:
     perms = []
     for s in scopes:
         if s == "public_profile":
-            perms.append('<label><input type="checkbox" checked disabled> public_profile '
-                         '<span class="hint">(always granted)</span></label>')
+            perms.append(
+                '<label><input type="checkbox" checked disabled> public_profile '
+                '<span class="hint">(always granted)</span></label>'
+            )
         else:
             e = escape(s)
             perms.append(f'<label><input type="checkbox" name="grant_{e}" value="1" checked> {e}</label>')
@@ -168,13 +184,22 @@ def _show(engine: Engine, req: Request, info: dict[str, object]) -> Response:
         note = f" (declines {', '.join(refused)})" if refused else ""
         selected = " selected" if name == "alice" else ""
         users.append(f'<option value="{escape(name)}"{selected}>{escape(name + note)}</option>')
-    hidden = {"client_id": info["client_id"], "redirect_uri": info["redirect_uri"], "state": info["state"],
-              "scope": ",".join(scopes), "response_type": "code", "auth_type": info["auth_type"],
-              "config_id": info["config_id"], "auth_nonce": info["auth_nonce"], "choices": "1"}
+    hidden = {
+        "client_id": info["client_id"],
+        "redirect_uri": info["redirect_uri"],
+        "state": info["state"],
+        "scope": ",".join(scopes),
+        "response_type": "code",
+        "auth_type": info["auth_type"],
+        "config_id": info["config_id"],
+        "auth_nonce": info["auth_nonce"],
+        "choices": "1",
+    }
     hidden_html = "\n".join(f'<input type="hidden" name="{k}" value="{escape(str(v))}">' for k, v in hidden.items())
-    auth_note = {"rerequest": "Asking again for permissions declined before (auth_type=rerequest).",
-                 "reauthenticate": "You are asked to log in again (auth_type=reauthenticate)."}.get(
-        str(info["auth_type"]), "Untick a permission to decline it.")
+    auth_note = {
+        "rerequest": "Asking again for permissions declined before (auth_type=rerequest).",
+        "reauthenticate": "You are asked to log in again (auth_type=reauthenticate).",
+    }.get(str(info["auth_type"]), "Untick a permission to decline it.")
     prefix = f"/{req.version}" if req.version else ""
     content = _FORM.substitute(
         app_name=escape(engine.state.app.name),
@@ -206,14 +231,21 @@ def _decide(engine: Engine, req: Request, info: dict[str, object]) -> Response:
         chosen = {s for s in scopes if p.get(f"grant_{s}")} if p.get("choices") else set(scopes)
         granted = (chosen | {"public_profile"}) - _declines(engine, user, str(info["auth_type"]))
         declined = set(scopes) - granted
-        code = engine.state.new_code(user, redirect_uri, granted, declined,
-                                     str(info["auth_type"]) or None, str(info["auth_nonce"]) or None)
+        code = engine.state.new_code(
+            user, redirect_uri, granted, declined, str(info["auth_type"]) or None, str(info["auth_nonce"]) or None
+        )
         location = _redirect_to(redirect_uri, [("code", code.value), ("state", state)])
     else:
-        location = _redirect_to(redirect_uri, [
-            ("error", "access_denied"), ("error_code", "200"), ("error_description", "Permissions error"),
-            ("error_reason", "user_denied"), ("state", state),
-        ])
+        location = _redirect_to(
+            redirect_uri,
+            [
+                ("error", "access_denied"),
+                ("error_code", "200"),
+                ("error_description", "Permissions error"),
+                ("error_reason", "user_denied"),
+                ("state", state),
+            ],
+        )
     body = f'<p>Redirecting to <a href="{escape(location)}">{escape(redirect_uri)}</a></p>'
     resp = _page("Redirecting", body, 302)
     resp.headers.append(("Location", location))

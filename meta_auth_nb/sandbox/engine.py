@@ -3,6 +3,7 @@
 :meth:`Engine.handle_graph` is the whole life of one Graph request:
 log, latency, throttle, fault, route, usage headers.
 """
+
 from __future__ import annotations
 
 import collections
@@ -10,6 +11,7 @@ import threading
 import traceback
 from typing import NamedTuple
 
+from .batch import run_batch
 from .clock import SandboxClock
 from .data import AdCatalog
 from .errors import GraphError
@@ -45,8 +47,9 @@ class Engine:
         The active scenario.
     """
 
-    def __init__(self, seed: int, insights_rows: int, scenario: Scenario,
-                 fault_rate: float = 0.0, latency_ms: float = 0.0) -> None:
+    def __init__(
+        self, seed: int, insights_rows: int, scenario: Scenario, fault_rate: float = 0.0, latency_ms: float = 0.0
+    ) -> None:
         self.clock = SandboxClock()
         self.scenario = scenario
         self.state = SandboxState(seed, self.clock, scenario)
@@ -77,6 +80,10 @@ class Engine:
         with self._log_lock:
             self.request_log.append(LogEntry(method, path, has_bearer, list(query_keys)))
 
+    def run_batch(self, req: Request) -> Response:
+        """Answer a batch ``POST /``: each item goes through the router like a call of its own."""
+        return run_batch(self, req, dispatch)
+
     def internal_error(self) -> Response:
         """A 500 for a bug in the sandbox itself (kept apart from injected faults)."""
         tb = traceback.format_exc()
@@ -97,8 +104,9 @@ class Engine:
             code, minutes = throttled
             resp = error_response(rate_limit_error(code))
             # The regain time goes out on every throttled answer so any call can wait it out.
-            resp.headers += self.meter.headers(act, business or self.state.business_id, buc_type,
-                                               saturated=True, regain_minutes=minutes)
+            resp.headers += self.meter.headers(
+                act, business or self.state.business_id, buc_type, saturated=True, regain_minutes=minutes
+            )
             return resp
         fault = self.plan.draw()
         if fault == "drop":

@@ -4,6 +4,7 @@ Every error the sandbox answers is a :class:`GraphError`; routes raise it
 and the server (or the batch runner) turns it into the JSON envelope
 ``{"error": {...}}`` with the right HTTP status and headers.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -5,6 +5,7 @@ seed and a single-threaded client always meet the same sequence of faults.
 A fault is decided before a request is handled, which is what makes a
 faulted request free of side effects.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,9 +34,7 @@ _RATE_LIMIT_MESSAGES = {
 
 def rate_limit_error(code: int) -> GraphError:
     """The rate-limit error for ``code`` (4, 17, 32, 613, 800xx ...)."""
-    msg = _RATE_LIMIT_MESSAGES.get(code) or (
-        f"(#{code}) There have been too many calls. Wait a bit and try again."
-    )
+    msg = _RATE_LIMIT_MESSAGES.get(code) or (f"(#{code}) There have been too many calls. Wait a bit and try again.")
     # User and business-use-case limits carry subcode 2446079 on real Graph.
     subcode = 2446079 if code == 17 or 80000 <= code <= 80014 else None
     return GraphError(msg, code, "OAuthException", subcode=subcode, is_transient=code in (4, 17, 32, 613))
@@ -44,8 +43,13 @@ def rate_limit_error(code: int) -> GraphError:
 def fault_error(kind: str, ads_call: bool) -> GraphError:
     """The error answered for fault ``kind`` (all but ``drop``)."""
     if kind == "http500":
-        return GraphError("An unexpected error has occurred. Please retry your request later.",
-                          2, "OAuthException", status=500, is_transient=True)
+        return GraphError(
+            "An unexpected error has occurred. Please retry your request later.",
+            2,
+            "OAuthException",
+            status=500,
+            is_transient=True,
+        )
     if kind == "http503":
         return GraphError("An unknown error occurred", 1, "OAuthException", status=503, is_transient=True)
     if kind == "ratelimit":

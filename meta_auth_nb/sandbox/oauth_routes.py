@@ -4,6 +4,7 @@ and system users' ``{id}/access_tokens``.
 Every check that can fail runs before anything is changed, so an error
 answer never consumes a code or issues a token.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -87,12 +88,22 @@ def _exchange(engine: Engine, p: dict[str, str]) -> Response:
             raise GraphError(
                 "Error validating verification code. Please make sure your redirect_uri is identical "
                 "to the one you used in the OAuth dialog request",
-                100, "OAuthException", subcode=36008,
+                100,
+                "OAuthException",
+                subcode=36008,
             )
         code.used = True
         lifetime = st.scenario.login_lifetime_s or LOGIN_LIFETIME_S
-        tok = st.issue(code.user, "user", code.granted, lifetime, declined=code.declined, short_lived=True,
-                       auth_type=code.auth_type, auth_nonce=code.auth_nonce)
+        tok = st.issue(
+            code.user,
+            "user",
+            code.granted,
+            lifetime,
+            declined=code.declined,
+            short_lived=True,
+            auth_type=code.auth_type,
+            auth_nonce=code.auth_nonce,
+        )
     return Response(body=_token_reply(tok, lifetime))
 
 
@@ -106,8 +117,9 @@ def _extend(engine: Engine, p: dict[str, str]) -> Response:
         raise err
     assert old is not None
     if old.kind == "app":
-        raise GraphError("(#100) fb_exchange_token must be a user, page or system user access token",
-                         100, "OAuthException")
+        raise GraphError(
+            "(#100) fb_exchange_token must be a user, page or system user access token", 100, "OAuthException"
+        )
     sixty = p.get("set_token_expires_in_60_days", "").lower() in _TRUE
     if old.kind == "user":
         lifetime: float = st.scenario.extend_lifetime_s or LONG_LIFETIME_S
@@ -116,8 +128,7 @@ def _extend(engine: Engine, p: dict[str, str]) -> Response:
         lifetime = LONG_LIFETIME_S if sixty or old.expires_at else 0
     else:
         lifetime = 0  # page tokens from a long-lived user token do not expire
-    tok = st.issue(old.user, old.kind, set(old.granted), lifetime, declined=set(old.declined),
-                   auth_type=old.auth_type)
+    tok = st.issue(old.user, old.kind, set(old.granted), lifetime, declined=set(old.declined), auth_type=old.auth_type)
     return Response(body=_token_reply(tok, lifetime))
 
 
@@ -176,8 +187,12 @@ def debug_token(engine: Engine, req: Request) -> Response:
     """``GET /debug_token?input_token=T``: HTTP 200 even for invalid input."""
     caller = authenticate(engine, req)
     if caller.app_id != engine.state.app.app_id:
-        raise GraphError("(#100) You must provide an app access token, or a user access token that is an "
-                         "owner or developer of the app", 100, "OAuthException")
+        raise GraphError(
+            "(#100) You must provide an app access token, or a user access token that is an "
+            "owner or developer of the app",
+            100,
+            "OAuthException",
+        )
     value = req.params.get("input_token")
     if not value:
         raise GraphError("(#100) The parameter input_token is required", 100, "OAuthException")
@@ -219,8 +234,11 @@ def system_user_tokens(engine: Engine, req: Request, user_id: str) -> Response:
         raise unsupported(req.method, user_id)
     caller = authenticate(engine, req)
     if caller.kind != "system_user" or caller.user != target.name:
-        raise GraphError("(#200) Only an admin system user of the business can generate this system "
-                         "user's access tokens", 200, "OAuthException")
+        raise GraphError(
+            "(#200) Only an admin system user of the business can generate this system user's access tokens",
+            200,
+            "OAuthException",
+        )
     p = req.params
     if "appsecret_proof" not in p:
         raise GraphError(MSG_PROOF_REQUIRED, 100, "GraphMethodException")
@@ -228,8 +246,9 @@ def system_user_tokens(engine: Engine, req: Request, user_id: str) -> Response:
     if not app_id:
         raise GraphError("(#100) The parameter business_app is required", 100, "OAuthException")
     if app_id != st.app.app_id:
-        raise GraphError(f"(#100) Param business_app must be an app of this business, not {app_id}",
-                         100, "OAuthException")
+        raise GraphError(
+            f"(#100) Param business_app must be an app of this business, not {app_id}", 100, "OAuthException"
+        )
     scopes = {s.strip() for s in p.get("scope", "").split(",") if s.strip()}
     if not scopes:
         raise GraphError("(#100) The parameter scope is required", 100, "OAuthException")

@@ -3,6 +3,7 @@
 :func:`dispatch` is the single entry for a Graph call, used both by the
 server and by each item of a batch.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,9 +60,7 @@ def _route(engine: Engine, req: Request) -> Response:
         return oauth_routes.debug_token(engine, req)
     if path == "/":
         if method == "POST" and "batch" in req.params:
-            from .batch import run_batch  # batch imports dispatch: import here
-
-            return run_batch(engine, req)
+            return engine.run_batch(req)  # each item comes back through dispatch()
         raise GraphError("(#100) The parameter batch is required", 100, "OAuthException")
     m = _NODE.match(path)
     if m and m.group(2) == "access_tokens" and m.group(1) != "me" and not m.group(3):
@@ -95,8 +94,11 @@ def _node(engine: Engine, req: Request, tok: Token, node: str, edge: str | None,
     if node != "me" and tok.kind != "app" and tok.user:
         me = st.person(tok.user)
         if node == me.page_id and not edge:  # a user's own page
-            return Response(body=pick_fields({"id": me.page_id, "name": me.page_name},
-                                             parse_fields(req.params.get("fields")), ("id", "name")))
+            return Response(
+                body=pick_fields(
+                    {"id": me.page_id, "name": me.page_name}, parse_fields(req.params.get("fields")), ("id", "name")
+                )
+            )
     person = _subject(engine, tok, node)
     if edge is None:
         if req.method != "GET":
@@ -108,15 +110,20 @@ def _node(engine: Engine, req: Request, tok: Token, node: str, edge: str | None,
         require_ads(tok)
         accounts = [engine.catalog.accounts[a] for a in person.ad_accounts]
         fields = parse_fields(req.params.get("fields"))
-        return Response(body=paginate(
-            len(accounts),
-            lambda a, b: [pick_fields(acc.node(), fields, ("id", "account_id")) for acc in accounts[a:b]],
-            req.params, engine.next_base(req), req.token or "",
-        ))
+        return Response(
+            body=paginate(
+                len(accounts),
+                lambda a, b: [pick_fields(acc.node(), fields, ("id", "account_id")) for acc in accounts[a:b]],
+                req.params,
+                engine.next_base(req),
+                req.token or "",
+            )
+        )
     if sub is None and req.method == "GET":
         kind = "User" if not person.is_system else "SystemUser"
-        raise GraphError(f"(#100) Tried accessing nonexisting field ({edge}) on node type ({kind})",
-                         100, "OAuthException")
+        raise GraphError(
+            f"(#100) Tried accessing nonexisting field ({edge}) on node type ({kind})", 100, "OAuthException"
+        )
     raise unsupported(req.method, node)
 
 
@@ -125,8 +132,13 @@ def _profile(person: User, tok: Token, req: Request) -> dict[str, Any]:
         obj: dict[str, Any] = {"id": person.page_id, "name": person.page_name}
     else:
         first, _, last = person.display_name.partition(" ")
-        obj = {"id": person.id, "name": person.display_name, "first_name": first, "last_name": last,
-               "short_name": first}
+        obj = {
+            "id": person.id,
+            "name": person.display_name,
+            "first_name": first,
+            "last_name": last,
+            "short_name": first,
+        }
         if person.email:
             obj["email"] = person.email
     return pick_fields(obj, parse_fields(req.params.get("fields")), ("id", "name"))
@@ -179,14 +191,19 @@ def _ad_edge(engine: Engine, req: Request, acc: AdAccount, edge: str | None) -> 
     if edge == "campaigns":
         camps = acc.campaigns
         default = ("id", "name", "status", "objective", "daily_budget")
-        return Response(body=paginate(
-            len(camps), lambda a, b: [pick_fields(c, fields, default) for c in camps[a:b]],
-            req.params, base, token,
-        ))
+        return Response(
+            body=paginate(
+                len(camps),
+                lambda a, b: [pick_fields(c, fields, default) for c in camps[a:b]],
+                req.params,
+                base,
+                token,
+            )
+        )
     if edge == "insights":
         # level / fields / time_range are accepted and ignored: rows are per campaign and day.
         total = engine.catalog.insights_rows
-        return Response(body=paginate(total, lambda a, b: engine.catalog.insights(acc, a, b),
-                                      req.params, base, token))
-    raise GraphError(f"(#100) Tried accessing nonexisting field ({edge}) on node type (AdAccount)",
-                     100, "OAuthException")
+        return Response(body=paginate(total, lambda a, b: engine.catalog.insights(acc, a, b), req.params, base, token))
+    raise GraphError(
+        f"(#100) Tried accessing nonexisting field ({edge}) on node type (AdAccount)", 100, "OAuthException"
+    )

@@ -3,6 +3,7 @@
 Each scenario is plain data read by the state and routes, so a facilitator
 can explain every one in a sentence (its ``description``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """The HTTP side: a threaded, keep-alive server on 127.0.0.1 that hands each
 request to the control endpoints, the login dialog or the Graph engine."""
+
 from __future__ import annotations
 
 import contextlib

@@ -4,6 +4,7 @@ Identities (ids, the app secret) derive from the seed so a workshop can
 hand out the same app id twice; token and code values come from
 :mod:`secrets` because nothing should be able to predict them.
 """
+
 from __future__ import annotations
 
 import random
@@ -194,8 +195,9 @@ class SandboxState:
         self.codes: dict[str, Code] = {}
         self.grants: dict[tuple[str, str], Grant] = {}
         # APP_ID|APP_SECRET works as an app token, like on real Graph.
-        self._store(Token(f"{self.app.app_id}|{self.app.secret}", self.app.app_id, "app",
-                          None, set(), set(), 0.0, 0.0, 0.0))
+        self._store(
+            Token(f"{self.app.app_id}|{self.app.secret}", self.app.app_id, "app", None, set(), set(), 0.0, 0.0, 0.0)
+        )
         self._password_change_due: float | None = None
         self._password_change_done = False
 
@@ -309,12 +311,20 @@ class SandboxState:
             self._schedule_password_change(person.name, now)
             return self._store(tok)
 
-    def new_code(self, user: str, redirect_uri: str, granted: set[str], declined: set[str],
-                 auth_type: str | None, auth_nonce: str | None) -> Code:
+    def new_code(
+        self,
+        user: str,
+        redirect_uri: str,
+        granted: set[str],
+        declined: set[str],
+        auth_type: str | None,
+        auth_nonce: str | None,
+    ) -> Code:
         """Create a 10-minute single-use authorization code."""
         value = "AQ" + secrets.token_urlsafe(160)
-        code = Code(value, self.app.app_id, redirect_uri, user, granted, declined,
-                    self.clock.now() + 600, auth_type, auth_nonce)
+        code = Code(
+            value, self.app.app_id, redirect_uri, user, granted, declined, self.clock.now() + 600, auth_type, auth_nonce
+        )
         with self.lock:
             self.codes[value] = code
         return code

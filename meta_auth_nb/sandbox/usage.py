@@ -4,6 +4,7 @@ Counts calls in a rolling window of real time and reports them as percent
 of an (invented) budget, the way Graph does, so a client's back-off logic
 has numbers that move.
 """
+
 from __future__ import annotations
 
 import collections
@@ -74,26 +75,49 @@ class UsageMeter:
         with self._lock:
             app_pct = 100.0 if saturated else self._pct(self._app, APP_BUDGET)
             acc_pct = 100.0 if saturated else self._pct(self._acc.get(account or ""), ACCOUNT_BUDGET)
-        out = [("x-app-usage", json.dumps({
-            "call_count": math.ceil(app_pct),
-            "total_time": math.ceil(app_pct * 0.6),
-            "total_cputime": math.ceil(app_pct * 0.4),
-        }))]
+        out = [
+            (
+                "x-app-usage",
+                json.dumps(
+                    {
+                        "call_count": math.ceil(app_pct),
+                        "total_time": math.ceil(app_pct * 0.6),
+                        "total_cputime": math.ceil(app_pct * 0.4),
+                    }
+                ),
+            )
+        ]
         if account:
-            out.append(("x-ad-account-usage", json.dumps({
-                "acc_id_util_pct": round(acc_pct, 2),
-                "reset_time_duration": math.ceil(regain_minutes * 60) if saturated else 0,
-                "ads_api_access_tier": TIER,
-            })))
+            out.append(
+                (
+                    "x-ad-account-usage",
+                    json.dumps(
+                        {
+                            "acc_id_util_pct": round(acc_pct, 2),
+                            "reset_time_duration": math.ceil(regain_minutes * 60) if saturated else 0,
+                            "ads_api_access_tier": TIER,
+                        }
+                    ),
+                )
+            )
         if business_id:
-            out.append(("x-business-use-case-usage", json.dumps({
-                business_id: [{
-                    "type": buc_type,
-                    "call_count": math.ceil(acc_pct),
-                    "total_cputime": math.ceil(acc_pct * 0.5),
-                    "total_time": math.ceil(acc_pct * 0.7),
-                    "estimated_time_to_regain_access": regain_minutes,
-                    "ads_api_access_tier": TIER,
-                }]
-            })))
+            out.append(
+                (
+                    "x-business-use-case-usage",
+                    json.dumps(
+                        {
+                            business_id: [
+                                {
+                                    "type": buc_type,
+                                    "call_count": math.ceil(acc_pct),
+                                    "total_cputime": math.ceil(acc_pct * 0.5),
+                                    "total_time": math.ceil(acc_pct * 0.7),
+                                    "estimated_time_to_regain_access": regain_minutes,
+                                    "ads_api_access_tier": TIER,
+                                }
+                            ]
+                        }
+                    ),
+                )
+            )
         return out

@@ -3,6 +3,7 @@
 Keeping routes on these small objects lets the batch endpoint run each
 item through exactly the same code as a normal call.
 """
+
 from __future__ import annotations
 
 import json
@@ -100,7 +101,7 @@ def split_version(path: str) -> tuple[str | None, str]:
     version = None
     if m:
         version = m.group(1)
-        path = path[m.end():]
+        path = path[m.end() :]
     path = "/" + path.strip("/")
     return version, path
 

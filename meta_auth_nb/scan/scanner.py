@@ -57,10 +57,11 @@ import re
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from dataclasses import field as _dc_field  # Finding has an attribute named 'field'
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence, TextIO
+from typing import Any, TextIO
 
 from .._base.redact import APP_TOKEN_PATTERN, TOKEN_PATTERN, mask
 
@@ -83,18 +84,82 @@ EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 #: Files larger than this are skipped (reported in ``skipped``).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: Folders never walked into: tools' caches and environments, not project files.
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".hypothesis", ".eggs",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        ".hypothesis",
+        ".eggs",
+    }
+)
 #: Suffixes that are binary for sure, skipped without reading them.
-BINARY_SUFFIXES = frozenset({
-    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tif", ".tiff", ".pdf", ".zip",
-    ".gz", ".bz2", ".xz", ".zst", ".7z", ".tar", ".whl", ".egg", ".so", ".dylib", ".dll", ".exe",
-    ".pyc", ".pyo", ".o", ".a", ".class", ".jar", ".parquet", ".feather", ".arrow", ".pkl",
-    ".pickle", ".npy", ".npz", ".h5", ".hdf5", ".sqlite", ".db", ".xlsx", ".xls", ".docx",
-    ".pptx", ".woff", ".woff2", ".ttf", ".otf", ".mp3", ".mp4", ".mov", ".avi", ".wav",
-})
+BINARY_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".ico",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".7z",
+        ".tar",
+        ".whl",
+        ".egg",
+        ".so",
+        ".dylib",
+        ".dll",
+        ".exe",
+        ".pyc",
+        ".pyo",
+        ".o",
+        ".a",
+        ".class",
+        ".jar",
+        ".parquet",
+        ".feather",
+        ".arrow",
+        ".pkl",
+        ".pickle",
+        ".npy",
+        ".npz",
+        ".h5",
+        ".hdf5",
+        ".sqlite",
+        ".db",
+        ".xlsx",
+        ".xls",
+        ".docx",
+        ".pptx",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".mp3",
+        ".mp4",
+        ".mov",
+        ".avi",
+        ".wav",
+    }
+)
 _SNIFF_BYTES = 8192
 #: Shortest known value looked for (as in :mod:`meta_auth_nb.redact`): shorter ones match words.
 _MIN_KNOWN = 8
@@ -281,7 +346,7 @@ def mask_text(text: str, known: Iterable[str | None] = (), *, secret_context: bo
     parts: list[str] = []
     last = 0
     for m in matches:
-        parts.append(text[last:m.start])
+        parts.append(text[last : m.start])
         parts.append(m.replacement)
         last = m.end
     parts.append(text[last:])
@@ -456,7 +521,9 @@ def _is_mime_bundle(path: tuple[Any, ...]) -> bool:
     # cells[i].outputs[j].data and cells[i].attachments[name] map MIME types to payloads.
     if len(path) < 4 or path[0] != "cells":
         return False
-    return (len(path) == 5 and path[2] == "outputs" and path[4] == "data") or (len(path) == 4 and path[2] == "attachments")
+    return (len(path) == 5 and path[2] == "outputs" and path[4] == "data") or (
+        len(path) == 4 and path[2] == "attachments"
+    )
 
 
 def _labelled_secret(mapping: dict[str, Any]) -> bool:
@@ -495,6 +562,7 @@ def _read_notebook(text: str) -> Any:
 
 def _rejoin_lines(nb: Any) -> Any:
     """Join multi-line strings kept as lists (sources, stream text, text MIME data), as nbformat does."""
+
     def join(value: Any) -> Any:
         return "".join(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value
 
@@ -649,7 +717,9 @@ def scan_file(
             return report
         data = file.read_bytes()
     except OSError as exc:
-        report.errors.append({"path": display, "error": _safe(f"{type(exc).__name__}: {exc.strerror or exc}", known_list)})
+        report.errors.append(
+            {"path": display, "error": _safe(f"{type(exc).__name__}: {exc.strerror or exc}", known_list)}
+        )
         return report
     bom = data.startswith(b"\xef\xbb\xbf")
     # Tokens are ASCII, so a file in another encoding is still searched correctly.
@@ -689,7 +759,12 @@ def _fix_notebook(
         return
     valid, problem = _notebook_valid(fixed)
     if was_valid and not valid:
-        report.errors.append({"path": display, "error": f"masking would leave an invalid notebook ({_safe(problem or '', known)}); not changed"})
+        report.errors.append(
+            {
+                "path": display,
+                "error": f"masking would leave an invalid notebook ({_safe(problem or '', known)}); not changed",
+            }
+        )
         return
     try:
         _write_atomically(file, fixed, bom)
@@ -826,15 +901,27 @@ def _safe(text: str, known: Iterable[str | None] = ()) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``scan`` options to ``parser`` (used by ``meta-auth scan``)."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, text files or folders (walked)")
-    parser.add_argument("--fix", action="store_true",
-                        help="mask what is found in notebooks (other files are only reported)")
+    parser.add_argument(
+        "--fix", action="store_true", help="mask what is found in notebooks (other files are only reported)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
-    parser.add_argument("--no-store", action="store_true",
-                        help="do not read the token store; look for token-shaped values only")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
-                        help=f"skip files larger than N bytes (default {DEFAULT_MAX_BYTES}; 0: no cap)")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="leave out files or folders matching GLOB (repeatable)")
+    parser.add_argument(
+        "--no-store", action="store_true", help="do not read the token store; look for token-shaped values only"
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"skip files larger than N bytes (default {DEFAULT_MAX_BYTES}; 0: no cap)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files or folders matching GLOB (repeatable)",
+    )
 
 
 def _emit(text: str, stream: TextIO) -> None:
@@ -849,7 +936,9 @@ def render(report: ScanReport, *, fix: bool = False) -> str:
     """The human-readable report (masked previews only)."""
     lines: list[str] = []
     for f in report.findings:
-        label = KIND_LABELS.get(f.kind, f.kind) + (" (known to the token store)" if f.known and f.kind != "known_secret" else "")
+        label = KIND_LABELS.get(f.kind, f.kind) + (
+            " (known to the token store)" if f.known and f.kind != "known_secret" else ""
+        )
         if f.cell is None and f.field is None:
             head = f"{f.path}:{f.line}:{f.column}"
         else:

@@ -12,4 +12,12 @@ from .keyring_source import SERVICE
 from .profile import StoredProfile, validate_profile
 from .token_store import TokenStore
 
-__all__ = ["SERVICE", "InvalidProfileName", "ProfileNotFound", "StoreError", "StoredProfile", "TokenStore", "validate_profile"]
+__all__ = [
+    "SERVICE",
+    "InvalidProfileName",
+    "ProfileNotFound",
+    "StoreError",
+    "StoredProfile",
+    "TokenStore",
+    "validate_profile",
+]

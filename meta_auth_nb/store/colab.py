@@ -14,7 +14,7 @@ from typing import Any
 from .._base.redact import get_logger
 from .keyring_source import describe_exception
 
-__all__ = ["in_colab", "userdata_module", "read_colab_secret"]
+__all__ = ["in_colab", "read_colab_secret", "userdata_module"]
 
 log = get_logger("meta_auth_nb.store")
 

@@ -56,7 +56,9 @@ class ProfileIndex:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            log.warning("Could not read the profile index %s (%s); carrying on without it.", self.path, describe_exception(exc))
+            log.warning(
+                "Could not read the profile index %s (%s); carrying on without it.", self.path, describe_exception(exc)
+            )
             return {}
         parsed = self._parse(text)
         if parsed is not None:
@@ -103,7 +105,11 @@ class ProfileIndex:
         try:
             os.replace(self.path, target)
         except OSError as exc:
-            log.warning("The profile index %s is not valid JSON and could not be moved aside (%s).", self.path, describe_exception(exc))
+            log.warning(
+                "The profile index %s is not valid JSON and could not be moved aside (%s).",
+                self.path,
+                describe_exception(exc),
+            )
             return
         log.warning(
             "The profile index %s was not valid JSON; it was moved aside to %s and a new one was started. "

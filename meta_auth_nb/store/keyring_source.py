@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from .._base.errors import KeyringFailure
 from .._base.redact import get_logger, redact
 
-__all__ = ["SERVICE", "KeyringAdapter", "describe_exception", "token_key", "secret_key"]
+__all__ = ["SERVICE", "KeyringAdapter", "describe_exception", "secret_key", "token_key"]
 
 #: The keyring service name every entry is stored under.
 SERVICE = "meta_auth_nb"
@@ -82,10 +82,7 @@ class KeyringAdapter:
         except Exception:  # pragma: no cover - keyring always ships these
             return None
         if isinstance(backend, fail.Keyring):
-            return (
-                "keyring found no usable backend, as is usual on headless Linux, "
-                "in containers and on Binder"
-            )
+            return "keyring found no usable backend, as is usual on headless Linux, in containers and on Binder"
         if isinstance(backend, null.Keyring):
             return "the keyring backend in use (keyring.backends.null.Keyring) stores nothing"
         if isinstance(backend, chainer.ChainerBackend):
@@ -125,7 +122,9 @@ class KeyringAdapter:
         try:
             return func(*args)
         except Exception as exc:  # NoKeyringError, InitError, KeyringLocked, D-Bus errors...
-            raise KeyringFailure(f"the system keyring ({self.label}) failed to {what}: {describe_exception(exc)}") from None
+            raise KeyringFailure(
+                f"the system keyring ({self.label}) failed to {what}: {describe_exception(exc)}"
+            ) from None
 
     def get(self, username: str) -> str | None:
         """Read one entry of :data:`SERVICE`; None when absent."""

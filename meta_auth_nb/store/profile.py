@@ -21,11 +21,11 @@ from .._base.tokens import AccessToken, TokenInfo
 __all__ = [
     "BACKENDS",
     "StoredProfile",
-    "validate_profile",
     "clean_app_id",
     "clean_scopes",
     "info_from_record",
     "profile_from_record",
+    "validate_profile",
 ]
 
 #: Where a profile's token can come from.
@@ -55,8 +55,6 @@ def validate_profile(name: object) -> str:
             "'-', '_' or '.' (for example 'default', 'client-a', 'prod_2024')."
         )
     return name
-
-
 
 
 def clean_app_id(app_id: Any) -> str | None:
@@ -166,8 +164,6 @@ class StoredProfile:
             "saved_at": to_iso(self.saved_at),
             "required_scopes": list(self.required_scopes),
         }
-
-
 
 
 def profile_from_record(

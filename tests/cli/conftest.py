@@ -17,9 +17,9 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -31,10 +31,10 @@ from keyring_support import secret_service, secret_service_keyring  # noqa: E402
 
 from meta_auth_nb import cli  # noqa: E402
 from meta_auth_nb.cli import CommandContext  # noqa: E402
-from tests.conftest import FAST_RETRY  # noqa: E402
-from tests.cli.helpers import Mailbox, free_port, start_smtp  # noqa: E402
 from meta_auth_nb.store import TokenStore  # noqa: E402
 from meta_auth_nb.store.memory import vault  # noqa: E402
+from tests.cli.helpers import Mailbox, free_port, start_smtp  # noqa: E402
+from tests.conftest import FAST_RETRY  # noqa: E402
 from tests.store.store_helpers import DictKeyring  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,7 +114,12 @@ def cli_proc(secret_service_keyring, secret_service):
         environ.update(extra_env or {})
         done = subprocess.run(
             [sys.executable, "-m", "meta_auth_nb.cli", *argv],
-            input=stdin, capture_output=True, text=True, env=environ, timeout=timeout, cwd=str(REPO),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=timeout,
+            cwd=str(REPO),
         )
         return Result(done.returncode, done.stdout, done.stderr)
 

@@ -29,7 +29,11 @@ class Mailbox:
     logins: list[tuple[str, str]] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
-        return {"META_SMTP_HOST": self.host, "META_SMTP_PORT": str(self.port), "META_SMTP_FROM": "meta-auth@test.example"}
+        return {
+            "META_SMTP_HOST": self.host,
+            "META_SMTP_PORT": str(self.port),
+            "META_SMTP_FROM": "meta-auth@test.example",
+        }
 
     def wait(self, count: int = 1, timeout: float = 5.0) -> None:
         deadline = time.monotonic() + timeout
@@ -41,11 +45,12 @@ class _Collector:
     def __init__(self, box: Mailbox) -> None:
         self.box = box
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
-        self.box.messages.append((envelope, message_from_bytes(envelope.original_content or envelope.content,
-                                                                policy=policy.default)))
+        self.box.messages.append(
+            (envelope, message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
+        )
         return "250 Message accepted for delivery"
 
 
@@ -55,8 +60,6 @@ def start_smtp(box: Mailbox, **controller_kwargs: Any) -> Any:
     controller = Controller(_Collector(box), hostname=box.host, port=box.port, **controller_kwargs)
     controller.start()
     return controller
-
-
 
 
 class LineTap(io.TextIOBase):

@@ -44,8 +44,9 @@ def test_canary_in_process(store, env, smtp_env, cli_run, caplog, monkeypatch):
         cli_run("inspect", "--token-env", "CANARY_TOKEN", "--json"),
         cli_run("profiles"),
         cli_run("profiles", "--json"),
-        cli_run("check", "--profile", "canary", "--json", "--require-scopes", "ads_management",
-                "--email", "ops@example.com"),
+        cli_run(
+            "check", "--profile", "canary", "--json", "--require-scopes", "ads_management", "--email", "ops@example.com"
+        ),
         cli_run("check", "--all", "--email", "ops@example.com", "--email-always"),
         cli_run("extend", "--profile", "canary"),
     ]
@@ -87,8 +88,9 @@ def test_canary_in_real_processes(env, cli_proc, mailbox, secret_service_keyring
     canaries.append(extended)  # ...and nowhere else
     results += [
         cli_proc("inspect", "--profile", "canary", "--json"),
-        cli_proc("check", "--profile", "canary", "--json", "--email", "ops@example.com", "--email-always",
-                 extra_env=smtp),
+        cli_proc(
+            "check", "--profile", "canary", "--json", "--email", "ops@example.com", "--email-always", extra_env=smtp
+        ),
         cli_proc("profiles", "--json"),
         cli_proc("logout", "--profile", "canary", "--revoke"),
     ]

@@ -9,8 +9,22 @@ import pytest
 from tests.cli.helpers import DAY
 
 REPORT_KEYS = {
-    "profile", "token", "status", "severity", "reason", "advice", "type", "app_id", "user_id", "valid",
-    "expires_at", "data_access_expires_at", "scopes", "missing_scopes", "declined_scopes", "checked_at",
+    "profile",
+    "token",
+    "status",
+    "severity",
+    "reason",
+    "advice",
+    "type",
+    "app_id",
+    "user_id",
+    "valid",
+    "expires_at",
+    "data_access_expires_at",
+    "scopes",
+    "missing_scopes",
+    "declined_scopes",
+    "checked_at",
 }
 
 

@@ -11,12 +11,38 @@ from meta_auth_nb import cli
 from tests.cli.helpers import DAY
 
 INSPECT_KEYS = {
-    "profile", "source", "token", "valid", "reason", "type", "app_id", "application", "user_id", "issued_at",
-    "expires_at", "never_expires", "data_access_expires_at", "scopes", "granular_scopes", "permissions", "checked_at",
+    "profile",
+    "source",
+    "token",
+    "valid",
+    "reason",
+    "type",
+    "app_id",
+    "application",
+    "user_id",
+    "issued_at",
+    "expires_at",
+    "never_expires",
+    "data_access_expires_at",
+    "scopes",
+    "granular_scopes",
+    "permissions",
+    "checked_at",
 }
 PROFILE_KEYS = {
-    "profile", "token", "type", "backend", "app_id", "has_app_secret", "expires_at", "status", "reason", "scopes",
-    "required_scopes", "checked_at", "saved_at",
+    "profile",
+    "token",
+    "type",
+    "backend",
+    "app_id",
+    "has_app_secret",
+    "expires_at",
+    "status",
+    "reason",
+    "scopes",
+    "required_scopes",
+    "checked_at",
+    "saved_at",
 }
 
 
@@ -187,7 +213,11 @@ def test_profiles_table_and_json(store, env, cli_run):
     assert [p["profile"] for p in listed["profiles"]] == ["fine", "fresh", "soon"]
     for row in listed["profiles"]:
         assert set(row) == PROFILE_KEYS
-    assert {p["profile"]: p["status"] for p in listed["profiles"]} == {"fine": "ok", "fresh": "unchecked", "soon": "expiring"}
+    assert {p["profile"]: p["status"] for p in listed["profiles"]} == {
+        "fine": "ok",
+        "fresh": "unchecked",
+        "soon": "expiring",
+    }
 
 
 @pytest.mark.keyring

@@ -37,7 +37,11 @@ def test_check_mails_renewal_instructions(expiring, smtp_env, cli_run):
     body = _body(message)
     masked = expiring[:4] + "\u2026" + expiring[-4:]
     assert masked in body
-    assert "What to do:" in body and "meta-auth login --profile work" in body and ("expires in 4 days" in body or "expires in 5 days" in body)
+    assert (
+        "What to do:" in body
+        and "meta-auth login --profile work" in body
+        and ("expires in 4 days" in body or "expires in 5 days" in body)
+    )
     assert expiring not in body
     raw_mail = envelope.original_content or envelope.content
     assert expiring.encode() not in raw_mail
@@ -67,7 +71,10 @@ def test_no_mail_when_healthy_unless_asked(store, env, smtp_env, cli_run):
 def test_missing_smtp_host_is_a_setup_error_before_any_check(expiring, env, cli_run):
     result = cli_run("check", "--profile", "work", "--email", "ops@example.com")
     assert result.code == 3
-    assert result.err.strip() == "meta-auth: META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email"
+    assert (
+        result.err.strip()
+        == "meta-auth: META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email"
+    )
     assert result.out == ""
 
 
@@ -92,7 +99,11 @@ def tls_server(tmp_path):
     context.load_cert_chain(cert, key)
     box = Mailbox("127.0.0.1", free_port())
     controller = start_smtp(
-        box, tls_context=context, require_starttls=True, auth_required=True, auth_require_tls=True,
+        box,
+        tls_context=context,
+        require_starttls=True,
+        auth_required=True,
+        auth_require_tls=True,
         authenticator=password_checker(box, "mailer", "s3cret-pass"),
     )
     try:
@@ -103,8 +114,12 @@ def tls_server(tmp_path):
 
 def test_starttls_and_login_when_offered(expiring, tls_server, monkeypatch, cli_run):
     box, cert = tls_server
-    for key, value in {**box.env(), "META_SMTP_USER": "mailer", "META_SMTP_PASSWORD": "s3cret-pass",
-                       "META_SMTP_CAFILE": cert}.items():
+    for key, value in {
+        **box.env(),
+        "META_SMTP_USER": "mailer",
+        "META_SMTP_PASSWORD": "s3cret-pass",
+        "META_SMTP_CAFILE": cert,
+    }.items():
         monkeypatch.setenv(key, value)
     result = cli_run("check", "--profile", "work", "--email", "ops@example.com")
     assert result.code == 1, result.text
@@ -146,10 +161,20 @@ def test_implicit_tls(tmp_path):
     box = Mailbox("127.0.0.1", free_port())
     controller = start_smtp(box, ssl_context=context)
     try:
-        rows = [{"profile": "p", "token": "EAAB\u2026wxyz", "status": "expired", "severity": 2,
-                 "reason": "the token has expired", "advice": "Log in again.", "valid": False}]
-        sent = send_renewal_email("ops@example.com", rows,
-                                  env={**box.env(), "META_SMTP_SSL": "1", "META_SMTP_CAFILE": cert})
+        rows = [
+            {
+                "profile": "p",
+                "token": "EAAB\u2026wxyz",
+                "status": "expired",
+                "severity": 2,
+                "reason": "the token has expired",
+                "advice": "Log in again.",
+                "valid": False,
+            }
+        ]
+        sent = send_renewal_email(
+            "ops@example.com", rows, env={**box.env(), "META_SMTP_SSL": "1", "META_SMTP_CAFILE": cert}
+        )
         box.wait(1)
     finally:
         controller.stop()
@@ -177,7 +202,9 @@ def test_default_ports():
     assert SmtpSettings.from_env({"META_SMTP_HOST": "h"}).port == 25
     assert SmtpSettings.from_env({"META_SMTP_HOST": "h", "META_SMTP_USER": "u", "META_SMTP_PASSWORD": "p"}).port == 587
     assert SmtpSettings.from_env({"META_SMTP_HOST": "h", "META_SMTP_SSL": "1"}).port == 465
-    assert "pw-secret" not in repr(SmtpSettings.from_env({"META_SMTP_HOST": "h", "META_SMTP_USER": "u", "META_SMTP_PASSWORD": "pw-secret"}))
+    assert "pw-secret" not in repr(
+        SmtpSettings.from_env({"META_SMTP_HOST": "h", "META_SMTP_USER": "u", "META_SMTP_PASSWORD": "pw-secret"})
+    )
 
 
 def test_a_profile_that_cannot_be_loaded_is_mailed_too(store, env, smtp_env, cli_run):
@@ -186,6 +213,6 @@ def test_a_profile_that_cannot_be_loaded_is_mailed_too(store, env, smtp_env, cli
     assert result.code == 3
     assert "No token is stored for profile 'vanished'" in result.err
     smtp_env.wait(1)
-    (_, message), = smtp_env.messages
+    ((_, message),) = smtp_env.messages
     assert message["Subject"] == "meta-auth: 1 token needs attention (1 could not be checked)"
     assert "vanished" in _body(message) and "error" in _body(message)

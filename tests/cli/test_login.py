@@ -33,6 +33,7 @@ def _with_state(url: str, state: str) -> str:
 @pytest.fixture
 def threaded(monkeypatch, cli_context):
     """Run main() in a thread with stdout/stderr tapped, as a terminal would show them."""
+
     def start(*argv: str):
         # Set here, in the test's call phase: pytest swaps sys.stdout between phases.
         out, err = LineTap(), LineTap()
@@ -121,8 +122,19 @@ def test_login_without_a_keyring_stops_before_asking(env, cli_run, cli_context):
 
 
 def test_oauth_through_the_catcher(store, env, threaded):
-    thread, box, out, err = threaded("login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0",
-                                     "--scopes", "ads_read,ads_management", "--timeout", "20")
+    thread, box, out, err = threaded(
+        "login",
+        "--profile",
+        "fb",
+        "--oauth",
+        "--no-browser",
+        "--port",
+        "0",
+        "--scopes",
+        "ads_read,ads_management",
+        "--timeout",
+        "20",
+    )
     login_url = out.wait_for(URL_RE).group(1)
     assert "scope=ads_read%2Cads_management" in login_url
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in login_url
@@ -143,8 +155,9 @@ def test_oauth_through_the_catcher(store, env, threaded):
 
 
 def test_oauth_wrong_state_through_the_catcher_exits_2(store, env, threaded):
-    thread, box, out, err = threaded("login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0",
-                                     "--timeout", "20")
+    thread, box, out, err = threaded(
+        "login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--timeout", "20"
+    )
     login_url = out.wait_for(URL_RE).group(1)
     forged = _with_state(env.approve(login_url), "someone-elses-state")
     assert _follow(forged).status_code == 200
@@ -219,9 +232,25 @@ def test_oauth_with_a_pasted_redirect_url(store, env, threaded, monkeypatch):
 def test_oauth_in_a_real_process(env, cli_proc, secret_service):
     environ = dict(os.environ, **secret_service.env(), PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "meta_auth_nb.cli", "login", "--profile", "proc", "--oauth", "--no-browser",
-         "--port", "0", "--timeout", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=environ,
+        [
+            sys.executable,
+            "-m",
+            "meta_auth_nb.cli",
+            "login",
+            "--profile",
+            "proc",
+            "--oauth",
+            "--no-browser",
+            "--port",
+            "0",
+            "--timeout",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=environ,
     )
     try:
         login_url = None
@@ -255,7 +284,11 @@ def test_interactive_paste_is_not_echoed_and_offers_to_extend(env, cli_proc, sec
     environ = dict(os.environ, **secret_service.env(), PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
     proc = subprocess.Popen(
         [sys.executable, "-m", "meta_auth_nb.cli", "login", "--profile", "tty"],
-        stdin=slave, stdout=slave, stderr=slave, env=environ, start_new_session=True,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=environ,
+        start_new_session=True,
     )
     os.close(slave)
     seen = b""

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from meta_auth_nb._base.errors import LoginDenied, StateMismatch
-from meta_auth_nb.auth.oauth import parse_redirect
 from meta_auth_nb.auth.catcher import CatcherTimeout, RedirectCatcher
+from meta_auth_nb.auth.oauth import parse_redirect
 
 
 def _get(url: str, **headers: str) -> httpx.Response:

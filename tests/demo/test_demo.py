@@ -23,14 +23,21 @@ TOKEN_PATTERN = re.compile(r"EAA[A-Za-z0-9]{20,}")
 def test_demo_execute_runs_the_quickstart_notebook():
     result = subprocess.run(
         [sys.executable, "-m", "meta_auth_nb.cli", "demo", "--execute"],
-        capture_output=True, text=True, timeout=180, check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
     assert "Running 01_quickstart.ipynb in a real kernel" in out
     # The panel was driven by the autopilot, and each section's results were printed as text.
     assert "Autopilot (alice, sandbox): Facebook Login: alice pressed Allow" in out
-    for heading in ("== 2. Log in ==", "== 4. Your ad accounts and their campaigns ==", "== 5. Insights, with a progress bar =="):
+    for heading in (
+        "== 2. Log in ==",
+        "== 4. Your ad accounts and their campaigns ==",
+        "== 5. Insights, with a progress bar ==",
+    ):
         assert heading in out
     assert "<NotebookSession profile=sandbox" in out
     assert "act_" in out and "campaign_name" in out and "ctr_percent" in out
@@ -41,12 +48,14 @@ def test_demo_execute_runs_the_quickstart_notebook():
 
 
 def test_demo_execute_fails_with_the_cell_error(tmp_path):
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Broken"),
-        nbformat.v4.new_code_cell("print('first')"),
-        nbformat.v4.new_code_cell("raise RuntimeError('the report has no rows')"),
-        nbformat.v4.new_code_cell("print('never')"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Broken"),
+            nbformat.v4.new_code_cell("print('first')"),
+            nbformat.v4.new_code_cell("raise RuntimeError('the report has no rows')"),
+            nbformat.v4.new_code_cell("print('never')"),
+        ]
+    )
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
     lines: list[str] = []
@@ -60,7 +69,14 @@ def test_demo_execute_without_the_notebooks_runs_the_script(monkeypatch, capsys)
     monkeypatch.setattr(demo, "NOTEBOOK", demo.REPO_ROOT / "no-such-folder" / "01_quickstart.ipynb")
     assert demo.run_demo(execute=True) == 0
     out = capsys.readouterr().out
-    for step in ("Code exchanged", "Extended", "debug_token says", "Scopes and granular targets", "campaigns of act_", "insights rows"):
+    for step in (
+        "Code exchanged",
+        "Extended",
+        "debug_token says",
+        "Scopes and granular targets",
+        "campaigns of act_",
+        "insights rows",
+    ):
         assert step in out
     assert "1000 insights rows" in out
     assert not TOKEN_PATTERN.search(out)
@@ -79,7 +95,7 @@ def test_run_lab_starts_jupyterlab_in_the_repository(monkeypatch):
     calls = []
     monkeypatch.setattr(demo.subprocess, "call", lambda command, **kw: calls.append((command, kw)) or 0)
     assert demo.run_demo() == 0
-    (command, options), = calls
+    ((command, options),) = calls
     assert command[1] == "notebooks/01_quickstart.ipynb" and options["cwd"] == demo.REPO_ROOT
 
 
@@ -116,5 +132,7 @@ def test_demo_jupyterlab_serves_the_quickstart():
 
 
 def test_cli_help_lists_commands():
-    result = subprocess.run([sys.executable, "-m", "meta_auth_nb.cli", "--help"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "meta_auth_nb.cli", "--help"], capture_output=True, text=True, check=True
+    )
     assert "sandbox" in result.stdout and "demo" in result.stdout

@@ -9,8 +9,8 @@ import pytest
 
 import meta_auth_nb as mab
 from meta_auth_nb._base import errors as E
-from meta_auth_nb.auth.health import validate
 from meta_auth_nb._base.redact import get_logger
+from meta_auth_nb.auth.health import validate
 
 
 def texts_of(exc: BaseException) -> str:
@@ -33,7 +33,16 @@ def test_canary_never_leaks(sandbox, opts, caplog, capsys):
         with mab.GraphSession(long, app_secret=secret, **opts) as meta:
             rows = list(meta.pages(f"{sandbox.ad_account_ids()[0]}/insights", limit=200))
             seen += [repr(meta), str(meta.usage)]
-        seen += [repr(short), str(long), f"{long}", repr(info), repr(perms), repr(report), report.summary(), str(report.to_dict())]
+        seen += [
+            repr(short),
+            str(long),
+            f"{long}",
+            repr(info),
+            repr(perms),
+            repr(report),
+            report.summary(),
+            str(report.to_dict()),
+        ]
 
         # forced errors at every layer, with the canary as the token
         failures = []

@@ -80,9 +80,15 @@ def test_extend_needs_secret(sandbox, opts, store):
 
 def test_system_user_60_day_refresh(sandbox, opts, store):
     admin = sandbox.issue_token(kind="system_user", lifetime_s=0)
-    sixty = mab.create_system_user_token(admin, sandbox.system_user_id, app_id=sandbox.app_id,
-                                         app_secret=sandbox.app_secret, scopes="ads_read",
-                                         expires_in_60_days=True, **opts)
+    sixty = mab.create_system_user_token(
+        admin,
+        sandbox.system_user_id,
+        app_id=sandbox.app_id,
+        app_secret=sandbox.app_secret,
+        scopes="ads_read",
+        expires_in_60_days=True,
+        **opts,
+    )
     store.save("sys", sixty, app_id=sandbox.app_id, app_secret=sandbox.app_secret)
     sandbox.advance(57 * 86400)
     assert check_profile(store, "sys", **opts).status == "expiring"

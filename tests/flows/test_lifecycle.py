@@ -62,8 +62,9 @@ def test_used_code_is_refused(sandbox, opts):
 def test_expired_code_and_redirect_mismatch(sandbox, opts):
     _, code = login(sandbox, opts)
     with pytest.raises(E.CodeExchangeFailed) as mismatch:
-        mab.exchange_code(code, app_id=sandbox.app_id, app_secret=sandbox.app_secret,
-                          redirect_uri=REDIRECT + "x", **opts)
+        mab.exchange_code(
+            code, app_id=sandbox.app_id, app_secret=sandbox.app_secret, redirect_uri=REDIRECT + "x", **opts
+        )
     assert mismatch.value.subcode == 36008
     _, code2 = login(sandbox, opts)
     sandbox.advance(11 * 60)
@@ -83,9 +84,13 @@ def test_wrong_secret_and_unknown_app(sandbox, opts):
 
 def test_malformed_code(sandbox, opts):
     with pytest.raises(E.CodeExchangeFailed):
-        mab.exchange_code("not a code", app_id=sandbox.app_id, app_secret=sandbox.app_secret, redirect_uri=REDIRECT, **opts)
+        mab.exchange_code(
+            "not a code", app_id=sandbox.app_id, app_secret=sandbox.app_secret, redirect_uri=REDIRECT, **opts
+        )
     with pytest.raises(E.CodeExchangeFailed):
-        mab.exchange_code("garbage!!", app_id=sandbox.app_id, app_secret=sandbox.app_secret, redirect_uri=REDIRECT, **opts)
+        mab.exchange_code(
+            "garbage!!", app_id=sandbox.app_id, app_secret=sandbox.app_secret, redirect_uri=REDIRECT, **opts
+        )
 
 
 def test_wrong_state_and_denial(sandbox):
@@ -162,13 +167,20 @@ def test_app_tokens(sandbox, opts):
 
 def test_system_user_tokens_and_60_day_refresh(sandbox, opts):
     admin = sandbox.issue_token(kind="system_user", lifetime_s=0)
-    forever = mab.create_system_user_token(admin, sandbox.system_user_id, app_id=sandbox.app_id,
-                                           app_secret=sandbox.app_secret, scopes="ads_read", **opts)
+    forever = mab.create_system_user_token(
+        admin, sandbox.system_user_id, app_id=sandbox.app_id, app_secret=sandbox.app_secret, scopes="ads_read", **opts
+    )
     info = mab.inspect_token(forever, app_id=sandbox.app_id, app_secret=sandbox.app_secret, **opts)
     assert info.type == "SYSTEM_USER" and info.never_expires
-    sixty = mab.create_system_user_token(admin, sandbox.system_user_id, app_id=sandbox.app_id,
-                                         app_secret=sandbox.app_secret, scopes="ads_read",
-                                         expires_in_60_days=True, **opts)
+    sixty = mab.create_system_user_token(
+        admin,
+        sandbox.system_user_id,
+        app_id=sandbox.app_id,
+        app_secret=sandbox.app_secret,
+        scopes="ads_read",
+        expires_in_60_days=True,
+        **opts,
+    )
     sandbox.advance(30 * 86400)
     refreshed = mab.refresh_system_user_token(sixty, app_id=sandbox.app_id, app_secret=sandbox.app_secret, **opts)
     assert refreshed.expires_in() > timedelta(days=59)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from meta_auth_nb.notebook.magics import MetaAuthMagics, kernel_sandbox
+from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
+from meta_auth_nb.notebook.magics import MetaAuthMagics
 from meta_auth_nb.store import TokenStore
 from meta_auth_nb.store.memory import vault
 from tests.keyring_support import secret_service, secret_service_keyring  # noqa: F401

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import httpx
 from IPython.utils.capture import capture_output
 
-from meta_auth_nb.notebook.magics import kernel_sandbox
+from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 from meta_auth_nb.notebook.panel.controller import LoginPanel
 
 

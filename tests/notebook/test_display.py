@@ -6,9 +6,9 @@ import pickle
 
 import pandas as pd
 
-from meta_auth_nb.notebook import render as display
-from meta_auth_nb._base.tokens import GranularScope, Permission, TokenInfo
 from meta_auth_nb._base.timefmt import utcnow
+from meta_auth_nb._base.tokens import GranularScope, Permission, TokenInfo
+from meta_auth_nb.notebook import render as display
 
 
 def test_templates_escape_values():

@@ -99,7 +99,7 @@ def test_leak_guard_installed_unless_asked_not_to(shell, magics):
 
 
 def test_unload_removes_magics_and_stops_sandbox(shell, magics):
-    from meta_auth_nb.notebook.magics import kernel_sandbox
+    from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 
     shell.run_line_magic("meta_login", "--sandbox")
     assert kernel_sandbox.running
@@ -113,7 +113,7 @@ def test_unload_removes_magics_and_stops_sandbox(shell, magics):
 
 
 def test_sandbox_is_reused_within_the_kernel(shell, magics):
-    from meta_auth_nb.notebook.magics import kernel_sandbox
+    from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 
     shell.run_line_magic("meta_login", "--sandbox")
     first = kernel_sandbox.box

@@ -8,7 +8,7 @@ from IPython.core.error import UsageError
 
 from meta_auth_nb._base.errors import TokenError
 from meta_auth_nb.auth.lifecycle import inspect_token
-from meta_auth_nb.notebook.magics import kernel_sandbox
+from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 from meta_auth_nb.notebook.session import NotebookSession
 
 from .helpers import captured_text, login

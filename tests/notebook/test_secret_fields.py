@@ -15,7 +15,9 @@ def test_unsubmitted_token_and_secret_never_stay_in_widget_state(shell, magics, 
     assert token not in state and secret not in state
     assert panel.explorer_token.value == "" and panel.app_secret_field.value == ""
     assert "received" in panel.explorer_token.placeholder
-    assert all(field.continuous_update is False for field in (panel.explorer_token, panel.system_token, panel.app_secret_field))
+    assert all(
+        field.continuous_update is False for field in (panel.explorer_token, panel.system_token, panel.app_secret_field)
+    )
 
 
 def test_pasted_token_is_still_checked_when_submitted_later(shell, magics, sandbox_env):

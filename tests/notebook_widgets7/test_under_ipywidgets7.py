@@ -20,13 +20,27 @@ def test_widget_tests_pass_under_ipywidgets_7():
         pytest.skip("no .venv-widgets7 (make test creates it)")
     version = subprocess.run(
         [str(PYTHON7), "-c", "import ipywidgets; print(ipywidgets.__version__)"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert version.startswith("7."), version
     result = subprocess.run(
-        [str(PYTHON7), "-m", "pytest", "tests/notebook", "tests/notebooks/test_autopilot.py",
-         "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            str(PYTHON7),
+            "-m",
+            "pytest",
+            "tests/notebook",
+            "tests/notebooks/test_autopilot.py",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     tail = (result.stdout + result.stderr)[-4000:]
     assert result.returncode == 0, f"ipywidgets {version}:\n{tail}"

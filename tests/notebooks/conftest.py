@@ -8,8 +8,8 @@ sandbox autopilot, which plays the attendee at the login panel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import nbformat
 import pytest

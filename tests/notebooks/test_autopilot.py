@@ -8,7 +8,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
-from meta_auth_nb.notebook.magics import kernel_sandbox
+from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 from meta_auth_nb.notebook.panel.autopilot import DEFAULT_USER, ENV_AUTOPILOT, autopilot_user
 from meta_auth_nb.notebook.session import NotebookSession
 from meta_auth_nb.sandbox import Sandbox
@@ -63,7 +63,11 @@ def test_catch_path_leaves_the_panel_at_use(shell, magics, store):
     assert isinstance(meta, NotebookSession) and meta.get("me")["name"] == "Alice Analyst"
     assert panel.state.before is not None  # it really extended: the short-lived token came first
     assert store.load("sandbox").token == panel.state.token
-    secrets = [panel.state.token.get_secret_value(), panel.state.before.get_secret_value(), kernel_sandbox.box.app_secret]
+    secrets = [
+        panel.state.token.get_secret_value(),
+        panel.state.before.get_secret_value(),
+        kernel_sandbox.box.app_secret,
+    ]
     assert not leaks(secrets, captured_text(captured), all_widget_states())
 
 

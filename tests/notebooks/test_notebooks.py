@@ -19,8 +19,8 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from meta_auth_nb.sandbox import Sandbox
 from meta_auth_nb._base.tokens import AccessToken
+from meta_auth_nb.sandbox import Sandbox
 
 from .conftest import NOTEBOOKS, cell_text, cell_with, code_cells, execute, load
 
@@ -31,7 +31,7 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # so the saved notebook can be searched for the exact values (that cell shows nothing).
 CANARY_CELL = """
 from pathlib import Path
-from meta_auth_nb.notebook.magics import kernel_sandbox
+from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 _panel = get_ipython().magics_manager.registry["MetaAuthMagics"].panel
 _secrets = [meta.token.get_secret_value(), _panel.state.before.get_secret_value(), kernel_sandbox.box.app_secret]
 Path("canary.txt").write_text("\\n".join(_secrets))
@@ -117,7 +117,9 @@ def test_saved_quickstart_holds_no_token_or_secret(quickstart):
     assert not TOKEN_PATTERN.search(text)
     assert not re.search(r"secret[^\n]{0,40}[0-9a-f]{32}", text, re.IGNORECASE)
     # The pre-commit scanner the README recommends agrees.
-    scan = subprocess.run([sys.executable, "-m", "meta_auth_nb.cli", "scan", str(saved)], capture_output=True, text=True)
+    scan = subprocess.run(
+        [sys.executable, "-m", "meta_auth_nb.cli", "scan", str(saved)], capture_output=True, text=True
+    )
     assert scan.returncode == 0, scan.stdout + scan.stderr
 
 
@@ -147,7 +149,9 @@ def _report_env(box: Sandbox, token: str) -> dict[str, str]:
 def test_scheduled_report_with_an_env_token(module_tmp):
     with Sandbox(seed=3) as box:
         token = box.issue_token("alice", scopes=["ads_read"], lifetime_s=60 * 86400)
-        nb = execute(load("03_scheduled_report.ipynb"), module_tmp / "report", env=_report_env(box, token), autopilot=None)
+        nb = execute(
+            load("03_scheduled_report.ipynb"), module_tmp / "report", env=_report_env(box, token), autopilot=None
+        )
     check = cell_text(cell_with(nb, "mab.session("))
     assert check.startswith("Token OK: EAA") and "USER" in check and "ads_read" in check
     report = cell_text(cell_with(nb, "report = pd.DataFrame"))
@@ -179,7 +183,9 @@ def test_readme_shows_the_panel_and_the_badges():
     assert "](docs/panel.png)" in readme
     picture = root / "docs" / "panel.png"
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size < 200_000
-    assert "colab.research.google.com/github/meta-auth-nb/meta_auth_nb/blob/main/notebooks/01_quickstart.ipynb" in readme
+    assert (
+        "colab.research.google.com/github/meta-auth-nb/meta_auth_nb/blob/main/notebooks/01_quickstart.ipynb" in readme
+    )
     assert "mybinder.org/v2/gh/meta-auth-nb/meta_auth_nb/HEAD" in readme
     for magic in ("%meta_login", "%meta_tokens", "%meta_scopes", "--autopilot", "META_AUTH_SANDBOX_AUTOPILOT"):
         assert magic in readme

@@ -1,4 +1,5 @@
 """Fixtures for the sandbox tests: a started Sandbox and real HTTP against it."""
+
 from __future__ import annotations
 
 import sys

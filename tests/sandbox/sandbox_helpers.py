@@ -1,4 +1,5 @@
 """Helpers shared by the sandbox tests: drive the login dialog over real HTTP."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
@@ -68,8 +69,9 @@ class OAuth:
         q = {"client_id": self.sb.app_id, "redirect_uri": REDIRECT, "state": "st-123", **params}
         return self.http.get("/dialog/oauth", params=q)
 
-    def decide(self, page: httpx.Response, decision: str = "allow", user: str | None = None,
-               **overrides: str) -> httpx.Response:
+    def decide(
+        self, page: httpx.Response, decision: str = "allow", user: str | None = None, **overrides: str
+    ) -> httpx.Response:
         form = parse_form(page.text)
         data = {**form.fields, "decision": decision, **overrides}
         if user:
@@ -84,8 +86,13 @@ class OAuth:
         return query_of(resp.headers["location"])["code"]
 
     def exchange(self, code: str, **overrides: str) -> httpx.Response:
-        q = {"client_id": self.sb.app_id, "client_secret": self.sb.app_secret,
-             "redirect_uri": REDIRECT, "code": code, **overrides}
+        q = {
+            "client_id": self.sb.app_id,
+            "client_secret": self.sb.app_secret,
+            "redirect_uri": REDIRECT,
+            "code": code,
+            **overrides,
+        }
         return self.http.get("/oauth/access_token", params=q)
 
     def login(self, user: str | None = None, scope: str = "ads_read,ads_management", **params: str) -> str:
@@ -94,8 +101,11 @@ class OAuth:
         return resp.json()["access_token"]
 
     def debug(self, token: str) -> dict[str, Any]:
-        resp = self.http.get("/debug_token", params={"input_token": token},
-                             headers={"Authorization": f"Bearer {self.sb.app_id}|{self.sb.app_secret}"})
+        resp = self.http.get(
+            "/debug_token",
+            params={"input_token": token},
+            headers={"Authorization": f"Bearer {self.sb.app_id}|{self.sb.app_secret}"},
+        )
         assert resp.status_code == 200, resp.text
         return resp.json()["data"]
 

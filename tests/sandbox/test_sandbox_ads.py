@@ -1,4 +1,5 @@
 """The ads corner: scope enforcement, cursor paging, usage headers, speed."""
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,12 @@ def test_insights_paging_returns_every_row_once(sb: Sandbox, http: httpx.Client)
     token = sb.issue_token()
     act = sb.ad_account_ids()[0]
     url: str | None = f"/{act}/insights"
-    params = {"limit": "100", "level": "campaign", "fields": "spend,clicks",
-              "time_range": json.dumps({"since": "2024-01-01", "until": "2024-12-31"})}
+    params = {
+        "limit": "100",
+        "level": "campaign",
+        "fields": "spend,clicks",
+        "time_range": json.dumps({"since": "2024-01-01", "until": "2024-12-31"}),
+    }
     seen: list[tuple[str, str]] = []
     pages = 0
     while url:
@@ -84,8 +89,16 @@ def test_insights_paging_returns_every_row_once(sb: Sandbox, http: httpx.Client)
     assert pages == 10
     assert len(seen) == 1000 and len(set(seen)) == 1000
     row = http.get(f"/{act}/insights", params={"limit": "1"}, headers=bearer(token)).json()["data"][0]
-    assert set(row) >= {"date_start", "date_stop", "campaign_id", "campaign_name", "impressions",
-                        "clicks", "spend", "ctr"}
+    assert set(row) >= {
+        "date_start",
+        "date_stop",
+        "campaign_id",
+        "campaign_name",
+        "impressions",
+        "clicks",
+        "spend",
+        "ctr",
+    }
     assert re.fullmatch(r"\d+\.\d{2}", row["spend"])
 
 
@@ -105,11 +118,15 @@ def test_before_cursor_goes_back(sb: Sandbox, http: httpx.Client) -> None:
     token = sb.issue_token()
     act = sb.ad_account_ids()[0]
     first = http.get(f"/{act}/insights", params={"limit": "10"}, headers=bearer(token)).json()
-    second = http.get(f"/{act}/insights", params={"limit": "10", "after": first["paging"]["cursors"]["after"]},
-                      headers=bearer(token)).json()
+    second = http.get(
+        f"/{act}/insights", params={"limit": "10", "after": first["paging"]["cursors"]["after"]}, headers=bearer(token)
+    ).json()
     assert "previous" in second["paging"]
-    back = http.get(f"/{act}/insights", params={"limit": "10", "before": second["paging"]["cursors"]["before"]},
-                    headers=bearer(token)).json()
+    back = http.get(
+        f"/{act}/insights",
+        params={"limit": "10", "before": second["paging"]["cursors"]["before"]},
+        headers=bearer(token),
+    ).json()
     assert back["data"] == first["data"]
 
 
@@ -118,8 +135,7 @@ def test_rows_are_deterministic_from_the_seed() -> None:
     for _ in range(2):
         with Sandbox(seed=7, insights_rows=50) as sb, httpx.Client() as c:
             act = sb.ad_account_ids()[0]
-            r = c.get(f"{sb.graph_url}/v25.0/{act}/insights", params={"limit": "50"},
-                      headers=bearer(sb.issue_token()))
+            r = c.get(f"{sb.graph_url}/v25.0/{act}/insights", params={"limit": "50"}, headers=bearer(sb.issue_token()))
             rows.append(r.json()["data"])
     assert rows[0] == rows[1] and len(rows[0]) == 50
 

@@ -1,4 +1,5 @@
 """Batch requests and appsecret_proof."""
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,9 @@ def test_batch(sb: Sandbox, http: httpx.Client) -> None:
     assert json.loads(items[4]["body"]) == {"success": True}
     # The same through the query-string token, without headers.
     resp = http.post("/", data={"batch": json.dumps(batch[:1]), "access_token": token, "include_headers": "false"})
-    assert resp.json() == [{"code": 200, "body": json.dumps({"id": sb.user_id("alice"), "name": "Alice Analyst"},
-                                                           separators=(",", ":"))}]
+    assert resp.json() == [
+        {"code": 200, "body": json.dumps({"id": sb.user_id("alice"), "name": "Alice Analyst"}, separators=(",", ":"))}
+    ]
 
 
 def test_batch_limits_and_bad_input(sb: Sandbox, http: httpx.Client) -> None:
@@ -84,8 +86,9 @@ def test_batch_limits_and_bad_input(sb: Sandbox, http: httpx.Client) -> None:
 def test_batch_items_time_out_as_null_without_side_effects() -> None:
     with Sandbox(seed=3) as sb, httpx.Client(base_url=sb.graph_url + "/v25.0") as http:
         token = sb.issue_token()
-        batch = [{"method": "DELETE", "relative_url": "me/permissions/ads_read"}] + \
-                [{"method": "GET", "relative_url": "me"}] * 20
+        batch = [{"method": "DELETE", "relative_url": "me/permissions/ads_read"}] + [
+            {"method": "GET", "relative_url": "me"}
+        ] * 20
         sb.set_faults(fault_rate=0.3)
         items = None
         for _ in range(30):  # the batch call itself may be faulted too; retry like a client would

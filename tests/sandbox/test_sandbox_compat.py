@@ -1,4 +1,5 @@
 """Independent clients against the sandbox: concurrent httpx clients and Meta's own SDK."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

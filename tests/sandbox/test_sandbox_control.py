@@ -1,4 +1,5 @@
 """The Sandbox object itself, the /__sandbox__/ endpoints, the request log and the CLI."""
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,12 @@ def test_start_stop_env_and_loopback() -> None:
     try:
         assert sb.start() is sb
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", sb.graph_url)
-        assert sb.env() == {"META_GRAPH_URL": sb.graph_url, "META_DIALOG_URL": sb.dialog_url,
-                            "META_APP_ID": sb.app_id, "META_APP_SECRET": sb.app_secret}
+        assert sb.env() == {
+            "META_GRAPH_URL": sb.graph_url,
+            "META_DIALOG_URL": sb.dialog_url,
+            "META_APP_ID": sb.app_id,
+            "META_APP_SECRET": sb.app_secret,
+        }
         with httpx.Client() as c:
             assert c.get(sb.graph_url + "/me").status_code == 400
             url = sb.graph_url
@@ -68,8 +73,9 @@ def test_control_endpoints(sb: Sandbox) -> None:
         assert info["users"] == ["alice", "bob", "carol"]
         assert info["ad_accounts"]["alice"] == sb.ad_account_ids("alice")
         assert sb.app_secret not in c.get("/__sandbox__/info").text
-        token = c.post("/__sandbox__/issue_token", json={"user": "bob", "scopes": ["ads_management"],
-                                                         "lifetime_s": 60}).json()["access_token"]
+        token = c.post(
+            "/__sandbox__/issue_token", json={"user": "bob", "scopes": ["ads_management"], "lifetime_s": 60}
+        ).json()["access_token"]
         assert c.get("/v25.0/me", headers=bearer(token)).json()["name"] == "Bob Buyer"
         now = c.post("/__sandbox__/advance", data={"seconds": "61"}).json()["now"]
         assert now >= sb.now() - 1
@@ -98,9 +104,24 @@ def test_request_log_never_holds_the_token(sb: Sandbox, http: httpx.Client) -> N
 def test_cli_prints_app_id_and_stops() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "meta_auth_nb.sandbox", "--port", "0", "--seed", "4",
-         "--scenario", "expiring-token", "--insights-rows", "10"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "meta_auth_nb.sandbox",
+            "--port",
+            "0",
+            "--seed",
+            "4",
+            "--scenario",
+            "expiring-token",
+            "--insights-rows",
+            "10",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     try:
         lines = []
@@ -112,8 +133,7 @@ def test_cli_prints_app_id_and_stops() -> None:
         out = "".join(lines)
         expected = Sandbox(seed=4)
         assert expected.app_id in out and expected.app_secret in out
-        m = re.search(r"export META_GRAPH_URL=(\S+) META_DIALOG_URL=(\S+) META_APP_ID=(\d+) META_APP_SECRET=(\w+)",
-                      out)
+        m = re.search(r"export META_GRAPH_URL=(\S+) META_DIALOG_URL=(\S+) META_APP_ID=(\d+) META_APP_SECRET=(\w+)", out)
         assert m and m.group(3) == expected.app_id
         assert "expiring-token" in out and "5 minutes" in out
         info = httpx.get(m.group(1) + "/__sandbox__/info", timeout=5).json()

@@ -1,4 +1,5 @@
 """The login dialog: the page, its escaping, and the Allow / Cancel redirects."""
+
 from __future__ import annotations
 
 import httpx
@@ -68,8 +69,9 @@ def test_cancel_redirects_with_access_denied(oauth: OAuth) -> None:
 
 
 def test_unversioned_dialog_path_works(sb: Sandbox) -> None:
-    r = httpx.get(f"{sb.dialog_url}/dialog/oauth",
-                  params={"client_id": sb.app_id, "redirect_uri": REDIRECT, "state": "s"})
+    r = httpx.get(
+        f"{sb.dialog_url}/dialog/oauth", params={"client_id": sb.app_id, "redirect_uri": REDIRECT, "state": "s"}
+    )
     assert r.status_code == 200
     assert parse_form(r.text).action == "/dialog/oauth/decide"
 

@@ -1,4 +1,5 @@
 """Injected faults (500, 503, dropped connection, rate limit) and throttle()."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,13 @@ def _kind(http: httpx.Client, url: str, token: str) -> str:
     body = resp.json()
     err = body["error"]
     if resp.status_code == 500:
-        assert err == {**err, "code": 2, "is_transient": True, "type": "OAuthException",
-                       "message": "An unexpected error has occurred. Please retry your request later."}
+        assert err == {
+            **err,
+            "code": 2,
+            "is_transient": True,
+            "type": "OAuthException",
+            "message": "An unexpected error has occurred. Please retry your request later.",
+        }
         return "500"
     if resp.status_code == 503:
         assert (err["code"], err["is_transient"], err["message"]) == (1, True, "An unknown error occurred")
@@ -71,9 +77,15 @@ def test_faulted_requests_have_no_side_effects() -> None:
             try:
                 r = oauth.exchange(code)
                 assert r.status_code != 200
-                r = http.get("/oauth/access_token", params={
-                    "grant_type": "fb_exchange_token", "client_id": sb.app_id,
-                    "client_secret": sb.app_secret, "fb_exchange_token": short})
+                r = http.get(
+                    "/oauth/access_token",
+                    params={
+                        "grant_type": "fb_exchange_token",
+                        "client_id": sb.app_id,
+                        "client_secret": sb.app_secret,
+                        "fb_exchange_token": short,
+                    },
+                )
                 assert r.status_code != 200
                 r = http.delete("/me/permissions", headers=bearer(short))
                 assert r.status_code != 200
@@ -113,4 +125,3 @@ def test_throttle_does_not_touch_the_dialog(sb: Sandbox, oauth: OAuth) -> None:
     assert oauth.exchange(code).status_code == 400  # a Graph call: throttled
     sb.throttle(0)
     assert oauth.exchange(code).status_code == 200
-

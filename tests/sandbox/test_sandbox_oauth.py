@@ -1,4 +1,5 @@
 """oauth/access_token (code exchange, extension, app token) and oauth/revoke."""
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,10 @@ def test_code_exchange_gives_a_short_lived_token(oauth: OAuth, http: httpx.Clien
 
 
 def test_exchange_accepts_post(oauth: OAuth, sb: Sandbox, http: httpx.Client) -> None:
-    resp = http.post("/oauth/access_token", data={
-        "client_id": sb.app_id, "client_secret": sb.app_secret, "redirect_uri": REDIRECT, "code": oauth.code()})
+    resp = http.post(
+        "/oauth/access_token",
+        data={"client_id": sb.app_id, "client_secret": sb.app_secret, "redirect_uri": REDIRECT, "code": oauth.code()},
+    )
     assert resp.status_code == 200 and TOKEN.match(resp.json()["access_token"])
 
 
@@ -107,8 +110,10 @@ def test_fb_exchange_token_errors(sb: Sandbox, http: httpx.Client) -> None:
 
 
 def test_client_credentials_and_app_tokens(oauth: OAuth, sb: Sandbox, http: httpx.Client) -> None:
-    resp = http.get("/oauth/access_token", params={
-        "grant_type": "client_credentials", "client_id": sb.app_id, "client_secret": sb.app_secret})
+    resp = http.get(
+        "/oauth/access_token",
+        params={"grant_type": "client_credentials", "client_id": sb.app_id, "client_secret": sb.app_secret},
+    )
     body = resp.json()
     assert set(body) == {"access_token", "token_type"} and body["token_type"] == "bearer"
     app_token = body["access_token"]
@@ -126,8 +131,10 @@ def test_client_credentials_and_app_tokens(oauth: OAuth, sb: Sandbox, http: http
 def test_revoke_invalidates_the_token(sb: Sandbox, http: httpx.Client, oauth: OAuth) -> None:
     token = sb.issue_token()
     other = sb.issue_token()
-    resp = http.post("/oauth/revoke", data={"client_id": sb.app_id, "client_secret": sb.app_secret,
-                                            "revoke_token": token, "access_token": token})
+    resp = http.post(
+        "/oauth/revoke",
+        data={"client_id": sb.app_id, "client_secret": sb.app_secret, "revoke_token": token, "access_token": token},
+    )
     assert resp.status_code == 200 and resp.json() == {"success": True}
     r = http.get("/me", headers=bearer(token))
     err = graph_error(r)
@@ -138,8 +145,9 @@ def test_revoke_invalidates_the_token(sb: Sandbox, http: httpx.Client, oauth: OA
     # GET works too; a wrong secret is refused.
     r = http.get("/oauth/revoke", params={"client_id": sb.app_id, "client_secret": "0" * 32, "revoke_token": other})
     assert graph_error(r)["code"] == 1
-    r = http.get("/oauth/revoke", params={"client_id": sb.app_id, "client_secret": sb.app_secret,
-                                          "revoke_token": other})
+    r = http.get(
+        "/oauth/revoke", params={"client_id": sb.app_id, "client_secret": sb.app_secret, "revoke_token": other}
+    )
     assert r.json() == {"success": True}
 
 

@@ -1,4 +1,5 @@
 """Workshop scenarios."""
+
 from __future__ import annotations
 
 import httpx
@@ -28,9 +29,15 @@ def test_expiring_token() -> None:
         resp = oauth.exchange(oauth.code())
         assert resp.json()["expires_in"] == 300
         token = resp.json()["access_token"]
-        extended = http.get("/oauth/access_token", params={
-            "grant_type": "fb_exchange_token", "client_id": sb.app_id, "client_secret": sb.app_secret,
-            "fb_exchange_token": token}).json()
+        extended = http.get(
+            "/oauth/access_token",
+            params={
+                "grant_type": "fb_exchange_token",
+                "client_id": sb.app_id,
+                "client_secret": sb.app_secret,
+                "fb_exchange_token": token,
+            },
+        ).json()
         assert extended["expires_in"] == 300
         sb.advance(301)
         for t in (token, extended["access_token"]):

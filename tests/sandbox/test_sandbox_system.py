@@ -1,4 +1,5 @@
 """System user tokens: POST /{system_user_id}/access_tokens and their refresh."""
+
 from __future__ import annotations
 
 import httpx
@@ -10,8 +11,12 @@ SIXTY_DAYS = 5184000
 
 
 def _create(http: httpx.Client, sb: Sandbox, caller: str, **extra: str) -> httpx.Response:
-    data = {"business_app": sb.app_id, "scope": "ads_read,ads_management",
-            "appsecret_proof": appsecret_proof(caller, sb.app_secret), **extra}
+    data = {
+        "business_app": sb.app_id,
+        "scope": "ads_read,ads_management",
+        "appsecret_proof": appsecret_proof(caller, sb.app_secret),
+        **extra,
+    }
     return http.post(f"/{sb.system_user_id}/access_tokens", data=data, headers=bearer(caller))
 
 
@@ -29,9 +34,16 @@ def test_never_expiring_and_60_day_system_user_tokens(sb: Sandbox, http: httpx.C
     assert abs(data["expires_at"] - (sb.now() + SIXTY_DAYS)) < 5
     # Refresh a 60-day one with fb_exchange_token + set_token_expires_in_60_days.
     sb.advance(30 * 86400)
-    resp = http.get("/oauth/access_token", params={
-        "grant_type": "fb_exchange_token", "client_id": sb.app_id, "client_secret": sb.app_secret,
-        "fb_exchange_token": sixty, "set_token_expires_in_60_days": "true"})
+    resp = http.get(
+        "/oauth/access_token",
+        params={
+            "grant_type": "fb_exchange_token",
+            "client_id": sb.app_id,
+            "client_secret": sb.app_secret,
+            "fb_exchange_token": sixty,
+            "set_token_expires_in_60_days": "true",
+        },
+    )
     assert resp.json()["expires_in"] == SIXTY_DAYS
     refreshed = oauth.debug(resp.json()["access_token"])
     assert refreshed["type"] == "SYSTEM_USER" and abs(refreshed["expires_at"] - (sb.now() + SIXTY_DAYS)) < 5
@@ -39,8 +51,11 @@ def test_never_expiring_and_60_day_system_user_tokens(sb: Sandbox, http: httpx.C
 
 def test_system_user_token_errors(sb: Sandbox, http: httpx.Client) -> None:
     admin = sb.issue_token(kind="system_user", lifetime_s=0)
-    resp = http.post(f"/{sb.system_user_id}/access_tokens",
-                     data={"business_app": sb.app_id, "scope": "ads_read"}, headers=bearer(admin))
+    resp = http.post(
+        f"/{sb.system_user_id}/access_tokens",
+        data={"business_app": sb.app_id, "scope": "ads_read"},
+        headers=bearer(admin),
+    )
     err = graph_error(resp)
     assert (err["code"], err["message"]) == (100, "API calls from the server require an appsecret_proof argument")
     err = graph_error(_create(http, sb, admin, appsecret_proof="0" * 64))

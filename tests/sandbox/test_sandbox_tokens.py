@@ -1,4 +1,5 @@
 """debug_token shapes, /me, /me/permissions and the ways a token dies."""
+
 from __future__ import annotations
 
 import httpx
@@ -82,8 +83,11 @@ def test_app_removed(oauth: OAuth, sb: Sandbox, http: httpx.Client) -> None:
 
 def test_unknown_and_garbage_tokens(oauth: OAuth, http: httpx.Client) -> None:
     data = oauth.debug("not a token")
-    assert data == {"is_valid": False, "scopes": [],
-                    "error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token."}}
+    assert data == {
+        "is_valid": False,
+        "scopes": [],
+        "error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token."},
+    }
     data = oauth.debug("EAA" + "x" * 170)
     assert data["is_valid"] is False and data["error"]["subcode"] == 467
     err = graph_error(http.get("/me", headers=bearer("garbage")))
@@ -99,8 +103,12 @@ def test_token_in_query_or_header(sb: Sandbox, http: httpx.Client) -> None:
     assert http.get("/me", params={"access_token": token}).status_code == 200
     assert http.get("/me", headers={"Authorization": f"OAuth {token}"}).status_code == 200
     me = http.get("/me", params={"fields": "id,name,email,first_name,nonsense"}, headers=bearer(token)).json()
-    assert me == {"id": sb.user_id("alice"), "name": "Alice Analyst", "email": "alice@example.com",
-                  "first_name": "Alice"}
+    assert me == {
+        "id": sb.user_id("alice"),
+        "name": "Alice Analyst",
+        "email": "alice@example.com",
+        "first_name": "Alice",
+    }
     assert http.get(f"/{sb.user_id('alice')}", headers=bearer(token)).json()["name"] == "Alice Analyst"
     err = graph_error(http.get(f"/{sb.user_id('bob')}", headers=bearer(token)))
     assert (err["code"], err["error_subcode"], err["type"]) == (100, 33, "GraphMethodException")

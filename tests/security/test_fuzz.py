@@ -11,17 +11,20 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from meta_auth_nb.graph.classify import classify, error_from_token_info
 from meta_auth_nb._base.errors import GraphError, MetaAuthError, TokenError
-from meta_auth_nb.auth.oauth import parse_redirect
-from meta_auth_nb._base.redact import TOKEN_PATTERN, mask
-from meta_auth_nb.scan.scanner import mask_text, scan_text
+from meta_auth_nb._base.redact import TOKEN_PATTERN
 from meta_auth_nb._base.tokens import TokenInfo
 from meta_auth_nb._base.usage import Usage, parse_usage
+from meta_auth_nb.auth.oauth import parse_redirect
+from meta_auth_nb.graph.classify import classify, error_from_token_info
+from meta_auth_nb.scan.scanner import mask_text, scan_text
 
 #: FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps each test to a few seconds.
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # JSON-like values: what a hostile or buggy server can put in a body
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30)
@@ -31,19 +34,41 @@ json_values = st.recursive(
     max_leaves=25,
 )
 # Keys the parsers look at, so the fuzzer reaches past the first isinstance checks
-error_keys = st.sampled_from(["code", "error_subcode", "subcode", "message", "type", "fbtrace_id",
-                              "is_transient", "error_user_title", "error_user_msg"])
+error_keys = st.sampled_from(
+    [
+        "code",
+        "error_subcode",
+        "subcode",
+        "message",
+        "type",
+        "fbtrace_id",
+        "is_transient",
+        "error_user_title",
+        "error_user_msg",
+    ]
+)
 error_dicts = st.dictionaries(error_keys | st.text(max_size=8), json_values, max_size=8)
 envelopes = st.one_of(
     json_values,
     st.builds(lambda e: {"error": e}, error_dicts | json_values),
-    st.builds(lambda c, s, m: {"error": {"code": c, "error_subcode": s, "message": m}},
-              st.sampled_from([1, 2, 4, 10, 17, 32, 100, 101, 102, 104, 190, 200, 613, 80000, 80004]) | json_values,
-              st.sampled_from([458, 460, 463, 467, 36007, 36008, 36009]) | json_values,
-              st.text(max_size=40) | json_values),
+    st.builds(
+        lambda c, s, m: {"error": {"code": c, "error_subcode": s, "message": m}},
+        st.sampled_from([1, 2, 4, 10, 17, 32, 100, 101, 102, 104, 190, 200, 613, 80000, 80004]) | json_values,
+        st.sampled_from([458, 460, 463, 467, 36007, 36008, 36009]) | json_values,
+        st.text(max_size=40) | json_values,
+    ),
 )
-header_names = st.sampled_from(["x-app-usage", "x-ad-account-usage", "x-business-use-case-usage",
-                                "X-APP-USAGE", "X-AD-ACCOUNT-USAGE", "X-BUSINESS-USE-CASE-USAGE", "date"])
+header_names = st.sampled_from(
+    [
+        "x-app-usage",
+        "x-ad-account-usage",
+        "x-business-use-case-usage",
+        "X-APP-USAGE",
+        "X-AD-ACCOUNT-USAGE",
+        "X-BUSINESS-USE-CASE-USAGE",
+        "date",
+    ]
+)
 header_values = st.text(max_size=40) | json_values.map(lambda v: json.dumps(v))
 headers = st.none() | st.dictionaries(header_names | st.text(max_size=10), header_values, max_size=5)
 
@@ -89,13 +114,19 @@ debug_payloads = st.one_of(
     json_values,
     st.builds(lambda d: {"data": d}, json_values),
     st.builds(
-        lambda valid, scopes, granular, err, times: {"data": {"is_valid": valid, "scopes": scopes,
-                                                             "granular_scopes": granular, "error": err, **times}},
-        json_values, json_values,
+        lambda valid, scopes, granular, err, times: {
+            "data": {"is_valid": valid, "scopes": scopes, "granular_scopes": granular, "error": err, **times}
+        },
+        json_values,
+        json_values,
         st.lists(st.dictionaries(st.sampled_from(["scope", "target_ids"]), json_values), max_size=3) | json_values,
         error_dicts | json_values,
-        st.dictionaries(st.sampled_from(["expires_at", "issued_at", "data_access_expires_at", "app_id",
-                                         "user_id", "type", "metadata"]), json_values),
+        st.dictionaries(
+            st.sampled_from(
+                ["expires_at", "issued_at", "data_access_expires_at", "app_id", "user_id", "type", "metadata"]
+            ),
+            json_values,
+        ),
     ),
 )
 
@@ -113,14 +144,34 @@ def check_token_info(payload):
 lists_or_none = st.none() | st.lists(json_values, max_size=4)
 granular_lists = st.none() | st.lists(
     st.dictionaries(st.sampled_from(["scope", "target_ids"]), json_values).map(
-        lambda d: {**d, "target_ids": d["target_ids"] if isinstance(d.get("target_ids"), list) else None}),
-    max_size=3)
+        lambda d: {**d, "target_ids": d["target_ids"] if isinstance(d.get("target_ids"), list) else None}
+    ),
+    max_size=3,
+)
 debug_payloads_list_typed = st.builds(
-    lambda valid, scopes, granular, err, times: {"data": {"is_valid": valid, "scopes": scopes,
-                                                         "granular_scopes": granular, "error": err, **times}},
-    json_values, lists_or_none, granular_lists, error_dicts | json_values,
-    st.dictionaries(st.sampled_from(["expires_at", "issued_at", "data_access_expires_at", "app_id",
-                                     "user_id", "type", "metadata", "application", "profile_id"]), json_values),
+    lambda valid, scopes, granular, err, times: {
+        "data": {"is_valid": valid, "scopes": scopes, "granular_scopes": granular, "error": err, **times}
+    },
+    json_values,
+    lists_or_none,
+    granular_lists,
+    error_dicts | json_values,
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "expires_at",
+                "issued_at",
+                "data_access_expires_at",
+                "app_id",
+                "user_id",
+                "type",
+                "metadata",
+                "application",
+                "profile_id",
+            ]
+        ),
+        json_values,
+    ),
 )
 
 
@@ -150,8 +201,12 @@ def test_parse_usage_never_raises(hdrs):
 
 token_chars = st.text(alphabet=string.ascii_letters + string.digits, min_size=20, max_size=200)
 texts_with_tokens = st.lists(
-    st.text(max_size=40) | token_chars.map(lambda t: "EAA" + t) | st.just("app_secret=") | st.just("|")
-    | st.from_regex(r"[0-9a-f]{32}", fullmatch=True) | st.from_regex(r"\d{5,16}", fullmatch=True),
+    st.text(max_size=40)
+    | token_chars.map(lambda t: "EAA" + t)
+    | st.just("app_secret=")
+    | st.just("|")
+    | st.from_regex(r"[0-9a-f]{32}", fullmatch=True)
+    | st.from_regex(r"\d{5,16}", fullmatch=True),
     max_size=8,
 ).map("".join)
 
@@ -163,12 +218,12 @@ def test_scan_text_never_raises_or_shows_a_token(text, known, data):
     for _ in range(data.draw(st.integers(0, 2))):
         if len(text) >= 8:
             start = data.draw(st.integers(0, len(text) - 8))
-            known.append(text[start:data.draw(st.integers(start + 8, len(text)))])
+            known.append(text[start : data.draw(st.integers(start + 8, len(text)))])
     matches = scan_text(text, known)
     tokens = TOKEN_PATTERN.findall(text)
     for m in matches:
         assert 0 <= m.start < m.end <= len(text)
-        assert text[m.start:m.end] == m.value
+        assert text[m.start : m.end] == m.value
         assert m.value not in m.preview
         assert not TOKEN_PATTERN.search(m.preview)
         for token in tokens:

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from meta_auth_nb.scan import scanner as scan
 from meta_auth_nb._base.redact import mask
+from meta_auth_nb.scan import scanner as scan
 from meta_auth_nb.store.memory import vault
 from tests.conftest import make_canary
 
@@ -57,22 +57,42 @@ def notebook_with(token: str, where: str) -> Any:
     elif where == "text/html":
         code.outputs = [new_output("display_data", data={"text/html": f"<code>{token}</code>", "text/plain": "<HTML>"})]
     elif where == "error":
-        code.outputs = [new_output("error", ename="TokenExpired", evalue="expired",
-                                   traceback=["\x1b[0;31mTokenExpired\x1b[0m", f"  call(token='{token}')"])]
+        code.outputs = [
+            new_output(
+                "error",
+                ename="TokenExpired",
+                evalue="expired",
+                traceback=["\x1b[0;31mTokenExpired\x1b[0m", f"  call(token='{token}')"],
+            )
+        ]
     elif where == "widget":
-        nb.metadata["widgets"] = {WIDGET_STATE: {
-            "version_major": 2, "version_minor": 0,
-            "state": {"5f1c0a9e2b7d4c3f8e6a1b2c3d4e5f60": {
-                "model_name": "PasswordModel", "model_module": "@jupyter-widgets/controls",
-                "model_module_version": "2.0.0", "state": {"value": token, "description": "Token"}}},
-        }}
+        nb.metadata["widgets"] = {
+            WIDGET_STATE: {
+                "version_major": 2,
+                "version_minor": 0,
+                "state": {
+                    "5f1c0a9e2b7d4c3f8e6a1b2c3d4e5f60": {
+                        "model_name": "PasswordModel",
+                        "model_module": "@jupyter-widgets/controls",
+                        "model_module_version": "2.0.0",
+                        "state": {"value": token, "description": "Token"},
+                    }
+                },
+            }
+        }
     else:  # pragma: no cover
         raise AssertionError(where)
     return nb
 
 
-EXPECTED_CELL = {"source": (1, None), "stream": (1, 0), "text/plain": (1, 0), "text/html": (1, 0), "error": (1, 0),
-                 "widget": (None, None)}
+EXPECTED_CELL = {
+    "source": (1, None),
+    "stream": (1, 0),
+    "text/plain": (1, 0),
+    "text/html": (1, 0),
+    "error": (1, 0),
+    "widget": (None, None),
+}
 
 
 @pytest.mark.parametrize("where", list(EXPECTED_CELL))
@@ -171,27 +191,33 @@ def test_fix_leaves_text_files_alone(tmp_path, capsys):
     assert env.read_text(encoding="utf-8") == f"META_APP_SECRET={secret}\n"
 
 
-@pytest.mark.parametrize("line", [
-    'app_secret = "{s}"',
-    'os.environ["META_APP_SECRET"] = "{s}"',
-    'monkeypatch.setenv("META_APP_SECRET", "{s}")',
-    '{{"client_secret": "{s}"}}',
-    "https://graph.facebook.com/v25.0/oauth/access_token?client_id=1&client_secret={s}&code=x",
-    "meta-auth login --app-secret {s}",
-    "appSecret: {s}",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        'app_secret = "{s}"',
+        'os.environ["META_APP_SECRET"] = "{s}"',
+        'monkeypatch.setenv("META_APP_SECRET", "{s}")',
+        '{{"client_secret": "{s}"}}',
+        "https://graph.facebook.com/v25.0/oauth/access_token?client_id=1&client_secret={s}&code=x",
+        "meta-auth login --app-secret {s}",
+        "appSecret: {s}",
+    ],
+)
 def test_app_secret_next_to_its_name(line, tmp_path):
     secret = secrets.token_hex(16)
     matches = scan.scan_text(line.format(s=secret))
     assert [(m.kind, m.value) for m in matches] == [("app_secret", secret)]
 
 
-@pytest.mark.parametrize("line", [
-    "md5 = '{s}'",
-    "model_id: {s}",
-    "commit {s}",
-    "app_secret = load()\nchecksum = '{s}'",  # the name is on another line
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "md5 = '{s}'",
+        "model_id: {s}",
+        "commit {s}",
+        "app_secret = load()\nchecksum = '{s}'",  # the name is on another line
+    ],
+)
 def test_bare_hex_is_not_flagged(line):
     assert scan.scan_text(line.format(s=secrets.token_hex(16))) == []
 
@@ -201,8 +227,13 @@ def test_hex_under_a_secret_key_or_label_in_notebook_json(tmp_path, capsys):
     secret, other = secrets.token_hex(16), "0" + secrets.token_hex(16)[1:]
     nb = notebook_with("x", "stream")
     nb.metadata["papermill"] = {"parameters": {"app_secret": secret, "run_id": other}}
-    nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {
-        other: {"model_name": "TextModel", "state": {"description": "App secret", "value": secret}}}}}
+    nb.metadata["widgets"] = {
+        WIDGET_STATE: {
+            "version_major": 2,
+            "version_minor": 0,
+            "state": {other: {"model_name": "TextModel", "state": {"description": "App secret", "value": secret}}},
+        }
+    }
     path = write_nb(tmp_path / "p.ipynb", nb)
 
     report = scan.scan_paths([path], use_store=False)
@@ -272,6 +303,7 @@ def test_unusable_store_does_not_stop_the_scan(tmp_path, capsys, monkeypatch, br
     if breakage == "keyring":
         monkeypatch.setattr("keyring.get_keyring", lambda: _BrokenKeyring())
     elif breakage == "store_error":
+
         def boom(self):
             raise StoreError("index unreadable")
 
@@ -297,16 +329,34 @@ def test_json_shape(tmp_path, capsys):
 
     assert code == 1 and canary not in out + err
     doc = json.loads(out)
-    assert set(doc) == {"version", "exit_code", "findings", "files_scanned", "files_with_findings",
-                        "fixed_files", "skipped", "errors", "missing"}
+    assert set(doc) == {
+        "version",
+        "exit_code",
+        "findings",
+        "files_scanned",
+        "files_with_findings",
+        "fixed_files",
+        "skipped",
+        "errors",
+        "missing",
+    }
     assert doc["exit_code"] == 1 and doc["files_scanned"] == 1
     assert doc["files_with_findings"] == [str(path)]
     assert doc["skipped"] == [{"path": str(tmp_path / "image.png"), "reason": "binary"}]
     (finding,) = doc["findings"]
     assert finding == {
-        "path": str(path), "kind": "access_token", "known": False, "preview": mask(canary),
-        "cell": 1, "cell_type": "code", "output": 0, "output_type": "stream",
-        "field": "cells[1].outputs[0].text", "line": 2, "column": 1, "fixed": False,
+        "path": str(path),
+        "kind": "access_token",
+        "known": False,
+        "preview": mask(canary),
+        "cell": 1,
+        "cell_type": "code",
+        "output": 0,
+        "output_type": "stream",
+        "field": "cells[1].outputs[0].text",
+        "line": 2,
+        "column": 1,
+        "fixed": False,
     }
 
 
@@ -322,7 +372,9 @@ def test_binary_large_and_skipped_folders(tmp_path, capsys):
 
     assert report.findings == [] and report.files_scanned == []
     assert sorted((Path(s["path"]).name, s["reason"]) for s in report.skipped) == [
-        ("big.txt", "too large"), ("blob.bin", "binary")]
+        ("big.txt", "too large"),
+        ("blob.bin", "binary"),
+    ]
     assert len(scan.scan_paths([tmp_path], use_store=False, max_bytes=0).findings) == 1  # 0: no cap
     code, _, err = run_cli(capsys, "--max-bytes", "1000", str(tmp_path))
     assert code == 0 and "big.txt" in err
@@ -334,8 +386,16 @@ def test_inline_images_are_not_tokens(tmp_path, capsys):
     while "EAA" not in blob:
         blob = base64.b64encode(os.urandom(4096)).decode()
     nb = notebook_with("x", "stream")
-    nb.cells[1].outputs = [new_output("display_data", data={
-        "image/png": blob, "text/html": f'<img src="data:image/png;base64,{blob}">', "text/plain": "<Figure>"})]
+    nb.cells[1].outputs = [
+        new_output(
+            "display_data",
+            data={
+                "image/png": blob,
+                "text/html": f'<img src="data:image/png;base64,{blob}">',
+                "text/plain": "<Figure>",
+            },
+        )
+    ]
     path = write_nb(tmp_path / "plot.ipynb", nb)
     assert run_cli(capsys, str(path))[0] == 0
 
@@ -381,8 +441,13 @@ def test_module_entry_point(tmp_path):
     canary = make_canary()
     (tmp_path / "a.txt").write_text(canary, encoding="utf-8")
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    done = subprocess.run([sys.executable, "-m", "meta_auth_nb.scan.scanner", str(tmp_path)],
-                          capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "meta_auth_nb.scan.scanner", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert canary not in done.stdout + done.stderr and mask(canary) in done.stdout
 
@@ -414,8 +479,10 @@ def test_importing_the_scanner_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, meta_auth_nb.scan.scanner; "
-            "print(sorted(m for m in ('httpx', 'pandas', 'ipywidgets', 'nbformat', 'keyring') if m in sys.modules))")
+    code = (
+        "import sys, meta_auth_nb.scan.scanner; "
+        "print(sorted(m for m in ('httpx', 'pandas', 'ipywidgets', 'nbformat', 'keyring') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
 
@@ -431,10 +498,19 @@ def test_secret_labelled_widget_flags_its_value_not_its_model_references(tmp_pat
     secret = secrets.token_hex(16)
     layout = secrets.token_hex(16)
     nb = new_notebook()
-    nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {
-        layout: {"model_name": "LayoutModel", "state": {}},
-        secrets.token_hex(16): {"model_name": "TextModel", "state": {
-            "description": "App secret", "value": secret, "layout": f"IPY_MODEL_{layout}"}}}}}
+    nb.metadata["widgets"] = {
+        WIDGET_STATE: {
+            "version_major": 2,
+            "version_minor": 0,
+            "state": {
+                layout: {"model_name": "LayoutModel", "state": {}},
+                secrets.token_hex(16): {
+                    "model_name": "TextModel",
+                    "state": {"description": "App secret", "value": secret, "layout": f"IPY_MODEL_{layout}"},
+                },
+            },
+        }
+    }
     path = write_nb(tmp_path / "w.ipynb", nb)
 
     report = scan.scan_paths([path], use_store=False, fix=True)

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from meta_auth_nb._base.errors import GraphConnectionError, GraphError
-from meta_auth_nb.graph.sync import GraphSession
 from meta_auth_nb.graph.core import RetryPolicy
+from meta_auth_nb.graph.sync import GraphSession
 from meta_auth_nb.sandbox import Sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]

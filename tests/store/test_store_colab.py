@@ -9,9 +9,8 @@ import types
 import pytest
 from store_helpers import canary_secret, canary_token, make_colab_userdata
 
-from meta_auth_nb.store import colab
-from meta_auth_nb.store import ProfileNotFound, TokenStore
 from meta_auth_nb._base.tokens import TokenInfo
+from meta_auth_nb.store import ProfileNotFound, TokenStore, colab
 
 
 def test_colab_secret_serves_the_default_profile(config_dir, fail_keyring):

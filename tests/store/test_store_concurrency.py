@@ -43,7 +43,10 @@ def _race(tmp_path, backend_path: str, extra_env: dict[str, str]) -> dict[str, l
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(config_dir), prefix, str(PER_PROCESS), str(go)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         for prefix in ("left", "right")
     ]

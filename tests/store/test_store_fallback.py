@@ -66,11 +66,18 @@ SCRIPT = textwrap.dedent(
 def test_fail_backend_chosen_by_environment_in_a_fresh_process(tmp_path):
     token, secret = canary_token(), canary_secret()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("META_", "DBUS_"))}
-    env.update(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", HOME=str(tmp_path / "home"),
-               XDG_CONFIG_HOME=str(tmp_path / "xdg"), PYTHONWARNINGS="default")
+    env.update(
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        HOME=str(tmp_path / "home"),
+        XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+        PYTHONWARNINGS="default",
+    )
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path / "cfg"), token, secret],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
@@ -159,10 +166,16 @@ def test_no_raw_keyring_error_escapes(config_dir, backend_cls):
         backend.broken = True
     store = TokenStore(config_dir=config_dir, keyring_backend=backend, environ={})
     calls = [
-        lambda: store.backend_name, lambda: store.persistent, lambda: store.notice,
-        lambda: store.save("p", canary_token(), app_secret=canary_secret()), lambda: store.load("p"),
-        lambda: store.exists("p"), lambda: store.profiles(), lambda: store.load("missing"),
-        lambda: store.delete("p"), lambda: store.delete("missing"),
+        lambda: store.backend_name,
+        lambda: store.persistent,
+        lambda: store.notice,
+        lambda: store.save("p", canary_token(), app_secret=canary_secret()),
+        lambda: store.load("p"),
+        lambda: store.exists("p"),
+        lambda: store.profiles(),
+        lambda: store.load("missing"),
+        lambda: store.delete("p"),
+        lambda: store.delete("missing"),
     ]
     for call in calls:
         try:

@@ -48,7 +48,10 @@ def test_token_outlives_the_process_that_saved_it(secret_service, secret_service
     env.update(secret_service.env(), PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
     result = subprocess.run(
         [sys.executable, "-c", SAVER, str(tmp_path / "cfg"), value, secret],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "keyring" and result.stderr == ""

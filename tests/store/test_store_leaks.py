@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from store_helpers import canary_secret, canary_token, make_colab_userdata
 
-from meta_auth_nb.store import ProfileNotFound, StoreError, TokenStore
 from meta_auth_nb._base.tokens import AccessToken, TokenInfo
+from meta_auth_nb.store import ProfileNotFound, StoreError, TokenStore
 
 
 def _files_text(folder) -> list[tuple[str, bytes]]:
@@ -36,8 +36,12 @@ def test_canary_never_leaks(config_dir, any_keyring, caplog, capsys):
     store = TokenStore(config_dir=config_dir, keyring_backend=any_keyring, environ={})
     seen += [repr(store), str(store.notice)]
     saved = store.save(
-        "canary", AccessToken(token, expires_at=now + timedelta(hours=1)), app_id="777",
-        app_secret=secret, info=TokenInfo(is_valid=True, app_id="777", type="USER"), required_scopes=["ads_read"],
+        "canary",
+        AccessToken(token, expires_at=now + timedelta(hours=1)),
+        app_id="777",
+        app_secret=secret,
+        info=TokenInfo(is_valid=True, app_id="777", type="USER"),
+        required_scopes=["ads_read"],
     )
     loaded = TokenStore(config_dir=config_dir, keyring_backend=any_keyring, environ={}).load("canary")
     assert loaded.token.get_secret_value() == token and loaded.app_secret == secret
@@ -52,8 +56,12 @@ def test_canary_never_leaks(config_dir, any_keyring, caplog, capsys):
     assert store.delete("canary") is True
 
     errors: list[BaseException] = []
-    for call in (lambda: store.load("canary"), lambda: store.update_info("canary", again.info),
-                 lambda: store.save(token, token), lambda: store.load(secret)):
+    for call in (
+        lambda: store.load("canary"),
+        lambda: store.update_info("canary", again.info),
+        lambda: store.save(token, token),
+        lambda: store.load(secret),
+    ):
         with pytest.raises(StoreError) as caught:
             call()
         errors.append(caught.value)
@@ -73,8 +81,12 @@ def test_canary_from_environment_and_colab_never_leaks(config_dir, fail_keyring,
     env_token, colab_token, secret = canary_token(), canary_token(), canary_secret()
     env = {"META_ACCESS_TOKEN": env_token, "META_APP_SECRET": secret}
     for userdata in (None, make_colab_userdata({"META_ACCESS_TOKEN": colab_token, "META_APP_SECRET": secret})):
-        store = TokenStore(config_dir=config_dir, keyring_backend=fail_keyring, environ=env,
-                           colab_userdata=userdata or make_colab_userdata({}))
+        store = TokenStore(
+            config_dir=config_dir,
+            keyring_backend=fail_keyring,
+            environ=env,
+            colab_userdata=userdata or make_colab_userdata({}),
+        )
         got = store.load()
         store.update_info(None, TokenInfo(is_valid=True, type="USER"))
         seen = [repr(got), json.dumps(got.to_public_dict()), repr(store.load())]

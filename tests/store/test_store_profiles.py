@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from store_helpers import DictKeyring, canary_secret, canary_token
 
+from meta_auth_nb._base.tokens import AccessToken, TokenInfo
 from meta_auth_nb.store import (
     SERVICE,
     InvalidProfileName,
@@ -20,7 +21,6 @@ from meta_auth_nb.store import (
     StoreError,
     TokenStore,
 )
-from meta_auth_nb._base.tokens import AccessToken, TokenInfo
 
 
 def _info(app_id: str = "111", **kw) -> TokenInfo:
@@ -82,8 +82,13 @@ def test_default_profile_and_meta_auth_profile(config_dir, working_keyring):
 @pytest.mark.parametrize("name", ["", "a b", "x" * 65, "../etc", "a:b", "caf\u00e9", "tab\t", 5, b"bytes"])
 def test_invalid_profile_names(config_dir, fail_keyring, name):
     store = TokenStore(config_dir=config_dir, keyring_backend=fail_keyring, environ={})
-    for call in (lambda: store.save(name, canary_token()), lambda: store.load(name),
-                 lambda: store.delete(name), lambda: store.exists(name), lambda: store.update_info(name, _info())):
+    for call in (
+        lambda: store.save(name, canary_token()),
+        lambda: store.load(name),
+        lambda: store.delete(name),
+        lambda: store.exists(name),
+        lambda: store.update_info(name, _info()),
+    ):
         with pytest.raises(InvalidProfileName) as caught:
             call()
         assert isinstance(caught.value, ValueError) and isinstance(caught.value, StoreError)
@@ -126,7 +131,9 @@ def test_env_token_serves_the_default_profile_only(config_dir, working_keyring):
 
 
 def test_bad_env_token_is_explained(config_dir, fail_keyring):
-    store = TokenStore(config_dir=config_dir, keyring_backend=fail_keyring, environ={"META_ACCESS_TOKEN": "EAA abc def"})
+    store = TokenStore(
+        config_dir=config_dir, keyring_backend=fail_keyring, environ={"META_ACCESS_TOKEN": "EAA abc def"}
+    )
     with pytest.raises(ProfileNotFound, match="does not hold a usable token"):
         store.load()
 

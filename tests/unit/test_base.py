@@ -12,12 +12,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from meta_auth_nb._base.settings import ConfigError, Settings
-from meta_auth_nb.graph.core import appsecret_proof
 from meta_auth_nb._base.redact import get_logger, mask, redact
-from meta_auth_nb._base.tokens import AccessToken, TokenInfo
+from meta_auth_nb._base.settings import ConfigError, Settings
 from meta_auth_nb._base.timefmt import describe_delta
+from meta_auth_nb._base.tokens import AccessToken, TokenInfo
 from meta_auth_nb._base.usage import parse_usage
+from meta_auth_nb.graph.core import appsecret_proof
 
 CANARY = "EAA" + "k7Qm2" * 32
 
@@ -142,8 +142,15 @@ def test_import_is_light():
 
 
 def test_token_info_reads_odd_shapes_leniently():
-    info = TokenInfo.from_debug_token({"data": {"is_valid": "false", "scopes": "ads_read,ads_management",
-                                                "granular_scopes": [{"scope": "ads_read", "target_ids": 7}]}})
+    info = TokenInfo.from_debug_token(
+        {
+            "data": {
+                "is_valid": "false",
+                "scopes": "ads_read,ads_management",
+                "granular_scopes": [{"scope": "ads_read", "target_ids": 7}],
+            }
+        }
+    )
     assert info.is_valid is False
     assert info.scopes == ("ads_read", "ads_management")
     assert info.granular_scopes[0].target_ids == ("7",)

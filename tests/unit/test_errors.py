@@ -7,9 +7,9 @@ import pickle
 
 import pytest
 
-from meta_auth_nb.graph.classify import classify, error_from_token_info
 from meta_auth_nb._base import errors as E
 from meta_auth_nb._base.tokens import TokenInfo
+from meta_auth_nb.graph.classify import classify, error_from_token_info
 
 
 def envelope(code, subcode=None, message="msg", **extra):
@@ -45,7 +45,12 @@ def envelope(code, subcode=None, message="msg", **extra):
         (2, None, "An unexpected error has occurred", E.TransientError),
         (100, 36009, "This authorization code has been used.", E.CodeExchangeFailed),
         (100, 36007, "Code was invalid or expired.", E.CodeExchangeFailed),
-        (100, 36008, "Error validating verification code. Please make sure your redirect_uri is identical", E.CodeExchangeFailed),
+        (
+            100,
+            36008,
+            "Error validating verification code. Please make sure your redirect_uri is identical",
+            E.CodeExchangeFailed,
+        ),
         (100, None, "Invalid verification code format.", E.CodeExchangeFailed),
         (1, None, "Error validating client secret.", E.CodeExchangeFailed),
         (101, None, "Error validating application. Invalid application ID.", E.CodeExchangeFailed),
@@ -65,7 +70,9 @@ def test_classify_maps_each_family(code, subcode, message, expected):
 
 
 def test_code_1_transient_and_http_5xx_without_body():
-    assert isinstance(classify(envelope(1, message="An unknown error occurred", is_transient=True), status=503), E.TransientError)
+    assert isinstance(
+        classify(envelope(1, message="An unknown error occurred", is_transient=True), status=503), E.TransientError
+    )
     assert isinstance(classify(None, status=502), E.TransientError)
     plain = classify(None, status=404)
     assert type(plain) is E.GraphError and plain.status == 404
@@ -102,7 +109,9 @@ def test_debug_token_block_uses_subcode_key():
     err = error_from_token_info(info)
     assert isinstance(err, E.TokenInvalidated) and err.subcode == 460
     assert "password" in err.reason
-    expired = TokenInfo.from_debug_token({"data": {"is_valid": False, "error": {"code": 190, "subcode": 463, "message": "Session has expired"}}})
+    expired = TokenInfo.from_debug_token(
+        {"data": {"is_valid": False, "error": {"code": 190, "subcode": 463, "message": "Session has expired"}}}
+    )
     assert isinstance(error_from_token_info(expired), E.TokenExpired)
     assert error_from_token_info(TokenInfo(is_valid=True)) is None
 

@@ -13,13 +13,24 @@ SETTINGS = Settings(dialog_url="https://www.facebook.com")
 
 
 def test_login_url_has_every_parameter():
-    req = mab.login_url("1234", "http://127.0.0.1:8765/cb", "ads_read, ads_read,ads_management",
-                        auth_type="rerequest", settings=SETTINGS)
+    req = mab.login_url(
+        "1234",
+        "http://127.0.0.1:8765/cb",
+        "ads_read, ads_read,ads_management",
+        auth_type="rerequest",
+        settings=SETTINGS,
+    )
     parts = urlsplit(req.url)
     assert parts.netloc == "www.facebook.com" and parts.path == "/v25.0/dialog/oauth"
     q = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    assert q == {"client_id": "1234", "redirect_uri": "http://127.0.0.1:8765/cb", "state": req.state,
-                 "response_type": "code", "scope": "ads_read,ads_management", "auth_type": "rerequest"}
+    assert q == {
+        "client_id": "1234",
+        "redirect_uri": "http://127.0.0.1:8765/cb",
+        "state": req.state,
+        "response_type": "code",
+        "scope": "ads_read,ads_management",
+        "auth_type": "rerequest",
+    }
     assert len(req.state) >= 24
     assert mab.login_url("1234", "https://x.example/cb", ["ads_read"], settings=SETTINGS).state != req.state
 
@@ -54,14 +65,18 @@ def test_parse_redirect_reads_code_and_ignores_fragment():
 
 
 def test_parse_redirect_denial_is_login_denied():
-    url = ("http://127.0.0.1/cb?error=access_denied&error_code=200&error_description=Permissions+error"
-           "&error_reason=user_denied&state=s1#_=_")
+    url = (
+        "http://127.0.0.1/cb?error=access_denied&error_code=200&error_description=Permissions+error"
+        "&error_reason=user_denied&state=s1#_=_"
+    )
     with pytest.raises(mab.LoginDenied, match="Permissions error") as info:
         mab.parse_redirect(url, "s1")
     assert info.value.code == 200
 
 
-@pytest.mark.parametrize("url", ["http://x/cb?code=abc&state=other", "http://x/cb?code=abc", "http://x/cb?code=abc&state="])
+@pytest.mark.parametrize(
+    "url", ["http://x/cb?code=abc&state=other", "http://x/cb?code=abc", "http://x/cb?code=abc&state="]
+)
 def test_parse_redirect_wrong_or_missing_state(url):
     with pytest.raises(mab.StateMismatch):
         mab.parse_redirect(url, "s1")

@@ -18,16 +18,17 @@ the built-in sandbox, whose dialog is the only one it knows how to answer.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..._base.errors import AutopilotError
 from .state import EXTEND, FACEBOOK, INSPECT, METHOD, SAVE, SCOPES, USE
 
 if TYPE_CHECKING:
-    from .controller import LoginPanel
     from ...sandbox import Sandbox
+    from .controller import LoginPanel
 
-__all__ = ["ENV_AUTOPILOT", "DEFAULT_USER", "autopilot_user", "fly"]
+__all__ = ["DEFAULT_USER", "ENV_AUTOPILOT", "autopilot_user", "fly"]
 
 #: The environment variable that turns the autopilot on for every ``%meta_login --sandbox``.
 ENV_AUTOPILOT = "META_AUTH_SANDBOX_AUTOPILOT"
@@ -129,7 +130,13 @@ class _Pilot:
         self.rerequested = False
 
     def run(self) -> list[str]:
-        moves = {SCOPES: self._scopes, METHOD: self._login, INSPECT: self._inspect, EXTEND: self._extend, SAVE: self._save}
+        moves = {
+            SCOPES: self._scopes,
+            METHOD: self._login,
+            INSPECT: self._inspect,
+            EXTEND: self._extend,
+            SAVE: self._save,
+        }
         for _ in range(_MAX_MOVES):
             step = self.panel.step
             if step == USE:
@@ -187,7 +194,9 @@ class _Pilot:
             panel.rerequest_button.click()
             return
         info = panel.state.info
-        self.trail.append(f"checked a {info.type if info else 'new'} token with {', '.join(info.scopes if info else ())}")
+        self.trail.append(
+            f"checked a {info.type if info else 'new'} token with {', '.join(info.scopes if info else ())}"
+        )
         panel.inspect_next.click()
         self._settle(INSPECT, "going to Extend")
 

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import fields
-from typing import Any, Callable, Iterable, MutableMapping, Sequence
+from typing import Any
 
 import ipywidgets as w
 
-from .. import render as display
+from ..._base.redact import get_logger, remember_secret
 from ..._base.settings import get_settings
-from ...auth.location import CATCH, KernelLocation
+from ..._base.tokens import AccessToken
 from ...auth.health import DEFAULT_WARN_DAYS, HealthReport, validate
 from ...auth.lifecycle import extend_token, refresh_system_user_token
+from ...auth.location import CATCH, KernelLocation
 from ...auth.oauth import LoginRequest, exchange_code, login_url, normalize_scopes, parse_redirect
+from ...store import validate_profile
+from .. import render as display
 from ..session import inject
 from .state import (
     EXPLORER,
@@ -56,11 +60,8 @@ from .steps import (
     build_scopes,
     build_use,
 )
-from ..._base.redact import get_logger, remember_secret
-from ...store import validate_profile
-from ..._base.tokens import AccessToken
 
-__all__ = ["LoginPanel", "EXPLORER_URL", "BUSINESS_URL", "PASTE_REDIRECT_URI"]
+__all__ = ["BUSINESS_URL", "EXPLORER_URL", "PASTE_REDIRECT_URI", "LoginPanel"]
 
 log = get_logger(__name__)
 
@@ -420,7 +421,9 @@ class LoginPanel:
         if self.sandbox:
             # A remote browser cannot open the sandbox dialog on the kernel's 127.0.0.1: point at the autopilot.
             remote = self.location.remote
-            note = display.render("sandbox_remote_note.html" if remote else "sandbox_note.html", where=self.location.reason)
+            note = display.render(
+                "sandbox_remote_note.html" if remote else "sandbox_note.html", where=self.location.reason
+            )
         self.login_intro.value = display.render("login_intro.html", scopes=scopes, sandbox_note=note)
 
     def _on_secret_arrived(self, change: Any) -> None:

@@ -11,28 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..._base.tokens import AccessToken, Permission, TokenInfo
 from ...auth.app_secret import AppSecret, app_secret_for
 from ...auth.health import HealthReport, Status
-from ..._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
     from ...auth.oauth import LoginRequest
 
 __all__ = [
-    "STEPS",
-    "SCOPES",
-    "METHOD",
-    "INSPECT",
-    "EXTEND",
-    "SAVE",
-    "USE",
     "EXPLORER",
-    "FACEBOOK",
-    "SYSTEM_USER",
-    "METHODS",
     "EXPLORER_APP_ID",
-    "FlowState",
+    "EXTEND",
+    "FACEBOOK",
+    "INSPECT",
+    "METHOD",
+    "METHODS",
+    "SAVE",
+    "SCOPES",
+    "STEPS",
+    "SYSTEM_USER",
+    "USE",
     "Fix",
+    "FlowState",
     "fix_for",
     "needs_extension",
 ]

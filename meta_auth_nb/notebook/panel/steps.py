@@ -13,8 +13,9 @@ browser tests (and user CSS) can find it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 import ipywidgets as w
 
@@ -22,21 +23,21 @@ from .. import render as display
 from .state import METHODS
 
 __all__ = [
-    "classed",
-    "ScopesStep",
-    "MethodStep",
-    "InspectStep",
-    "ExtendStep",
-    "SaveStep",
-    "UseStep",
     "Chrome",
-    "build_scopes",
-    "build_method",
-    "build_inspect",
-    "build_extend",
-    "build_save",
-    "build_use",
+    "ExtendStep",
+    "InspectStep",
+    "MethodStep",
+    "SaveStep",
+    "ScopesStep",
+    "UseStep",
     "build_chrome",
+    "build_extend",
+    "build_inspect",
+    "build_method",
+    "build_save",
+    "build_scopes",
+    "build_use",
+    "classed",
 ]
 
 W = TypeVar("W", bound=w.DOMWidget)

@@ -1,0 +1,141 @@
+"""The package tree is the architecture: these checks keep it so.
+
+(import-linter checks the layers, the sandbox's independence and cycles; see
+pyproject.toml. These cover what it cannot say.)
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import meta_auth_nb as mab
+
+PACKAGE = Path(mab.__file__).parent
+MAX_LINES = 450
+
+#: The public names of ``import meta_auth_nb as mab``: removing one breaks users.
+PUBLIC_NAMES = {
+    "__version__",
+    "AccessToken",
+    "AsyncGraphSession",
+    "CodeExchangeFailed",
+    "GranularScope",
+    "GraphError",
+    "GraphSession",
+    "LoginDenied",
+    "LoginRequest",
+    "MissingPermission",
+    "OAuthError",
+    "Permission",
+    "RateLimited",
+    "Settings",
+    "StateMismatch",
+    "StoredProfile",
+    "TokenError",
+    "TokenExpired",
+    "TokenInfo",
+    "TokenInvalidated",
+    "TokenStore",
+    "app_token",
+    "appsecret_proof",
+    "create_system_user_token",
+    "errors",
+    "exchange_code",
+    "extend_token",
+    "get_settings",
+    "inspect_token",
+    "inspect_tokens",
+    "kernel_sandbox",
+    "leak_guard",
+    "login_url",
+    "parse_redirect",
+    "permissions",
+    "refresh_system_user_token",
+    "revoke_permission",
+    "revoke_token",
+    "scopes_frame",
+    "session",
+    "tokens_frame",
+}
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_public_names_are_pinned():
+    assert set(mab.__all__) == PUBLIC_NAMES
+    for name in PUBLIC_NAMES:
+        assert getattr(mab, name) is not None, name
+
+
+def test_error_classes_live_at_their_public_path():
+    from meta_auth_nb import errors
+
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        home = sys.modules[cls.__module__]
+        assert getattr(home, name) is cls, f"{name} cannot be imported from {cls.__module__}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_is_too_long(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{path.name} has {lines} lines; split it by job (at most {MAX_LINES})"
+
+
+def test_no_private_name_is_imported_from_another_module():
+    offenders = []
+    for path in _modules():
+        module = _module_name(path)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                parts = package.split(".")
+                source = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            if not source.startswith("meta_auth_nb"):
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    offenders.append(f"{module}: from {source} import {alias.name}")
+    assert offenders == []
+
+
+def test_the_base_layer_imports_only_the_standard_library():
+    allowed = set(sys.stdlib_module_names) | {"meta_auth_nb", "__future__"}
+    offenders = []
+    for path in sorted((PACKAGE / "_base").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] not in allowed]
+    assert offenders == []
+
+
+def test_importing_the_package_and_loading_the_extension_stay_light():
+    code = (
+        "import sys, meta_auth_nb\n"
+        "from meta_auth_nb.notebook import magics\n"
+        "heavy = [m for m in ('pandas', 'httpx', 'ipywidgets', 'jinja2', 'keyring') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
