@@ -39,8 +39,8 @@ before = set(sys.modules)
 import meta_auth_nb
 added = sorted(set(sys.modules) - before)
 import json
-print(json.dumps({"added": added, "heavy": [m for m in %r if m in sys.modules]}))
-""" % (HEAVY,)
+print(json.dumps({"added": added, "heavy": [m for m in HEAVY if m in sys.modules]}))
+""".replace("HEAVY", repr(HEAVY))
 
 
 def _time(code: str, env: dict[str, str], cwd: str) -> float:

@@ -92,7 +92,8 @@ def run(repeats: int = 5, sequential_repeats: int = 3, log: Callable[[str], None
     result["sequential_rt"] = result["sequential_s"] / round_trip
     log(
         f"  inspect: round trip {round_trip * 1000:.0f} ms, concurrent {result['concurrent_s'] * 1000:.0f} ms "
-        f"({result['concurrent_rt']:.2f} RT), sequential {result['sequential_s'] * 1000:.0f} ms ({result['sequential_rt']:.1f} RT)"
+        f"({result['concurrent_rt']:.2f} RT), "
+        f"sequential {result['sequential_s'] * 1000:.0f} ms ({result['sequential_rt']:.1f} RT)"
     )
     return result
 

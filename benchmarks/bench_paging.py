@@ -90,7 +90,7 @@ CONTENDERS: dict[str, Callable[[str, str, str], Any]] = {"ours": ours, "sdk": sd
 def _check(name: str, frame: Any, reference: set[tuple[str, str]] | None) -> set[tuple[str, str]]:
     if len(frame) != ROWS:
         raise AssertionError(f"{name}: {len(frame)} rows, expected {ROWS}")
-    keys = set(zip(frame["campaign_id"], frame["date_start"]))
+    keys = set(zip(frame["campaign_id"], frame["date_start"], strict=True))
     if len(keys) != ROWS:
         raise AssertionError(f"{name}: {len(keys)} distinct (campaign_id, date_start), expected {ROWS}")
     if reference is not None and keys != reference:

@@ -197,16 +197,18 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
     ):
         token = AccessToken(profile_or_token)
         app = {k: options.pop(k) for k in ("app_id", "app_secret") if k in options}
-        info = inspect_token(token, **app, **options)
-        perms = permissions(token, **options) if info.is_valid and info.type in ("USER", None) else []
-        return scopes_frame_from(info, perms)
+        fresh = inspect_token(token, **app, **options)
+        listed = permissions(token, **options) if fresh.is_valid and fresh.type in ("USER", None) else []
+        return scopes_frame_from(fresh, listed)
+    from .auth.app_secret import secret_for_profile
     from .store import TokenStore
 
     profile = (store or TokenStore()).load(profile_or_token)
     info = profile.info
     perms: list[Permission] = []
     if info is None or info.is_valid:
-        info = inspect_token(profile.token, app_id=profile.app_id, app_secret=profile.app_secret, **options)
+        secret = secret_for_profile(profile)
+        info = inspect_token(profile.token, app_id=profile.app_id, app_secret=secret, **options)
         if info.is_valid and info.type in ("USER", None):
             perms = permissions(profile.token, **options)
     return scopes_frame_from(info, perms)

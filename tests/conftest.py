@@ -11,6 +11,9 @@ import pytest
 from meta_auth_nb.graph.core import RetryPolicy
 from meta_auth_nb.sandbox import Sandbox
 
+#: The real SecretService keyring fixtures (secret_service, secret_service_keyring), for every test folder.
+pytest_plugins = ["tests.keyring_support"]
+
 #: Retries as in production but with short waits, so fault tests stay quick.
 FAST_RETRY = RetryPolicy(max_retries=8, backoff_base=0.01, backoff_max=0.2, near_limit_pause=0.0)
 

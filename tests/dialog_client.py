@@ -63,10 +63,7 @@ def press(
         if name:
             data[name] = value or ""
         target = urljoin(str(page.url), form.action)
-        if form.method == "post":
-            answer = client.post(target, data=data)
-        else:
-            answer = client.get(target, params=data)
+        answer = client.post(target, data=data) if form.method == "post" else client.get(target, params=data)
         assert answer.status_code in (302, 303), f"expected a redirect, got {answer.status_code}: {answer.text[:200]}"
         return answer.headers["location"]
     finally:

@@ -212,7 +212,7 @@ class GraphError(MetaAuthError):
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 
-def _rebuild(cls: type, state: dict) -> GraphError:
+def _rebuild(cls: type[GraphError], state: dict[str, Any]) -> GraphError:
     err = cls.__new__(cls)
     err.__dict__.update(state)
     Exception.__init__(err, err._render())

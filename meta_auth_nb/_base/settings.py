@@ -14,6 +14,7 @@ import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .errors import ConfigError, NotifyError
 from .urls import check_http_url
@@ -165,7 +166,7 @@ class Settings:
             debug=(get(ENV_DEBUG) or "0").lower() not in ("0", "false", "no", "off"),
         )
 
-    def with_(self, **changes: object) -> Settings:
+    def with_(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

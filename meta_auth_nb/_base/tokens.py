@@ -55,7 +55,7 @@ class AccessToken:
 
     def __init__(
         self,
-        value: str,
+        value: str | AccessToken,
         *,
         expires_at: datetime | None = None,
         issued_at: datetime | None = None,
@@ -244,7 +244,7 @@ class TokenInfo:
         if self.is_valid:
             return None
         if self.error_subcode in TOKEN_SUBCODE_REASONS:
-            return TOKEN_SUBCODE_REASONS[self.error_subcode]  # type: ignore[index]
+            return TOKEN_SUBCODE_REASONS[self.error_subcode]
         message = (self.error_message or "").lower()
         if "expired" in message:
             return TOKEN_SUBCODE_REASONS[463]

@@ -287,7 +287,8 @@ class RedirectCatcher:
                 request._page(
                     200,
                     "Login not completed",
-                    f"Facebook said: {description[:300]}. You can close this tab and go back to the terminal or notebook.",
+                    f"Facebook said: {description[:300]}. "
+                    "You can close this tab and go back to the terminal or notebook.",
                 )
             else:
                 request._page(

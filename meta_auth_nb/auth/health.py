@@ -283,7 +283,8 @@ def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tu
     if not (stored.app_id and app_secret):
         raise OAuthError(
             "Extending needs the app secret, and this profile does not store one",
-            hint=f"Set META_APP_ID={stored.app_id} and META_APP_SECRET, or save the profile again with its app secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
+            hint=f"Set META_APP_ID={stored.app_id} and META_APP_SECRET, or save the profile again with its app "
+            f"secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
         )
     kind = stored.info.type if stored.info else None
     call = refresh_system_user_token if kind == "SYSTEM_USER" else extend_token

@@ -1,24 +1,22 @@
 """Where does the kernel run? Decides how the login redirect gets back.
 
-UI layer, stdlib only (plus :func:`meta_auth_nb.colab.in_colab`). The
-redirect catcher listens on the kernel machine's 127.0.0.1, which the
-browser can reach only when kernel and browser share a machine. Everywhere
+Auth layer, stdlib only (plus :func:`meta_auth_nb.store.colab.in_colab`).
+The notebook panel and ``meta-auth login`` both ask it. The redirect catcher
+listens on the kernel machine's 127.0.0.1, which the browser can reach only
+when kernel and browser share a machine. Everywhere
 else (Colab, Binder, JupyterHub, VS Code remote, SSH, cloud notebooks) the
 user pastes the redirected URL back instead.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["CATCH", "ENV_REDIRECT", "PASTE", "KernelLocation", "detect", "redirect_location"]
+from .._base.settings import CATCH, ENV_REDIRECT, PASTE, env_value, get_settings
 
-CATCH = "catch"
-PASTE = "paste"
-#: ``catch`` or ``paste``: overrides the detection for this process.
-ENV_REDIRECT = "META_AUTH_REDIRECT"
+__all__ = ["KernelLocation", "detect", "redirect_location"]
+
 
 # (environment variable, where that means the kernel runs). Any non-empty
 # value counts; the first match names the place.
@@ -72,9 +70,8 @@ def detect(environ: Mapping[str, str] | None = None, *, colab: Callable[[], bool
     environ : mapping, optional
         Default ``os.environ``.
     colab : callable, optional
-        Returns True inside Colab; default :func:`meta_auth_nb.colab.in_colab`.
+        Returns True inside Colab; default :func:`meta_auth_nb.store.colab.in_colab`.
     """
-    env = os.environ if environ is None else environ
     if colab is None:
         from ..store.colab import in_colab
 
@@ -82,7 +79,7 @@ def detect(environ: Mapping[str, str] | None = None, *, colab: Callable[[], bool
     if colab():
         return KernelLocation(True, "Google Colab")
     for name, place in _REMOTE_MARKERS:
-        if (env.get(name) or "").strip():
+        if env_value(name, environ):
             return KernelLocation(True, f"{place} ({name} is set)")
     return KernelLocation(False, "this machine")
 
@@ -102,19 +99,17 @@ def redirect_location(
 
     Raises
     ------
-    ValueError
-        ``META_AUTH_REDIRECT`` holds something other than ``catch`` or ``paste``.
+    ConfigError
+        ``META_AUTH_REDIRECT`` holds something other than ``catch`` or ``paste``
+        (also a ValueError).
     """
     if override == "remote":
         return KernelLocation(True, "--remote was given")
     if override == "local":
         return KernelLocation(False, "--local was given")
-    env = os.environ if environ is None else environ
-    wanted = (env.get(ENV_REDIRECT) or "").strip().lower()
+    wanted = get_settings(environ).redirect_mode
     if wanted == PASTE:
         return KernelLocation(True, f"{ENV_REDIRECT}=paste")
     if wanted == CATCH:
         return KernelLocation(False, f"{ENV_REDIRECT}=catch")
-    if wanted:
-        raise ValueError(f"{ENV_REDIRECT} must be 'catch' or 'paste', not {wanted!r}")
-    return detect(env, colab=colab)
+    return detect(environ, colab=colab)

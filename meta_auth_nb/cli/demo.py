@@ -233,9 +233,8 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
         short = exchange_code(code, redirect_uri=REDIRECT_URI, **app, **where)
         echo(f"4. Code exchanged for {short} (expires {describe_delta(short.expires_in())})")
         long = extend_token(short, **app, **where)
-        echo(
-            f"5. Extended: {short} ({describe_delta(short.expires_in())}) -> {long} ({describe_delta(long.expires_in())})"
-        )
+        before, after = describe_delta(short.expires_in()), describe_delta(long.expires_in())
+        echo(f"5. Extended: {short} ({before}) -> {long} ({after})")
 
         info = inspect_token(long, **app, **where)
         echo("6. debug_token says:")
@@ -248,7 +247,7 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
         echo("\n7. Scopes and granular targets:")
         echo(frames.scopes_frame_from(info, perms).to_string(index=False))
 
-        with GraphSession(long, app_secret=box.app_secret, **where) as meta:
+        with GraphSession(long, app_secret=box.app_secret, base_url=box.graph_url) as meta:
             account = next(iter(meta.pages("me/adaccounts")))["id"]
             campaigns = meta.frame(f"{account}/campaigns")
             insights = meta.frame(f"{account}/insights", limit=500)

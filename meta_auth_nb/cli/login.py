@@ -134,8 +134,9 @@ def _read_token(args: argparse.Namespace) -> str:
         import getpass
 
         print(
-            "Paste an access token: make one in the Graph API Explorer (https://developers.facebook.com/tools/explorer/): "
-            "pick your app, add the permissions (e.g. ads_read), press Generate Access Token and copy it.",
+            "Paste an access token: make one in the Graph API Explorer "
+            "(https://developers.facebook.com/tools/explorer/): pick your app, add the permissions "
+            "(e.g. ads_read), press Generate Access Token and copy it.",
             file=sys.stderr,
             flush=True,
         )
@@ -222,6 +223,7 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         required = previous.required_scopes
 
     if args.oauth:
+        assert app_id and app_secret  # checked above: --oauth needs both
         token = _oauth_token(args, context, app_id, app_secret)
         want_extend = args.extend is not False
     else:
@@ -251,16 +253,15 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
             want_extend = _ask_yes(
                 f"This token expires {describe_moment(info.expires_at, now)}. Extend it to a 60-day token?"
             )
-        if want_extend:
+        if want_extend and info.app_id and app_secret:  # secret_fits: the secret is of the token's app
             before = token
             try:
                 token = extend_token(token, app_id=info.app_id, app_secret=app_secret, **options)
             except GraphError as exc:
                 raise CommandError(f"Could not extend the token: {exc} Nothing was saved.", EXIT_INVALID) from None
             info, _ = _inspect_new(token, app_id, app_secret, options)
-            note(
-                f"meta-auth: extended {before.masked} -> {token.masked} (expires {describe_moment(info.expires_at, now)})."
-            )
+            expiry = describe_moment(info.expires_at, now)
+            note(f"meta-auth: extended {before.masked} -> {token.masked} (expires {expiry}).")
         else:
             note(
                 f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}; "
@@ -270,8 +271,8 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         note("meta-auth: note: the token is not a short-lived user token; it was saved as it is.")
     elif short:
         note(
-            f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}. To get a 60-day one, "
-            "set META_APP_ID and META_APP_SECRET of its app and log in again with --extend."
+            f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}. "
+            "To get a 60-day one, set META_APP_ID and META_APP_SECRET of its app and log in again with --extend."
         )
 
     saved = store.save(

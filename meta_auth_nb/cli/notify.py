@@ -38,6 +38,7 @@ from .._base.errors import NotifyError
 from .._base.redact import redact
 from .._base.settings import SmtpSettings, is_valid_address
 from .._base.timefmt import describe_delta
+from .common import format_table
 
 __all__ = [
     "NotifyError",
@@ -90,19 +91,6 @@ def report_dicts(reports: Iterable[Any]) -> list[dict[str, Any]]:
         row = report.to_dict() if hasattr(report, "to_dict") else dict(report)
         rows.append(row)
     return rows
-
-
-def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A small plain-text table: left-aligned columns, two spaces apart."""
-    text_rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in text_rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
-    for row in text_rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    return "\n".join(lines)
 
 
 def _parse_time(value: Any) -> datetime | None:

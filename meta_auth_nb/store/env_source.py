@@ -17,7 +17,14 @@ from .colab import read_colab_secret
 from .memory import vault
 from .profile import StoredProfile, profile_from_record
 
-__all__ = ["COLAB_TOKEN_SECRET", "fingerprint", "load_pseudo_profile"]
+__all__ = [
+    "COLAB_TOKEN_SECRET",
+    "fingerprint",
+    "forget_pseudo_facts",
+    "load_pseudo_profile",
+    "remember_pseudo_facts",
+    "serves_default",
+]
 
 #: The Colab secret read for the default profile.
 COLAB_TOKEN_SECRET = ENV_ACCESS_TOKEN
@@ -93,3 +100,21 @@ def load_pseudo_profile(
 def serves_default(environ: Mapping[str, str] | None) -> bool:
     """True when ``META_ACCESS_TOKEN`` is set (Colab secrets are not probed: that can prompt)."""
     return env_value(ENV_ACCESS_TOKEN, environ) is not None
+
+
+def remember_pseudo_facts(folder: str, name: str, facts: dict[str, Any], checked_at: str | None) -> bool:
+    """Cache check facts for the token a pseudo-profile served last; False when it served none."""
+    key = (folder, name)
+    with vault.lock:
+        served = vault.pseudo_served.get(key)
+        if served is None:
+            return False
+        vault.pseudo_facts[key] = {"fingerprint": served[1], "info": facts, "checked_at": checked_at}
+        return True
+
+
+def forget_pseudo_facts(folder: str, name: str) -> None:
+    """Drop what is cached for a pseudo-profile (its source itself is read-only)."""
+    with vault.lock:
+        vault.pseudo_facts.pop((folder, name), None)
+        vault.pseudo_served.pop((folder, name), None)

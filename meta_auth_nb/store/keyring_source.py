@@ -158,3 +158,31 @@ class KeyringAdapter:
             raise KeyringFailure(
                 f"the system keyring ({self.label}) failed to delete: {describe_exception(exc)}"
             ) from None
+
+    def save_entries(self, profile: str, token: str, app_secret: str | None, *, keep: bool) -> str | None:
+        """Write a profile's token, and its app secret; returns the secret the profile now has.
+
+        Without a new secret, the stored one is kept only when ``keep`` (same
+        app as before), else deleted: an old secret may belong to another app.
+        """
+        self.set(token_key(profile), token)
+        if app_secret:
+            self.set(secret_key(profile), app_secret)
+            return app_secret
+        if keep:
+            return self.get(secret_key(profile))
+        self.delete(secret_key(profile))
+        return None
+
+    def read_secret(self, profile: str) -> str | None:
+        """A profile's app secret; a failure to read it is logged, not raised (the token still loads)."""
+        try:
+            return self.get(secret_key(profile))
+        except KeyringFailure as failure:
+            log.warning("Could not read the app secret of profile %r: %s", profile, failure.reason)
+            return None
+
+    def delete_entries(self, profile: str) -> bool:
+        """Delete a profile's token and app secret; True when something was there."""
+        removed = self.delete(token_key(profile))
+        return self.delete(secret_key(profile)) or removed

@@ -166,6 +166,33 @@ class StoredProfile:
         }
 
 
+def record_of(
+    token: AccessToken,
+    *,
+    backend: str,
+    app_id: str | None,
+    has_app_secret: bool,
+    info: TokenInfo | None,
+    checked_at: datetime | None,
+    saved_at: datetime | None,
+    required_scopes: Iterable[str] | str = (),
+) -> dict[str, Any]:
+    """The index record of a profile: facts only, the token masked."""
+    return {
+        "backend": backend,
+        "token": token.masked,
+        "token_expires_at": to_iso(token.expires_at),
+        "token_issued_at": to_iso(token.issued_at),
+        "token_source": token.source,
+        "app_id": app_id,
+        "has_app_secret": has_app_secret,
+        "info": info.to_dict() if info is not None else None,
+        "checked_at": to_iso(checked_at),
+        "saved_at": to_iso(saved_at),
+        "required_scopes": list(clean_scopes(required_scopes)),
+    }
+
+
 def profile_from_record(
     name: str,
     token: AccessToken | str,

@@ -2,34 +2,9 @@
 
 Store layer: imports the base layer, ``keyring``, ``platformdirs`` and
 ``filelock``; never httpx, pandas or ipywidgets, and makes no network calls
-(validating a token against the Graph API is done by the callers).
-
-Where things live
------------------
-* **Secrets** (the token, and the app secret only when the caller passes
-  one) go to the OS keyring, service ``meta_auth_nb``, one entry each:
-  username ``<profile>:token`` and ``<profile>:app_secret``
-  (:mod:`.keyring_source`). Being plain entries, they can be read by other
-  tools too, e.g. ``keyring get meta_auth_nb default:token``.
-* **Non-secret facts** (masked token, token expiry, app id, whether an app
-  secret is stored, the cached ``TokenInfo`` of the last inspection, when it
-  was checked/saved, required scopes, backend) go to ``profiles.json`` in the
-  user's config folder (:mod:`.index`), mode 0600 in a 0700 folder, written
-  atomically under a file lock. It never holds a token or a secret.
-* **No usable keyring** (keyring's fail/null backend, or a backend that
-  fails: headless Linux, containers, Binder, Colab): secrets are kept in this
-  process's memory only (:mod:`.memory`, shared by every TokenStore of the
-  kernel), and the store says so once (see :attr:`TokenStore.notice`).
-
-Reading order of :meth:`TokenStore.load`
-----------------------------------------
-1. this kernel's memory store (it only holds profiles saved in this kernel
-   that the keyring could not take, so it is always the newest copy);
-2. the OS keyring;
-3. for the default profile only (``META_AUTH_PROFILE`` or ``default``): the
-   Colab secret ``META_ACCESS_TOKEN`` (read-only; ``META_APP_ID`` /
-   ``META_APP_SECRET`` secrets too), then ``META_ACCESS_TOKEN`` /
-   ``META_APP_ID`` / ``META_APP_SECRET`` from the environment (:mod:`.env_source`).
+(validating a token against the Graph API is done by the callers). Where
+each thing is kept, and the order :meth:`TokenStore.load` looks, is told in
+:mod:`meta_auth_nb.store`.
 """
 
 from __future__ import annotations
@@ -42,15 +17,16 @@ from typing import Any
 
 from .._base.errors import InvalidProfileName, KeyringFailure, ProfileNotFound, StoreError
 from .._base.redact import get_logger, mask, remember_secret
-from .._base.settings import DEFAULT_PROFILE, ENV_ACCESS_TOKEN, ENV_PROFILE, env_value
+from .._base.settings import DEFAULT_PROFILE, ENV_PROFILE, env_value
 from .._base.timefmt import to_iso, utcnow
 from .._base.tokens import AccessToken, TokenInfo, as_token
 from .colab import userdata_module
-from .env_source import COLAB_TOKEN_SECRET, load_pseudo_profile, serves_default
+from .env_source import forget_pseudo_facts, load_pseudo_profile, remember_pseudo_facts, serves_default
 from .index import INDEX_NAME, ProfileIndex
-from .keyring_source import SERVICE, KeyringAdapter, secret_key, token_key
+from .keyring_source import SERVICE, KeyringAdapter, token_key
 from .memory import MemoryEntry, vault
-from .profile import StoredProfile, clean_app_id, clean_scopes, profile_from_record, validate_profile
+from .messages import memory_notice, not_found_message
+from .profile import StoredProfile, clean_app_id, profile_from_record, record_of, validate_profile
 
 __all__ = ["TokenStore"]
 
@@ -72,15 +48,14 @@ class TokenStore:
         Where ``META_ACCESS_TOKEN`` & co. are read; default ``os.environ``.
     colab_userdata : module, optional
         Colab's ``google.colab.userdata``; default
-        :func:`meta_auth_nb.colab.userdata_module` (None outside Colab).
+        :func:`meta_auth_nb.store.colab.userdata_module` (None outside Colab).
 
     Notes
     -----
     When no keyring is usable the store keeps working in memory and says so
-    once per process: the text of :attr:`notice` is logged at WARNING on the
+    once per process: :attr:`notice` is logged at WARNING on the
     ``meta_auth_nb.store`` logger the first time a token is saved to memory
-    (with no logging set up, Python prints it on stderr, which Jupyter shows
-    under the cell). UIs can show :attr:`notice` themselves at any time.
+    (Jupyter shows it under the cell). UIs can show :attr:`notice` themselves.
 
     Profiles served by Colab secrets or the environment are read-only:
     :meth:`delete` cannot remove them, and :meth:`save` never writes there.
@@ -157,21 +132,7 @@ class TokenStore:
         """The plain-words message when tokens are kept in memory only, else None."""
         if self._keyring.usable:
             return None
-        if self._colab is not None:
-            return (
-                "meta_auth_nb: Colab has no system keyring, so a token saved here is kept in this "
-                "runtime's memory only and is gone when the runtime restarts. To keep it: open the "
-                "Secrets panel (the key icon in Colab's left sidebar), add a secret named "
-                "META_ACCESS_TOKEN with the token as its value, and turn on Notebook access; it is "
-                "read from there next time (add META_APP_ID and META_APP_SECRET the same way if you use them)."
-            )
-        why = self._keyring.unusable_reason or "no keyring backend is usable"
-        return (
-            "meta_auth_nb: tokens are kept in this kernel's memory only and are gone when it restarts, "
-            f"because no system keyring can be used here ({why}). To keep them: install and unlock a "
-            "keyring backend (on Linux, gnome-keyring or KWallet; see https://pypi.org/project/keyring/ "
-            "for others), or, for scheduled jobs, set META_ACCESS_TOKEN in the environment."
-        )
+        return memory_notice(in_colab=self._colab is not None, why=self._keyring.unusable_reason)
 
     @property
     def default_profile(self) -> str:
@@ -263,22 +224,12 @@ class TokenStore:
 
         backend, secret = "memory", app_secret
         if self._keyring.usable:
-            adapter = self._keyring
             previous = self._index.read().get(name) or {}
-            keep = (
-                may_keep
-                and previous.get("backend") == "keyring"
-                and previous.get("app_id") == app_id
-                and bool(previous.get("has_app_secret"))
-            )
+            keep = may_keep and previous.get("backend") == "keyring" and previous.get("app_id") == app_id
             try:
-                adapter.set(token_key(name), token.get_secret_value())
-                if app_secret:
-                    adapter.set(secret_key(name), app_secret)
-                elif keep:
-                    secret = adapter.get(secret_key(name))
-                else:
-                    adapter.delete(secret_key(name))  # an old secret may belong to another app
+                secret = self._keyring.save_entries(
+                    name, token.get_secret_value(), app_secret, keep=keep and bool(previous.get("has_app_secret"))
+                )
                 backend = "keyring"
             except KeyringFailure as failure:
                 self._keyring.broke(failure)
@@ -290,19 +241,16 @@ class TokenStore:
             if secret is None and may_keep and old is not None and old.record.get("app_id") == app_id:
                 secret = old.app_secret
 
-        record: dict[str, Any] = {
-            "backend": backend,
-            "token": token.masked,
-            "token_expires_at": to_iso(token.expires_at),
-            "token_issued_at": to_iso(token.issued_at),
-            "token_source": token.source,
-            "app_id": app_id,
-            "has_app_secret": bool(secret),
-            "info": info.to_dict() if info is not None else None,
-            "checked_at": to_iso(checked),
-            "saved_at": to_iso(now),
-            "required_scopes": list(clean_scopes(required_scopes)),
-        }
+        record = record_of(
+            token,
+            backend=backend,
+            app_id=app_id,
+            has_app_secret=bool(secret),
+            info=info,
+            checked_at=checked,
+            saved_at=now,
+            required_scopes=required_scopes,
+        )
         if backend == "memory":
             vault.put(self._folder_key, name, MemoryEntry(token=token, app_secret=secret, record=dict(record)))
             self._announce()
@@ -335,19 +283,13 @@ class TokenStore:
         problems: list[str] = []
         record = self._index.read().get(name)
         if self._keyring.usable:
-            adapter = self._keyring
             try:
-                value = adapter.get(token_key(name))
-                secret = None
+                value = self._keyring.get(token_key(name))
                 if value is not None:
                     # Cached facts are used only if they describe this very token.
                     if not (record and record.get("backend") == "keyring" and record.get("token") == mask(value)):
                         record = None
-                    if record is None or record.get("has_app_secret"):
-                        try:
-                            secret = adapter.get(secret_key(name))
-                        except KeyringFailure as failure:
-                            log.warning("Could not read the app secret of profile %r: %s", name, failure.reason)
+                    secret = self._keyring.read_secret(name) if record is None or record.get("has_app_secret") else None
                     try:
                         return profile_from_record(name, value, app_secret=secret, record=record, backend="keyring")
                     except (TypeError, ValueError) as exc:
@@ -374,18 +316,7 @@ class TokenStore:
         raise ProfileNotFound(self._not_found_message(name, problems), profile=name)
 
     def _not_found_message(self, name: str, problems: list[str]) -> str:
-        flag = "" if name == self.default_profile else f" --profile {name}"
-        lines = [f"No token is stored for profile {name!r}."]
-        lines.extend(problems)
-        how = f"Get one with %meta_login{flag} in a notebook, or `meta-auth login{flag}` in a terminal"
-        if name == self.default_profile:
-            how += f", or set {ENV_ACCESS_TOKEN} in the environment"
-            if self._colab is not None:
-                how += f" (on Colab: add a secret named {COLAB_TOKEN_SECRET} in the Secrets panel)"
-        else:
-            how += f" (the {ENV_ACCESS_TOKEN} environment variable only serves the default profile, {self.default_profile!r})"
-        lines.append(how + ".")
-        return " ".join(lines)
+        return not_found_message(name, problems, default_profile=self.default_profile, in_colab=self._colab is not None)
 
     def update_info(self, profile: str | None, info: TokenInfo, checked_at: datetime | None = None) -> None:
         """Cache the facts of a fresh inspection; secrets are not rewritten.
@@ -426,12 +357,8 @@ class TokenStore:
         if name in self._index.read():
             self._write_index(change, what=f"cache facts of {name!r}")
             return
-        key = (self._folder_key, name)
-        with vault.lock:
-            served = vault.pseudo_served.get(key)
-            if served is not None:
-                vault.pseudo_facts[key] = {"fingerprint": served[1], "info": facts, "checked_at": when}
-                return
+        if remember_pseudo_facts(self._folder_key, name, facts, when):
+            return
         # The index may have been lost while the keyring still holds the token.
         if self._keyring.usable:
             try:
@@ -440,20 +367,11 @@ class TokenStore:
                 self._keyring.broke(failure)
                 value = None
             if value is not None:
-                record = {
-                    "backend": "keyring",
-                    "token": mask(value),
-                    "app_id": info.app_id,
-                    "has_app_secret": False,
-                    "info": facts,
-                    "checked_at": when,
-                    "saved_at": None,
-                }
-
-                def add(profiles: dict[str, dict[str, Any]]) -> None:
-                    profiles.setdefault(name, record)
-
-                self._write_index(add, what=f"cache facts of {name!r}")
+                found = record_of(
+                    AccessToken(value), backend="keyring", app_id=info.app_id, has_app_secret=False, info=info,
+                    checked_at=checked_at or utcnow(), saved_at=None,
+                )  # fmt: skip
+                self._write_index(lambda profiles: profiles.setdefault(name, found), what=f"cache facts of {name!r}")
                 return
         raise ProfileNotFound(self._not_found_message(name, []), profile=name)
 
@@ -478,10 +396,8 @@ class TokenStore:
         removed = False
         record = self._index.read().get(name)
         if self._keyring.usable:
-            adapter = self._keyring
             try:
-                removed |= adapter.delete(token_key(name))
-                removed |= adapter.delete(secret_key(name))
+                removed |= self._keyring.delete_entries(name)
             except KeyringFailure as failure:
                 raise StoreError(
                     f"Could not delete profile {name!r}: {failure.reason}. Nothing else was changed; "
@@ -494,9 +410,7 @@ class TokenStore:
                 f"or with `keyring del {SERVICE} {name}:token`."
             )
         removed |= vault.pop(self._folder_key, name) is not None
-        with vault.lock:
-            vault.pseudo_facts.pop((self._folder_key, name), None)
-            vault.pseudo_served.pop((self._folder_key, name), None)
+        forget_pseudo_facts(self._folder_key, name)
         if record is not None:
             try:
                 removed |= bool(self._index.update(lambda profiles: profiles.pop(name, None) is not None))

@@ -29,7 +29,6 @@ from meta_auth_nb._base import errors as E
 from meta_auth_nb.sandbox import Sandbox
 from meta_auth_nb.store import TokenStore
 from tests.conftest import FAST_RETRY
-from tests.keyring_support import secret_service, secret_service_keyring  # noqa: F401
 from tests.notebook.helpers import all_widget_states, paste_token
 
 TOKEN_SHAPE = re.compile(r"EAA[A-Za-z0-9]{20,}")
@@ -49,7 +48,7 @@ def _files_text(*folders: Path) -> str:
 
 
 @pytest.fixture
-def audit_env(tmp_path, monkeypatch, secret_service_keyring, secret_service):  # noqa: F811
+def audit_env(tmp_path, monkeypatch, secret_service_keyring, secret_service):
     config = tmp_path / "xdg-config"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")

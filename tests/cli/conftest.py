@@ -23,19 +23,13 @@ from pathlib import Path
 
 import pytest
 
-_TESTS = Path(__file__).resolve().parents[1]
-if str(_TESTS) not in sys.path:
-    sys.path.insert(0, str(_TESTS))
-
-from keyring_support import secret_service, secret_service_keyring  # noqa: E402,F401
-
-from meta_auth_nb import cli  # noqa: E402
-from meta_auth_nb.cli import CommandContext  # noqa: E402
-from meta_auth_nb.store import TokenStore  # noqa: E402
-from meta_auth_nb.store.memory import vault  # noqa: E402
-from tests.cli.helpers import Mailbox, free_port, start_smtp  # noqa: E402
-from tests.conftest import FAST_RETRY  # noqa: E402
-from tests.store.store_helpers import DictKeyring  # noqa: E402
+from meta_auth_nb import cli
+from meta_auth_nb.cli import CommandContext
+from meta_auth_nb.store import TokenStore
+from meta_auth_nb.store.memory import vault
+from tests.cli.helpers import Mailbox, free_port, start_smtp
+from tests.conftest import FAST_RETRY
+from tests.store.store_helpers import DictKeyring
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -71,10 +71,8 @@ def test_no_mail_when_healthy_unless_asked(store, env, smtp_env, cli_run):
 def test_missing_smtp_host_is_a_setup_error_before_any_check(expiring, env, cli_run):
     result = cli_run("check", "--profile", "work", "--email", "ops@example.com")
     assert result.code == 3
-    assert (
-        result.err.strip()
-        == "meta-auth: META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email"
-    )
+    expected = "META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email"
+    assert result.err.strip() == f"meta-auth: {expected}"
     assert result.out == ""
 
 

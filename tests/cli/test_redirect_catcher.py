@@ -135,6 +135,6 @@ def test_port_in_use_raises_oserror_and_bad_arguments_are_refused():
     with pytest.raises(ValueError):
         RedirectCatcher(path="callback")
     with pytest.raises(RuntimeError):
-        RedirectCatcher(port=0).redirect_uri
+        _ = RedirectCatcher(port=0).redirect_uri
     with pytest.raises(RuntimeError):
         RedirectCatcher(port=0).wait(1)

@@ -22,7 +22,7 @@ def login(sandbox, opts, scopes="ads_read", user=None, **kw):
 
 
 def test_full_flow_login_exchange_extend_inspect_permissions_insights(sandbox, opts):
-    req, code = login(sandbox, opts, "ads_read,ads_management")
+    _, code = login(sandbox, opts, "ads_read,ads_management")
     short = mab.exchange_code(code, app_id=sandbox.app_id, app_secret=sandbox.app_secret, redirect_uri=REDIRECT, **opts)
     assert short.expires_in() < timedelta(hours=3)
     long = mab.extend_token(short, app_id=sandbox.app_id, app_secret=sandbox.app_secret, **opts)

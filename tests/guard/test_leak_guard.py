@@ -79,7 +79,7 @@ logging.basicConfig(stream=sys.stderr, level=logging.INFO, force=True)
         assert canary[:4] in shown or "\u2026" in shown, cell
 
     # Values are untouched.
-    shown, _ = run(kernel, "print(len(tok), tok == %r)" % canary)
+    shown, _ = run(kernel, f"print(len(tok), tok == {canary!r})")
     assert f"{len(canary)} True" in shown
 
     _, reply = run(kernel, "guard.uninstall()")

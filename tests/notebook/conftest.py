@@ -12,7 +12,6 @@ from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 from meta_auth_nb.notebook.magics import MetaAuthMagics
 from meta_auth_nb.store import TokenStore
 from meta_auth_nb.store.memory import vault
-from tests.keyring_support import secret_service, secret_service_keyring  # noqa: F401
 from tests.store.store_helpers import DictKeyring
 
 #: Names the tests may leave in the user namespace.

@@ -15,7 +15,6 @@ for _folder in (Path(__file__).resolve().parents[1], Path(__file__).resolve().pa
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
-from keyring_support import secret_service, secret_service_keyring  # noqa: E402,F401
 
 from meta_auth_nb.store.memory import vault  # noqa: E402
 

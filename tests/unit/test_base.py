@@ -30,7 +30,7 @@ def test_appsecret_proof_matches_published_vector():
 
 def test_access_token_never_shows_its_value():
     token = AccessToken(CANARY, expires_at=datetime(2030, 1, 1, tzinfo=timezone.utc))
-    for text in (str(token), repr(token), f"{token}", f"{token:>200}", "%s" % token, str([token]), str({"t": token})):
+    for text in (str(token), repr(token), f"{token}", f"{token:>200}", "%s" % token, str([token]), str({"t": token})):  # noqa: UP031 - %-formatting is tested
         assert CANARY not in text
     assert str(token) == "EAAk\u2026Qm2" or str(token).startswith("EAAk")
     assert token.get_secret_value() == CANARY
@@ -79,7 +79,7 @@ def test_settings_from_env_and_https_rule():
     assert "topsecretvalue" not in repr(s)
     with pytest.raises(ConfigError, match="HTTPS"):
         Settings.from_env({"META_GRAPH_URL": "http://graph.example.com"})
-    with pytest.raises(ConfigError, match="v25.0"):
+    with pytest.raises(ConfigError, match=r"v25\.0"):
         Settings.from_env({"META_GRAPH_VERSION": "25"})
 
 
@@ -123,7 +123,9 @@ def test_usage_headers_parse_leniently():
     usage = parse_usage(
         {
             "x-app-usage": '{"call_count": 28, "total_time": 25, "total_cputime": 25}',
-            "x-ad-account-usage": '{"acc_id_util_pct": 9.67, "reset_time_duration": 100, "ads_api_access_tier": "standard_access"}',
+            "x-ad-account-usage": json.dumps(
+                {"acc_id_util_pct": 9.67, "reset_time_duration": 100, "ads_api_access_tier": "standard_access"}
+            ),
             "x-business-use-case-usage": json.dumps(
                 {"1": [{"type": "ads_management", "call_count": 96, "estimated_time_to_regain_access": 0, "new": "x"}]}
             ),
@@ -136,7 +138,10 @@ def test_usage_headers_parse_leniently():
 
 
 def test_import_is_light():
-    code = "import sys, meta_auth_nb; meta_auth_nb.AccessToken; print([m for m in ('pandas','httpx','ipywidgets') if m in sys.modules])"
+    code = (
+        "import sys, meta_auth_nb; meta_auth_nb.AccessToken; "
+        "print([m for m in ('pandas','httpx','ipywidgets') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
