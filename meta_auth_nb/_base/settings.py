@@ -31,6 +31,8 @@ ENV_PROFILE = "META_AUTH_PROFILE"
 ENV_REDIRECT = "META_AUTH_REDIRECT"
 #: Who the sandbox autopilot logs in as (``1``/``on`` for the default user, ``off``).
 ENV_AUTOPILOT = "META_AUTH_SANDBOX_AUTOPILOT"
+#: ``1``: use a keyring backend that keeps secrets in a file (keyrings.alt), which is refused by default.
+ENV_ALLOW_FILE_KEYRING = "META_AUTH_ALLOW_FILE_KEYRING"
 #: ``1``: the CLI prints a (redacted) traceback with its one-line errors.
 ENV_DEBUG = "META_AUTH_DEBUG"
 ENV_SMTP_PREFIX = "META_SMTP_"
@@ -73,6 +75,11 @@ def env_value(name: str, environ: Mapping[str, str] | None = None) -> str | None
     env = os.environ if environ is None else environ
     value = (env.get(name) or "").strip()
     return value or None
+
+
+def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True when an environment variable says yes (``1``, ``true``, ``yes``, ``on``)."""
+    return (env_value(name, environ) or "").lower() in _TRUE
 
 
 def check_base_url(url: str, *, setting: str = "URL") -> str:
@@ -163,7 +170,7 @@ class Settings:
             profile=get(ENV_PROFILE) or DEFAULT_PROFILE,
             redirect_mode=redirect,
             autopilot=get(ENV_AUTOPILOT),
-            debug=(get(ENV_DEBUG) or "0").lower() not in ("0", "false", "no", "off"),
+            debug=env_flag(ENV_DEBUG, environ),
         )
 
     def with_(self, **changes: Any) -> Settings:
@@ -216,7 +223,7 @@ class SmtpSettings:
             raise NotifyError(
                 "META_SMTP_HOST is not set: set it (and META_SMTP_PORT, META_SMTP_USER... as needed) to send email"
             )
-        implicit = (get("SSL") or "").lower() in _TRUE
+        implicit = env_flag(ENV_SMTP_PREFIX + "SSL", environ)
         user = get("USER")
         env = os.environ if environ is None else environ
         password = env.get(ENV_SMTP_PREFIX + "PASSWORD") or None  # a password may start or end with spaces
@@ -253,7 +260,7 @@ class SmtpSettings:
             sender=sender,
             starttls=starttls,
             implicit_tls=implicit,
-            allow_plain_auth=(get("ALLOW_PLAIN_AUTH") or "").lower() in _TRUE,
+            allow_plain_auth=env_flag(ENV_SMTP_PREFIX + "ALLOW_PLAIN_AUTH", environ),
             cafile=cafile,
             timeout=timeout,
         )

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .redact import mask, remember_secret
+from .redact import mask, redact, remember_secret
 from .timefmt import from_unix, utcnow
 
 #: debug_token / error subcodes of code 190, in plain words.
@@ -180,6 +180,8 @@ class TokenInfo:
 
     Times are aware UTC datetimes; ``expires_at`` and
     ``data_access_expires_at`` are None when they never expire.
+    ``error_message`` is Graph's text, redacted: it can quote the token
+    ("Malformed access token EAA...").
     """
 
     is_valid: bool
@@ -197,6 +199,10 @@ class TokenInfo:
     error_subcode: int | None = None
     error_message: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.error_message:
+            object.__setattr__(self, "error_message", redact(self.error_message))
 
     @classmethod
     def from_debug_token(cls, payload: Mapping[str, Any]) -> TokenInfo:

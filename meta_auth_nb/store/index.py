@@ -49,8 +49,12 @@ class ProfileIndex:
         """Return ``{profile: record}``; empty when there is no index yet.
 
         Reads need no lock (writes are atomic). A corrupt file is moved
-        aside (under the lock) with a warning.
+        aside (under the lock) with a warning; the index of a folder that
+        belongs to another user is not read.
         """
+        if self.foreign_owner() is not None:
+            log.warning("The config folder %s belongs to another user; its profile index is not read.", self.directory)
+            return {}
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -169,6 +173,44 @@ class ProfileIndex:
                 f"Could not create the config folder {self.directory} ({describe_exception(exc)}); "
                 "pass TokenStore(config_dir=...) to use another."
             ) from None
+        self._secure()
+
+    def foreign_owner(self) -> int | None:
+        """The owner's uid when the folder belongs to another user, else None (also where uids do not exist)."""
+        getuid = getattr(os, "getuid", None)
+        try:
+            owner = self.directory.stat().st_uid
+        except OSError:
+            return None
+        return owner if getuid is not None and owner != getuid() else None
+
+    def _secure(self) -> None:
+        """Refuse a folder of another user; tighten a folder others can read or write to 0700 (files 0600)."""
+        owner = self.foreign_owner()
+        if owner is not None:
+            raise StoreError(
+                f"The config folder {self.directory} belongs to another user (uid {owner}), who could read or "
+                "change what is kept there; it is not used. Pass TokenStore(config_dir=...) to use a folder of yours."
+            )
+        try:
+            mode = self.directory.stat().st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(self.directory, 0o700)
+                for item in self.directory.iterdir():
+                    if item.is_file() and item.stat().st_mode & 0o077:
+                        os.chmod(item, 0o600)
+                log.warning(
+                    "The config folder %s could be read or changed by other users (mode %o); it was tightened to "
+                    "700, its files to 600.",
+                    self.directory,
+                    mode,
+                )
+        except OSError as exc:
+            raise StoreError(
+                f"The config folder {self.directory} can be read or changed by other users, and its permissions "
+                f"could not be tightened ({describe_exception(exc)}); it is not used. Run `chmod 700 "
+                f"{self.directory}`, or pass TokenStore(config_dir=...) to use another folder."
+            ) from None
 
     def _write(self, profiles: Mapping[str, Any]) -> None:
         doc = {
@@ -176,6 +218,18 @@ class ProfileIndex:
             "version": INDEX_VERSION,
             "profiles": {name: profiles[name] for name in sorted(profiles)},
         }
-        # Defence in depth: mask anything token-shaped that slipped into cached facts.
-        text = redact(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+        # Defence in depth: mask anything token-shaped that slipped into cached facts, value by value
+        # (masking the JSON text would also hit names, keys and the format line).
+        text = json.dumps(redact_values(doc), indent=2, ensure_ascii=False) + "\n"
         write_atomically(self.path, text, mode=0o600, sync=True)
+
+
+def redact_values(node: Any) -> Any:
+    """A copy of a JSON document with every string value redacted (keys are names, kept as they are)."""
+    if isinstance(node, str):
+        return redact(node)
+    if isinstance(node, dict):
+        return {key: redact_values(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [redact_values(value) for value in node]
+    return node

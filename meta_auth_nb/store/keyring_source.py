@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from .._base.errors import KeyringFailure
 from .._base.redact import get_logger, redact
+from .._base.settings import ENV_ALLOW_FILE_KEYRING
 
 __all__ = ["SERVICE", "KeyringAdapter", "describe_exception", "secret_key", "token_key"]
 
@@ -38,6 +39,11 @@ def secret_key(profile: str) -> str:
     return f"{profile}:app_secret"
 
 
+def is_file_backend(backend: Any) -> bool:
+    """True for keyrings.alt's file backends (plaintext, or encrypted with a password typed at a prompt)."""
+    return type(backend).__module__.startswith("keyrings.alt.")
+
+
 def describe_exception(exc: BaseException, limit: int = 200) -> str:
     """``"InitError: Failed to unlock the collection"`` - redacted and shortened."""
     text = redact(" ".join(str(exc).split()))
@@ -56,7 +62,7 @@ class KeyringAdapter:
         here, once).
     """
 
-    def __init__(self, backend: Any = None) -> None:
+    def __init__(self, backend: Any = None, *, allow_insecure: bool = False) -> None:
         self.unusable_reason: str | None = None
         self._usable: bool | None = None
         if backend is None:
@@ -72,11 +78,12 @@ class KeyringAdapter:
         self.backend = backend
         cls = type(backend)
         self.label = f"{cls.__module__}.{cls.__qualname__}"
-        self.unusable_reason = self._class_problem(backend)
+        self.unusable_reason = self._class_problem(backend, allow_insecure)
 
     @staticmethod
-    def _class_problem(backend: Any) -> str | None:
-        # Backends that "work" but keep nothing must count as no keyring at all.
+    def _class_problem(backend: Any, allow_insecure: bool) -> str | None:
+        # Backends that "work" but keep nothing, or keep secrets in a plain
+        # file, must count as no keyring at all.
         try:
             from keyring.backends import chainer, fail, null
         except Exception:  # pragma: no cover - keyring always ships these
@@ -85,12 +92,20 @@ class KeyringAdapter:
             return "keyring found no usable backend, as is usual on headless Linux, in containers and on Binder"
         if isinstance(backend, null.Keyring):
             return "the keyring backend in use (keyring.backends.null.Keyring) stores nothing"
+        first = backend
         if isinstance(backend, chainer.ChainerBackend):
             try:
-                if not backend.backends:
-                    return "keyring found no usable backend to chain"
+                chained = backend.backends
             except Exception as exc:
                 return f"keyring could not list its backends ({describe_exception(exc)})"
+            if not chained:
+                return "keyring found no usable backend to chain"
+            first = chained[0]  # writes go to the first backend that takes them
+        if not allow_insecure and is_file_backend(first):
+            return (
+                f"the keyring backend in use ({type(first).__module__}.{type(first).__qualname__}) keeps secrets "
+                f"in a file on disk, not in a system keyring; set {ENV_ALLOW_FILE_KEYRING}=1 to use it anyway"
+            )
         return None
 
     @property

@@ -17,7 +17,7 @@ from typing import Any
 
 from .._base.errors import InvalidProfileName, KeyringFailure, ProfileNotFound, StoreError
 from .._base.redact import get_logger, mask, remember_secret
-from .._base.settings import DEFAULT_PROFILE, ENV_PROFILE, env_value
+from .._base.settings import DEFAULT_PROFILE, ENV_ALLOW_FILE_KEYRING, ENV_PROFILE, env_flag, env_value
 from .._base.timefmt import to_iso, utcnow
 from .._base.tokens import AccessToken, TokenInfo, as_token
 from .colab import userdata_module
@@ -93,7 +93,8 @@ class TokenStore:
     def _keyring(self) -> KeyringAdapter:
         # Made on first use: choosing a keyring backend can take a moment.
         if self._keyring_adapter is None:
-            self._keyring_adapter = KeyringAdapter(self._keyring_backend)
+            allow = env_flag(ENV_ALLOW_FILE_KEYRING, self._environ)
+            self._keyring_adapter = KeyringAdapter(self._keyring_backend, allow_insecure=allow)
         return self._keyring_adapter
 
     # --- state ------------------------------------------------------------------
