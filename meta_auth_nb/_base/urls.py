@@ -13,7 +13,10 @@ __all__ = ["check_http_url", "is_loopback_host"]
 
 
 def is_loopback_host(host: str | None) -> bool:
-    """Return True for ``localhost`` and loopback IP addresses.
+    """Return True for ``localhost`` and literal loopback addresses (127.0.0.0/8, ::1).
+
+    Other names are not trusted, ``*.localhost`` included: whatever DNS answers
+    for them decides where a plain-HTTP request (and its Bearer token) goes.
 
     Parameters
     ----------
@@ -22,8 +25,8 @@ def is_loopback_host(host: str | None) -> bool:
     """
     if not host:
         return False
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
         return True
     try:
         return ip_address(host).is_loopback

@@ -160,3 +160,25 @@ def test_token_info_reads_odd_shapes_leniently():
     assert info.scopes == ("ads_read", "ads_management")
     assert info.granular_scopes[0].target_ids == ("7",)
     assert TokenInfo.from_debug_token({"data": {"scopes": 1, "granular_scopes": True}}).scopes == ("1",)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:9999", True),
+        ("http://127.8.9.10", True),
+        ("http://[::1]:8080", True),
+        ("http://localhost:1", True),
+        ("http://LOCALHOST.:1", True),
+        ("http://graph.localhost", False),  # whatever DNS answers: not this machine for sure
+        ("http://localhost.example.com", False),
+        ("http://0.0.0.0:80", False),
+        ("https://graph.localhost", True),  # TLS protects it wherever it goes
+    ],
+)
+def test_plain_http_only_to_literal_loopback(url, allowed):
+    if allowed:
+        assert Settings.from_env({"META_GRAPH_URL": url}).graph_url == url.rstrip("/")
+    else:
+        with pytest.raises(ConfigError, match="HTTPS"):
+            Settings.from_env({"META_GRAPH_URL": url})
