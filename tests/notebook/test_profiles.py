@@ -144,7 +144,7 @@ def test_logout_deletes_and_removes_session(shell, magics, store):
 
 
 def test_logout_revoke(shell, magics, store):
-    box, raw = _stored(store)
+    _box, raw = _stored(store)
     login(shell, "--sandbox")
     shell.run_line_magic("meta_logout", "--revoke")
     assert "meta" not in shell.user_ns and store.profiles() == []
