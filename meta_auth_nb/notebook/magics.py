@@ -11,7 +11,7 @@ no traceback). Settings are traitlets, e.g. in ``ipython_config.py``::
 or in a cell: ``%config MetaAuthMagics.session_name = "fb"``.
 
 Frames: ``%meta_tokens`` and ``%meta_scopes`` return a
-:class:`~meta_auth_nb.display.StatusFrame`, a DataFrame whose notebook view
+:class:`~meta_auth_nb.notebook.frame_view.StatusFrame`, a DataFrame whose notebook view
 colours the status cells; ``df = %meta_tokens`` keeps it, and every
 operation on it gives a plain DataFrame.
 """
@@ -338,7 +338,7 @@ class MetaAuthMagics(Magics):
         parse_argstring(self.meta_tokens, line)
         from .._base.errors import MetaAuthError
         from ..frames import tokens_frame
-        from .render import status_frame
+        from .frame_view import status_frame
 
         try:
             return status_frame(tokens_frame(self.store))
@@ -358,7 +358,7 @@ class MetaAuthMagics(Magics):
         profile = self._profile(args.profile)
         from .._base.errors import MetaAuthError
         from ..frames import scopes_frame
-        from .render import status_frame
+        from .frame_view import status_frame
 
         try:
             return status_frame(scopes_frame(profile, store=self.store))

@@ -1,16 +1,14 @@
-"""Rendering for the notebook UI: HTML snippets, the token card, styled frames.
+"""HTML for the notebook UI: the panel's templates filled in, token facts, messages.
 
-UI layer. The HTML lives in ``meta_auth_nb/templates`` and is filled with
-:class:`string.Template`; every value is HTML-escaped unless it is already
-rendered markup (:class:`Safe`). Tokens appear masked only: nothing here is
-ever handed a raw token.
+UI layer. The markup lives in ``meta_auth_nb/notebook/templates`` and is
+rendered by one jinja2 environment, created on first use (importing this
+module does not import jinja2). Autoescaping is on for every template, so
+each value is HTML-escaped; a name a template uses but is not given raises
+instead of rendering empty. Tokens appear masked only: nothing here is ever
+handed a raw token.
 
-Frames returned by ``%meta_tokens`` / ``%meta_scopes`` are
-:class:`StatusFrame` objects: ordinary DataFrames (same columns, dtypes and
-values) whose only difference is a notebook HTML view with status cells
-coloured green / amber / red. Any operation on one gives back a plain
-``pandas.DataFrame``, and it pickles as one. :func:`styled` gives the pandas
-Styler for any tokens or scopes frame.
+The coloured DataFrame view of ``%meta_tokens`` / ``%meta_scopes`` is in
+:mod:`.frame_view`.
 """
 
 from __future__ import annotations
@@ -19,37 +17,35 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
-from html import escape
 from importlib import resources
-from string import Template
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from .._base.redact import redact
 from .._base.timefmt import describe_delta, utcnow
 from .._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
-    from pandas.io.formats.style import Styler
+    import jinja2
 
     from ..auth.health import HealthReport
 
 __all__ = [
-    "Safe",
-    "StatusFrame",
+    "BAD",
+    "COLORS",
+    "GOOD",
+    "SOON",
+    "STATUS_CLASS",
     "StatusLine",
     "describe_error",
+    "environment",
+    "expiry_words",
     "extend_html",
     "message_html",
+    "panel_style",
     "permission_catalog",
     "progress_html",
     "render",
-    "status_color",
-    "status_frame",
     "status_line",
-    "styled",
-    "template",
     "token_card",
 ]
 
@@ -69,64 +65,79 @@ STATUS_CLASS = {
     "missing_scopes": BAD,
     "declined": BAD,
 }
-_STATUS_COLUMNS = ("status",)
-
-
-class Safe(str):
-    """Markup that is already escaped and may be inserted as is."""
+_PACKAGE = "meta_auth_nb.notebook"
+_FOLDER = "templates"
 
 
 # --- templates ---------------------------------------------------------------------
 
 
+def _blank_none(value: Any) -> Any:
+    # An absent optional fact (None) shows as nothing, not as the word "None".
+    return "" if value is None else value
+
+
 @cache
-def template(name: str) -> str:
-    """The text of ``templates/<name>`` (read once per process)."""
-    return resources.files("meta_auth_nb.notebook").joinpath("templates", name).read_text(encoding="utf-8")
+def environment() -> jinja2.Environment:
+    """The jinja2 environment for the package's templates (created once, on first use)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(_PACKAGE, _FOLDER),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_blank_none,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
-def render(template_name: str, /, **values: Any) -> Safe:
-    """Fill a template; values are escaped unless they are :class:`Safe`."""
-    filled = {k: (v if isinstance(v, Safe) else escape("" if v is None else str(v))) for k, v in values.items()}
-    return Safe(Template(template(template_name)).substitute(filled))
+def render(template_name: str, /, **values: Any) -> str:
+    """Render ``templates/<template_name>`` with ``values``, each HTML-escaped.
 
+    Parameters
+    ----------
+    template_name : str
+        File name in the templates folder, e.g. ``"message.html"``.
+    **values
+        The names the template uses. Only :class:`markupsafe.Markup` passes
+        unescaped.
 
-def join(parts: Iterable[str]) -> Safe:
-    """Concatenate rendered snippets."""
-    return Safe("".join(parts))
+    Raises
+    ------
+    jinja2.UndefinedError
+        The template uses a name that was not given.
+    """
+    return environment().get_template(template_name).render(**values)
 
 
 @cache
 def permission_catalog() -> tuple[tuple[str, str], ...]:
     """``(permission, what it allows)`` pairs for the picker, least powerful first."""
-    data = json.loads(template("permissions.json"))
-    return tuple((str(name), str(text)) for name, text in data["permissions"])
+    text = (resources.files(_PACKAGE) / _FOLDER / "permissions.json").read_text(encoding="utf-8")
+    return tuple((str(name), str(what)) for name, what in json.loads(text)["permissions"])
 
 
-def panel_style() -> Safe:
+def panel_style() -> str:
     """The panel's scoped ``<style>`` block."""
-    return render("style.html", css=Safe(template("panel.css")))
+    return render("style.html")
 
 
 # --- messages and progress ---------------------------------------------------------------
 
 
-def message_html(level: str, title: str, text: str = "", hint: str = "") -> Safe:
+def message_html(level: str, title: str, text: str = "", hint: str = "") -> str:
     """A coloured message box; ``level`` is info, ok, warn or error. Text is redacted."""
     if not (title or text):
-        return Safe("")
+        return ""
     return render("message.html", level=level, title=redact(title), text=redact(text), hint=redact(hint))
 
 
-def progress_html(steps: Sequence[tuple[str, str]], current: str) -> Safe:
+def progress_html(steps: Sequence[tuple[str, str]], current: str) -> str:
     """The step list with the current step highlighted and earlier ones ticked."""
     names = [name for name, _ in steps]
     position = names.index(current) if current in names else -1
-    items = []
-    for number, (name, label) in enumerate(steps, start=1):
-        css = "meta-auth-current" if name == current else ("meta-auth-done" if number - 1 < position else "")
-        items.append(render("progress_item.html", css=css, number=number, label=label))
-    return render("progress.html", items=join(items))
+    return render("progress.html", steps=steps, current=current, position=position)
 
 
 def describe_error(error: BaseException) -> tuple[str, str, str]:
@@ -174,7 +185,7 @@ def _expiry_class(value: datetime | None, now: datetime, warn_days: float) -> st
     return BAD if left <= 0 else (SOON if left <= warn_days * 86400 else GOOD)
 
 
-def token_card(
+def _card_rows(
     info: TokenInfo,
     *,
     token: AccessToken | None = None,
@@ -182,8 +193,8 @@ def token_card(
     requested: Sequence[str] = (),
     now: datetime | None = None,
     warn_days: float = 7.0,
-) -> Safe:
-    """``debug_token`` facts as a readable table (the token masked)."""
+) -> list[tuple[str, str, str]]:
+    """The token card's ``(label, value, colour class)`` rows (see :func:`token_card`)."""
     now = now or utcnow()
     perms = tuple(permissions)
     declined = sorted({p.name for p in perms if p.status == "declined"})
@@ -219,11 +230,37 @@ def token_card(
         rows.append(("Expired permissions", ", ".join(expired), SOON))
     if missing and info.is_valid:
         rows.append(("Asked for, not granted", ", ".join(missing), BAD))
-    body = join(
-        render("card_row.html", label=label, value=value, css=f"meta-auth-{css}" if css else "")
-        for label, value, css in rows
-    )
-    return render("card.html", rows=body)
+    return rows
+
+
+def token_card(
+    info: TokenInfo,
+    *,
+    token: AccessToken | None = None,
+    permissions: Iterable[Permission] = (),
+    requested: Sequence[str] = (),
+    now: datetime | None = None,
+    warn_days: float = 7.0,
+) -> str:
+    """``debug_token`` facts as a readable table (the token masked).
+
+    Parameters
+    ----------
+    info : TokenInfo
+        The facts.
+    token : AccessToken, optional
+        Shown masked in the first row.
+    permissions : iterable of Permission
+        From ``/me/permissions``: declined and expired ones get a row each.
+    requested : sequence of str
+        Permissions asked for; those not granted get a row.
+    now : datetime, optional
+        The moment "in 58 days" is counted from (default now).
+    warn_days : float
+        Expiry dates closer than this are amber.
+    """
+    rows = _card_rows(info, token=token, permissions=permissions, requested=requested, now=now, warn_days=warn_days)
+    return render("card.html", rows=rows)
 
 
 def expiry_words(token: AccessToken, info: TokenInfo | None, now: datetime | None = None) -> str:
@@ -241,7 +278,7 @@ def extend_html(
     after: AccessToken,
     after_info: TokenInfo | None,
     now: datetime | None = None,
-) -> Safe:
+) -> str:
     """Before -> after of an extension, both masked."""
     return render(
         "extend_result.html",
@@ -250,6 +287,9 @@ def extend_html(
         after=after.masked,
         after_expiry=expiry_words(after, after_info, now),
     )
+
+
+# --- the fast path's one line -------------------------------------------------------------
 
 
 class StatusLine:
@@ -273,49 +313,3 @@ def status_line(report: HealthReport, session_name: str | None = None) -> Status
     if session_name:
         text += f" \u00b7 session in `{session_name}`"
     return StatusLine(text, report.status)
-
-
-# --- frames -----------------------------------------------------------------------------
-
-
-def status_color(value: Any) -> str:
-    """CSS for one status cell."""
-    kind = STATUS_CLASS.get(str(value)) if isinstance(value, str) else None
-    return f"color: {COLORS[kind]}; font-weight: 600" if kind else ""
-
-
-def styled(frame: pd.DataFrame) -> Styler:
-    """A Styler showing ``status`` cells green / amber / red (values unchanged)."""
-    styler = pd.DataFrame(frame).style
-    columns = [c for c in _STATUS_COLUMNS if c in frame.columns]
-    if columns:
-        apply = getattr(styler, "map", None) or styler.applymap  # type: ignore[attr-defined]  # pandas < 2.1
-        styler = apply(status_color, subset=columns)
-    return styler
-
-
-class StatusFrame(pd.DataFrame):
-    """A DataFrame whose notebook view colours its status cells.
-
-    Everything else is a plain :class:`pandas.DataFrame`: derived frames are
-    plain ones, and it pickles as a plain one.
-    """
-
-    @property
-    def _constructor(self) -> type[pd.DataFrame]:
-        return pd.DataFrame
-
-    def _repr_html_(self) -> str | None:
-        try:
-            return styled(self).to_html()
-        except Exception:  # Styler needs jinja2; fall back to pandas' own table
-            return pd.DataFrame._repr_html_(self)  # type: ignore[attr-defined]
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        # Unpickles as a plain DataFrame, so a pickle never needs this package.
-        return (pd.DataFrame, (pd.DataFrame(self),))
-
-
-def status_frame(frame: pd.DataFrame) -> StatusFrame:
-    """Wrap a tokens or scopes frame for coloured display (no copy of the data semantics)."""
-    return StatusFrame(frame)

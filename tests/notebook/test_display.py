@@ -5,16 +5,18 @@ from __future__ import annotations
 import pickle
 
 import pandas as pd
+from markupsafe import Markup
 
 from meta_auth_nb._base.timefmt import utcnow
 from meta_auth_nb._base.tokens import GranularScope, Permission, TokenInfo
+from meta_auth_nb.notebook import frame_view
 from meta_auth_nb.notebook import render as display
 
 
 def test_templates_escape_values():
     html = display.render("help.html", text="<script>alert(1)</script>")
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert display.render("card.html", rows=display.Safe("<tr></tr>")).count("<tr></tr>") == 1
+    assert display.render("help.html", text=Markup("<tr></tr>")).count("<tr></tr>") == 1
 
 
 def test_permission_catalog_starts_with_ads_read():
@@ -46,13 +48,13 @@ def test_token_card_reads_like_facts():
 
 
 def test_status_frame_colours_and_stays_plain():
-    frame = display.status_frame(pd.DataFrame({"profile": ["a", "b", "c"], "status": ["ok", "expiring", "invalid"]}))
+    frame = frame_view.status_frame(pd.DataFrame({"profile": ["a", "b", "c"], "status": ["ok", "expiring", "invalid"]}))
     assert isinstance(frame, pd.DataFrame)
     html = frame._repr_html_()
     assert all(color in html for color in display.COLORS.values())
     assert type(frame.head(1)) is pd.DataFrame and type(frame.copy()) is pd.DataFrame
     assert type(pickle.loads(pickle.dumps(frame))) is pd.DataFrame
-    styler = display.styled(frame)
+    styler = frame_view.styled(frame)
     assert styler.data.equals(pd.DataFrame(frame))
 
 

@@ -1,1 +1,1 @@
-"""The ``%meta_login`` panel: state, step widgets, the controller that wires them, the sandbox autopilot."""
+"""The ``%meta_login`` panel: state, step widgets, the step groups and the controller joining them, the autopilot."""

@@ -1,0 +1,327 @@
+"""The login panel's frame: its widgets, moving between steps, messages, worker threads, closing.
+
+UI layer. :class:`PanelBase` builds the widgets of :mod:`.steps` and owns
+what every step shares: the current step, the message line, the one worker
+thread at a time, the redirect catcher's lifetime and the app secret field.
+The step groups (:mod:`.intake`, :mod:`.facebook`, :mod:`.token_steps`)
+extend it, and :class:`~meta_auth_nb.notebook.panel.controller.LoginPanel`
+puts them together.
+
+Nothing blocks the kernel: Graph calls run in a daemon thread per click,
+and the panel updates itself from there (ipywidgets syncs trait changes
+made from any thread). Secrets never stay in a widget: a typed app secret
+is read and its field emptied in the same callback, the value kept in
+:class:`~meta_auth_nb.notebook.panel.state.FlowState`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import fields
+from typing import Any
+
+import ipywidgets as w
+
+from ..._base.redact import get_logger, remember_secret
+from ..._base.settings import get_settings
+from ...auth.health import DEFAULT_WARN_DAYS
+from ...auth.location import KernelLocation
+from .. import render as display
+from .state import EXTEND, INSPECT, METHOD, METHODS, SAVE, SCOPES, STEPS, USE, FlowState
+from .steps import (
+    build_app_fields,
+    build_chrome,
+    build_extend,
+    build_inspect,
+    build_method,
+    build_save,
+    build_scopes,
+    build_use,
+)
+
+__all__ = ["PASTE_REDIRECT_URI", "PanelBase"]
+
+log = get_logger(__name__)
+
+#: Where the dialog sends a remote kernel's user: nothing listens there, the
+#: address bar keeps the code. Localhost is allowed for apps in development mode.
+PASTE_REDIRECT_URI = "http://localhost:8765/callback"
+
+
+class PanelBase:
+    """What every step of the login panel shares (see ``LoginPanel`` for the parameters)."""
+
+    # The widgets, set from the .steps builders (CSS class in brackets).
+    widget: w.VBox  # [meta-auth-panel] the whole panel
+    header: w.HTML  # [meta-auth-header]
+    progress: w.HTML  # [meta-auth-progress-box]
+    message: w.HTML  # [meta-auth-message]
+    body: w.VBox  # [meta-auth-body] holds the current step
+    restart_button: w.Button  # [meta-auth-restart]
+    scope_boxes: dict[str, w.Checkbox]  # [meta-auth-scope-<permission>]
+    extra_scopes: w.Text  # [meta-auth-scopes-extra]
+    scopes_next: w.Button  # [meta-auth-scopes-next]
+    method_tabs: w.Tab  # [meta-auth-method-tabs]
+    explorer_steps: w.HTML  # [meta-auth-explorer-steps] (link a.meta-auth-explorer-link)
+    explorer_token: w.Password  # [meta-auth-explorer-token]
+    explorer_submit: w.Button  # [meta-auth-explorer-submit]
+    login_intro: w.HTML  # [meta-auth-login-intro]
+    app_id_field: w.Text  # [meta-auth-app-id]
+    app_secret_field: w.Password  # [meta-auth-app-secret]
+    login_button: w.Button  # [meta-auth-login-start]
+    redirect_info: w.HTML  # [meta-auth-redirect-info]
+    redirect_uri_field: w.Text  # [meta-auth-redirect-uri]
+    copy_button: w.HTML  # [meta-auth-copy-box] (button.meta-auth-copy)
+    redirect_uri_row: w.HBox
+    login_link: w.HTML  # [meta-auth-login-link-box] (a.meta-auth-login-link, target=_blank)
+    login_status: w.HTML  # [meta-auth-login-status]
+    paste_info: w.HTML  # [meta-auth-paste-info]
+    redirect_paste: w.Text  # [meta-auth-redirect-paste]
+    redirect_submit: w.Button  # [meta-auth-redirect-submit]
+    paste_row: w.VBox
+    system_steps: w.HTML  # [meta-auth-system-steps] (link a.meta-auth-business-link)
+    system_token: w.Password  # [meta-auth-system-token]
+    system_submit: w.Button  # [meta-auth-system-submit]
+    token_card: w.HTML  # [meta-auth-token-card]
+    inspect_next: w.Button  # [meta-auth-inspect-next]
+    rerequest_button: w.Button  # [meta-auth-rerequest]
+    extend_info: w.HTML  # [meta-auth-extend-info]
+    extend_app_row: w.VBox
+    extend_button: w.Button  # [meta-auth-extend]
+    extend_next: w.Button  # [meta-auth-extend-next]
+    extend_result: w.HTML  # [meta-auth-extend-result]
+    profile_field: w.Text  # [meta-auth-profile]
+    store_secret_box: w.Checkbox  # [meta-auth-store-secret]
+    save_info: w.HTML  # [meta-auth-save-info]
+    save_button: w.Button  # [meta-auth-save]
+    save_skip: w.Button  # [meta-auth-save-skip]
+    use_info: w.HTML  # [meta-auth-use-info]
+    close_button: w.Button  # [meta-auth-close]
+
+    def __init__(
+        self,
+        *,
+        store: Any,
+        profile: str,
+        scopes: Sequence[str],
+        namespace: MutableMapping[str, Any],
+        location: KernelLocation,
+        owner: Any = None,
+        session_name: str = "meta",
+        app_id: str | None = None,
+        sandbox: bool = False,
+        warn_days: float = DEFAULT_WARN_DAYS,
+        redirect_port: int = 8765,
+        redirect_timeout: float = 300.0,
+        paste_redirect_uri: str = PASTE_REDIRECT_URI,
+    ) -> None:
+        settings = get_settings()
+        self.store = store
+        self.namespace = namespace
+        self.owner = owner
+        self.location = location
+        self.sandbox = sandbox
+        self.warn_days = warn_days
+        self.redirect_port = redirect_port
+        self.redirect_timeout = redirect_timeout
+        self.paste_redirect_uri = paste_redirect_uri
+        self.state = FlowState(
+            profile=profile,
+            scopes=list(scopes) or ["ads_read"],
+            app_id=app_id or settings.app_id,
+            session_name=session_name,
+        )
+        self.step = SCOPES
+        self.message_text = ""
+        self.message_level = ""
+        self.session: Any = None
+        self._catcher: Any = None
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        #: Tokens pasted but not yet submitted, by field: kernel memory, never a widget.
+        self._pasted: dict[int, str] = {}
+        self._build()
+        self.go(SCOPES)
+
+    # --- construction ---------------------------------------------------------------
+    def _build(self) -> None:
+        self._expose(build_chrome())
+        app_id_field, app_secret_field = build_app_fields()
+        app_id_field.value = self.state.app_id or ""
+        if get_settings().app_secret:
+            app_secret_field.placeholder = "using META_APP_SECRET from the environment"
+        steps: dict[str, Any] = {
+            SCOPES: build_scopes(display.permission_catalog(), self.state.scopes),
+            METHOD: build_method(app_id_field, app_secret_field),
+            INSPECT: build_inspect(),
+            EXTEND: build_extend(app_id_field, app_secret_field),
+            SAVE: build_save(self.state.profile),
+            USE: build_use(),
+        }
+        for parts in steps.values():
+            self._expose(parts)
+        self._boxes: dict[str, w.VBox] = {name: parts.box for name, parts in steps.items()}
+        self._enter = self._step_entries()
+        self._render_header()
+        self._wire()
+
+    def _expose(self, parts: Any) -> None:
+        """Make the widgets of a builder's dataclass attributes of the panel (``box`` aside)."""
+        for item in fields(parts):
+            if item.name != "box":
+                setattr(self, item.name, getattr(parts, item.name))
+
+    def _step_entries(self) -> dict[str, Callable[[], None]]:
+        """What showing each step does (the complete panel knows every step)."""
+        raise NotImplementedError
+
+    def _wire(self) -> None:
+        """Connect the buttons and fields to their handlers (the complete panel knows them all)."""
+        raise NotImplementedError
+
+    def _render_header(self) -> None:
+        self.header.value = display.render("header.html", profile=self.state.profile, sandbox=self.sandbox)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display as show
+
+        show(self.widget)
+
+    def __repr__(self) -> str:
+        return f"<LoginPanel profile={self.state.profile!r} step={self.step!r} token={self.state.token!r}>"
+
+    # --- navigation and messages ------------------------------------------------------
+    def go(self, step: str) -> None:
+        """Show ``step`` (one of :data:`~meta_auth_nb.notebook.panel.state.STEPS`) and clear the message."""
+        self.step = step
+        self.body.children = (self._boxes[step],)
+        self.progress.value = display.progress_html(STEPS, step)
+        self.say("", "")
+        self._enter[step]()
+
+    def say(self, level: str, title: str, text: str = "", hint: str = "") -> None:
+        """Show a message (level info, ok, warn or error); empty title and text clear it."""
+        self.message.value = display.message_html(level, title, text, hint)
+        self.message_level = level
+        self.message_text = " ".join(part for part in (title, text, hint) if part)
+
+    def _fail(self, error: BaseException) -> None:
+        title, text, hint = display.describe_error(error)
+        if not isinstance(error, ValueError):
+            log.info("panel step %s failed: %s", self.step, type(error).__name__)
+        self.say("error", title, text, hint)
+
+    def select_method(self, method: str) -> None:
+        """Open the tab of ``explorer``, ``facebook`` or ``system_user``."""
+        self.method_tabs.selected_index = [name for name, _ in METHODS].index(method)
+
+    def _set_scopes(self, scopes: Sequence[str]) -> None:
+        """Ask for ``scopes`` from now on, ticking their boxes (others go to the free-text field)."""
+        self.state.scopes = list(scopes)
+        for name, box in self.scope_boxes.items():
+            box.value = name in scopes
+        self.extra_scopes.value = ",".join(s for s in scopes if s not in self.scope_boxes)
+
+    # --- threads -------------------------------------------------------------------------
+    def _run(self, work: Callable[..., None], *args: Any) -> None:
+        """Run ``work`` in a daemon thread, one at a time; errors become panel messages."""
+        if not self._lock.acquire(blocking=False):
+            self.say("info", "Still working on the previous step\u2026")
+            return
+        self.say("info", "Working\u2026")
+
+        def target() -> None:
+            try:
+                self._guarded(work, *args)
+            finally:
+                self._lock.release()
+
+        self._spawn(target, "meta-auth-panel")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _guarded(self, work: Callable[..., None], *args: Any) -> None:
+        try:
+            work(*args)
+        except Exception as error:  # shown in the panel: nothing is raised into a dead thread
+            self._fail(error)
+
+    def wait_idle(self, timeout: float = 15.0) -> bool:
+        """Wait until work started by clicks or the redirect is done; True when idle."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._threads)
+
+    # --- what several steps share -----------------------------------------------------------
+    def _on_secret_arrived(self, change: Any) -> None:
+        if change["new"]:
+            self._take_typed_secret()
+
+    def _take_typed_secret(self) -> str | None:
+        """The app secret typed in the field, which is emptied at once."""
+        typed = self.app_secret_field.value.strip()
+        self.app_secret_field.value = ""
+        if not typed:
+            return None
+        remember_secret(typed)  # masked wherever it might show up from now on
+        self.state.app_secret = typed
+        self.app_secret_field.placeholder = "received (kept in this kernel's memory only)"
+        return typed
+
+    def _stop_catcher(self) -> None:
+        catcher, self._catcher = self._catcher, None
+        if catcher is not None:
+            catcher.stop()
+
+    # --- closing -------------------------------------------------------------------------------------
+    def close(self, note: str | None = None) -> None:
+        """Stop the catcher and shrink the panel to one line (its other widgets are closed).
+
+        Parameters
+        ----------
+        note : str, optional
+            The line left in the output; default says where the session is.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._stop_catcher()
+        if note is None:
+            state = self.state
+            note = (
+                f"Done: {state.session_name} is ready ({state.token.masked})."
+                if self.session is not None and state.token is not None
+                else "Login panel closed."
+            )
+        style, summary = self.widget.children[0], w.HTML(value=display.render("closed.html", text=note))
+        parts = [*self.widget.children[1:], *self._boxes.values()]  # steps not on show are not children
+        self.widget.children = (style, summary)
+        for part in parts:
+            _close_tree(part)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran."""
+        return self._closed
+
+    @property
+    def catching(self) -> bool:
+        """True while the local redirect catcher waits for the login (else the URL is pasted back)."""
+        return self._catcher is not None
+
+
+def _close_tree(widget: w.Widget) -> None:
+    # Shared widgets (the app fields) are met twice; close() is idempotent.
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, w.Widget):
+            part.close()
+    widget.close()

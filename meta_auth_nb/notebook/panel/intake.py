@@ -1,0 +1,115 @@
+"""The login panel's first steps: choosing permissions, and taking a pasted token.
+
+UI layer. The scopes step, the texts of the "Get a token" tabs, the
+Graph API Explorer and system user paste fields, and :meth:`TokenIntake._adopt`,
+where any new token (pasted or from Facebook Login, :mod:`.facebook`) is
+checked and the panel moves on to "Inspect".
+
+A pasted token leaves its field in the callback that receives it and waits
+in kernel memory for its button; the panel shows masks only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from ..._base.tokens import AccessToken
+from ...auth.health import HealthReport, validate
+from ...auth.oauth import normalize_scopes
+from .. import render as display
+from .base import PanelBase
+from .pasted import parse_pasted_token
+from .state import EXPLORER, FACEBOOK, INSPECT, METHOD, SYSTEM_USER
+
+__all__ = ["BUSINESS_URL", "EXPLORER_URL", "TokenIntake"]
+
+EXPLORER_URL = "https://developers.facebook.com/tools/explorer/"
+BUSINESS_URL = "https://business.facebook.com/settings/system-users"
+
+
+class TokenIntake(PanelBase):
+    """Permissions, the "Get a token" tabs' texts, pasted tokens, and adopting a new token."""
+
+    # --- step 1: permissions ---------------------------------------------------------------
+    def _read_scopes(self) -> list[str]:
+        ticked = [name for name, box in self.scope_boxes.items() if box.value]
+        scopes = list(normalize_scopes([*ticked, *self.extra_scopes.value.split(",")]))
+        if not scopes:
+            raise ValueError("Tick at least one permission: ads_read is enough to read ads data.")
+        return scopes
+
+    def _on_scopes_next(self, _: Any = None) -> None:
+        try:
+            self.state.scopes = self._read_scopes()
+        except ValueError as error:
+            self._fail(error)
+            return
+        self.go(METHOD)
+
+    # --- step 2: get a token ----------------------------------------------------------------
+    def _enter_method(self) -> None:
+        scopes = ",".join(self.state.scopes)
+        self.explorer_steps.value = display.render("explorer_steps.html", explorer_url=EXPLORER_URL, scopes=scopes)
+        self.system_steps.value = display.render("system_user_steps.html", business_url=BUSINESS_URL, scopes=scopes)
+        # On a remote kernel the browser cannot open the sandbox dialog on the
+        # kernel's 127.0.0.1: the note there points at the autopilot instead.
+        self.login_intro.value = display.render(
+            "login_intro.html",
+            scopes=scopes,
+            sandbox=self.sandbox,
+            remote=self.location.remote,
+            where=self.location.reason,
+        )
+
+    def _on_token_arrived(self, change: Any) -> None:
+        field = change["owner"]
+        if change["new"]:
+            self._pasted[id(field)] = change["new"]
+            field.value = ""
+            field.placeholder = "token received: press the button to check it"
+
+    def _on_paste_token(self, field: w.Password, method: str) -> None:
+        raw = field.value or self._pasted.pop(id(field), "")
+        field.value = ""  # out of the widget (and the saved notebook) at once
+        self.state.method = method
+        self._run(self._adopt_pasted, raw, method)
+
+    def _adopt_pasted(self, raw: str, method: str) -> None:
+        source = "Graph API Explorer" if method == EXPLORER else "system user"
+        token = parse_pasted_token(raw, f"pasted ({source})")
+        # The token inspects itself: the app secret at hand may belong to another app.
+        report = validate(token, warn_days=self.warn_days)
+        self._adopt(token, report, method)
+
+    def _adopt(self, token: AccessToken, report: HealthReport, method: str) -> None:
+        """Work on ``token`` from now on if it is valid, and show its facts."""
+        info = report.info
+        if not info.is_valid:
+            hint = "Generate a new one and paste it right away." if method != FACEBOOK else "Start the login again."
+            self.say("error", "This token cannot be used:", f"{info.invalid_reason}.", hint)
+            return
+        self.state.take_token(token, report, method)
+        if not self.state.app_id:
+            self.state.app_id = info.app_id
+        self.go(INSPECT)
+        note = ""
+        if method == SYSTEM_USER and info.type != "SYSTEM_USER":
+            note = f"Note: this is a {info.type or 'non-system-user'} token, not a system user token."
+        declined = self.state.declined_requested()
+        missing = self.state.missing_requested()
+        if declined or missing:
+            how = (
+                "Ask again below (the dialog re-asks declined ones)"
+                if declined
+                else "Get a token that has them (tick them where you made it)"
+            )
+            self.say(
+                "warn",
+                "Token received, but some permissions are missing:",
+                ", ".join(dict.fromkeys([*declined, *missing])) + ".",
+                f"{how}, or continue with what was granted. {note}".strip(),
+            )
+        else:
+            self.say("ok", "Token received and checked.", note)
