@@ -205,8 +205,10 @@ def notebook_findings(display: str, nb: Any, known: list[str]) -> list[Finding]:
                     outputs = cell.get("outputs") if isinstance(cell, dict) else None
                     if isinstance(outputs, list) and path[3] < len(outputs) and isinstance(outputs[path[3]], dict):
                         finding.output_type = outputs[path[3]].get("output_type")
-                finding.detail = _path_text(path[4:] if finding.output is not None else path[2:]) or None
-            finding.field = _path_text(path)
+                # A key can be the secret itself: the printed path is masked like everything else.
+                detail = _path_text(path[4:] if finding.output is not None else path[2:])
+                finding.detail = mask_text(detail, known) or None
+            finding.field = mask_text(_path_text(path), known)
             findings.append(finding)
     return sorted(findings, key=Finding.sort_key)
 

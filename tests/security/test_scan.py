@@ -550,3 +550,23 @@ def test_fix_keeps_the_bom_and_the_file_mode(tmp_path, capsys):
     assert path.read_bytes() == b"\xef\xbb\xbf" + text.replace(canary, mask(canary)).encode("utf-8")
     assert path.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["bom.ipynb"]  # no temp file left behind
+
+
+def test_a_secret_used_as_a_json_key_is_masked_in_the_reported_location(tmp_path, capsys):
+    canary = make_canary()
+    nb = notebook_with("x", "stream")
+    nb.cells[1].outputs = [
+        new_output("execute_result", data={"text/plain": "1", "application/json": {canary: 1}}, execution_count=1)
+    ]
+    nb.metadata["parameters"] = {canary: 1}
+    path = write_nb(tmp_path / "keys.ipynb", nb)
+
+    for argv in ([str(path)], ["--json", str(path)]):
+        code, out, err = run_cli(capsys, *argv)
+        assert code == 1
+        assert canary not in out + err and mask(canary) in out
+    fields = [f["field"] for f in json.loads(out)["findings"]]
+    assert fields == [
+        f'cells[1].outputs[0].data["application/json"].{mask(canary)}',
+        f"metadata.parameters.{mask(canary)}",
+    ]
