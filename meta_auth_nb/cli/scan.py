@@ -1,30 +1,200 @@
-"""``meta-auth scan``: find tokens and app secrets left in notebooks and files (``--fix`` masks them)."""
+"""``meta-auth scan``: find tokens and app secrets left in notebooks and files (``--fix`` masks them).
+
+The options, the human-readable report and the exit code; the scanning
+itself is :mod:`meta_auth_nb.scan`. Also runs on its own as
+``python -m meta_auth_nb.scan`` (:func:`main`), which is what the pre-commit
+hook's ``meta-auth scan`` does too.
+
+Exit codes (scan's own: 1 means "found" here): 0 nothing found; 1 something
+found (also with ``--fix``: a value that was in a file must be treated as
+leaked and replaced); 2 usage error (a path that does not exist) or a file
+that could not be read or rewritten.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
 
+from ..scan.detect import KIND_LABELS
+from ..scan.files import DEFAULT_MAX_BYTES, scan_paths
+from ..scan.report import EXIT_ERROR, ScanReport
 from .common import Command, CommandContext
 
-__all__ = ["COMMAND", "USAGE_EXIT"]
+__all__ = ["COMMAND", "USAGE_EXIT", "add_arguments", "build_parser", "main", "render", "run"]
 
 #: scan's own exit code for a bad command line (1 means "found" there).
-USAGE_EXIT = 2
+USAGE_EXIT = EXIT_ERROR
+DESCRIPTION = "Find Meta access tokens and app secrets in notebooks and text files."
+
+
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, text files or folders (walked)")
+    parser.add_argument(
+        "--fix", action="store_true", help="mask what is found in notebooks (other files are only reported)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument(
+        "--no-store", action="store_true", help="do not read the token store; look for token-shaped values only"
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"skip files larger than N bytes (default {DEFAULT_MAX_BYTES}; 0: no cap)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files or folders matching GLOB (repeatable)",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..scan import scanner
+    """Describe ``meta-auth scan`` on ``parser`` and add its options.
 
-    first = (scanner.__doc__ or "").split("\n", 1)[0].replace("``meta-auth scan``: ", "").strip()
-    parser.description = first[:1].upper() + first[1:] if first else None
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``scan`` sub-command's parser.
+    """
+    parser.description = DESCRIPTION
     parser.epilog = "Exit codes: 0 nothing found, 1 secrets found, 2 usage error or a file that could not be scanned."
-    scanner.add_arguments(parser)
+    _add_options(parser)
+
+
+def _emit(text: str, stream: TextIO) -> None:
+    try:
+        print(text, file=stream)
+    except UnicodeEncodeError:  # a console that cannot show "…" gets "?" instead
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        print(text.encode(encoding, "replace").decode(encoding), file=stream)
+
+
+def render(report: ScanReport, *, fix: bool = False) -> str:
+    """The human-readable report (masked previews only).
+
+    Parameters
+    ----------
+    report : ScanReport
+        What the scan found.
+    fix : bool
+        The scan ran with ``--fix``: say what was masked and what was not.
+
+    Returns
+    -------
+    str
+        One line per finding, then a summary; empty when there is nothing to
+        say (only errors, which go to stderr).
+    """
+    lines: list[str] = []
+    for f in report.findings:
+        label = KIND_LABELS.get(f.kind, f.kind) + (
+            " (known to the token store)" if f.known and f.kind != "known_secret" else ""
+        )
+        head = f"{f.path}:{f.line}:{f.column}" if f.cell is None and f.field is None else f"{f.path}: {f.location()}"
+        status = ""
+        if fix and f.fixed:
+            status = " [masked]"
+        elif fix:
+            status = " [not changed: only notebooks are rewritten]" if f.field is None else " [not changed]"
+        lines.append(f"{head}: {label} {f.preview}{status}")
+    if report.findings:
+        files = len({f.path for f in report.findings})
+        lines.append(
+            f"meta-auth scan: {len(report.findings)} secret(s) in {files} file(s). Treat them as leaked if a file "
+            "was ever shared or committed: revoke the token (%meta_logout --revoke) or reset the app secret, "
+            "then keep secrets in the token store (%meta_login) or the environment."
+        )
+        if not fix:
+            lines.append("Run `meta-auth scan --fix PATH` to mask them in notebooks.")
+    elif not report.errors and not report.missing:
+        lines.append(f"meta-auth scan: no Meta tokens or app secrets in {len(report.files_scanned)} file(s).")
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
-    from ..scan import scanner
+    """Run ``meta-auth scan`` with parsed arguments.
 
-    return scanner.run(args)
+    Parameters
+    ----------
+    args : argparse.Namespace
+        From a parser given :func:`add_arguments`.
+    context : CommandContext
+        Unused: the scan reads the token store itself, and a failing store
+        only narrows the scan to token-shaped values.
+
+    Returns
+    -------
+    int
+        0 nothing found, 1 secrets found, 2 a missing path or a file that
+        could not be scanned or fixed.
+    """
+    report = scan_paths(
+        args.paths,
+        use_store=not getattr(args, "no_store", False),
+        fix=bool(getattr(args, "fix", False)),
+        max_bytes=getattr(args, "max_bytes", DEFAULT_MAX_BYTES) or None,
+        exclude=getattr(args, "exclude", None) or (),
+    )
+    if getattr(args, "json", False):
+        _emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), sys.stdout)
+        return report.exit_code
+    text = render(report, fix=bool(getattr(args, "fix", False)))
+    if text:
+        _emit(text, sys.stdout)
+    for note in report.notes:
+        _emit(f"meta-auth scan: {note}", sys.stderr)
+    for skipped in report.skipped:
+        if skipped["reason"] == "too large":
+            _emit(f"meta-auth scan: skipped {skipped['path']} (larger than --max-bytes)", sys.stderr)
+    for error in report.errors:
+        _emit(f"meta-auth scan: {error['path']}: {error['error']}", sys.stderr)
+    return report.exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the standalone command (``python -m meta_auth_nb.scan``).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(
+        prog="meta-auth scan",
+        description=DESCRIPTION,
+        epilog="Exit status: 0 nothing found, 1 secrets found, 2 usage error or a file that could not be scanned.",
+    )
+    _add_options(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, context: CommandContext | None = None) -> int:
+    """Standalone entry point (``python -m meta_auth_nb.scan``).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Default ``sys.argv[1:]``.
+    context : CommandContext, optional
+        Passed to :func:`run`.
+
+    Returns
+    -------
+    int
+        The exit code; 2 for usage errors, 0 after ``--help``.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_ERROR
+    return run(args, context or CommandContext())
 
 
 COMMAND: Command = ("find tokens and app secrets left in notebooks and files (--fix masks them)", add_arguments, run)

@@ -1,1 +1,25 @@
-"""``meta-auth scan``: find tokens and app secrets left in notebooks and files."""
+"""Secret detection: find Meta access tokens and app secrets left in notebooks and text files, and mask them.
+
+Say where a secret was left, with a masked preview (``EAAB…x7Qz``), and
+optionally mask it in notebooks. The ``meta-auth scan`` command
+(:mod:`meta_auth_nb.cli.scan`, also ``python -m meta_auth_nb.scan``) is
+built on the functions here.
+
+Modules
+-------
+:mod:`.detect`
+    The patterns: what counts as a secret, finding and masking it in text.
+:mod:`.report`
+    :class:`~.report.Finding` and :class:`~.report.ScanReport`, the exit codes.
+:mod:`.notebooks`
+    Reading a notebook's JSON (cells, outputs, widget state) and masking it.
+:mod:`.files`
+    Walking files and folders, scanning each one, ``fix``, the store's values.
+"""
+
+from __future__ import annotations
+
+from .detect import mask_text, scan_text
+from .files import scan_file, scan_paths
+
+__all__ = ["mask_text", "scan_file", "scan_paths", "scan_text"]

@@ -17,7 +17,7 @@ from meta_auth_nb._base.tokens import TokenInfo
 from meta_auth_nb._base.usage import Usage, parse_usage
 from meta_auth_nb.auth.oauth import parse_redirect
 from meta_auth_nb.graph.classify import classify, error_from_token_info
-from meta_auth_nb.scan.scanner import mask_text, scan_text
+from meta_auth_nb.scan import mask_text, scan_text
 
 #: FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps each test to a few seconds.
 FUZZ = settings(

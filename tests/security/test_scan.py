@@ -14,7 +14,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from meta_auth_nb._base.redact import mask
-from meta_auth_nb.scan import scanner as scan
+from meta_auth_nb.cli import scan as scan_cli
+from meta_auth_nb.cli.common import CommandContext
+from meta_auth_nb.scan import mask_text, scan_paths, scan_text
+from meta_auth_nb.scan.report import Finding
 from meta_auth_nb.store.memory import vault
 from tests.conftest import make_canary
 
@@ -33,7 +36,7 @@ def _private_store(monkeypatch):
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = scan.main(list(argv))
+    code = scan_cli.main(list(argv))
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -205,7 +208,7 @@ def test_fix_leaves_text_files_alone(tmp_path, capsys):
 )
 def test_app_secret_next_to_its_name(line, tmp_path):
     secret = secrets.token_hex(16)
-    matches = scan.scan_text(line.format(s=secret))
+    matches = scan_text(line.format(s=secret))
     assert [(m.kind, m.value) for m in matches] == [("app_secret", secret)]
 
 
@@ -219,7 +222,7 @@ def test_app_secret_next_to_its_name(line, tmp_path):
     ],
 )
 def test_bare_hex_is_not_flagged(line):
-    assert scan.scan_text(line.format(s=secrets.token_hex(16))) == []
+    assert scan_text(line.format(s=secrets.token_hex(16))) == []
 
 
 def test_hex_under_a_secret_key_or_label_in_notebook_json(tmp_path, capsys):
@@ -236,7 +239,7 @@ def test_hex_under_a_secret_key_or_label_in_notebook_json(tmp_path, capsys):
     }
     path = write_nb(tmp_path / "p.ipynb", nb)
 
-    report = scan.scan_paths([path], use_store=False)
+    report = scan_paths([path], use_store=False)
 
     assert [(f.kind, f.field) for f in report.findings] == [
         ("app_secret", "metadata.papermill.parameters.app_secret"),
@@ -263,7 +266,7 @@ def test_store_known_secret_that_is_not_token_shaped(tmp_path, capsys):
     odd_token = "sysuser-" + secrets.token_urlsafe(24).replace("-", "x").replace("_", "y")
     app_secret = "S3cr3t-" + secrets.token_urlsafe(12)
     TokenStore(keyring_backend=fail.Keyring()).save("work", odd_token, app_id="1234567890", app_secret=app_secret)
-    notebook = write_nb(tmp_path / "nb.ipynb", new_notebook(cells=[new_code_cell(f"t = '{odd_token}'")]))
+    write_nb(tmp_path / "nb.ipynb", new_notebook(cells=[new_code_cell(f"t = '{odd_token}'")]))
     (tmp_path / "cfg.ini").write_text(f"[meta]\nsecret = {app_secret}\n", encoding="utf-8")
 
     code, out, err = run_cli(capsys, "--json", str(tmp_path))
@@ -281,7 +284,7 @@ def test_known_seam(tmp_path):
     value = "opaque-value-" + secrets.token_hex(8)
     path = tmp_path / "a.txt"
     path.write_text(f"x {value} y\n", encoding="utf-8")
-    report = scan.scan_paths([path], known=[value], use_store=False)
+    report = scan_paths([path], known=[value], use_store=False)
     assert [(f.kind, f.known, f.preview) for f in report.findings] == [("known_secret", True, mask(value))]
 
 
@@ -368,14 +371,14 @@ def test_binary_large_and_skipped_folders(tmp_path, capsys):
         (tmp_path / folder / "leak.txt").write_text(canary, encoding="utf-8")
     (tmp_path / "big.txt").write_text("x" * 5000 + canary, encoding="utf-8")
 
-    report = scan.scan_paths([tmp_path], use_store=False, max_bytes=1000)
+    report = scan_paths([tmp_path], use_store=False, max_bytes=1000)
 
     assert report.findings == [] and report.files_scanned == []
     assert sorted((Path(s["path"]).name, s["reason"]) for s in report.skipped) == [
         ("big.txt", "too large"),
         ("blob.bin", "binary"),
     ]
-    assert len(scan.scan_paths([tmp_path], use_store=False, max_bytes=0).findings) == 1  # 0: no cap
+    assert len(scan_paths([tmp_path], use_store=False, max_bytes=0).findings) == 1  # 0: no cap
     code, _, err = run_cli(capsys, "--max-bytes", "1000", str(tmp_path))
     assert code == 0 and "big.txt" in err
 
@@ -402,7 +405,7 @@ def test_inline_images_are_not_tokens(tmp_path, capsys):
 
 def test_usage_errors_exit_2(tmp_path, capsys):
     assert run_cli(capsys)[0] == 2  # no PATH
-    code, out, err = run_cli(capsys, str(tmp_path / "missing.ipynb"))
+    code, _, err = run_cli(capsys, str(tmp_path / "missing.ipynb"))
     assert code == 2 and "no such file" in err
 
 
@@ -428,9 +431,9 @@ def test_add_arguments_and_run_for_the_cli(tmp_path, capsys):
     import argparse
 
     parser = argparse.ArgumentParser(prog="meta-auth scan")
-    scan.add_arguments(parser)
+    scan_cli.add_arguments(parser)
     args = parser.parse_args(["--json", "--no-store", str(tmp_path)])
-    assert scan.run(args) == 0
+    assert scan_cli.run(args, CommandContext()) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []
 
 
@@ -442,7 +445,7 @@ def test_module_entry_point(tmp_path):
     (tmp_path / "a.txt").write_text(canary, encoding="utf-8")
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     done = subprocess.run(
-        [sys.executable, "-m", "meta_auth_nb.scan.scanner", str(tmp_path)],
+        [sys.executable, "-m", "meta_auth_nb.scan", str(tmp_path)],
         capture_output=True,
         text=True,
         env=env,
@@ -454,9 +457,9 @@ def test_module_entry_point(tmp_path):
 
 def test_match_repr_hides_the_value():
     canary = make_canary()
-    (m,) = scan.scan_text(f"x={canary}")
+    (m,) = scan_text(f"x={canary}")
     assert canary not in repr(m) and m.preview == mask(canary)
-    finding = scan.Finding("p", m.kind, m.preview, value=m.value)
+    finding = Finding("p", m.kind, m.preview, value=m.value)
     assert canary not in repr(finding) and canary not in json.dumps(finding.to_dict())
 
 
@@ -480,7 +483,8 @@ def test_importing_the_scanner_stays_light():
     import sys
 
     code = (
-        "import sys, meta_auth_nb.scan.scanner; "
+        "import sys, meta_auth_nb.scan.detect, meta_auth_nb.scan.report, meta_auth_nb.scan.notebooks, "
+        "meta_auth_nb.scan.files; "
         "print(sorted(m for m in ('httpx', 'pandas', 'ipywidgets', 'nbformat', 'keyring') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -489,9 +493,9 @@ def test_importing_the_scanner_stays_light():
 
 def test_overlapping_patterns_are_masked_whole():
     text = "00000|00000000000000EAA00000000000000000000"
-    (m,) = scan.scan_text(text)
+    (m,) = scan_text(text)
     assert (m.start, m.end) == (0, len(text))
-    assert scan.scan_text(scan.mask_text(text)) == []
+    assert scan_text(mask_text(text)) == []
 
 
 def test_secret_labelled_widget_flags_its_value_not_its_model_references(tmp_path):
@@ -513,7 +517,7 @@ def test_secret_labelled_widget_flags_its_value_not_its_model_references(tmp_pat
     }
     path = write_nb(tmp_path / "w.ipynb", nb)
 
-    report = scan.scan_paths([path], use_store=False, fix=True)
+    report = scan_paths([path], use_store=False, fix=True)
 
     assert [(f.kind, f.field.rsplit(".", 1)[-1]) for f in report.findings] == [("app_secret", "value")]
     text = path.read_text(encoding="utf-8")
@@ -528,6 +532,41 @@ def test_exclude_patterns(tmp_path):
     (tmp_path / "fixtures" / "b.txt").write_text(canary, encoding="utf-8")
     (tmp_path / "c.log").write_text(canary, encoding="utf-8")
 
-    report = scan.scan_paths([tmp_path], use_store=False, exclude=["fixtures", "*.log"])
+    report = scan_paths([tmp_path], use_store=False, exclude=["fixtures", "*.log"])
 
     assert [Path(f.path).name for f in report.findings] == ["a.txt"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+def test_fix_keeps_the_bom_and_the_file_mode(tmp_path, capsys):
+    canary = make_canary()
+    text = nbformat.writes(notebook_with(canary, "stream"))
+    path = tmp_path / "bom.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    path.chmod(0o640)
+
+    assert run_cli(capsys, "--fix", str(path))[0] == 1
+
+    assert path.read_bytes() == b"\xef\xbb\xbf" + text.replace(canary, mask(canary)).encode("utf-8")
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["bom.ipynb"]  # no temp file left behind
+
+
+def test_a_secret_used_as_a_json_key_is_masked_in_the_reported_location(tmp_path, capsys):
+    canary = make_canary()
+    nb = notebook_with("x", "stream")
+    nb.cells[1].outputs = [
+        new_output("execute_result", data={"text/plain": "1", "application/json": {canary: 1}}, execution_count=1)
+    ]
+    nb.metadata["parameters"] = {canary: 1}
+    path = write_nb(tmp_path / "keys.ipynb", nb)
+
+    for argv in ([str(path)], ["--json", str(path)]):
+        code, out, err = run_cli(capsys, *argv)
+        assert code == 1
+        assert canary not in out + err and mask(canary) in out
+    fields = [f["field"] for f in json.loads(out)["findings"]]
+    assert fields == [
+        f'cells[1].outputs[0].data["application/json"].{mask(canary)}',
+        f"metadata.parameters.{mask(canary)}",
+    ]

@@ -1,0 +1,273 @@
+"""Finding secrets in a piece of text, and masking them: the patterns and what they match.
+
+Knows nothing of files or notebooks; base layer only.
+
+What counts as a secret
+-----------------------
+* **access_token**: anything shaped like a Meta token
+  (:data:`~meta_auth_nb._base.redact.TOKEN_PATTERN`, ``EAA`` + 20 or more letters/digits);
+* **app_token**: ``APP_ID|SECRET`` (:data:`~meta_auth_nb._base.redact.APP_TOKEN_PATTERN`);
+* **app_secret**: 32 hex characters, but only next to a name that says so
+  (``app_secret``, ``client_secret``, ``META_APP_SECRET``, ``AppSecret`` ...)
+  or under such a JSON key, or in a widget whose description says so. A bare
+  32-hex string is also an MD5 digest, a UUID without dashes, a widget model
+  id: flagging all of them would make the hook useless;
+* **known_secret**: any value the token store holds (tokens and app secrets of
+  every profile, ``META_ACCESS_TOKEN``), whatever its shape. Also any value
+  passed as ``known=`` to :func:`scan_text`.
+
+Random base64 (inline images, plotly ``bdata``) holds ``EAA`` + 20
+letters/digits now and then, so token-shaped runs inside a long base64 blob
+are not counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .._base.redact import APP_TOKEN_PATTERN, TOKEN_PATTERN, mask
+
+__all__ = [
+    "KIND_LABELS",
+    "MIN_KNOWN",
+    "SECRET_NAME",
+    "Match",
+    "clean_known",
+    "line_col",
+    "mask_text",
+    "scan_text",
+]
+
+#: Shortest known value looked for (as in :mod:`meta_auth_nb._base.redact`): shorter ones match words.
+MIN_KNOWN = 8
+
+#: A name that says "app secret": META_APP_SECRET, app_secret, client-secret, AppSecret, "app secret".
+SECRET_NAME = re.compile(r"(?i)(?:meta[ _-]?)?(?:app|client)[ _-]?secret")
+#: That name, a few separator characters on the same line (quotes, ``=``, ``:``,
+#: ``"] = "``, ``", "``, JSON-escaped quotes), then 32 hex characters.
+_SECRET_IN_TEXT = re.compile(
+    r"(?i)(?:meta[ _-]?)?(?:app|client)[ _-]?secret[^\w\n]{0,12}?(?<![0-9a-f])([0-9a-f]{32})(?![0-9a-f])"
+)
+#: A maximal run of base64 characters; see :func:`_base64_blobs`.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]+")
+_BASE64_MIN_RUN = 256
+_HEX32 = re.compile(r"(?i)(?<![0-9a-f])([0-9a-f]{32})(?![0-9a-f])")
+#: A value that is a 32-hex string and nothing else (under a key/label naming a secret).
+_HEX32_VALUE = re.compile(r"(?i)\s*[\"']?([0-9a-f]{32})[\"']?\s*")
+
+#: Kind -> what people are told it is.
+KIND_LABELS = {
+    "access_token": "Meta access token",
+    "app_token": "app token (APP_ID|SECRET)",
+    "app_secret": "app secret",
+    "known_secret": "stored secret",
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One secret in a piece of text.
+
+    Attributes
+    ----------
+    start, end : int
+        Span of the secret in the scanned text.
+    kind : str
+        ``access_token``, ``app_token``, ``app_secret`` or ``known_secret``.
+    replacement : str
+        The masked form; shown as the preview and written by ``--fix``.
+    known : bool
+        True when the value is one the store (or the caller) knows.
+    value : str
+        The secret itself; kept out of repr and of every output.
+    """
+
+    start: int
+    end: int
+    kind: str
+    replacement: str
+    known: bool = False
+    value: str = field(default="", repr=False, compare=False)
+
+    @property
+    def preview(self) -> str:
+        """The masked value, safe to print."""
+        return self.replacement
+
+
+def _kind_of(value: str) -> str:
+    if TOKEN_PATTERN.fullmatch(value):
+        return "access_token"
+    if APP_TOKEN_PATTERN.fullmatch(value):
+        return "app_token"
+    if _HEX32.fullmatch(value):
+        return "app_secret"
+    return "known_secret"
+
+
+def _app_token_mask(match: re.Match[str]) -> str:
+    # The app id is public; only the part after the bar is a secret.
+    return f"{match.group(1)}|{mask(match.group(2))}"
+
+
+def _masked(value: str, kind: str) -> str:
+    whole = APP_TOKEN_PATTERN.fullmatch(value) if kind == "app_token" else None
+    return _app_token_mask(whole) if whole else mask(value)
+
+
+def _base64_blobs(text: str) -> list[tuple[int, int]]:
+    """Spans of long base64 blobs (an inline image, plotly ``bdata``) in ``text``.
+
+    Random base64 holds ``EAA`` + 20 letters/digits now and then. A real token
+    is delimited by quotes, spaces, ``=`` or ``&``, so its run of base64
+    characters is short or has no ``+``/``/``; a blob's run is long and has them.
+    """
+    return [
+        m.span()
+        for m in _BASE64_RUN.finditer(text)
+        if m.end() - m.start() >= _BASE64_MIN_RUN and ("+" in m.group(0) or "/" in m.group(0))
+    ]
+
+
+def clean_known(known: Iterable[str | None]) -> list[str]:
+    """The known values worth looking for: stripped, unique, long enough, longest first.
+
+    Parameters
+    ----------
+    known : iterable of str or None
+        Values from the store or the caller; None, non-strings and values
+        shorter than :data:`MIN_KNOWN` are dropped.
+
+    Returns
+    -------
+    list of str
+        Longest first, so a secret that contains another is matched whole.
+    """
+    values = {k.strip() for k in known if isinstance(k, str) and len(k.strip()) >= MIN_KNOWN}
+    return sorted(values, key=len, reverse=True)
+
+
+def scan_text(text: str, known: Iterable[str | None] = (), *, secret_context: bool = False) -> list[Match]:
+    """Find secrets in a string.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+    known : iterable of str
+        Values to find whatever their shape (from the store); values shorter
+        than 8 characters are ignored.
+    secret_context : bool
+        The text is the value of something named as an app secret (a JSON key
+        ``app_secret``, a widget described "App secret"): if the whole value
+        is 32 hex characters it counts, no name needed next to it. (Only the
+        whole value: the same widget's ``IPY_MODEL_<hex>`` references are ids.)
+
+    Returns
+    -------
+    list of Match
+        Non-overlapping, in text order. Overlapping matches are merged into
+        one (named after a known value first, then a token, an app token, an
+        app secret).
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    candidates: list[Match] = []
+    for value in clean_known(known):
+        start = text.find(value)
+        while start != -1:
+            kind = _kind_of(value)
+            candidates.append(Match(start, start + len(value), kind, _masked(value, kind), True, value))
+            start = text.find(value, start + len(value))
+    blobs: list[tuple[int, int]] | None = None
+    for m in TOKEN_PATTERN.finditer(text):
+        if blobs is None:
+            blobs = _base64_blobs(text)
+        if any(lo <= m.start() and m.end() <= hi for lo, hi in blobs):
+            continue
+        candidates.append(Match(m.start(), m.end(), "access_token", mask(m.group(0)), False, m.group(0)))
+    for m in APP_TOKEN_PATTERN.finditer(text):
+        candidates.append(Match(m.start(), m.end(), "app_token", _app_token_mask(m), False, m.group(0)))
+    hex_matches = list(_SECRET_IN_TEXT.finditer(text))
+    if secret_context and (whole := _HEX32_VALUE.fullmatch(text)):
+        hex_matches.append(whole)
+    for m in hex_matches:
+        candidates.append(Match(m.start(1), m.end(1), "app_secret", mask(m.group(1)), False, m.group(1)))
+
+    return _merge(text, candidates)
+
+
+def _merge(text: str, candidates: list[Match]) -> list[Match]:
+    """One match per overlapping group, covering all of it.
+
+    Masking only one of two overlapping matches could leave the rest
+    secret-shaped (``12345|0000EAA…``), so a group is masked whole; its kind
+    is that of the first candidate in priority order (known, token, app
+    token, app secret).
+    """
+    groups: list[list[Match]] = []
+    for cand in sorted(candidates, key=lambda m: m.start):
+        if groups and cand.start < max(m.end for m in groups[-1]):
+            groups[-1].append(cand)
+        else:
+            groups.append([cand])
+    merged: list[Match] = []
+    for group in groups:
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        kind = min(group, key=candidates.index).kind
+        start, end = group[0].start, max(m.end for m in group)
+        value = text[start:end]
+        merged.append(Match(start, end, kind, _masked(value, kind), any(m.known for m in group), value))
+    return merged
+
+
+def mask_text(text: str, known: Iterable[str | None] = (), *, secret_context: bool = False) -> str:
+    """Return ``text`` with every secret :func:`scan_text` finds replaced by its mask.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+    known : iterable of str
+        As for :func:`scan_text`.
+    secret_context : bool
+        As for :func:`scan_text`.
+
+    Returns
+    -------
+    str
+        The same text when nothing is found.
+    """
+    matches = scan_text(text, known, secret_context=secret_context)
+    if not matches:
+        return text
+    parts: list[str] = []
+    last = 0
+    for m in matches:
+        parts.append(text[last : m.start])
+        parts.append(m.replacement)
+        last = m.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of ``offset`` in ``text``.
+
+    Parameters
+    ----------
+    text : str
+    offset : int
+        A character index into ``text``.
+
+    Returns
+    -------
+    (int, int)
+        Line and column, both counted from 1.
+    """
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

@@ -1,0 +1,369 @@
+"""Scanning files and folders: which files to read, reading them, and rewriting notebooks for ``--fix``.
+
+Scan layer: imports the base layer, and the token store lazily (for the
+values it knows, see :func:`known_from_store`).
+
+Which files
+-----------
+A notebook (``*.ipynb``) is searched field by field (see
+:mod:`~meta_auth_nb.scan.notebooks`); one that does not parse is searched as
+text. Any other file is searched as text; binary files (a NUL byte in the
+first 8 KiB, or a well-known binary suffix) and files over the size cap are
+skipped. Directories are walked, skipping ``.git``, ``.venv``,
+``node_modules`` and other tool folders (``.ipynb_checkpoints`` is scanned:
+it holds copies of notebooks).
+
+``fix``
+-------
+Only notebooks are rewritten, with each value masked in the file's own JSON
+text; the result must parse and validate with ``nbformat`` (if the notebook
+did before) before it replaces the file, atomically, keeping its mode and
+its BOM. Other files are reported but never changed: in a ``.py`` or
+``.env`` file the right fix is to move the value into the store or the
+environment, and masking a ``.env`` that is deliberately kept out of git
+would destroy a working secret.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from .._base.files import write_atomically
+from .detect import clean_known, line_col, mask_text, scan_text
+from .notebooks import fixed_notebook_text, notebook_findings, notebook_valid, read_notebook
+from .report import Finding, ScanReport
+
+__all__ = [
+    "BINARY_SUFFIXES",
+    "DEFAULT_MAX_BYTES",
+    "SKIP_DIRS",
+    "iter_files",
+    "known_from_store",
+    "scan_file",
+    "scan_paths",
+]
+
+#: Files larger than this are skipped (reported in ``skipped``).
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Folders never walked into: tools' caches and environments, not project files.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        ".hypothesis",
+        ".eggs",
+    }
+)
+#: Suffixes that are binary for sure, skipped without reading them.
+BINARY_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".ico",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".7z",
+        ".tar",
+        ".whl",
+        ".egg",
+        ".so",
+        ".dylib",
+        ".dll",
+        ".exe",
+        ".pyc",
+        ".pyo",
+        ".o",
+        ".a",
+        ".class",
+        ".jar",
+        ".parquet",
+        ".feather",
+        ".arrow",
+        ".pkl",
+        ".pickle",
+        ".npy",
+        ".npz",
+        ".h5",
+        ".hdf5",
+        ".sqlite",
+        ".db",
+        ".xlsx",
+        ".xls",
+        ".docx",
+        ".pptx",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".mp3",
+        ".mp4",
+        ".mov",
+        ".avi",
+        ".wav",
+    }
+)
+_SNIFF_BYTES = 8192
+_BOM = b"\xef\xbb\xbf"
+
+
+def _safe(text: str, known: Iterable[str | None] = ()) -> str:
+    # Paths and error texts are printed: mask anything secret-shaped in them too.
+    return mask_text(text, known)
+
+
+def _is_binary(path: Path) -> bool:
+    if path.suffix.lower() in BINARY_SUFFIXES:
+        return True
+    with path.open("rb") as handle:
+        return b"\0" in handle.read(_SNIFF_BYTES)
+
+
+def scan_file(
+    path: str | os.PathLike[str],
+    known: Iterable[str | None] = (),
+    *,
+    fix: bool = False,
+    report: ScanReport | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> ScanReport:
+    """Scan one file (a notebook or any text file) into ``report``.
+
+    Parameters
+    ----------
+    path : path-like
+    known : iterable of str
+        Values to find whatever their shape.
+    fix : bool
+        Mask what is found, in notebooks only.
+    report : ScanReport, optional
+        Added to; a new one by default.
+    max_bytes : int or None
+        Skip larger files; None or 0 for no cap.
+
+    Returns
+    -------
+    ScanReport
+        ``report``, or the new one.
+    """
+    report = report if report is not None else ScanReport()
+    known_list = clean_known(known)
+    file = Path(path)
+    display = _safe(str(path), known_list)
+    try:
+        size = file.stat().st_size
+        if max_bytes and size > max_bytes:
+            report.skipped.append({"path": display, "reason": "too large"})
+            return report
+        if _is_binary(file):
+            report.skipped.append({"path": display, "reason": "binary"})
+            return report
+        data = file.read_bytes()
+    except OSError as exc:
+        report.errors.append(
+            {"path": display, "error": _safe(f"{type(exc).__name__}: {exc.strerror or exc}", known_list)}
+        )
+        return report
+    bom = data.startswith(_BOM)
+    # Tokens are ASCII, so a file in another encoding is still searched correctly.
+    text = data.decode("utf-8-sig", errors="replace")
+    report.files_scanned.append(display)
+
+    notebook = None
+    if file.suffix.lower() == ".ipynb":
+        try:
+            notebook = read_notebook(text)
+        except Exception as exc:  # not JSON, not a notebook: still search it as text
+            notebook = None
+            report.notes.append(f"{display}: not a readable notebook ({type(exc).__name__}); scanned as text")
+        if notebook is not None and not isinstance(notebook, dict):
+            notebook = None
+    if notebook is None:
+        for m in scan_text(text, known_list):
+            line, column = line_col(text, m.start)
+            report.findings.append(Finding(display, m.kind, m.replacement, m.known, line, column, value=m.value))
+        return report
+
+    findings = notebook_findings(display, notebook, known_list)
+    report.findings.extend(findings)
+    if fix and findings:
+        _fix_notebook(file, display, text, bom, findings, known_list, report)
+    return report
+
+
+def _fix_notebook(
+    file: Path, display: str, text: str, bom: bool, findings: list[Finding], known: list[str], report: ScanReport
+) -> None:
+    was_valid, _ = notebook_valid(text)
+    try:
+        fixed = fixed_notebook_text(text, findings, known)
+    except Exception as exc:  # a notebook we cannot rewrite is reported, never half-written
+        report.errors.append({"path": display, "error": f"could not mask it: {type(exc).__name__}"})
+        return
+    valid, problem = notebook_valid(fixed)
+    if was_valid and not valid:
+        report.errors.append(
+            {
+                "path": display,
+                "error": f"masking would leave an invalid notebook ({_safe(problem or '', known)}); not changed",
+            }
+        )
+        return
+    try:
+        # The BOM goes back if the file had one; the mode is the replaced file's.
+        write_atomically(file, ("\ufeff" if bom else "") + fixed)
+    except OSError as exc:
+        report.errors.append({"path": display, "error": f"could not write it: {exc.strerror or exc}"})
+        return
+    for finding in findings:
+        finding.fixed = True
+    report.fixed_files.append(display)
+
+
+def _excluded(path: Path, patterns: Sequence[str]) -> bool:
+    text = path.as_posix()
+    return any(fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, p) for p in patterns)
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = ()) -> Iterator[tuple[Path, bool]]:
+    """Yield ``(file, exists)`` for each path, walking folders in sorted order.
+
+    Symlinked folders are not followed (no loops); :data:`SKIP_DIRS` and
+    ``exclude`` glob patterns (matched against a name or a relative path) are
+    left out. A file reached twice (a symlink, overlapping arguments) is
+    yielded once.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Files and folders.
+    exclude : sequence of str
+        Glob patterns of files/folders to leave out.
+
+    Yields
+    ------
+    (Path, bool)
+        A file, and False for a path that does not exist.
+    """
+    seen: set[str] = set()
+    for raw in paths:
+        root = Path(raw)
+        if not root.exists():
+            yield root, False
+            continue
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(Path(folder, d), exclude))
+                for name in sorted(files):
+                    file = Path(folder, name)
+                    if _excluded(file, exclude) or not file.is_file():
+                        continue
+                    key = os.path.realpath(file)
+                    if key not in seen:
+                        seen.add(key)
+                        yield file, True
+        elif not _excluded(root, exclude):
+            key = os.path.realpath(root)
+            if key not in seen:
+                seen.add(key)
+                yield root, True
+
+
+def known_from_store() -> tuple[list[str], str | None]:
+    """Every token and app secret the token store can serve here.
+
+    Returns
+    -------
+    values : list of str
+    problem : str or None
+        Why the store could not be read (the scan then uses patterns only).
+    """
+    values: list[str] = []
+    try:
+        from ..store import TokenStore
+
+        store = TokenStore()
+        names = store.profiles()
+    except Exception as exc:  # StoreError, keyring/dbus errors, a broken config dir: never stop a leak scan
+        return values, f"the token store could not be read ({type(exc).__name__})"
+    problems: list[str] = []
+    for name in names:
+        try:
+            profile = store.load(name)
+        except Exception as exc:  # one unreadable profile must not hide the others
+            problems.append(f"{name}: {type(exc).__name__}")
+            continue
+        values.append(profile.token.get_secret_value())
+        if profile.app_secret:
+            values.append(profile.app_secret)
+    return values, ("some profiles could not be read: " + ", ".join(problems)) if problems else None
+
+
+def scan_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    known: Iterable[str | None] | None = None,
+    *,
+    use_store: bool = True,
+    fix: bool = False,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    exclude: Sequence[str] = (),
+) -> ScanReport:
+    """Scan files and folders for Meta tokens and app secrets.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Files and folders (walked).
+    known : iterable of str, optional
+        Extra values to find whatever their shape (the test seam, or secrets
+        a caller holds).
+    use_store : bool
+        Also find every token and app secret of the token store.
+    fix : bool
+        Mask what is found in notebooks (see the module notes).
+    max_bytes : int or None
+        Skip larger files; None or 0 for no cap.
+    exclude : sequence of str
+        Glob patterns of files/folders to leave out.
+
+    Returns
+    -------
+    ScanReport
+    """
+    report = ScanReport()
+    values = list(known or ())
+    if use_store:
+        stored, problem = known_from_store()
+        values.extend(stored)
+        if problem:
+            report.notes.append(f"{problem}; looking for token-shaped values only")
+    known_list = clean_known(values)
+    for file, exists in iter_files(paths, exclude):
+        if not exists:
+            report.missing.append(str(file))
+            report.errors.append({"path": _safe(str(file), known_list), "error": "no such file or folder"})
+            continue
+        scan_file(file, known_list, fix=fix, report=report, max_bytes=max_bytes)
+    return report
