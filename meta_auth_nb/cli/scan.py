@@ -1,9 +1,8 @@
 """``meta-auth scan``: find tokens and app secrets left in notebooks and files (``--fix`` masks them).
 
 The options, the human-readable report and the exit code; the scanning
-itself is :mod:`meta_auth_nb.scan`. Also runs on its own as
-``python -m meta_auth_nb.scan`` (:func:`main`), which is what the pre-commit
-hook's ``meta-auth scan`` does too.
+itself is :mod:`meta_auth_nb.scan`. The pre-commit hook runs it as
+``meta-auth scan``.
 
 Exit codes (scan's own: 1 means "found" here): 0 nothing found; 1 something
 found (also with ``--fix``: a value that was in a file must be treated as
@@ -16,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import TextIO
 
 from ..scan.detect import KIND_LABELS
@@ -24,7 +22,7 @@ from ..scan.files import DEFAULT_MAX_BYTES, scan_paths
 from ..scan.report import EXIT_ERROR, ScanReport
 from .common import Command, CommandContext
 
-__all__ = ["COMMAND", "USAGE_EXIT", "add_arguments", "build_parser", "main", "render", "run"]
+__all__ = ["COMMAND", "USAGE_EXIT", "add_arguments", "render", "run"]
 
 #: scan's own exit code for a bad command line (1 means "found" there).
 USAGE_EXIT = EXIT_ERROR
@@ -157,44 +155,6 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     for error in report.errors:
         _emit(f"meta-auth scan: {error['path']}: {error['error']}", sys.stderr)
     return report.exit_code
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of the standalone command (``python -m meta_auth_nb.scan``).
-
-    Returns
-    -------
-    argparse.ArgumentParser
-    """
-    parser = argparse.ArgumentParser(
-        prog="meta-auth scan",
-        description=DESCRIPTION,
-        epilog="Exit status: 0 nothing found, 1 secrets found, 2 usage error or a file that could not be scanned.",
-    )
-    _add_options(parser)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None, *, context: CommandContext | None = None) -> int:
-    """Standalone entry point (``python -m meta_auth_nb.scan``).
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        Default ``sys.argv[1:]``.
-    context : CommandContext, optional
-        Passed to :func:`run`.
-
-    Returns
-    -------
-    int
-        The exit code; 2 for usage errors, 0 after ``--help``.
-    """
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:  # argparse exits 2 on usage errors, 0 on --help
-        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_ERROR
-    return run(args, context or CommandContext())
 
 
 COMMAND: Command = ("find tokens and app secrets left in notebooks and files (--fix masks them)", add_arguments, run)

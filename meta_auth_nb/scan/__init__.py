@@ -2,7 +2,7 @@
 
 Say where a secret was left, with a masked preview (``EAAB…x7Qz``), and
 optionally mask it in notebooks. The ``meta-auth scan`` command
-(:mod:`meta_auth_nb.cli.scan`, also ``python -m meta_auth_nb.scan``) is
+(:mod:`meta_auth_nb.cli.scan`) is
 built on the functions here.
 
 Modules

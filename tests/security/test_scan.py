@@ -14,6 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from meta_auth_nb._base.redact import mask
+from meta_auth_nb.cli import main as cli_main
 from meta_auth_nb.cli import scan as scan_cli
 from meta_auth_nb.cli.common import CommandContext
 from meta_auth_nb.scan import mask_text, scan_paths, scan_text
@@ -36,7 +37,7 @@ def _private_store(monkeypatch):
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = scan_cli.main(list(argv))
+    code = cli_main(["scan", *argv])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -445,7 +446,7 @@ def test_module_entry_point(tmp_path):
     (tmp_path / "a.txt").write_text(canary, encoding="utf-8")
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     done = subprocess.run(
-        [sys.executable, "-m", "meta_auth_nb.scan", str(tmp_path)],
+        [sys.executable, "-m", "meta_auth_nb.cli", "scan", str(tmp_path)],
         capture_output=True,
         text=True,
         env=env,
