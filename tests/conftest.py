@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from meta_auth_nb.graph.core import RetryPolicy
+from meta_auth_nb.graph.policy import RetryPolicy
 from meta_auth_nb.sandbox import Sandbox
 
 #: Retries as in production but with short waits, so fault tests stay quick.
