@@ -50,7 +50,7 @@ _LAZY: dict[str, str] = {
     "revoke_token": ".auth.lifecycle",
     "create_system_user_token": ".auth.lifecycle",
     "refresh_system_user_token": ".auth.lifecycle",
-    "appsecret_proof": ".graph.core",
+    "appsecret_proof": ".graph.proof",
     "TokenStore": ".store",
     "StoredProfile": ".store",
     "session": ".auth.headless",
@@ -127,7 +127,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .frames import scopes_frame as scopes_frame
     from .frames import tokens_frame as tokens_frame
     from .graph.aio import AsyncGraphSession as AsyncGraphSession
-    from .graph.core import appsecret_proof as appsecret_proof
+    from .graph.proof import appsecret_proof as appsecret_proof
     from .graph.sync import GraphSession as GraphSession
     from .notebook import leak_guard as leak_guard
     from .notebook.kernel_sandbox import kernel_sandbox as kernel_sandbox

@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from meta_auth_nb.graph.core import RetryPolicy
+from meta_auth_nb.graph.policy import RetryPolicy
 from meta_auth_nb.sandbox import Sandbox
 
 #: The real SecretService keyring fixtures (secret_service, secret_service_keyring), for every test folder.

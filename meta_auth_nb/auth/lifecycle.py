@@ -8,17 +8,13 @@ headers or POST bodies, never in URLs.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Coroutine, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .._base.errors import GraphError, OAuthError
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
 from ..graph.sync import GraphSession
 from .oauth import normalize_scopes, token_from_reply
-
-T = TypeVar("T")
 
 
 def app_token(app_id: str, app_secret: str, *, fetch: bool = False, **options: Any) -> AccessToken:
@@ -129,7 +125,7 @@ def inspect_tokens(
     Returns one TokenInfo per token, in order; a call that failed gives its
     GraphError in that place instead of stopping the others.
     """
-    from ..graph.aio import AsyncGraphSession
+    from ..graph.aio import AsyncGraphSession, run_sync
 
     items = [as_token(t) for t in tokens]
     caller = app_token(app_id, app_secret)
@@ -210,29 +206,3 @@ def create_system_user_token(
             set_token_expires_in_60_days=expires_in_60_days or None,
         )
     return token_from_reply(payload, source="system user")
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from sync code, even inside a running loop.
-
-    In Jupyter a loop is already running in the kernel's thread, so the
-    coroutine runs on a fresh loop in a helper thread instead of re-entering it.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # handed back to the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="meta_auth_nb-sync", daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]

@@ -1,93 +1,66 @@
-"""``AsyncGraphSession``: the Graph API client for ``await``.
+"""``AsyncGraphSession``: the Graph API client for ``await``, driving the core with httpx.AsyncClient.
 
-Same behaviour as :class:`~meta_auth_nb.graph.GraphSession` (the shared rules
-live in :mod:`meta_auth_nb.graph_core`); independent calls run concurrently
-through :meth:`AsyncGraphSession.gather`. Graph layer.
+The same plans as :class:`~meta_auth_nb.graph.sync.GraphSession` (so the same
+behaviour), performed with ``httpx.AsyncClient`` and ``asyncio.sleep``;
+independent calls, and the chunks of a batch, run concurrently through
+:meth:`AsyncGraphSession.gather`. :func:`run_sync` runs a coroutine from
+plain code, even inside a running loop. Graph layer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._base.errors import GraphError
-from .._base.redact import get_logger
+from .._base.errors import GraphConnectionError
 from .._base.settings import Settings
 from .._base.tokens import AccessToken
-from .core import (
-    MAX_BATCH,
-    BatchItem,
-    RetryPolicy,
-    SessionCore,
-    as_batch_items,
-    batch_answers,
-    batch_request,
-    chunks,
-    connection_error,
-    finish_batch,
-    page_rows,
-    retryable_item,
-)
-from .sync import DEFAULT_TIMEOUT, shared_ssl_context
+from .batch import batch_steps
+from .core import SessionBase
+from .paging import PageWalk, frame_steps
+from .plan import Action, Emit, Gather, Send, Sleep, Steps
+from .policy import RetryPolicy
+from .reply import Reply
+from .transport import build_request, client_options, connection_error, reply_of
 
 if TYPE_CHECKING:
     import pandas as pd
 
-log = get_logger(__name__)
+__all__ = ["AsyncGraphSession", "AsyncPager", "run_sync"]
+
+T = TypeVar("T")
 
 
-class AsyncPager:
-    """Async iteration over a list edge; ``.cursor`` resumes like :class:`~meta_auth_nb.graph.Pager`."""
+class AsyncPager(PageWalk):
+    """``async for`` over the rows of a list edge; ``.cursor`` resumes like :class:`~.sync.Pager`."""
 
     def __init__(self, session: AsyncGraphSession, path: str, params: Mapping[str, Any]) -> None:
+        super().__init__(session._planner, path, params)
         self._session = session
-        self._path = path
-        self._params = dict(params)
-        self.cursor: str | None = self._params.get("after")
-        self.pages_read = 0
-        self.rows_read = 0
 
-    async def _fetch(self) -> AsyncIterator[tuple[list[Any], str | None]]:
-        payload = await self._session.get(self._path, **self._params)
-        while True:
-            rows, next_url, after = page_rows(payload)
-            self.pages_read += 1
-            self.rows_read += len(rows)
-            if rows:
-                yield rows, after
-            if not next_url or not rows:
-                return
-            payload = await self._session.get(next_url)
-
-    async def iter_pages(self) -> AsyncIterator[list[Any]]:
+    def iter_pages(self) -> AsyncIterator[list[Any]]:
         """Yield one list of rows per page; ``cursor`` moves as each page is handed over."""
-        async for rows, after in self._fetch():
-            if after:
-                self.cursor = after
-            yield rows
+        return self._session._stream(self.steps(by_row=False))
 
-    async def __aiter__(self) -> AsyncIterator[Any]:
-        # Row by row, the cursor moves only after a page's last row, so a
-        # pull that stops mid-page resumes at that page and skips nothing.
-        async for rows, after in self._fetch():
-            for row in rows:
-                yield row
-            if after:
-                self.cursor = after
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._session._stream(self.steps(by_row=True))
 
 
-class AsyncGraphSession(SessionCore):
-    """An awaitable Graph API session; see :class:`~meta_auth_nb.graph.GraphSession`.
+class AsyncGraphSession(SessionBase):
+    """An awaitable Graph API session; see :class:`~meta_auth_nb.graph.sync.GraphSession`.
 
     Parameters
     ----------
     max_concurrency : int
         Most calls in flight at once from :meth:`gather` and :meth:`batch`.
+    transport : httpx.AsyncBaseTransport, optional
+        The seam to the network (tests, proxies).
     Other parameters
-        As for :class:`~meta_auth_nb.graph.GraphSession`.
+        As for :class:`~meta_auth_nb.graph.sync.GraphSession`.
     """
 
     def __init__(
@@ -115,12 +88,7 @@ class AsyncGraphSession(SessionCore):
         )
         self.max_concurrency = max(1, max_concurrency)
         self._client = httpx.AsyncClient(
-            timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-            transport=transport,
-            verify=shared_ssl_context() if transport is None else True,
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=max(self.max_concurrency, 10)),
+            **client_options(timeout, transport), limits=httpx.Limits(max_connections=max(self.max_concurrency, 10))
         )
 
     async def aclose(self) -> None:
@@ -137,39 +105,7 @@ class AsyncGraphSession(SessionCore):
         self, method: str, path: str, params: Mapping[str, Any] | None = None, *, idempotent: bool | None = None
     ) -> Any:
         """Send one call with retries; see :meth:`GraphSession.request`."""
-        method = method.upper()
-        idempotent = method != "POST" if idempotent is None else idempotent
-        url = self._endpoint.url_for(path)
-        signed = self._endpoint.signed(params)
-        attempt = 0
-        while True:
-            delay = self._pause_left()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            try:
-                return await self._send_once(method, url, signed)
-            except GraphError as error:
-                wait = self.retry.delay_for(error, attempt, idempotent=idempotent)
-                if wait is None:
-                    raise
-                log.info("retrying %s %s in %.2fs after %s", method, path, wait, type(error).__name__)
-                attempt += 1
-                await asyncio.sleep(wait)
-
-    async def _send_once(self, method: str, url: str, params: dict[str, str]) -> Any:
-        headers = self._endpoint.headers()
-        try:
-            if method == "POST":
-                response = await self._client.post(url, data=params, headers=headers)
-            else:
-                # merge, not replace: a paging URL already carries its cursor in the query
-                # (httpx's params= would replace it). Without params the URL goes as is,
-                # which spares re-parsing it for every page of a pull.
-                target = httpx.URL(url).copy_merge_params(params) if params else url
-                response = await self._client.request(method, target, headers=headers)
-        except httpx.TransportError as exc:
-            raise connection_error(exc, method, url, before_send=isinstance(exc, httpx.ConnectError)) from None
-        return self._read(response.status_code, response.headers, response.content)
+        return await self._run(self._planner.call(method, path, params, idempotent=idempotent))
 
     async def get(self, path: str, **params: Any) -> Any:
         """GET a Graph path."""
@@ -189,14 +125,7 @@ class AsyncGraphSession(SessionCore):
 
     async def frame(self, path: str, *, progress: Any = None, **params: Any) -> pd.DataFrame:
         """All rows of a list edge as a DataFrame."""
-        import pandas as pd
-
-        rows: list[Any] = []
-        async for page in self.pages(path, **params).iter_pages():
-            rows.extend(page)
-            if progress is not None:
-                progress(len(rows))
-        return pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+        return await self._run(frame_steps(self._planner, path, params, progress))
 
     async def gather(self, calls: Iterable[Awaitable[Any]], *, return_exceptions: bool = False) -> list[Any]:
         """Run independent calls concurrently (at most ``max_concurrency`` at once), in order."""
@@ -210,26 +139,75 @@ class AsyncGraphSession(SessionCore):
 
     async def batch(self, requests: Iterable[Any], *, raise_errors: bool = False) -> list[Any]:
         """Like :meth:`GraphSession.batch`, sending the chunks of 50 concurrently."""
-        items = as_batch_items(requests)
-        results: list[Any] = [None] * len(items)
-        pending = list(range(len(items)))
-        attempt = 0
-        while pending:
-            groups = chunks(pending, MAX_BATCH)
-            answers = await self.gather(self._send_batch([items[i] for i in group]) for group in groups)
-            for group, answer in zip(groups, answers):
-                for index, result in zip(group, answer):
-                    results[index] = result
-            pending = [i for i in pending if retryable_item(results[i])]
-            if not pending or attempt >= self.retry.max_retries:
-                break
-            await asyncio.sleep(self.retry.backoff(attempt, self._rng))
-            attempt += 1
-        return finish_batch(results, raise_errors)
+        return await self._run(batch_steps(self._planner, requests, raise_errors=raise_errors))
 
-    async def _send_batch(self, items: list[BatchItem]) -> list[Any]:
-        params, idempotent = batch_request(items)
-        return batch_answers(await self.request("POST", "", params, idempotent=idempotent), items)
+    # -- the driver: perform what a plan asks ------------------------------
+    async def _run(self, steps: Steps[T]) -> T:
+        """Perform a plan's actions until it returns its result (or raises)."""
+        outcome: Any = None
+        while True:
+            try:
+                action = steps.send(outcome)
+            except StopIteration as done:
+                return done.value
+            outcome = await self._perform(action)
+
+    async def _stream(self, steps: Steps[Any]) -> AsyncIterator[Any]:
+        """Perform a plan's actions, handing what it emits to the consumer."""
+        outcome: Any = None
+        while True:
+            try:
+                action = steps.send(outcome)
+            except StopIteration:
+                return
+            if isinstance(action, Emit):
+                for value in action.values:
+                    yield value
+                outcome = None
+            else:
+                outcome = await self._perform(action)
+
+    async def _perform(self, action: Action) -> Any:
+        """Do one action and return its outcome for the plan."""
+        if isinstance(action, Send):
+            return await self._exchange(action)
+        if isinstance(action, Sleep):
+            await asyncio.sleep(action.seconds)
+            return None
+        if isinstance(action, Gather):
+            return await self.gather([self._run(steps) for steps in action.plans])
+        raise TypeError(f"a plan run for its result cannot emit values: {action!r}")
+
+    async def _exchange(self, send: Send) -> Reply | GraphConnectionError:
+        """Send one request; a transport failure is returned, for the plan to decide on."""
+        try:
+            response = await self._client.send(build_request(self._client, send))
+        except httpx.TransportError as exc:
+            return connection_error(exc, send)
+        return reply_of(send, response)
 
 
-__all__ = ["AsyncGraphSession", "AsyncPager"]
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code, even inside a running loop.
+
+    In Jupyter a loop is already running in the kernel's thread, so the
+    coroutine runs on a fresh loop in a helper thread instead of re-entering it.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed back to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="meta_auth_nb-sync", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]

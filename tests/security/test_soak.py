@@ -12,7 +12,7 @@ import time
 import pytest
 
 from meta_auth_nb._base.errors import GraphConnectionError, GraphError
-from meta_auth_nb.graph.core import RetryPolicy
+from meta_auth_nb.graph.policy import RetryPolicy
 from meta_auth_nb.graph.sync import GraphSession
 from meta_auth_nb.sandbox import Sandbox
 

@@ -17,7 +17,7 @@ from meta_auth_nb._base.settings import ConfigError, Settings
 from meta_auth_nb._base.timefmt import describe_delta
 from meta_auth_nb._base.tokens import AccessToken, TokenInfo
 from meta_auth_nb._base.usage import parse_usage
-from meta_auth_nb.graph.core import appsecret_proof
+from meta_auth_nb.graph.proof import appsecret_proof
 
 CANARY = "EAA" + "k7Qm2" * 32
 

@@ -1,0 +1,76 @@
+"""Reading a Graph reply: decode the body, raise its classified error, parse usage and the clock.
+
+The exception chosen for an error reply is decided in :mod:`.classify`.
+Graph layer, I/O-free.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .._base.usage import Usage, parse_usage
+from .classify import classify
+
+__all__ = ["Reply", "read_reply", "server_time"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What came back for one request, as a driver hands it to the core.
+
+    Attributes
+    ----------
+    status : int
+        HTTP status.
+    headers : mapping of str to str
+        Response headers; lookups by lower-case name must work.
+    body : bytes
+        The raw body.
+    """
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def read_reply(status: int, headers: Mapping[str, str], body: bytes) -> tuple[Any, Usage | None]:
+    """Decode one reply; raise the classified error when it is one.
+
+    Returns
+    -------
+    (payload, usage)
+        The decoded JSON (or text when not JSON) and the parsed usage headers.
+
+    Raises
+    ------
+    GraphError
+        The subclass :func:`~.classify.classify` picks for an error reply.
+    """
+    usage = parse_usage(headers)
+    try:
+        payload = json.loads(body) if body else None
+    except ValueError:
+        payload = body.decode("utf-8", "replace")
+    if status >= 400 or (isinstance(payload, Mapping) and "error" in payload and status != 200):
+        raise classify(payload if isinstance(payload, Mapping) else None, status=status, headers=headers)
+    # An error envelope without data is an error even under HTTP 200.
+    if isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping) and "data" not in payload:
+        raise classify(payload, status=status, headers=headers)
+    return payload, usage
+
+
+def server_time(headers: Mapping[str, str]) -> datetime | None:
+    """The time in a response's ``Date`` header, as an aware UTC datetime."""
+    raw = headers.get("date")
+    if not raw:
+        return None
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
