@@ -2,7 +2,7 @@
 
 ``x-app-usage``, ``x-ad-account-usage`` and ``x-business-use-case-usage``
 arrive as JSON strings whose fields change without notice, so anything that
-does not parse is skipped rather than raised. Graph layer; stdlib only.
+does not parse is skipped rather than raised. Base layer; stdlib only.
 """
 
 from __future__ import annotations

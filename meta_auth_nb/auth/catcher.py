@@ -1,6 +1,6 @@
 """A one-shot local server that catches the login dialog's redirect.
 
-Flows layer, stdlib only. Used by ``meta-auth login --oauth`` and by the
+Auth layer, stdlib only. Used by ``meta-auth login --oauth`` and by the
 notebook panel when the kernel runs on the user's own machine.
 
 What it promises
@@ -20,7 +20,7 @@ What it promises
 * It stops by itself ``timeout`` seconds after :meth:`RedirectCatcher.start`.
 
 It does not check ``state``: the caller does, with
-:func:`meta_auth_nb.oauth.parse_redirect`, and says what went wrong.
+:func:`meta_auth_nb.auth.oauth.parse_redirect`, and says what went wrong.
 
 Example
 -------

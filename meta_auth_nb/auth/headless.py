@@ -1,6 +1,6 @@
 """``meta_auth_nb.session()``: an authenticated session for scripts and scheduled notebooks.
 
-Flows layer. Loads the token (store profile, Colab secret or
+Auth layer. Loads the token (store profile, Colab secret or
 ``META_ACCESS_TOKEN``), validates it once and fails fast with the same
 classified errors the notebook shows, so a scheduled job stops at its first
 cell with a reason instead of failing half way through.
@@ -32,7 +32,7 @@ def session(
     validate: bool = True,
     **options: Any,
 ) -> GraphSession:
-    """Load, validate and return a ready :class:`~meta_auth_nb.graph.GraphSession`.
+    """Load, validate and return a ready :class:`~meta_auth_nb.graph.sync.GraphSession`.
 
     Parameters
     ----------

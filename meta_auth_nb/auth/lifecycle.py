@@ -1,7 +1,7 @@
 """Token lifecycle calls: extend, inspect, permissions, revoke, system-user tokens.
 
-Flows layer. Each function opens a short-lived session; ``**options`` are
-passed to :class:`~meta_auth_nb.graph.GraphSession` (``base_url``,
+Auth layer. Each function opens a short-lived session; ``**options`` are
+passed to :class:`~meta_auth_nb.graph.sync.GraphSession` (``base_url``,
 ``version``, ``transport``, ``retry``, ``settings``). Secrets travel in
 headers or POST bodies, never in URLs.
 """

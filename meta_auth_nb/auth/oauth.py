@@ -1,6 +1,6 @@
 """The OAuth code flow: build the login-dialog URL, read the redirect, exchange the code.
 
-Flows layer. :func:`login_url` and :func:`parse_redirect` are pure;
+Auth layer. :func:`login_url` and :func:`parse_redirect` are pure;
 :func:`exchange_code` makes one Graph call, sending the app secret in a POST
 body so it never appears in a URL.
 """
@@ -207,7 +207,7 @@ def exchange_code(
     redirect_uri : str
         Exactly the one used in :func:`login_url`.
     **options
-        Passed to :class:`~meta_auth_nb.graph.GraphSession` (``base_url``,
+        Passed to :class:`~meta_auth_nb.graph.sync.GraphSession` (``base_url``,
         ``version``, ``transport``, ``retry``, ``settings``).
 
     Raises

@@ -1,8 +1,8 @@
 """Renewal instructions as text, and by email: ``meta-auth check --email``.
 
-Flows layer, stdlib only (``smtplib``, ``ssl``, ``email``). The text is made
-from :meth:`meta_auth_nb.health.HealthReport.to_dict` rows, so it holds masked
-tokens only; the whole mail is passed through :func:`meta_auth_nb.redact.redact`
+CLI layer, stdlib only (``smtplib``, ``ssl``, ``email``). The text is made
+from :meth:`meta_auth_nb.auth.health.HealthReport.to_dict` rows, so it holds masked
+tokens only; the whole mail is passed through :func:`meta_auth_nb._base.redact.redact`
 before it is sent, as a last guard.
 
 SMTP settings (environment variables)

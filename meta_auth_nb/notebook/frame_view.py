@@ -1,6 +1,6 @@
 """The notebook view of the ``%meta_tokens`` / ``%meta_scopes`` frames: status cells in colour.
 
-UI layer. Frames returned by the magics are :class:`StatusFrame` objects:
+Notebook layer. Frames returned by the magics are :class:`StatusFrame` objects:
 ordinary DataFrames (same columns, dtypes and values) whose only difference
 is a notebook HTML view with status cells coloured green / amber / red. Any
 operation on one gives back a plain ``pandas.DataFrame``, and it pickles as

@@ -1,6 +1,6 @@
 """HTML for the notebook UI: the panel's templates filled in, token facts, messages.
 
-UI layer. The markup lives in ``meta_auth_nb/notebook/templates`` and is
+Notebook layer. The markup lives in ``meta_auth_nb/notebook/templates`` and is
 rendered by one jinja2 environment, created on first use (importing this
 module does not import jinja2). Autoescaping is on for every template, so
 each value is HTML-escaped; a name a template uses but is not given raises

@@ -1,8 +1,8 @@
 """The session put into the notebook namespace, and its injection.
 
-UI layer. :class:`NotebookSession` is a :class:`~meta_auth_nb.graph.GraphSession`
+Notebook layer. :class:`NotebookSession` is a :class:`~meta_auth_nb.graph.sync.GraphSession`
 (sync calls work in any cell) with awaitable twins (``await meta.aget(...)``)
-that delegate to an :class:`~meta_auth_nb.agraph.AsyncGraphSession`, and a
+that delegate to an :class:`~meta_auth_nb.graph.aio.AsyncGraphSession`, and a
 one-line masked repr. ``GraphSession`` itself is left untouched.
 """
 
@@ -39,7 +39,7 @@ class NotebookSession(GraphSession):
     info : TokenInfo, optional
         debug_token facts, for the repr (type, expiry).
     **options
-        As for :class:`~meta_auth_nb.graph.GraphSession`.
+        As for :class:`~meta_auth_nb.graph.sync.GraphSession`.
     """
 
     def __init__(

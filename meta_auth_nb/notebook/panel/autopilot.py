@@ -1,6 +1,6 @@
 """The sandbox autopilot: the ``%meta_login`` panel plays the attendee by itself.
 
-UI layer, sandbox only. Workshops and CI run notebooks top to bottom with
+Notebook layer, sandbox only. Workshops and CI run notebooks top to bottom with
 no one to click (nbclient, ``meta-auth demo --execute``, a facilitator's
 projector). With ``%meta_login --sandbox --autopilot[=USER]`` or
 ``META_AUTH_SANDBOX_AUTOPILOT=USER`` the panel is driven through the very

@@ -1,6 +1,6 @@
 """The login panel's frame: its widgets, moving between steps, messages, worker threads, closing.
 
-UI layer. :class:`PanelBase` builds the widgets of :mod:`.steps` and owns
+Notebook layer. :class:`PanelBase` builds the widgets of :mod:`.steps` and owns
 what every step shares: the current step, the message line, the one worker
 thread at a time, the redirect catcher's lifetime and the app secret field.
 The step groups (:mod:`.intake`, :mod:`.facebook`, :mod:`.token_steps`)

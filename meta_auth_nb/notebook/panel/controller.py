@@ -1,6 +1,6 @@
 """The ``%meta_login`` panel put together: permissions -> a way to get a token -> inspect -> extend -> save -> use.
 
-UI layer. :class:`LoginPanel` joins the step groups (:mod:`.intake`,
+Notebook layer. :class:`LoginPanel` joins the step groups (:mod:`.intake`,
 :mod:`.facebook`, :mod:`.token_steps`, on the frame of :mod:`.base`),
 wires every button and field to its handler in one place, and opens at the
 step that fixes a stored profile's problem. Nothing blocks the kernel:

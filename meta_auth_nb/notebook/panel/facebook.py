@@ -1,6 +1,6 @@
 """The login panel's "Log in with Facebook" tab: the dialog link, the redirect caught or pasted, the code exchanged.
 
-UI layer. On a local kernel a one-shot catcher on 127.0.0.1 is started
+Notebook layer. On a local kernel a one-shot catcher on 127.0.0.1 is started
 first and awaited in a daemon thread; elsewhere (or when its port is busy)
 the user pastes the address the dialog ended on. Either way the ``state``
 is checked before the code is exchanged, and the new token goes through

@@ -1,6 +1,6 @@
 """The login panel's first steps: choosing permissions, and taking a pasted token.
 
-UI layer. The scopes step, the texts of the "Get a token" tabs, the
+Notebook layer. The scopes step, the texts of the "Get a token" tabs, the
 Graph API Explorer and system user paste fields, and :meth:`TokenIntake._adopt`,
 where any new token (pasted or from Facebook Login, :mod:`.facebook`) is
 checked and the panel moves on to "Inspect".

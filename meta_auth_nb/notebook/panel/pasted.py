@@ -1,6 +1,6 @@
 """Reading a pasted access token: what people copy around it is stripped, junk is refused.
 
-UI layer, no widgets. The error messages never repeat what was pasted.
+Notebook layer, no widgets. The error messages never repeat what was pasted.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the login panel knows, kept out of any widget, and the decisions made on it.
 
-UI layer, no widgets here. Secrets (the token, the app secret) live only
+Notebook layer, no widgets here. Secrets (the token, the app secret) live only
 in :class:`FlowState`, a plain Python object: widget traits are synced to
 the browser and saved with the notebook, so secret fields are emptied as
 soon as they are read and their values moved here.

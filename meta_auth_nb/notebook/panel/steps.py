@@ -4,7 +4,7 @@ Each builder returns a dataclass whose field names are the attribute names
 the panel exposes (``login_button``, ``explorer_token``...); ``box`` is the
 step's container.
 
-UI layer. Core ipywidgets only, and only what both 7.7+ and 8.x have
+Notebook layer. Core ipywidgets only, and only what both 7.7+ and 8.x have
 (``description``, ``layout``, ``HTML``, ``Button``, ``Text``, ``Password``,
 ``Checkbox``, ``Tab`` with ``set_title``, ``VBox``/``HBox``). Every widget a
 person clicks or types into gets a stable CSS class ``meta-auth-...`` so

@@ -1,6 +1,6 @@
 """The login panel's steps once a token is in hand: inspect, extend, save, use.
 
-UI layer. The token card and "ask again" for declined permissions; the
+Notebook layer. The token card and "ask again" for declined permissions; the
 exchange for a long-lived token (or a system user token's 60-day refresh),
 shown before -> after; saving to the store under a profile, with the app
 secret only when ticked; and the session put into the notebook. Which app
