@@ -50,7 +50,7 @@ class MetaAuthMagics(Magics):
     default_scopes = Unicode("ads_read", help="Permissions ticked at the start (comma-separated).").tag(config=True)
     session_name = Unicode("meta", help="Name of the session put into the notebook namespace.").tag(config=True)
     leak_guard = Bool(
-        True, help="Mask tokens and app secrets in all cell output once %meta_login runs (meta_auth_nb.notebook.leak_guard)."
+        True, help="Mask tokens and app secrets in all cell output once %meta_login runs (mab.leak_guard)."
     ).tag(config=True)
     redirect_port = Int(8765, help="Port of the local redirect catcher (register http://127.0.0.1:PORT/callback).").tag(
         config=True
