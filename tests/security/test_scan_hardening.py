@@ -146,6 +146,14 @@ def test_a_secret_used_as_a_json_key_shows_only_its_mask_in_every_report(tmp_pat
         assert run_cli(capsys, str(path))[0] == 0
 
 
+def test_a_missing_path_named_after_a_token_is_masked_in_json(tmp_path, capsys):
+    canary = make_canary()
+    code, out, err = run_cli(capsys, "--json", str(tmp_path / f"{canary}.ipynb"))
+    assert code == 2
+    assert_no_part_shown(canary, out + err)
+    assert json.loads(out)["missing"] == [str(tmp_path / f"{mask(canary)}.ipynb")]
+
+
 # --- 2. secrets it missed -----------------------------------------------------------------------
 
 
@@ -432,6 +440,98 @@ def test_real_tokens_are_still_tokens(sandbox):
     assert redact(text) == " ".join([digest, *(mask(t) for t in tokens)])
     for token in tokens:
         assert TOKEN_PATTERN.fullmatch(token)
+
+
+# --- 4. --fix writes where the secret is, or changes nothing and says why --------------------
+
+
+def _leaky_notebook(path: Path, canary: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[new_output("stream", name="stdout", text=canary)])])
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_fix_through_a_symlink_masks_the_file_it_points_to(tmp_path, capsys):
+    canary = make_canary()
+    real = _leaky_notebook(tmp_path / "real.ipynb", canary)
+    (tmp_path / "work").mkdir()
+    link = tmp_path / "work" / "report.ipynb"
+    link.symlink_to(real)
+
+    code, out, err = run_cli(capsys, "--fix", str(link))
+
+    assert code == 1 and "[masked]" in out
+    assert link.is_symlink() and link.resolve() == real  # still a link, to the same file
+    assert canary not in real.read_text(encoding="utf-8")
+    assert "symbolic link" in err
+    assert run_cli(capsys, str(link))[0] == 0 and run_cli(capsys, str(real))[0] == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_fix_in_a_folder_does_not_follow_a_link_out_of_it(tmp_path, capsys):
+    canary = make_canary()
+    (tmp_path / "elsewhere").mkdir()
+    outside = _leaky_notebook(tmp_path / "elsewhere" / "shared.ipynb", canary)
+    before = outside.read_bytes()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "shared.ipynb").symlink_to(outside)
+
+    code, out, err = run_cli(capsys, "--fix", str(project))
+
+    assert code == 1
+    assert "[masked]" not in out and "[not changed]" in out
+    assert "symbolic link" in err and "outside the folder" in err
+    assert outside.read_bytes() == before and (project / "shared.ipynb").is_symlink()
+    # named itself, the same file is fixed
+    assert run_cli(capsys, "--fix", str(outside))[0] == 1 and canary not in outside.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_fix_in_a_folder_writes_through_a_link_inside_it(tmp_path, capsys):
+    canary = make_canary()
+    (tmp_path / "data").mkdir()
+    real = _leaky_notebook(tmp_path / "data" / "nb.ipynb", canary)
+    (tmp_path / "a-link.ipynb").symlink_to(real)  # sorted first: the file is reached through the link
+
+    code, out, _ = run_cli(capsys, "--fix", str(tmp_path))
+
+    assert code == 1 and "[masked]" in out
+    assert (tmp_path / "a-link.ipynb").is_symlink() and canary not in real.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="no hard links")
+def test_fix_refuses_a_hard_linked_notebook_and_says_why(tmp_path, capsys):
+    canary = make_canary()
+    first = _leaky_notebook(tmp_path / "a.ipynb", canary)
+    (tmp_path / "backup").mkdir()
+    second = tmp_path / "backup" / "a.ipynb"
+    os.link(first, second)
+
+    code, out, err = run_cli(capsys, "--fix", str(first))
+
+    assert code == 1 and "[masked]" not in out and "[not changed]" in out
+    assert "2 hard links" in err
+    for name in (first, second):
+        assert canary in name.read_text(encoding="utf-8")  # nothing half-done
+    assert os.stat(first).st_ino == os.stat(second).st_ino
+
+
+def test_fix_notes_an_unscanned_checkpoint(tmp_path, capsys):
+    canary = make_canary()
+    path = _leaky_notebook(tmp_path / "analysis.ipynb", canary)
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    checkpoint = _leaky_notebook(tmp_path / ".ipynb_checkpoints" / "analysis-checkpoint.ipynb", canary)
+
+    code, out, err = run_cli(capsys, "--fix", str(path))
+
+    assert code == 1 and "[masked]" in out
+    assert "analysis-checkpoint.ipynb was not scanned" in err
+    assert canary in checkpoint.read_text(encoding="utf-8")
+    # scanning the folder covers it: no note, both masked
+    code, out, err = run_cli(capsys, "--fix", str(tmp_path))
+    assert code == 1 and "not scanned" not in err and canary not in checkpoint.read_text(encoding="utf-8")
 
 
 # --- the encodings, as a property ----------------------------------------------------------------
