@@ -77,7 +77,7 @@ def write_target(file: Path, within: str | os.PathLike[str] | None = None) -> tu
     if links > 1:
         return None, (
             f"it has {links} hard links, and masking one name would leave the secret in the others; "
-            "not changed (find them with `find / -xdev -samefile PATH`, then fix or delete them)"
+            f"not changed (find them with `find / -xdev -samefile {file}`, then fix or delete them)"
         )
     return Path(real), None
 

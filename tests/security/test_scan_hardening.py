@@ -512,10 +512,22 @@ def test_fix_refuses_a_hard_linked_notebook_and_says_why(tmp_path, capsys):
     code, out, err = run_cli(capsys, "--fix", str(first))
 
     assert code == 1 and "[masked]" not in out and "[not changed]" in out
-    assert "2 hard links" in err
+    assert "2 hard links" in err and f"-samefile {first}" in err
     for name in (first, second):
         assert canary in name.read_text(encoding="utf-8")  # nothing half-done
     assert os.stat(first).st_ino == os.stat(second).st_ino
+
+
+def test_json_that_is_not_a_notebook_is_scanned_as_text_and_never_rewritten(tmp_path, capsys):
+    canary = make_canary()
+    path = write_json(tmp_path / "export.ipynb", {"rows": [{"token": canary}]})
+    before = path.read_bytes()
+
+    code, out, err = run_cli(capsys, "--fix", str(path))
+
+    assert code == 1 and "export.ipynb:4:14:" in out and "[not changed" in out
+    assert "not shaped like a notebook" in err and canary not in out + err
+    assert path.read_bytes() == before
 
 
 def test_fix_notes_an_unscanned_checkpoint(tmp_path, capsys):
