@@ -12,10 +12,14 @@ import threading
 from collections.abc import Iterable
 
 #: Anything shaped like a Meta access token: ``EAA`` then a long run of
-#: letters and digits (user, page and system-user tokens all look like this).
-TOKEN_PATTERN = re.compile(r"EAA[A-Za-z0-9]{20,}")
-#: App tokens are ``APP_ID|APP_SECRET`` (32 hex) or ``APP_ID|<opaque>``.
-APP_TOKEN_PATTERN = re.compile(r"\b(\d{5,20})\|([A-Za-z0-9_\-]{16,})")
+#: letters and digits in mixed case (user, page and system-user tokens all look
+#: like this: 150 or more random letters and digits). The run must hold a
+#: lowercase letter: an uppercase hex digest or base32 string that happens to
+#: contain ``EAA`` is not a token.
+TOKEN_PATTERN = re.compile(r"EAA(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{20,}")
+#: App tokens are ``APP_ID|APP_SECRET`` (32 hex) or ``APP_ID|<opaque>``; in a
+#: URL the bar is often percent-encoded (``APP_ID%7CAPP_SECRET``).
+APP_TOKEN_PATTERN = re.compile(r"\b(\d{5,20})(?:\||%7[Cc])([A-Za-z0-9_\-]{16,})")
 #: Query parameters that carry secrets in URLs.
 SECRET_PARAM_PATTERN = re.compile(
     r"((?:\b(?:access_token|client_secret|fb_exchange_token|input_token|revoke_token|appsecret_proof)"

@@ -9,12 +9,16 @@ Modules
 -------
 :mod:`.detect`
     The patterns: what counts as a secret, finding and masking it in text.
+:mod:`.encodings`
+    Decoding escapes, percent-encoding and character references, mapped back to the text.
 :mod:`.report`
     :class:`~.report.Finding` and :class:`~.report.ScanReport`, the exit codes.
 :mod:`.notebooks`
-    Reading a notebook's JSON (cells, outputs, widget state) and masking it.
+    Reading a notebook's raw JSON (cells, outputs, widget state, every other field) and masking it.
+:mod:`.fix`
+    ``--fix``: where a masked notebook may be written (links), and writing it.
 :mod:`.files`
-    Walking files and folders, scanning each one, ``fix``, the store's values.
+    Walking files and folders, scanning each one, the store's values.
 """
 
 from __future__ import annotations

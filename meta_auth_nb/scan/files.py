@@ -1,4 +1,4 @@
-"""Scanning files and folders: which files to read, reading them, and rewriting notebooks for ``--fix``.
+"""Scanning files and folders: which files to read, and reading them.
 
 Scan layer: imports the base layer, and the token store lazily (for the
 values it knows, see :func:`known_from_store`).
@@ -6,22 +6,20 @@ values it knows, see :func:`known_from_store`).
 Which files
 -----------
 A notebook (``*.ipynb``) is searched field by field (see
-:mod:`~meta_auth_nb.scan.notebooks`); one that does not parse is searched as
-text. Any other file is searched as text; binary files (a NUL byte in the
-first 8 KiB, or a well-known binary suffix) and files over the size cap are
-skipped. Directories are walked, skipping ``.git``, ``.venv``,
-``node_modules`` and other tool folders (``.ipynb_checkpoints`` is scanned:
-it holds copies of notebooks).
+:mod:`~meta_auth_nb.scan.notebooks`); one that does not parse as JSON, or is
+not shaped like a notebook, is searched as text. Any other file is searched as
+text; binary files (a NUL byte in the first 8 KiB, or a well-known binary
+suffix) and files over the size cap are skipped. Directories are walked,
+skipping ``.git``, ``.venv``, ``node_modules`` and other tool folders
+(``.ipynb_checkpoints`` is scanned: it holds copies of notebooks).
 
 ``fix``
 -------
-Only notebooks are rewritten, with each value masked in the file's own JSON
-text; the result must parse and validate with ``nbformat`` (if the notebook
-did before) before it replaces the file, atomically, keeping its mode and
-its BOM. Other files are reported but never changed: in a ``.py`` or
-``.env`` file the right fix is to move the value into the store or the
-environment, and masking a ``.env`` that is deliberately kept out of git
-would destroy a working secret.
+Only notebooks are rewritten (see :mod:`~meta_auth_nb.scan.fix`: symbolic
+links are written through, hard links refused). Other files are reported but
+never changed: in a ``.py`` or ``.env`` file the right fix is to move the value
+into the store or the environment, and masking a ``.env`` that is deliberately
+kept out of git would destroy a working secret.
 """
 
 from __future__ import annotations
@@ -31,9 +29,9 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .._base.files import write_atomically
 from .detect import clean_known, line_col, mask_text, scan_text
-from .notebooks import fixed_notebook_text, notebook_findings, notebook_valid, read_notebook
+from .fix import checkpoint_of, fix_notebook
+from .notebooks import is_notebook, notebook_findings, read_notebook
 from .report import Finding, ScanReport
 
 __all__ = [
@@ -148,6 +146,7 @@ def scan_file(
     fix: bool = False,
     report: ScanReport | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
+    within: str | os.PathLike[str] | None = None,
 ) -> ScanReport:
     """Scan one file (a notebook or any text file) into ``report``.
 
@@ -162,6 +161,9 @@ def scan_file(
         Added to; a new one by default.
     max_bytes : int or None
         Skip larger files; None or 0 for no cap.
+    within : path-like, optional
+        The folder walked to reach ``path``: ``fix`` does not follow a
+        symbolic link out of it (see :func:`~meta_auth_nb.scan.fix.write_target`).
 
     Returns
     -------
@@ -195,11 +197,13 @@ def scan_file(
     if file.suffix.lower() == ".ipynb":
         try:
             notebook = read_notebook(text)
-        except Exception as exc:  # not JSON, not a notebook: still search it as text
+        except Exception as exc:  # not JSON: still search it as text
             notebook = None
             report.notes.append(f"{display}: not a readable notebook ({type(exc).__name__}); scanned as text")
-        if notebook is not None and not isinstance(notebook, dict):
-            notebook = None
+        else:
+            if not is_notebook(notebook):
+                notebook = None
+                report.notes.append(f"{display}: not shaped like a notebook; scanned as text")
     if notebook is None:
         for m in scan_text(text, known_list):
             line, column = line_col(text, m.start)
@@ -209,37 +213,8 @@ def scan_file(
     findings = notebook_findings(display, notebook, known_list)
     report.findings.extend(findings)
     if fix and findings:
-        _fix_notebook(file, display, text, bom, findings, known_list, report)
+        fix_notebook(file, display, text, bom, findings, known_list, report, within=within)
     return report
-
-
-def _fix_notebook(
-    file: Path, display: str, text: str, bom: bool, findings: list[Finding], known: list[str], report: ScanReport
-) -> None:
-    was_valid, _ = notebook_valid(text)
-    try:
-        fixed = fixed_notebook_text(text, findings, known)
-    except Exception as exc:  # a notebook we cannot rewrite is reported, never half-written
-        report.errors.append({"path": display, "error": f"could not mask it: {type(exc).__name__}"})
-        return
-    valid, problem = notebook_valid(fixed)
-    if was_valid and not valid:
-        report.errors.append(
-            {
-                "path": display,
-                "error": f"masking would leave an invalid notebook ({_safe(problem or '', known)}); not changed",
-            }
-        )
-        return
-    try:
-        # The BOM goes back if the file had one; the mode is the replaced file's.
-        write_atomically(file, ("\ufeff" if bom else "") + fixed)
-    except OSError as exc:
-        report.errors.append({"path": display, "error": f"could not write it: {exc.strerror or exc}"})
-        return
-    for finding in findings:
-        finding.fixed = True
-    report.fixed_files.append(display)
 
 
 def _excluded(path: Path, patterns: Sequence[str]) -> bool:
@@ -247,7 +222,9 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, p) for p in patterns)
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = ()) -> Iterator[tuple[Path, bool]]:
+def iter_files(
+    paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = (), *, seen: set[str] | None = None
+) -> Iterator[tuple[Path, bool]]:
     """Yield ``(file, exists)`` for each path, walking folders in sorted order.
 
     Symlinked folders are not followed (no loops); :data:`SKIP_DIRS` and
@@ -261,13 +238,15 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] =
         Files and folders.
     exclude : sequence of str
         Glob patterns of files/folders to leave out.
+    seen : set of str, optional
+        Real paths already yielded (by an earlier call); updated.
 
     Yields
     ------
     (Path, bool)
         A file, and False for a path that does not exist.
     """
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for raw in paths:
         root = Path(raw)
         if not root.exists():
@@ -360,10 +339,28 @@ def scan_paths(
         if problem:
             report.notes.append(f"{problem}; looking for token-shaped values only")
     known_list = clean_known(values)
-    for file, exists in iter_files(paths, exclude):
-        if not exists:
-            report.missing.append(str(file))
-            report.errors.append({"path": _safe(str(file), known_list), "error": "no such file or folder"})
-            continue
-        scan_file(file, known_list, fix=fix, report=report, max_bytes=max_bytes)
+    seen: set[str] = set()
+    fixed: list[Path] = []
+    for root in paths:
+        within = root if Path(root).is_dir() else None
+        for file, exists in iter_files([root], exclude, seen=seen):
+            if not exists:
+                report.missing.append(_safe(str(file), known_list))
+                report.errors.append({"path": _safe(str(file), known_list), "error": "no such file or folder"})
+                continue
+            count = len(report.fixed_files)
+            scan_file(file, known_list, fix=fix, report=report, max_bytes=max_bytes, within=within)
+            if len(report.fixed_files) > count:
+                fixed.append(file)
+    for file in fixed:
+        # A checkpoint is a copy of the notebook as it was saved: it may still hold the secret.
+        checkpoint = checkpoint_of(file)
+        if checkpoint.is_file() and os.path.realpath(checkpoint) not in seen:
+            report.notes.append(
+                _safe(
+                    f"{file}: its Jupyter checkpoint {checkpoint} was not scanned and may still hold the secret "
+                    f"(meta-auth scan --fix {checkpoint})",
+                    known_list,
+                )
+            )
     return report
