@@ -96,6 +96,7 @@ class TokenStore:
             allow = env_flag(ENV_ALLOW_FILE_KEYRING, self._environ)
             self._keyring_adapter = KeyringAdapter(self._keyring_backend, allow_insecure=allow)
         return self._keyring_adapter
+
     @property
     def config_dir(self) -> Path:
         """The folder of the non-secret index."""
