@@ -273,3 +273,39 @@ def test_scan_is_reachable_and_keeps_its_own_exit_codes(tmp_path, capsys):
     assert cli.main(["scan", "--no-store", str(leaky)]) == 1
     assert cli.main(["scan"]) == 2  # scan's usage errors stay 2 (1 means "found" there)
     assert "EAA" + "b1" * 40 not in capsys.readouterr().out
+
+
+def test_profiles_and_tokens_frame_use_the_same_status_words(store, env, cli_run):
+    """`meta-auth profiles` and %meta_tokens (tokens_frame) judge the same cached facts alike."""
+    import dataclasses
+    from datetime import timedelta
+
+    from meta_auth_nb._base.timefmt import utcnow
+    from meta_auth_nb.auth.lifecycle import inspect_token
+    from meta_auth_nb.frames import tokens_frame
+
+    app = {"app_id": env.app_id, "app_secret": env.app_secret, "base_url": env.graph_url}
+    cases = {
+        "fine": env.issue_token(lifetime_s=60 * DAY),
+        "soon": env.issue_token(lifetime_s=3 * DAY),
+        "lapsed": env.issue_token(lifetime_s=60 * DAY),
+        "narrow": env.issue_token(lifetime_s=60 * DAY, scopes=["ads_read"]),
+    }
+    for name, raw in cases.items():
+        info = inspect_token(raw, **app)
+        if name == "lapsed":  # valid when it was checked, two days ago its expiry passed
+            info = dataclasses.replace(info, expires_at=utcnow() - timedelta(days=2))
+        required = ["ads_management"] if name == "narrow" else []
+        store.save(name, raw, info=info, required_scopes=required)
+    store.save("fresh", env.issue_token())  # never checked
+    listed = {p["profile"]: p["status"] for p in json.loads(cli_run("profiles", "--json").out)["profiles"]}
+    frame = tokens_frame(store)
+    framed = dict(zip(frame["profile"], frame["status"], strict=True))
+    assert listed == framed
+    assert listed == {
+        "fine": "ok",
+        "soon": "expiring",
+        "lapsed": "expired",
+        "narrow": "missing_scopes",
+        "fresh": "unchecked",
+    }
