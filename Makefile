@@ -17,13 +17,22 @@ help:
 	@echo "make bench             run the benchmarks and rewrite benchmarks/README.md"
 	@echo "make sandbox           run the Graph API sandbox in the foreground"
 
+DEMO_STAMP := $(VENV)/.demo-installed
+
+# `make demo` installs only what the demo needs; `make test` adds the test, lint and benchmark tools.
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	touch $(DEMO_STAMP)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,lint,bench]'
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/meta-auth demo $(ARGS)
 
 # A second environment with ipywidgets 7 (what Colab ships): the widget tests

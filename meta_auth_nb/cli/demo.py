@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._base.settings import ENV_AUTOPILOT
 from .common import Command, CommandContext
 
 __all__ = [
@@ -49,6 +50,21 @@ _TERMINAL_SETUP = 'import pandas as pd\npd.set_option("display.width", 160)\npd.
 _HEADING = re.compile(r"^#{1,3}\s+(.*)$", re.MULTILINE)
 
 
+# --- the demo's own world -----------------------------------------------------------------------
+def demo_environment(config_dir: Path) -> dict[str, str]:
+    """This process's environment minus every ``META_*`` setting, with a private config folder and no keyring.
+
+    A developer's own app or token never reaches a demo kernel, and the demo
+    never writes the user's real profile index or keyring: saved tokens go
+    to the kernel's memory (keyring's "fail" backend) and the index to
+    ``config_dir``.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("META_")}
+    env["XDG_CONFIG_HOME"] = str(config_dir)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    return env
+
+
 # --- running a notebook in a real kernel ------------------------------------------------------
 def kernel_env(
     config_dir: Path, *, autopilot: str | None = "alice", extra: Mapping[str, str] | None = None
@@ -66,16 +82,10 @@ def kernel_env(
 
     Notes
     -----
-    Every ``META_*`` variable of the caller is dropped, so a developer's own
-    app or token never reaches a demo or test kernel. Keyring's "fail"
-    backend keeps saved tokens in the kernel's memory: a demo must not
-    write to the user's real keyring.
+    See :func:`demo_environment`: no ``META_*`` setting of the caller, a
+    private config folder, no system keyring.
     """
-    from ..notebook.panel.autopilot import ENV_AUTOPILOT
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("META_")}
-    env["XDG_CONFIG_HOME"] = str(config_dir)
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    env = demo_environment(config_dir)
     if autopilot:
         env[ENV_AUTOPILOT] = autopilot
     env.update(extra or {})
@@ -263,13 +273,20 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
 
 # --- JupyterLab ---------------------------------------------------------------------------------
 def lab_command(
-    notebook: Path = NOTEBOOK, *, port: int | None = None, token: str | None = None, open_browser: bool = True
+    notebook: Path = NOTEBOOK,
+    *,
+    config_dir: Path | None = None,
+    port: int | None = None,
+    token: str | None = None,
+    open_browser: bool = True,
 ) -> tuple[list[str], Path, dict[str, str]]:
     """The command, working folder and environment that start JupyterLab on ``notebook``.
 
     The server root is the repository (so the other notebooks are a click
     away), it listens on 127.0.0.1 only, and runs as root only where the
     user is root (containers), which JupyterLab refuses without ``--allow-root``.
+    Its kernels get :func:`demo_environment` with ``config_dir`` (default: a
+    new temporary folder), so the demo leaves the user's store alone.
 
     Raises
     ------
@@ -290,8 +307,7 @@ def lab_command(
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    # The demo is the sandbox: a developer's own META_* settings would turn the quickstart to their real app.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("META_")}
+    env = demo_environment(config_dir or Path(tempfile.mkdtemp(prefix="meta-auth-demo-")))
     return command, root, env
 
 
@@ -300,19 +316,21 @@ def run_lab(echo: Callable[[str], None] = print) -> int:
     if not NOTEBOOK.exists():
         echo("The quickstart notebook is not part of an installed package; running the flow headless instead.\n")
         return run_headless(echo)
-    try:
-        command, root, env = lab_command()
-    except FileNotFoundError as error:
-        echo(f"{error}; running the quickstart headless instead.\n")
-        return run_demo(execute=True)
-    echo(
-        f"Starting JupyterLab on {NOTEBOOK.relative_to(root)}: run its cells; the login cell starts the "
-        "built-in sandbox (no Meta app needed). Ctrl-C stops JupyterLab."
-    )
-    try:
-        return subprocess.call(command, cwd=root, env=env)
-    except KeyboardInterrupt:
-        return 0
+    with tempfile.TemporaryDirectory(prefix="meta-auth-demo-") as config_dir:
+        try:
+            command, root, env = lab_command(config_dir=Path(config_dir))
+        except FileNotFoundError as error:
+            echo(f"{error}; running the quickstart headless instead.\n")
+            return run_demo(execute=True)
+        echo(
+            f"Starting JupyterLab on {NOTEBOOK.relative_to(root)}: run its cells; the login cell starts the "
+            "built-in sandbox (no Meta app needed). Nothing is saved outside a temporary folder. "
+            "Ctrl-C stops JupyterLab."
+        )
+        try:
+            return subprocess.call(command, cwd=root, env=env)
+        except KeyboardInterrupt:
+            return 0
 
 
 def run_demo(*, execute: bool = False) -> int:

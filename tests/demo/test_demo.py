@@ -82,13 +82,34 @@ def test_demo_execute_without_the_notebooks_runs_the_script(monkeypatch, capsys)
     assert not TOKEN_PATTERN.search(out)
 
 
-def test_demo_lab_command(monkeypatch):
+def test_demo_lab_command(monkeypatch, tmp_path):
     monkeypatch.setenv("META_APP_ID", "1234567890")  # a developer's own app must not reach the demo
-    command, root, env = demo.lab_command(port=8899, token="t", open_browser=False)
+    command, root, env = demo.lab_command(config_dir=tmp_path, port=8899, token="t", open_browser=False)
     assert command[1] == "notebooks/01_quickstart.ipynb" and root == demo.REPO_ROOT
     assert "--ServerApp.ip=127.0.0.1" in command and "--no-browser" in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)
     assert not [name for name in env if name.startswith("META_")]
+    # its kernels keep profiles in the demo's own folder, and tokens out of the user's keyring
+    assert env["XDG_CONFIG_HOME"] == str(tmp_path)
+    assert env["PYTHON_KEYRING_BACKEND"] == "keyring.backends.fail.Keyring"
+
+
+@pytest.mark.keyring
+def test_demo_execute_leaves_the_users_store_alone(tmp_path, secret_service, secret_service_keyring):
+    """With a working keyring and a real config folder, `meta-auth demo --execute` writes to neither."""
+    home_config = tmp_path / "home-config"
+    home_config.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("META_")}
+    env.update(secret_service.env(), XDG_CONFIG_HOME=str(home_config))
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.SecretService.Keyring"
+    result = subprocess.run(
+        [sys.executable, "-m", "meta_auth_nb.cli", "demo", "--execute"],
+        capture_output=True, text=True, timeout=180, check=False, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "saved it as profile sandbox" in result.stdout  # the panel did save, somewhere else
+    assert list(home_config.iterdir()) == []
+    assert secret_service_keyring.get_password("meta_auth_nb", "sandbox:token") is None
 
 
 def test_run_lab_starts_jupyterlab_in_the_repository(monkeypatch):
