@@ -57,6 +57,13 @@ class Vault:
         with self.lock:
             return list(self.entries.get(folder, {}))
 
+    def first_time(self, notice: str) -> bool:
+        """True the first time this process is about to say ``notice`` (each is said once)."""
+        with self.lock:
+            first = notice not in self.announced
+            self.announced.add(notice)
+            return first
+
     def clear(self) -> None:
         """Forget everything (tests, or a full logout)."""
         with self.lock:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .._base.errors import InvalidProfileName
 from .._base.redact import redact, remember_secret
+from .._base.settings import DEFAULT_PROFILE, ENV_PROFILE, env_value
 from .._base.timefmt import from_iso, to_iso
 from .._base.tokens import AccessToken, TokenInfo
 
@@ -23,6 +24,7 @@ __all__ = [
     "StoredProfile",
     "clean_app_id",
     "clean_scopes",
+    "default_profile_name",
     "info_from_record",
     "profile_from_record",
     "validate_profile",
@@ -55,6 +57,17 @@ def validate_profile(name: object) -> str:
             "'-', '_' or '.' (for example 'default', 'client-a', 'prod_2024')."
         )
     return name
+
+
+def default_profile_name(environ: Mapping[str, str] | None = None) -> str:
+    """``META_AUTH_PROFILE`` if set (and valid), else ``"default"``."""
+    raw = env_value(ENV_PROFILE, environ)
+    if not raw:
+        return DEFAULT_PROFILE
+    try:
+        return validate_profile(raw)
+    except InvalidProfileName as exc:
+        raise InvalidProfileName(f"{ENV_PROFILE} holds an invalid profile name: {exc}") from None
 
 
 def clean_app_id(app_id: Any) -> str | None:

@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .._base.errors import InvalidProfileName, KeyringFailure, ProfileNotFound, StoreError
+from .._base.errors import KeyringFailure, ProfileNotFound, StoreError
 from .._base.redact import get_logger, mask, remember_secret
-from .._base.settings import DEFAULT_PROFILE, ENV_ALLOW_FILE_KEYRING, ENV_PROFILE, env_flag, env_value
+from .._base.settings import ENV_ALLOW_FILE_KEYRING, env_flag
 from .._base.timefmt import to_iso, utcnow
 from .._base.tokens import AccessToken, TokenInfo, as_token
 from .colab import userdata_module
@@ -26,7 +26,14 @@ from .index import INDEX_NAME, ProfileIndex
 from .keyring_source import SERVICE, KeyringAdapter, token_key
 from .memory import MemoryEntry, vault
 from .messages import memory_notice, not_found_message
-from .profile import StoredProfile, clean_app_id, profile_from_record, record_of, validate_profile
+from .profile import (
+    StoredProfile,
+    clean_app_id,
+    default_profile_name,
+    profile_from_record,
+    record_of,
+    validate_profile,
+)
 
 __all__ = ["TokenStore"]
 
@@ -137,22 +144,13 @@ class TokenStore:
     @property
     def default_profile(self) -> str:
         """``META_AUTH_PROFILE`` if set, else ``"default"``."""
-        raw = env_value(ENV_PROFILE, self._environ)
-        if not raw:
-            return DEFAULT_PROFILE
-        try:
-            return validate_profile(raw)
-        except InvalidProfileName as exc:
-            raise InvalidProfileName(f"{ENV_PROFILE} holds an invalid profile name: {exc}") from None
+        return default_profile_name(self._environ)
 
     # --- internals -----------------------------------------------------------------
     def _announce(self) -> None:
         text = self.notice
-        with vault.lock:
-            if not text or text in vault.announced:
-                return
-            vault.announced.add(text)
-        log.warning("%s", text)
+        if text and vault.first_time(text):
+            log.warning("%s", text)
 
     def _resolve(self, profile: str | None) -> str:
         return self.default_profile if profile is None else validate_profile(profile)
@@ -162,11 +160,7 @@ class TokenStore:
             return self._index.update(change)
         except StoreError as exc:
             # The secret is stored and loadable; only cached facts are lost.
-            key = f"index:{exc}"
-            with vault.lock:
-                first = key not in vault.announced
-                vault.announced.add(key)
-            if first:
+            if vault.first_time(f"index:{exc}"):
                 log.warning("Could not %s in the profile index: %s", what, exc)
             return None
 
