@@ -16,6 +16,15 @@ from IPython.display import HTML, JSON, display, publish_display_data
 """
 
 PATHS = [
+    # what Python itself shows
+    ("print", "print('token:', tok)"),
+    ("value repr", "{'token': tok, 'nested': [secret]}"),
+    ("DataFrame", "import pandas as pd\npd.DataFrame({'token': [tok], 'secret': [secret]})"),
+    (
+        "traceback",
+        "try:\n    raise ValueError(f'bad token {tok}')\nexcept ValueError:\n    get_ipython().showtraceback()",
+    ),
+    ("warnings.warn", "import warnings\nwarnings.warn(f'token {tok} expires soon')"),
     # child processes write to file descriptors 1 and 2, which ipykernel reads and sends as streams
     ("os.system", "os.system('echo token: ' + tok)"),
     ("subprocess.run", "subprocess.run(['echo', tok], check=True)"),
