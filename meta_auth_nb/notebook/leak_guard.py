@@ -13,7 +13,8 @@ Where the guard sits:
   place every output passes (:mod:`.message_guard`): printed text, the output
   of child processes (``!cmd``, ``os.system``, ``subprocess``), displays of any
   kind and their metadata, tracebacks, the pager and Shift-Tab inspection, and
-  widget state. Nothing reaches the frontend, or the saved notebook, unmasked.
+  widget state. What the frontend gets, and so what a saved notebook keeps,
+  is masked (SECURITY.md lists what no output guard can catch).
 * **Without a kernel** (terminal IPython, a plain Python script) there are no
   messages: it wraps ``sys.stdout``/``sys.stderr``, the display formatter and
   the traceback display instead. Output that bypasses them (child processes,
@@ -131,6 +132,8 @@ def kernel_sessions(shell: Any) -> list[Any]:
         same session, and any other one they hold is guarded as well.
     """
     kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return []
     holders = [
         kernel,
         getattr(kernel, "iopub_thread", None),
@@ -140,7 +143,7 @@ def kernel_sessions(shell: Any) -> list[Any]:
         sys.stderr,
     ]
     sessions: list[Any] = []
-    for holder in holders if kernel is not None else ():
+    for holder in holders:
         session = getattr(holder, "session", None)
         if callable(getattr(session, "serialize", None)) and all(session is not s for s in sessions):
             sessions.append(session)
