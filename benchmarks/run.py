@@ -1,13 +1,16 @@
 """Run every benchmark, print the figures and rewrite them into README.md.
 
-    python benchmarks/run.py                # all three, rewrites benchmarks/README.md
+    python benchmarks/run.py                # all four, rewrites benchmarks/README.md
     python benchmarks/run.py --no-readme    # print only
     python benchmarks/run.py --only paging,import --rounds 3
+    python benchmarks/run.py --only guard   # rewrites the guard's figures only
 
-The figures section of ``benchmarks/README.md`` (between the
-``<!-- results:start -->`` and ``<!-- results:end -->`` markers) is replaced
-with this run's table; the raw timings go to ``benchmarks/results/latest.json``
-(git-ignored). Exits 1 when a target is missed.
+The figures of ``benchmarks/README.md`` are replaced with this run's: paging,
+inspect and import between the ``<!-- results:start -->`` and
+``<!-- results:end -->`` markers, the leak guard between
+``<!-- guard-results:start -->`` and ``<!-- guard-results:end -->``; a section
+whose benchmarks did not run is left as it was. The raw timings go to
+``benchmarks/results/latest.json`` (git-ignored). Exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -26,19 +29,23 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_guard  # noqa: E402
 import bench_import  # noqa: E402
 import bench_inspect  # noqa: E402
 import bench_paging  # noqa: E402
 
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-BENCHES = ("paging", "inspect", "import")
+GUARD_START, GUARD_END = "<!-- guard-results:start -->", "<!-- guard-results:end -->"
+MAIN_BENCHES = ("paging", "inspect", "import")
+BENCHES = (*MAIN_BENCHES, "guard")
 
 # targets (from the issue)
 SDK_SPEEDUP_MIN = 3.0
 BARE_RATIO_MAX = 1.3
 CONCURRENT_RT_MAX = 2.0
 IMPORT_MS_MAX = 50.0
+GUARD_RATIO_MAX = 1.10
 
 
 def _version(dist: str) -> str:
@@ -71,7 +78,10 @@ def machine() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "platform": platform.platform(terse=True),
         "commit": _commit(),
-        "versions": {d: _version(d) for d in ("httpx", "pandas", "facebook_business", "requests")},
+        "versions": {
+            d: _version(d)
+            for d in ("httpx", "pandas", "facebook_business", "requests", "ipykernel", "jupyter_client", "pyzmq")
+        },
     }
 
 
@@ -165,6 +175,62 @@ def table(results: dict[str, Any]) -> tuple[list[list[str]], bool]:
     return rows, ok
 
 
+def guard_table(results: dict[str, Any]) -> tuple[list[list[str]], bool]:
+    """Rows of (benchmark, figure, target, result) for the leak guard, and whether its target is met."""
+    guard = results.get("guard")
+    if not guard:
+        return [], True
+    ratio_ok = guard["ratio"] <= GUARD_RATIO_MAX
+    n = f"{guard['lines']:,}"
+    rows = [
+        [f"Cell printing {n} lines, guard off", f"{guard['off_s'] * 1000:.0f} ms", "", ""],
+        [f"Cell printing {n} lines, guard on", f"{guard['on_s'] * 1000:.0f} ms", "", ""],
+        [
+            "Guard on vs off (wall-time ratio)",
+            f"{guard['ratio']:.3f}x",
+            f"<= {GUARD_RATIO_MAX:.2f}x",
+            _verdict(ratio_ok),
+        ],
+    ]
+    for name, added in guard["per_message_us"].items():
+        size = guard["message_chars"][name]
+        before = guard["serialize_us"]["off"][name]
+        rows.append(
+            [
+                f"Cost per output message: {name} ({size:,} chars)",
+                f"+{added:.0f} µs (serializing it takes {before:.0f} µs without the guard)",
+                "(reference)",
+                "",
+            ]
+        )
+    return rows, ratio_ok
+
+
+def guard_markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[list[str]]) -> str:
+    guard = results["guard"]
+    v = facts["versions"]
+    times = "; ".join(
+        f"guard {state} " + ", ".join(f"{t * 1000:.0f}" for t in guard["times"][state]) for state in ("off", "on")
+    )
+    return "\n".join(
+        [
+            f"Run of {facts['date']} on {facts['nproc']} CPU(s), {facts['implementation']} {facts['python']}, "
+            f"{facts['platform']}; commit {facts['commit']}.",
+            f"ipykernel {v['ipykernel']}, jupyter_client {v['jupyter_client']}, pyzmq {v['pyzmq']}.",
+            "",
+            "| Benchmark | Figure | Target | Result |",
+            "|---|---|---|---|",
+            *[f"| {' | '.join(row)} |" for row in rows],
+            "",
+            f"Cell: medians of {guard['rounds']} runs each way after 2 warm-ups each, alternated; all times (ms): "
+            + times,
+            "",
+            "Per message: best of 5 rounds of `kernel.session.serialize(msg)` in the kernel (200 kB of messages a "
+            "round), each way.",
+        ]
+    )
+
+
 def markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[list[str]]) -> str:
     v = facts["versions"]
     lines = [
@@ -202,21 +268,27 @@ def markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[list[str
     return "\n".join(lines)
 
 
-def rewrite_readme(section: str) -> None:
-    text = README.read_text(encoding="utf-8") if README.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START in text and END in text and text.index(START) < text.index(END):
-        head, rest = text.split(START, 1)
-        _, tail = rest.split(END, 1)
-        text = f"{head}{START}\n{section}\n{END}{tail}"
+def rewrite_readme(section: str, start: str = START, end: str = END) -> None:
+    """Put ``section`` between the ``start`` and ``end`` markers of README.md (appended if they are missing)."""
+    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
+    if start in text and end in text and text.index(start) < text.index(end):
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{section}\n{end}{tail}"
     else:
-        text = f"{text.rstrip()}\n\n{START}\n{section}\n{END}\n"
+        text = f"{text.rstrip()}\n\n{start}\n{section}\n{end}\n"
     README.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default=",".join(BENCHES), help=f"comma list of {', '.join(BENCHES)}")
-    parser.add_argument("--rounds", type=int, default=5, help="timed paging rounds (best of N), default 5")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="timed paging rounds (best of N), default 5; the guard cell runs 5 x max(N, 5) times each way",
+    )
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite benchmarks/README.md")
     args = parser.parse_args(argv)
     chosen = [b.strip() for b in args.only.split(",") if b.strip()]
@@ -234,17 +306,29 @@ def main(argv: list[str] | None = None) -> int:
         results["inspect"] = bench_inspect.run()
     if "import" in chosen:
         results["import"] = bench_import.run()
+    if "guard" in chosen:
+        results["guard"] = bench_guard.run(rounds=max(args.rounds, 5) * 5)
     results["elapsed_s"] = time.perf_counter() - started
 
-    rows, ok = table(results)
-    section = markdown(results, facts, rows)
-    print()
-    print(section)
+    sections: list[tuple[str, str, str]] = []
+    ok = True
+    if any(name in chosen for name in MAIN_BENCHES):
+        rows, main_ok = table(results)
+        ok &= main_ok
+        sections.append((markdown(results, facts, rows), START, END))
+    if "guard" in chosen:
+        rows, guard_ok = guard_table(results)
+        ok &= guard_ok
+        sections.append((guard_markdown(results, facts, rows), GUARD_START, GUARD_END))
+    for section, _, _ in sections:
+        print()
+        print(section)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps({"machine": facts, **results}, indent=2), encoding="utf-8")
     if not args.no_readme:
-        rewrite_readme(section)
+        for section, start, end in sections:
+            rewrite_readme(section, start, end)
         print(f"\nwrote {README.relative_to(HERE.parent)}")
     return 0 if ok else 1
 

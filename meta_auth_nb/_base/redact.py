@@ -20,11 +20,20 @@ TOKEN_PATTERN = re.compile(r"EAA(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{20,}")
 #: App tokens are ``APP_ID|APP_SECRET`` (32 hex) or ``APP_ID|<opaque>``; in a
 #: URL the bar is often percent-encoded (``APP_ID%7CAPP_SECRET``).
 APP_TOKEN_PATTERN = re.compile(r"\b(\d{5,20})(?:\||%7[Cc])([A-Za-z0-9_\-]{16,})")
-#: Query parameters that carry secrets in URLs.
+_SECRET_PARAMS = (
+    "access_token",
+    "client_secret",
+    "fb_exchange_token",
+    "input_token",
+    "revoke_token",
+    "appsecret_proof",
+)
+#: Query parameters that carry secrets in URLs: one of the names above at the start of a word,
+#: or ``code`` right after ``?`` or ``&`` (as a word it is everywhere in source code).
+#: Each alternative starts with its name and checks what precedes it afterwards, so the regex
+#: engine skips ahead to candidate letters: ten times faster on long output than ``\b(?:...)``.
 SECRET_PARAM_PATTERN = re.compile(
-    r"((?:\b(?:access_token|client_secret|fb_exchange_token|input_token|revoke_token|appsecret_proof)"
-    # "code" only as a URL parameter: as a word it is everywhere in source code
-    r"|(?<=[?&])code)=)([^&#\s\"']+)"
+    r"((?:" + "|".join(rf"{name}(?<!\w{name})" for name in _SECRET_PARAMS) + r"|code(?<=[?&]code))=)([^&#\s\"']+)"
 )
 
 _ELLIPSIS = "\u2026"
@@ -94,7 +103,9 @@ def redact(text: str, extra: Iterable[str | None] = ()) -> str:
         if secret in text:
             text = text.replace(secret, mask(secret))
     text = TOKEN_PATTERN.sub(lambda m: mask(m.group(0)), text)
-    text = APP_TOKEN_PATTERN.sub(lambda m: f"{m.group(1)}|{mask(m.group(2))}", text)
+    # Every app token has its bar, plain or percent-encoded; the pattern itself is slow to scan long text with.
+    if "|" in text or "%7" in text:
+        text = APP_TOKEN_PATTERN.sub(lambda m: f"{m.group(1)}|{mask(m.group(2))}", text)
     return SECRET_PARAM_PATTERN.sub(lambda m: m.group(1) + mask(m.group(2)), text)
 
 
