@@ -118,6 +118,7 @@ class Code:
     auth_type: str | None
     auth_nonce: str | None
     used: bool = False
+    config_id: str | None = None  # Facebook Login for Business
 
 
 def _digits(rng: random.Random, n: int) -> str:
@@ -164,19 +165,8 @@ class SandboxState:
             ("carol", "Carol Client", frozenset({"public_profile", "ads_read"}), frozenset(), 1, True),
         ]
         self.users: dict[str, User] = {}
-        for name, display, scopes, declines, n_acc, own_business in specs:
-            self.users[name] = User(
-                name=name,
-                id=_digits(rng, 15),
-                display_name=display,
-                email=f"{name}@example.com",
-                default_scopes=scopes,
-                always_declines=declines,
-                ad_accounts=[f"act_{_digits(rng, 15)}" for _ in range(n_acc)],
-                business_id=_digits(rng, 15) if own_business else self.business_id,
-                page_id=_digits(rng, 15),
-                page_name=f"{display.split()[0]}'s Shop",
-            )
+        for spec in specs:
+            self._add_user(rng, *spec)
         # The business' admin system user sees the business-owned accounts (alice's).
         self.system_user = User(
             name="admin",
@@ -191,6 +181,8 @@ class SandboxState:
             page_name="",
             is_system=True,
         )
+        # Added last so the others' ids stay what they were: an agency analyst with no role on the app.
+        self._add_user(rng, "dana", "Dana Agency", frozenset({"public_profile", "ads_read"}), frozenset(), 1, True)
         self.tokens: dict[str, Token] = {}
         self.codes: dict[str, Code] = {}
         self.grants: dict[tuple[str, str], Grant] = {}
@@ -200,6 +192,29 @@ class SandboxState:
         )
         self._password_change_due: float | None = None
         self._password_change_done = False
+
+    def _add_user(
+        self,
+        rng: random.Random,
+        name: str,
+        display: str,
+        scopes: frozenset[str],
+        declines: frozenset[str],
+        n_accounts: int,
+        own_business: bool,
+    ) -> None:
+        self.users[name] = User(
+            name=name,
+            id=_digits(rng, 15),
+            display_name=display,
+            email=f"{name}@example.com",
+            default_scopes=scopes,
+            always_declines=declines,
+            ad_accounts=[f"act_{_digits(rng, 15)}" for _ in range(n_accounts)],
+            business_id=_digits(rng, 15) if own_business else self.business_id,
+            page_id=_digits(rng, 15),
+            page_name=f"{display.split()[0]}'s Shop",
+        )
 
     # ---- look-ups -------------------------------------------------------
     def person(self, name: str) -> User:
@@ -319,11 +334,13 @@ class SandboxState:
         declined: set[str],
         auth_type: str | None,
         auth_nonce: str | None,
+        config_id: str | None = None,
     ) -> Code:
         """Create a 10-minute single-use authorization code."""
         value = "AQ" + secrets.token_urlsafe(160)
+        expires = self.clock.now() + 600
         code = Code(
-            value, self.app.app_id, redirect_uri, user, granted, declined, self.clock.now() + 600, auth_type, auth_nonce
+            value, self.app.app_id, redirect_uri, user, granted, declined, expires, auth_type, auth_nonce, False, config_id
         )
         with self.lock:
             self.codes[value] = code
