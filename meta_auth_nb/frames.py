@@ -100,7 +100,12 @@ def typed_tokens_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(list(rows), columns=TOKEN_COLUMNS)
     for column in ("issued_at", "expires_at", "data_access_expires_at", "checked_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    frame["expires_in"] = pd.to_timedelta(frame["expires_in"])
+    # Built value by value: a column of NaT only (no profile with a known expiry) would be read as datetimes.
+    frame["expires_in"] = pd.Series(
+        [pd.NaT if pd.isna(value) else pd.Timedelta(value) for value in frame["expires_in"]],
+        index=frame.index,
+        dtype="timedelta64[ns]",
+    )
     frame["valid"] = frame["valid"].astype("boolean")
     frame["scopes"] = frame["scopes"].astype("int64")
     for column in ("profile", "token", "type", "app_id", "application", "user_id", "status", "reason", "backend"):
