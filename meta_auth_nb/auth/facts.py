@@ -18,7 +18,7 @@ from .._base.tokens import AccessToken, Permission, TokenInfo
 from ..graph.sync import GraphSession
 from .lifecycle import app_token
 
-__all__ = ["NO_ROLE_CODE", "fetch_facts", "facts_without_debug_token"]
+__all__ = ["NO_ROLE_CODE", "facts_without_debug_token", "fetch_facts"]
 
 #: debug_token's code for "you may not inspect this token" (no app token, no role on the app).
 NO_ROLE_CODE = 100

@@ -19,7 +19,7 @@ from .._base.redact import get_logger
 from .._base.settings import DEFAULT_WARN_DAYS
 from .._base.timefmt import describe_delta, to_iso, utcnow
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
-from .app_secret import secret_for_profile
+from .app_secret import profile_app, secret_for_profile
 from .facts import fetch_facts
 from .lifecycle import (
     extend_token,
@@ -210,10 +210,10 @@ def check_profile(
     """
     stored = store.load(profile)
     scopes = stored.required_scopes if required_scopes is None else normalize_scopes(required_scopes)
-    app_secret = secret_for_profile(stored)
+    app_id, app_secret = profile_app(stored)
     report = validate(
         stored.token,
-        app_id=stored.app_id,
+        app_id=app_id,
         app_secret=app_secret,
         required_scopes=scopes,
         warn_days=warn_days,
@@ -224,7 +224,7 @@ def check_profile(
     )
     if stored.backend not in ("env", "colab"):
         store.update_info(stored.name, report.info, checked_at=report.checked_at)
-    if auto_extend and report.status == Status.EXPIRING and app_secret and stored.app_id:
+    if auto_extend and report.status == Status.EXPIRING and app_secret and app_id:
         extend_profile(store, stored.name, **options)
         return check_profile(store, stored.name, required_scopes=scopes, warn_days=warn_days, now=now, **options)
     return report
@@ -238,21 +238,21 @@ def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tu
     (before, after) tokens, both masked when shown.
     """
     stored = store.load(profile)
-    app_secret = secret_for_profile(stored)
-    if not (stored.app_id and app_secret):
+    app_id, app_secret = profile_app(stored)
+    if not (app_id and app_secret):
         raise OAuthError(
             "Extending needs the app secret, and this profile does not store one",
-            hint=f"Set META_APP_ID={stored.app_id} and META_APP_SECRET, or save the profile again with its app "
-            f"secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
+            hint=f"Set META_APP_ID={app_id or '<the app id>'} and META_APP_SECRET, or save the profile again with "
+            f"its app secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
         )
     kind = stored.info.type if stored.info else None
     call = refresh_system_user_token if kind == "SYSTEM_USER" else extend_token
-    after = call(stored.token, app_id=stored.app_id, app_secret=app_secret, **options)
-    info = inspect_token(after, app_id=stored.app_id, app_secret=app_secret, **options)
+    after = call(stored.token, app_id=app_id, app_secret=app_secret, **options)
+    info = inspect_token(after, app_id=app_id, app_secret=app_secret, **options)
     store.save(
         stored.name,
         after,
-        app_id=stored.app_id,
+        app_id=app_id,
         app_secret=stored.app_secret,
         info=info,
         required_scopes=stored.required_scopes,

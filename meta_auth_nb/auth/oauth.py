@@ -222,7 +222,11 @@ def parse_redirect(url: str, expected_state: str, *, redirect_uri: str | None = 
     if "error" in params or "error_reason" in params:
         reason = params.get("error_reason") or params.get("error") or "denied"
         description = params.get("error_description") or "The login was cancelled"
-        raise LoginDenied(f"{description} ({reason[:80]})", code=_int(params.get("error_code")), type="OAuthException")
+        raise LoginDenied(
+            f"The login was cancelled in the dialog: {description} ({reason[:80]})",
+            code=_int(params.get("error_code")),
+            type="OAuthException",
+        )
     code = params.get("code", "").strip()
     if not code:
         raise NotARedirect("The redirect URL holds no code")

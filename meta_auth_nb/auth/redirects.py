@@ -26,6 +26,7 @@ program would get the redirect and its code (:class:`RedirectPortBusy`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .._base.errors import RedirectPortBusy
@@ -46,6 +47,7 @@ __all__ = [
     "PASTE",
     "REGISTERED",
     "RedirectPlan",
+    "guard_loopback_paste",
     "loopback_uri",
     "open_catcher",
     "plan_redirect",
@@ -127,7 +129,9 @@ def plan_redirect(
         A registered redirect (see :func:`registered_redirect`): when given it
         is used, whatever the location.
     port : int
-        The loopback port (0 in tests and the sandbox: any free one).
+        The loopback port; 0 lets a catcher take any free one (the sandbox,
+        tests: development-mode apps accept any localhost port), and means
+        the usual port when pasting.
     """
     settings = settings or get_settings()
     if registered:
@@ -153,7 +157,7 @@ def plan_redirect(
             f"The kernel runs elsewhere ({location.reason}), so the browser cannot hand the login back: it ends "
             "on a localhost address that does not load, and you paste that address back.",
             register,
-            port,
+            port or REDIRECT_PORT,
         )
     return RedirectPlan(
         CATCH,
@@ -180,7 +184,7 @@ def open_catcher(plan: RedirectPlan, state: str, *, timeout: float = REDIRECT_TI
         raise _busy(plan.port, error.strerror or str(error)) from None
 
 
-def guard_loopback_paste(plan: RedirectPlan, environ: dict[str, str] | None = None) -> None:
+def guard_loopback_paste(plan: RedirectPlan, environ: Mapping[str, str] | None = None) -> None:
     """Refuse a ``paste`` plan when the browser may be on this machine and another program holds the port.
 
     Raises
