@@ -65,6 +65,8 @@ class RedirectPlan:
     Attributes
     ----------
     mode : {"catch", "paste", "registered"}
+    label : str
+        The mode in a few words, for a heading.
     redirect_uri : str
         The exact URI sent to the dialog and the code exchange.
     why : str
@@ -76,6 +78,7 @@ class RedirectPlan:
     """
 
     mode: str
+    label: str
     redirect_uri: str
     why: str
     register: str
@@ -139,6 +142,7 @@ def plan_redirect(
         page = "Meta's login_success.html page" if meta_page else "your registered page"
         return RedirectPlan(
             REGISTERED,
+            "a registered HTTPS redirect (live apps)",
             registered,
             f"A registered redirect is set, the kind a live app needs: the browser lands on {page} after "
             "Continue/Allow, and you paste that address back.",
@@ -153,6 +157,7 @@ def plan_redirect(
     if location.remote:
         return RedirectPlan(
             PASTE,
+            "pasted back (remote kernel; apps in development mode)",
             uri,
             f"The kernel runs elsewhere ({location.reason}), so the browser cannot hand the login back: it ends "
             "on a localhost address that does not load, and you paste that address back.",
@@ -161,6 +166,7 @@ def plan_redirect(
         )
     return RedirectPlan(
         CATCH,
+        "caught on this machine (apps in development mode)",
         uri,
         f"The kernel runs next to your browser ({location.reason}), so it catches the redirect on localhost itself.",
         register,
