@@ -30,7 +30,7 @@ ENV_ACCESS_TOKEN = "META_ACCESS_TOKEN"
 ENV_PROFILE = "META_AUTH_PROFILE"
 #: ``catch`` or ``paste``: how the login redirect gets back (overrides the detection).
 ENV_REDIRECT = "META_AUTH_REDIRECT"
-#: A redirect URI registered in the app (HTTPS; live apps need one): the browser lands there and the address is pasted back.
+#: A redirect URI registered in the app (HTTPS; live apps need one): the browser lands there, the address is pasted.
 ENV_REDIRECT_URI = "META_AUTH_REDIRECT_URI"
 #: A Facebook Login for Business configuration id: the dialog asks for what the configuration holds.
 ENV_CONFIG_ID = "META_AUTH_CONFIG_ID"

@@ -270,7 +270,7 @@ class RedirectCatcher:
             server.timeout = 0.1  # handle_request polls, so the deadline is honoured
         self._servers = servers
         for server in servers:
-            name = f"meta-auth-catcher:{server.server_address[0]}:{self.port}"
+            name = f"meta-auth-catcher:{self.port}:{len(self._threads) + 1}"
             thread = threading.Thread(target=self._serve, args=(server,), name=name, daemon=True)
             self._threads.append(thread)
             thread.start()

@@ -72,7 +72,9 @@ def read_login_args(args: Any, *, session_name: str, sandbox_running: bool) -> L
     try:
         scopes = normalize_scopes(args.scopes) if args.scopes else ()
         config_id = check_config_id(args.config_id, setting="--config-id") if args.config_id else None
-        redirect_uri = check_registered_redirect(args.redirect_uri, setting="--redirect-uri") if args.redirect_uri else None
+        redirect_uri = (
+            check_registered_redirect(args.redirect_uri, setting="--redirect-uri") if args.redirect_uri else None
+        )
         location = redirect_location("remote" if args.remote else "local" if args.local else None)
     except ValueError as error:
         raise _usage(error) from None

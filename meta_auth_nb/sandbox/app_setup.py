@@ -1,4 +1,4 @@
-"""The app's dashboard settings: its mode, its registered redirect URIs, who has a role, Login for Business configurations.
+"""The app's dashboard settings: mode, registered redirect URIs, who has a role, Login for Business configurations.
 
 These are the rules real Meta applies and a forgiving emulator would skip:
 

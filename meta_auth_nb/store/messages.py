@@ -52,6 +52,6 @@ MEMORY_GONE_PROBLEM = (
 )
 
 
-def keyring_unusable_problem(reason: str) -> str:
+def keyring_unusable_problem(reason: str | None) -> str:
     """Why a profile saved in the keyring cannot be loaded here."""
     return f"It was saved in the system keyring, which cannot be used here ({reason})."

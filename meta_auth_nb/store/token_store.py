@@ -308,10 +308,10 @@ class TokenStore:
         if record and record.get("backend") == "memory":
             problems.append(MEMORY_GONE_PROBLEM)
 
-        if name == self.default_profile:
-            found = load_pseudo_profile(name, self._folder_key, colab=self._colab, environ=self._environ, problems=problems)
-            if found is not None:
-                return found
+        pseudo = {"colab": self._colab, "environ": self._environ, "problems": problems}
+        found = load_pseudo_profile(name, self._folder_key, **pseudo) if name == self.default_profile else None
+        if found is not None:
+            return found
         raise ProfileNotFound(self._not_found_message(name, problems), profile=name)
 
     def _not_found_message(self, name: str, problems: list[str]) -> str:

@@ -116,7 +116,11 @@ REDIRECT = "http://localhost:8765/callback"
     [
         ("EAAB" + "x" * 60, "an access token", "EAAB"),
         ("just some words", "not an address", "words"),
-        (f"https://www.facebook.com/v27.0/dialog/oauth?client_id=1&redirect_uri={REDIRECT}&state=s1", "dialog's own", ""),
+        (
+            f"https://www.facebook.com/v27.0/dialog/oauth?client_id=1&redirect_uri={REDIRECT}&state=s1",
+            "dialog's own",
+            "",
+        ),
         ("https://other-app.example/oauth?code=AQsecret&state=s1", "not where this login sends", "AQsecret"),
         ("http://localhost:9999/callback?code=AQsecret&state=s1", "not where this login sends", "AQsecret"),
         (REDIRECT, "holds no login code", ""),

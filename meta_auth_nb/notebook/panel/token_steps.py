@@ -115,7 +115,9 @@ class TokenSteps(PanelBase):
         assert before is not None
         call = refresh_system_user_token if needs_extension(before_info) == "system_user" else extend_token
         after = call(before, app_id=app_id, app_secret=secret)
-        report = validate(after, app_id=app_id, app_secret=secret, warn_days=self.warn_days, config_id=state.token_config)
+        report = validate(
+            after, app_id=app_id, app_secret=secret, warn_days=self.warn_days, config_id=state.token_config
+        )
         state.take_token(after, report, state.method or "extended", state.token_config)
         state.before, state.before_info = before, before_info
         self.extend_result.value = display.extend_html(before, before_info, after, report.info, now=report.checked_at)
