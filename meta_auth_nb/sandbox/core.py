@@ -312,6 +312,8 @@ class Sandbox:
         returns the URL the dialog redirects to (``...?code=...&state=...#_=_``).
         For headless demos and tests; the browser tests click the real page.
         """
+        import html
+        import re
         import urllib.error
         import urllib.request
         from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -332,7 +334,10 @@ class Sandbox:
                 raise RuntimeError(f"the dialog did not redirect (HTTP {answer.status})")
         except urllib.error.HTTPError as redirect:
             if redirect.code not in (302, 303) or not redirect.headers.get("Location"):
-                raise RuntimeError(f"the dialog refused the request (HTTP {redirect.code})") from None
+                page = redirect.read().decode("utf-8", "replace")
+                found = re.search(r'<p class="error">(.*?)</p>', page, re.S)
+                why = f": {html.unescape(found.group(1))}" if found else ""
+                raise RuntimeError(f"the dialog refused the request (HTTP {redirect.code}){why}") from None
             return str(redirect.headers["Location"])
 
     def set_faults(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:
