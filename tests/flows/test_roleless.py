@@ -78,3 +78,22 @@ def test_session_from_the_environment_warns_and_works(sandbox, monkeypatch, capl
     assert meta.get("me")["name"] == "Dana Agency"
     assert "expiry unknown" in caplog.text and "META_APP_SECRET" in caplog.text
     assert token not in caplog.text
+
+
+def test_session_warns_once_about_a_pinned_version_whose_marketing_api_ended(sandbox, monkeypatch, caplog):
+    from meta_auth_nb.auth import headless
+
+    monkeypatch.setattr(headless, "_warned", set())  # once per process: start this test from a clean slate
+    monkeypatch.setenv("META_ACCESS_TOKEN", sandbox.issue_token(lifetime_s=60 * 86400))
+    monkeypatch.setenv("META_GRAPH_URL", sandbox.graph_url)
+    monkeypatch.setenv("META_GRAPH_VERSION", "v24.0")
+    with caplog.at_level(logging.WARNING, logger="meta_auth_nb"):
+        first = mab.session(retry=FAST_RETRY)
+        mab.session(retry=FAST_RETRY)
+    assert first.get("me")["name"] == "Alice Analyst"  # Graph v24.0 itself still answers
+    assert caplog.text.count("ended on 2026-11-10") == 1 and "META_GRAPH_VERSION=v27.0" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("META_GRAPH_VERSION", "v27.0")
+    with caplog.at_level(logging.WARNING, logger="meta_auth_nb"):
+        mab.session(retry=FAST_RETRY)
+    assert "META_GRAPH_VERSION" not in caplog.text

@@ -212,6 +212,9 @@ def test_roleless_profile_fast_path_says_expiry_unknown(shell, magics, store, mo
     assert "expiry_unknown" in line and "expiry unknown" in line and "META_APP_SECRET" in line
     assert raw not in captured_text(captured)
     assert shell.user_ns["meta"].get("me")["name"] == "Dana Agency"
+    scopes = shell.run_line_magic("meta_scopes", "")  # from /me/permissions: debug_token is not hers to ask
+    granted = set(scopes.loc[scopes["status"] == "granted", "permission"])
+    assert granted == {"ads_read", "public_profile"}
 
 
 # --- versions ---------------------------------------------------------------------------------------------------------
