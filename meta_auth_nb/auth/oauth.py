@@ -186,7 +186,10 @@ def parse_redirect(url: str, expected_state: str, *, redirect_uri: str | None = 
     text = url.strip() if isinstance(url, str) else ""
     if not text:
         raise NotARedirect("Nothing was pasted")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed "[" where an IPv6 host would go
+        raise NotARedirect("That is not an address the login could have ended on") from None
     whole = bool(parts.scheme or parts.netloc)
     if not whole and "=" not in text:
         what = "an access token" if text.startswith("EAA") else "not an address"
@@ -235,7 +238,10 @@ def parse_redirect(url: str, expected_state: str, *, redirect_uri: str | None = 
 
 def _endpoint(url: str) -> tuple[str, str, int | None, str]:
     """Scheme, host, port and path of a URL (default ports filled in), for comparing redirects."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ("", "", -1, url)
     try:
         port = parts.port
     except ValueError:

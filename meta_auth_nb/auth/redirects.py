@@ -26,6 +26,7 @@ program would get the redirect and its code (:class:`RedirectPortBusy`).
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -187,6 +188,8 @@ def open_catcher(plan: RedirectPlan, state: str, *, timeout: float = REDIRECT_TI
     try:
         return catcher.start()
     except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
         raise _busy(plan.port, error.strerror or str(error)) from None
 
 

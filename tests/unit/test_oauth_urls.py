@@ -125,6 +125,7 @@ REDIRECT = "http://localhost:8765/callback"
         ("http://localhost:9999/callback?code=AQsecret&state=s1", "not where this login sends", "AQsecret"),
         (REDIRECT, "holds no login code", ""),
         (REDIRECT + "?foo=bar", "holds no login code", ""),
+        ("http://[abc/callback?code=AQsecret&state=s1", "not an address the login could have ended on", "AQsecret"),
     ],
 )
 def test_each_wrong_paste_gets_a_sentence(pasted, words, not_shown):
