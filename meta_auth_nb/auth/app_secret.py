@@ -84,7 +84,7 @@ def app_secret_for(
 def profile_app(stored: StoredProfile, settings: Settings | None = None) -> tuple[str | None, str | None]:
     """A stored profile's app id and the secret to use with its token (see the rules above)."""
     app_id = stored.app_id or (stored.info.app_id if stored.info else None)
-    if app_id is None:
+    if app_id is None and (stored.info is None or not stored.info.expiry_known):
         environment = environment_secret(settings)
         app_id = environment.app_id if environment is not None else None
     return app_id, app_secret_for(app_id, stored_secret(stored), settings=settings)

@@ -110,9 +110,11 @@ def profile_flag(profile: str | None) -> str:
 
 def expiry_unknown_advice(profile: str | None) -> str:
     """How to see the expiry of a token that may not inspect itself."""
+    flag = profile_flag(profile)
     return (
         "Set META_APP_ID and META_APP_SECRET (the app's id and secret, App settings > Basic) to see its expiry, "
-        f"then run meta-auth check{profile_flag(profile)} again; or ask someone with a role on the app to check it."
+        f"then check again: %meta_login{flag} in a notebook, meta-auth check{flag} in a terminal; "
+        "or ask someone with a role on the app to check it."
     )
 
 
