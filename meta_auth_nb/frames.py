@@ -100,7 +100,12 @@ def typed_tokens_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(list(rows), columns=TOKEN_COLUMNS)
     for column in ("issued_at", "expires_at", "data_access_expires_at", "checked_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    frame["expires_in"] = pd.to_timedelta(frame["expires_in"])
+    # Built value by value: a column of NaT only (no profile with a known expiry) would be read as datetimes.
+    frame["expires_in"] = pd.Series(
+        [pd.NaT if pd.isna(value) else pd.Timedelta(value) for value in frame["expires_in"]],
+        index=frame.index,
+        dtype="timedelta64[ns]",
+    )
     frame["valid"] = frame["valid"].astype("boolean")
     frame["scopes"] = frame["scopes"].astype("int64")
     for column in ("profile", "token", "type", "app_id", "application", "user_id", "status", "reason", "backend"):
@@ -188,27 +193,22 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
     **options
         ``app_id``/``app_secret`` and session options for the calls.
     """
-    from .auth.lifecycle import inspect_token, permissions
+    from .auth.facts import fetch_facts
 
     if isinstance(profile_or_token, TokenInfo):
         return scopes_frame_from(profile_or_token)
     if isinstance(profile_or_token, AccessToken) or (
         isinstance(profile_or_token, str) and profile_or_token.startswith("EAA")
     ):
-        token = AccessToken(profile_or_token)
-        app = {k: options.pop(k) for k in ("app_id", "app_secret") if k in options}
-        fresh = inspect_token(token, **app, **options)
-        listed = permissions(token, **options) if fresh.is_valid and fresh.type in ("USER", None) else []
-        return scopes_frame_from(fresh, listed)
-    from .auth.app_secret import secret_for_profile
+        # A token whose owner has no role on the app cannot inspect itself: its permissions still show.
+        fresh, listed, _ = fetch_facts(AccessToken(profile_or_token), **options)
+        return scopes_frame_from(fresh, listed if fresh.type in ("USER", None) else ())
+    from .auth.app_secret import profile_app
     from .store import TokenStore
 
     profile = (store or TokenStore()).load(profile_or_token)
-    info = profile.info
-    perms: list[Permission] = []
-    if info is None or info.is_valid:
-        secret = secret_for_profile(profile)
-        info = inspect_token(profile.token, app_id=profile.app_id, app_secret=secret, **options)
-        if info.is_valid and info.type in ("USER", None):
-            perms = permissions(profile.token, **options)
-    return scopes_frame_from(info, perms)
+    if profile.info is not None and not profile.info.is_valid:
+        return scopes_frame_from(profile.info)
+    app_id, secret = profile_app(profile)
+    fresh, listed, _ = fetch_facts(profile.token, app_id=app_id, app_secret=secret, **options)
+    return scopes_frame_from(fresh, listed if fresh.type in ("USER", None) else ())

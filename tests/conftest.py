@@ -20,9 +20,11 @@ FAST_RETRY = RetryPolicy(max_retries=8, backoff_base=0.01, backoff_max=0.2, near
 
 @pytest.fixture(autouse=True)
 def _clean_meta_env(monkeypatch, tmp_path):
-    """No test sees the developer's own Meta settings or config folder."""
+    """No test sees the developer's own Meta settings or config folder, or where their shell runs (SSH...)."""
+    from meta_auth_nb.auth.location import REMOTE_MARKERS
+
     for name in list(os.environ):
-        if name.startswith("META_"):
+        if name.startswith("META_") or name in dict(REMOTE_MARKERS):
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
 

@@ -25,7 +25,9 @@
             ├── StateMismatch
             ├── LoginDenied
             ├── CodeExchangeFailed
-            └── CatcherTimeout             no redirect reached the local catcher in time
+            ├── CatcherTimeout             no redirect reached the local catcher in time
+            ├── NotARedirect               what was pasted is not the address this login ends on
+            └── RedirectPortBusy           another program holds the loopback redirect's port
 
 Every message says what went wrong in plain words and what to do next, and
 is redacted: no exception text ever carries a token or an app secret.
@@ -55,10 +57,12 @@ __all__ = [
     "LoginDenied",
     "MetaAuthError",
     "MissingPermission",
+    "NotARedirect",
     "NotifyError",
     "OAuthError",
     "ProfileNotFound",
     "RateLimited",
+    "RedirectPortBusy",
     "StateMismatch",
     "StoreError",
     "TokenError",
@@ -347,6 +351,28 @@ class CatcherTimeout(OAuthError):
 
     default_hint = (
         "Start the login again and finish it in the browser within the time limit, or paste the redirected URL."
+    )
+
+
+class NotARedirect(OAuthError):
+    """What was pasted is not the address this login's dialog sent the browser to.
+
+    A URL without a code, another app's (or page's) address, the dialog's
+    own URL, a token: the message says which, never repeating what was pasted.
+    """
+
+    default_hint = (
+        "After you press Continue/Allow in the login dialog, copy the whole address from the browser's "
+        "address bar and paste that."
+    )
+
+
+class RedirectPortBusy(OAuthError):
+    """Another program holds the loopback redirect's port, so it would receive the login (and its code)."""
+
+    default_hint = (
+        "Use a redirect no program on this machine can receive: register an HTTPS redirect in the app and pass it "
+        "(--redirect-uri URL or META_AUTH_REDIRECT_URI), or stop the program holding the port and try again."
     )
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import ConfigError, NotifyError
-from .urls import check_http_url
+from .urls import check_http_url, check_redirect_uri
+from .versions import DEFAULT_GRAPH_VERSION
 
 # --- the environment variables ----------------------------------------------------
 ENV_GRAPH_URL = "META_GRAPH_URL"
@@ -29,6 +30,10 @@ ENV_ACCESS_TOKEN = "META_ACCESS_TOKEN"
 ENV_PROFILE = "META_AUTH_PROFILE"
 #: ``catch`` or ``paste``: how the login redirect gets back (overrides the detection).
 ENV_REDIRECT = "META_AUTH_REDIRECT"
+#: A redirect URI registered in the app (HTTPS; live apps need one): the browser lands there, the address is pasted.
+ENV_REDIRECT_URI = "META_AUTH_REDIRECT_URI"
+#: A Facebook Login for Business configuration id: the dialog asks for what the configuration holds.
+ENV_CONFIG_ID = "META_AUTH_CONFIG_ID"
 #: Who the sandbox autopilot logs in as (``1``/``on`` for the default user, ``off``).
 ENV_AUTOPILOT = "META_AUTH_SANDBOX_AUTOPILOT"
 #: ``1``: use a keyring backend that keeps secrets in a file (keyrings.alt), which is refused by default.
@@ -40,24 +45,24 @@ ENV_SMTP_PREFIX = "META_SMTP_"
 # --- defaults ----------------------------------------------------------------------
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_DIALOG_URL = "https://www.facebook.com"
-DEFAULT_GRAPH_VERSION = "v25.0"
 DEFAULT_PROFILE = "default"
 DEFAULT_SCOPES = ("ads_read",)
 DEFAULT_WARN_DAYS = 7.0
-#: The fixed local port of the redirect catcher; a real app must list its address.
+#: The fixed local port of the redirect catcher.
 REDIRECT_PORT = 8765
 CALLBACK_PATH = "/callback"
-#: Where the local catcher receives the login (register it in the app).
-CATCH_REDIRECT_URI = f"http://127.0.0.1:{REDIRECT_PORT}{CALLBACK_PATH}"
-#: Where a remote kernel's user is sent; the address bar keeps the code to paste back.
-#: ``localhost`` redirects are accepted for apps in development mode.
-PASTE_REDIRECT_URI = f"http://localhost:{REDIRECT_PORT}{CALLBACK_PATH}"
+#: The one loopback redirect, caught on a local kernel and pasted back from a remote one. Apps in
+#: development mode accept ``http://localhost`` redirects without registering them (not 127.0.0.1).
+LOOPBACK_REDIRECT_URI = f"http://localhost:{REDIRECT_PORT}{CALLBACK_PATH}"
+#: Meta's page for desktop apps, offered as a registered redirect (it must be listed in the app too).
+LOGIN_SUCCESS_PATH = "/connect/login_success.html"
 #: Seconds the local catcher waits for the login.
 REDIRECT_TIMEOUT_S = 300.0
 
 CATCH, PASTE = "catch", "paste"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _VERSION_RE = re.compile(r"^v\d+\.\d+$")
+_CONFIG_ID_RE = re.compile(r"^\d{1,20}$")
 _STARTTLS_MODES = ("auto", "always", "never")
 _ADDRESS_RE = re.compile(r"^[^@\s,;<>\"'()\[\]\\]+@[A-Za-z0-9.\-]+$")
 
@@ -97,10 +102,42 @@ def check_base_url(url: str, *, setting: str = "URL") -> str:
 
 
 def check_version(version: str) -> str:
-    """Validate a Graph API version such as ``v25.0``."""
+    """Validate a Graph API version such as ``v27.0``."""
     if not _VERSION_RE.match(version or ""):
-        raise ConfigError(f"Graph API version must look like 'v25.0', got {version!r}")
+        raise ConfigError(f"Graph API version must look like {DEFAULT_GRAPH_VERSION!r}, got {version!r}")
     return version
+
+
+def check_config_id(config_id: object, *, setting: str = "the configuration ID") -> str:
+    """Validate a Facebook Login for Business configuration id (digits) and return it stripped.
+
+    Raises
+    ------
+    ConfigError
+        Not a number (it is shown in the App Dashboard under Facebook Login
+        for Business > Configurations).
+    """
+    text = str(config_id or "").strip()
+    if not _CONFIG_ID_RE.match(text):
+        raise ConfigError(
+            f"{setting} must be the numeric ID of a Facebook Login for Business configuration "
+            "(App Dashboard > Facebook Login for Business > Configurations)"
+        )
+    return text
+
+
+def check_registered_redirect(uri: object, *, setting: str = "the redirect URI") -> str:
+    """Validate a registered redirect URI (HTTPS, or plain HTTP on loopback; no fragment).
+
+    Raises
+    ------
+    ConfigError
+        With what a good value looks like.
+    """
+    try:
+        return check_redirect_uri(str(uri or "").strip(), what=setting)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -126,6 +163,11 @@ class Settings:
         ``META_AUTH_PROFILE``, the store profile used when none is named.
     redirect_mode : {"catch", "paste"} or None
         ``META_AUTH_REDIRECT``: how the login redirect gets back; None detects it.
+    redirect_uri : str or None
+        ``META_AUTH_REDIRECT_URI``: a redirect registered in the app (an HTTPS
+        page; the address the browser lands on is pasted back).
+    config_id : str or None
+        ``META_AUTH_CONFIG_ID``: a Facebook Login for Business configuration.
     autopilot : str or None
         ``META_AUTH_SANDBOX_AUTOPILOT`` as given (read by the sandbox autopilot).
     debug : bool
@@ -140,6 +182,8 @@ class Settings:
     access_token: str | None = field(default=None, repr=False)
     profile: str = DEFAULT_PROFILE
     redirect_mode: str | None = None
+    redirect_uri: str | None = None
+    config_id: str | None = None
     autopilot: str | None = None
     debug: bool = False
 
@@ -151,7 +195,8 @@ class Settings:
         ------
         ConfigError
             A URL that is not HTTPS (outside loopback), a malformed version,
-            or a ``META_AUTH_REDIRECT`` other than ``catch`` / ``paste``.
+            a ``META_AUTH_REDIRECT`` other than ``catch`` / ``paste``, or a
+            malformed ``META_AUTH_REDIRECT_URI`` / ``META_AUTH_CONFIG_ID``.
         """
 
         def get(name: str) -> str | None:
@@ -169,6 +214,8 @@ class Settings:
             access_token=get(ENV_ACCESS_TOKEN),
             profile=get(ENV_PROFILE) or DEFAULT_PROFILE,
             redirect_mode=redirect,
+            redirect_uri=_optional(get(ENV_REDIRECT_URI), check_registered_redirect, ENV_REDIRECT_URI),
+            config_id=_optional(get(ENV_CONFIG_ID), check_config_id, ENV_CONFIG_ID),
             autopilot=get(ENV_AUTOPILOT),
             debug=env_flag(ENV_DEBUG, environ),
         )
@@ -176,6 +223,15 @@ class Settings:
     def with_(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def login_success_url(self) -> str:
+        """Meta's ``login_success.html`` on the dialog host (the sandbox serves its own)."""
+        return self.dialog_url + LOGIN_SUCCESS_PATH
+
+
+def _optional(value: str | None, check: Any, setting: str) -> str | None:
+    return None if value is None else check(value, setting=setting)
 
 
 def get_settings(environ: Mapping[str, str] | None = None) -> Settings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -182,6 +182,11 @@ class TokenInfo:
     ``data_access_expires_at`` are None when they never expire.
     ``error_message`` is Graph's text, redacted: it can quote the token
     ("Malformed access token EAA...").
+
+    ``expiry_known`` is False when ``debug_token`` could not be asked (a
+    person without a role on the app, and no app secret at hand): the facts
+    then come from ``/me`` and ``/me/permissions``, and None times mean
+    *unknown*, not *never*.
     """
 
     is_valid: bool
@@ -199,6 +204,7 @@ class TokenInfo:
     error_subcode: int | None = None
     error_message: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    expiry_known: bool = True
 
     def __post_init__(self) -> None:
         if self.error_message:
@@ -241,8 +247,8 @@ class TokenInfo:
 
     @property
     def never_expires(self) -> bool:
-        """True for a valid token with no expiry (``expires_at: 0``)."""
-        return self.is_valid and self.expires_at is None
+        """True for a valid token with no expiry (``expires_at: 0``); False when the expiry is unknown."""
+        return self.is_valid and self.expires_at is None and self.expiry_known
 
     @property
     def invalid_reason(self) -> str | None:
@@ -290,7 +296,8 @@ class TokenInfo:
             "subcode": data.get("error_subcode"),
             "message": data.get("error_message"),
         }
-        return cls.from_debug_token(payload)
+        info = cls.from_debug_token(payload)
+        return replace(info, expiry_known=False) if data.get("expiry_known") is False else info
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
-__all__ = ["check_http_url", "is_loopback_host"]
+__all__ = ["check_http_url", "check_redirect_uri", "is_loopback_host"]
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -60,3 +60,17 @@ def check_http_url(url: str, *, what: str = "URL", example: str = "https://examp
             f"such as 127.0.0.1 or localhost); got host {parts.hostname!r}"
         )
     return url
+
+
+def check_redirect_uri(uri: str, *, what: str = "redirect_uri") -> str:
+    """Return ``uri`` if it can be a login redirect: allowed by :func:`check_http_url`, without a fragment.
+
+    Raises
+    ------
+    ValueError
+        With what a good value looks like.
+    """
+    check_http_url(uri, what=what, example="https://example.com/meta-login or http://localhost:8765/callback")
+    if urlsplit(uri).fragment or "#" in uri:
+        raise ValueError(f"{what} cannot contain a #fragment")
+    return uri

@@ -8,7 +8,9 @@ exchange, so a secret is used only for a token of its own app:
 2. the secret stored with the profile, for the profile's app;
 3. ``META_APP_SECRET`` for the app named by ``META_APP_ID`` (without
    ``META_APP_ID`` the environment's secret belongs to no known app, and is
-   not used).
+   not used). A stored profile whose app is not known (its owner has no
+   role on the app, so the token could not be inspected) is taken to be of
+   ``META_APP_ID``'s app: that is how its expiry becomes readable.
 
 A secret from the environment or the panel is used, never stored, unless the
 user asks. Auth layer, I/O-free.
@@ -24,7 +26,7 @@ from .._base.settings import Settings, get_settings
 if TYPE_CHECKING:
     from ..store import StoredProfile
 
-__all__ = ["AppSecret", "app_secret_for", "environment_secret", "secret_for_profile", "stored_secret"]
+__all__ = ["AppSecret", "app_secret_for", "environment_secret", "profile_app", "secret_for_profile", "stored_secret"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,15 @@ def app_secret_for(
     return None
 
 
+def profile_app(stored: StoredProfile, settings: Settings | None = None) -> tuple[str | None, str | None]:
+    """A stored profile's app id and the secret to use with its token (see the rules above)."""
+    app_id = stored.app_id or (stored.info.app_id if stored.info else None)
+    if app_id is None and (stored.info is None or not stored.info.expiry_known):
+        environment = environment_secret(settings)
+        app_id = environment.app_id if environment is not None else None
+    return app_id, app_secret_for(app_id, stored_secret(stored), settings=settings)
+
+
 def secret_for_profile(stored: StoredProfile, settings: Settings | None = None) -> str | None:
     """The secret to use with a stored profile's token (its own, else ``META_APP_SECRET`` for the same app)."""
-    app_id = stored.app_id or (stored.info.app_id if stored.info else None)
-    return app_secret_for(app_id, stored_secret(stored), settings=settings)
+    return profile_app(stored, settings)[1]

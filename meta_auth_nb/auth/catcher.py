@@ -5,34 +5,47 @@ notebook panel when the kernel runs on the user's own machine.
 
 What it promises
 ----------------
-* It binds ``127.0.0.1`` only, never another interface.
-* It answers requests whose ``Host`` header is the advertised
-  ``127.0.0.1:PORT`` or ``localhost:PORT``; anything else gets 421 (a DNS
+* It listens on the loopback addresses only: ``127.0.0.1`` and ``::1`` on
+  the same port, so ``http://localhost:PORT/callback`` reaches it whichever
+  of the two the browser resolves ``localhost`` to. A port another program
+  holds on either address is refused (:meth:`RedirectCatcher.start` raises),
+  since that program would get the redirect.
+* It answers requests whose ``Host`` header is its own ``localhost:PORT``,
+  ``127.0.0.1:PORT`` or ``[::1]:PORT``; anything else gets 421 (a DNS
   rebinding page cannot talk to it).
-* The first ``GET <path>`` carrying ``code`` or ``error`` wins: its full URL
-  is handed to :meth:`RedirectCatcher.wait` and the browser gets a small
-  "you can close this tab" page. Later ones get 410 Gone. A request with
-  neither (a favicon, a probe) gets 400/404 and does not count.
+* It knows the ``state`` of its login attempt. Only a ``GET <path>`` that
+  carries that state (and a ``code`` or an ``error``) counts: its full URL is
+  handed to :meth:`RedirectCatcher.wait` and the browser gets a small
+  "you can close this tab" page; later ones get 410 Gone. A request with a
+  missing or wrong state (any web page can make a browser request the
+  callback), or with neither code nor error, gets 400 and does not count.
 * Whatever it echoes (the dialog's ``error_description``) is HTML-escaped;
   the pages send ``Referrer-Policy: no-referrer`` and a CSP that forbids
   every script, style source and sub-resource.
 * It never logs a request line or a query string (the code travels there).
 * It stops by itself ``timeout`` seconds after :meth:`RedirectCatcher.start`.
 
-It does not check ``state``: the caller does, with
-:func:`meta_auth_nb.auth.oauth.parse_redirect`, and says what went wrong.
+The caller still reads the URL with :func:`meta_auth_nb.auth.oauth.parse_redirect`,
+which checks the state again and says what went wrong.
 
 Example
 -------
->>> with RedirectCatcher(port=8765) as catcher:            # doctest: +SKIP
-...     request = login_url(app_id, catcher.redirect_uri, ["ads_read"])
+>>> state = new_state()                                              # doctest: +SKIP
+>>> with RedirectCatcher(port=8765, state=state) as catcher:       # doctest: +SKIP
+...     request = login_url(app_id, catcher.redirect_uri, ["ads_read"], state=state)
 ...     print("Open", request.url)
-...     code = parse_redirect(catcher.wait(), request.state)
+...     code = parse_redirect(catcher.wait(), state)
 """
 
 from __future__ import annotations
 
+import errno
+import hmac
 import html
+import os
+import secrets
+import socket
+import socketserver
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,9 +55,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from .._base.errors import CatcherTimeout
 
-__all__ = ["LOOPBACK", "CatcherTimeout", "RedirectCatcher"]
+__all__ = ["LOOPBACK", "LOOPBACK6", "CatcherTimeout", "RedirectCatcher", "loopback_port_free", "new_state"]
 
 LOOPBACK = "127.0.0.1"
+LOOPBACK6 = "::1"
+#: Errors that mean "this machine has no IPv6 loopback", not "the port is taken".
+_NO_IPV6 = frozenset({errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT, errno.EPROTONOSUPPORT})
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -64,10 +80,63 @@ _HEADERS = (
 )
 
 
+def new_state() -> str:
+    """A fresh random ``state`` for one login attempt."""
+    return secrets.token_urlsafe(24)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False  # two catchers must never share a port
+    # SO_REUSEADDR lets a new catcher bind past the TIME_WAIT connections of an earlier login; on POSIX a
+    # port with a listening socket stays refused, so two catchers never share one. Windows' SO_REUSEADDR
+    # would let a second program take a port in use, so it is not set there.
+    allow_reuse_address = os.name != "nt"
     catcher: RedirectCatcher
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up (getfqdn), which can stall offline.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "localhost", int(self.server_address[1])
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+def _bind_pair(port: int) -> tuple[_Server, _Server | None]:
+    """Bind 127.0.0.1 and ::1 on ``port`` (0: a free port on both); ::1 is skipped where there is none.
+
+    Raises
+    ------
+    OSError
+        The port is taken on either address (``EADDRINUSE``).
+    """
+    for _ in range(20 if port == 0 else 1):
+        v4 = _Server((LOOPBACK, port), _Handler)
+        chosen = int(v4.server_address[1])
+        if not socket.has_ipv6:
+            return v4, None
+        try:
+            return v4, _Server6((LOOPBACK6, chosen, 0, 0), _Handler)
+        except OSError as error:
+            if error.errno in _NO_IPV6:
+                return v4, None
+            v4.server_close()
+            if port != 0:
+                raise OSError(errno.EADDRINUSE, f"port {chosen} is taken on {LOOPBACK6}") from None
+    raise OSError(errno.EADDRINUSE, "no port was free on both loopback addresses")
+
+
+def loopback_port_free(port: int) -> bool:
+    """True when no program holds ``port`` on 127.0.0.1 or ::1 (checked by binding them for a moment)."""
+    try:
+        servers = _bind_pair(port)
+    except OSError:
+        return False
+    for server in servers:
+        if server is not None:
+            server.server_close()
+    return True
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -108,39 +177,45 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class RedirectCatcher:
-    """Catch one OAuth redirect on ``http://127.0.0.1:PORT/callback``.
+    """Catch one OAuth redirect on ``http://localhost:PORT/callback`` (127.0.0.1 and ::1).
 
     Parameters
     ----------
     port : int
-        TCP port on 127.0.0.1; 0 picks a free one. A real Meta app only
-        redirects to addresses registered in its "Valid OAuth Redirect URIs",
-        so use a fixed port there (e.g. 8765).
+        TCP port on the loopback addresses; 0 picks a free one. A real Meta
+        app in development mode accepts ``http://localhost`` redirects, so
+        use the fixed port 8765 there.
     path : str
         The callback path.
     timeout : float
         Seconds, counted from :meth:`start`, after which the catcher stops
         and :meth:`wait` raises :class:`CatcherTimeout`.
+    state : str
+        The ``state`` of the login attempt (:func:`new_state`); only a
+        redirect carrying it is taken.
 
     Attributes
     ----------
     redirect_uri : str
-        ``http://127.0.0.1:PORT/callback``; pass it to ``login_url`` and
+        ``http://localhost:PORT/callback``; pass it to ``login_url`` and
         ``exchange_code`` unchanged.
     """
 
-    def __init__(self, port: int = 0, path: str = "/callback", timeout: float = 300) -> None:
+    def __init__(self, port: int = 0, path: str = "/callback", timeout: float = 300, *, state: str) -> None:
         if not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError("port must be 0 (any free port) or 1-65535")
         if not path.startswith("/") or "?" in path or "#" in path:
             raise ValueError("path must start with '/' and hold no query or fragment")
         if timeout is None or timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
+        if not isinstance(state, str) or len(state) < 16:
+            raise ValueError("state must be the login attempt's random state (new_state()), 16+ characters")
         self._port = port
         self.path = path
         self.timeout = float(timeout)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._state = state
+        self._servers: list[_Server] = []
+        self._threads: list[threading.Thread] = []
         self._deadline: float | None = None
         self._done = threading.Event()
         self._stopped = threading.Event()
@@ -151,43 +226,57 @@ class RedirectCatcher:
     @property
     def port(self) -> int:
         """The bound port (the one asked for until :meth:`start` binds a free one)."""
-        if self._server is not None:
-            return int(self._server.server_address[1])
+        if self._servers:
+            return int(self._servers[0].server_address[1])
         if self._port == 0:
             raise RuntimeError("the port is chosen when the catcher starts; call start() first")
         return self._port
 
     @property
     def redirect_uri(self) -> str:
-        """``http://127.0.0.1:PORT<path>``."""
-        return f"http://{LOOPBACK}:{self.port}{self.path}"
+        """``http://localhost:PORT<path>``."""
+        return f"http://localhost:{self.port}{self.path}"
+
+    @property
+    def state(self) -> str:
+        """The login attempt's ``state``, the only one taken."""
+        return self._state
+
+    @property
+    def addresses(self) -> list[str]:
+        """The addresses listened on (``127.0.0.1``, and ``::1`` where the machine has it)."""
+        return [str(server.server_address[0]) for server in self._servers]
 
     @property
     def running(self) -> bool:
-        return self._server is not None and not self._stopped.is_set()
+        return bool(self._servers) and not self._stopped.is_set()
 
     def start(self) -> RedirectCatcher:
-        """Bind 127.0.0.1 and serve in a daemon thread until a redirect, :meth:`stop` or the timeout.
+        """Bind 127.0.0.1 and ::1 and serve in daemon threads until a redirect, :meth:`stop` or the timeout.
 
         Raises
         ------
         OSError
-            When the port is taken (pick another with ``port=``).
+            When another program holds the port on either address (that
+            program would get the redirect; pick another port, or another
+            redirect).
         """
-        if self._server is not None:
+        if self._servers:
             return self
-        server = _Server((LOOPBACK, self._port), _Handler)
-        server.catcher = self
-        server.timeout = 0.1  # handle_request polls, so the deadline is honoured
-        self._server = server
+        servers = [server for server in _bind_pair(self._port) if server is not None]
         self._deadline = time.monotonic() + self.timeout
-        self._thread = threading.Thread(target=self._serve, name=f"meta-auth-catcher:{self.port}", daemon=True)
-        self._thread.start()
+        for server in servers:
+            server.catcher = self
+            server.timeout = 0.1  # handle_request polls, so the deadline is honoured
+        self._servers = servers
+        for server in servers:
+            name = f"meta-auth-catcher:{self.port}:{len(self._threads) + 1}"
+            thread = threading.Thread(target=self._serve, args=(server,), name=name, daemon=True)
+            self._threads.append(thread)
+            thread.start()
         return self
 
-    def _serve(self) -> None:
-        server = self._server
-        assert server is not None
+    def _serve(self, server: _Server) -> None:
         try:
             while not self._stopped.is_set() and self._deadline is not None and time.monotonic() < self._deadline:
                 server.handle_request()
@@ -198,9 +287,9 @@ class RedirectCatcher:
     def stop(self) -> None:
         """Stop serving and free the port (safe to call twice)."""
         self._stopped.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=5)
 
     def __enter__(self) -> RedirectCatcher:
         return self.start()
@@ -212,7 +301,7 @@ class RedirectCatcher:
 
     def __repr__(self) -> str:
         state = "caught" if self._done.is_set() else ("waiting" if self.running else "stopped")
-        where = self.redirect_uri if (self._server is not None or self._port) else f"http://{LOOPBACK}:?{self.path}"
+        where = self.redirect_uri if (self._servers or self._port) else f"http://localhost:?{self.path}"
         return f"<RedirectCatcher {where} {state}>"
 
     # --- the result -----------------------------------------------------------------
@@ -232,7 +321,7 @@ class RedirectCatcher:
         RuntimeError
             The catcher was never started.
         """
-        if self._server is None:
+        if not self._servers:
             raise RuntimeError("start() the catcher before waiting for the redirect")
         if timeout is None:
             assert self._deadline is not None
@@ -258,7 +347,10 @@ class RedirectCatcher:
         if not host:
             return False
         host = host.strip().lower()
-        return host in (f"{LOOPBACK}:{self.port}", f"localhost:{self.port}")
+        return host in (f"localhost:{self.port}", f"{LOOPBACK}:{self.port}", f"[{LOOPBACK6}]:{self.port}")
+
+    def _state_ok(self, state: str | None) -> bool:
+        return bool(state) and hmac.compare_digest(str(state).encode(), self._state.encode())
 
     def _handle(self, request: _Handler) -> None:
         if not self._host_ok(request.headers.get("Host")):
@@ -272,10 +364,19 @@ class RedirectCatcher:
         if "code" not in params and "error" not in params:
             request._page(400, "Nothing to do", "This address expects the login dialog's redirect.")
             return
+        if not self._state_ok(params.get("state")):
+            # Not this login's redirect (forged, or an older attempt's): refused, and the real one still counts.
+            request._page(
+                400,
+                "Not this login",
+                "This address only takes the redirect of the login it is waiting for. "
+                "If you were logging in, start the login again from the notebook or terminal.",
+            )
+            return
         with self._lock:
             first = self._url is None
             if first:
-                self._url = f"http://{LOOPBACK}:{self.port}{parts.path}?{parts.query}"
+                self._url = f"{self.redirect_uri}?{parts.query}"
         if not first:
             request._page(
                 410, "Already used", "This login was already completed. Close this tab; start a new login if needed."

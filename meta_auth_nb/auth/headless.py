@@ -13,7 +13,9 @@ from typing import Any
 
 from .._base.errors import MissingPermission
 from .._base.redact import get_logger
-from .._base.settings import DEFAULT_WARN_DAYS
+from .._base.settings import DEFAULT_WARN_DAYS, get_settings
+from .._base.timefmt import utcnow
+from .._base.versions import version_notice
 from ..graph.classify import error_from_token_info
 from ..graph.sync import GraphSession
 from .app_secret import secret_for_profile
@@ -48,6 +50,14 @@ def session(
     **options
         Session options (``base_url``, ``version``, ``retry``...).
 
+    Notes
+    -----
+    Logged as warnings (``meta_auth_nb`` logger), the session still made:
+    a token expiring within ``warn_days``; a token whose expiry cannot be
+    read (its owner has no role on the app and no app secret is at hand;
+    the advice says how to see it); a pinned Graph version whose Marketing
+    API calls end within 90 days or have ended (once per process).
+
     Raises
     ------
     ProfileNotFound
@@ -61,6 +71,7 @@ def session(
 
     store = store or TokenStore()
     stored = store.load(profile)
+    checked = None
     if validate:
         report = check_profile(
             store, stored.name, required_scopes=required_scopes, warn_days=warn_days, auto_extend=auto_extend, **options
@@ -72,10 +83,23 @@ def session(
             )
         if report.missing_scopes:
             raise MissingPermission(report.reason or "A required permission is missing", hint=report.advice)
-        if report.status == Status.EXPIRING:
+        if report.status in (Status.EXPIRING, Status.EXPIRY_UNKNOWN):
             log.warning("profile %s: %s. %s", stored.name, report.reason, report.advice)
         stored = store.load(stored.name) if auto_extend else stored
+        checked = report.checked_at
+    _warn_about_version(options.get("version") or get_settings().graph_version, checked)
     return GraphSession(stored.token, app_secret=secret_for_profile(stored), **options)
+
+
+_warned: set[str] = set()
+
+
+def _warn_about_version(version: str, now: Any) -> None:
+    """Once per process and version: the pinned version's Marketing API calls end soon, or ended."""
+    notice = version_notice(version, (now or utcnow()).date())
+    if notice and notice not in _warned:
+        _warned.add(notice)
+        log.warning("%s", notice)
 
 
 __all__ = ["session"]

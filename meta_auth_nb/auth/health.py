@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._base.errors import GraphError, OAuthError, TokenError
+from .._base.errors import OAuthError, TokenError
 from .._base.redact import get_logger
 from .._base.settings import DEFAULT_WARN_DAYS
 from .._base.timefmt import describe_delta, to_iso, utcnow
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
-from ..graph.sync import GraphSession
-from .app_secret import secret_for_profile
+from .app_secret import profile_app, secret_for_profile
+from .facts import fetch_facts
 from .lifecycle import (
-    app_token,
     extend_token,
     inspect_token,
     refresh_system_user_token,
@@ -104,14 +103,16 @@ class HealthReport:
         info = self.info
         parts = [self.profile or "token", self.token.masked if self.token else None, self.status.value]
         if info.is_valid:
-            expiry = (
-                "never expires"
-                if info.expires_at is None
-                else f"expires {describe_delta(info.expires_in(self.checked_at))}"
-            )
+            if not info.expiry_known:
+                expiry = "expiry unknown"
+            elif info.expires_at is None:
+                expiry = "never expires"
+            else:
+                expiry = f"expires {describe_delta(info.expires_in(self.checked_at))}"
+            app = info.application or info.app_id
             parts += [
                 info.type or "token",
-                f"app {info.application or info.app_id}",
+                f"app {app}" if app else None,
                 f"user {info.user_id}" if info.user_id else None,
                 expiry,
                 f"scopes {', '.join(info.scopes) or 'none'}",
@@ -134,6 +135,7 @@ class HealthReport:
             "app_id": info.app_id,
             "user_id": info.user_id,
             "valid": info.is_valid,
+            "expiry_known": info.expiry_known,
             "expires_at": to_iso(info.expires_at),
             "data_access_expires_at": to_iso(info.data_access_expires_at),
             "scopes": list(info.scopes),
@@ -141,62 +143,6 @@ class HealthReport:
             "declined_scopes": list(self.declined_scopes),
             "checked_at": to_iso(self.checked_at),
         }
-
-
-def fetch_facts(
-    token: AccessToken,
-    *,
-    app_id: str | None = None,
-    app_secret: str | None = None,
-    **options: Any,
-) -> tuple[TokenInfo, tuple[Permission, ...], datetime | None]:
-    """``debug_token`` and ``/me/permissions`` in one batch round trip.
-
-    The token inspects itself inside the batch; when Graph refuses the
-    token outright, the app token (if known) asks ``debug_token`` why.
-
-    Returns
-    -------
-    (info, permissions, server_time)
-        ``server_time`` is Graph's clock (its Date header), or None.
-    """
-    try:
-        with GraphSession(token, app_secret=app_secret, **options) as session:
-            debug, perms = session.batch(
-                [
-                    {
-                        "method": "POST",
-                        "relative_url": "debug_token",
-                        "body": {"input_token": token.get_secret_value(), "method": "get"},
-                    },
-                    {"method": "GET", "relative_url": "me/permissions?limit=500"},
-                ]
-            )
-            server_now = session.server_time
-    except TokenError as error:
-        debug, perms, server_now = error, None, None
-    if isinstance(debug, TokenError) and not (app_id and app_secret):
-        return _info_from_error(debug), (), server_now
-    if isinstance(debug, GraphError):
-        # Ask outside the batch: with the app token when known (it can say
-        # why a token is invalid), else the token inspects itself.
-        caller = app_token(app_id, app_secret) if app_id and app_secret else token
-        with GraphSession(caller, **options) as session:
-            payload = session.post("debug_token", input_token=token.get_secret_value(), method="get")
-            return TokenInfo.from_debug_token(payload), (), session.server_time
-    info = TokenInfo.from_debug_token(debug)
-    permissions: tuple[Permission, ...] = ()
-    if isinstance(perms, dict):
-        permissions = tuple(
-            Permission(str(p.get("permission")), str(p.get("status")))
-            for p in perms.get("data", ())
-            if isinstance(p, dict)
-        )
-    return info, permissions, server_now
-
-
-def _info_from_error(error: GraphError) -> TokenInfo:
-    return TokenInfo(is_valid=False, error_code=error.code, error_subcode=error.subcode, error_message=error.message)
 
 
 def validate(
@@ -208,6 +154,7 @@ def validate(
     warn_days: float = DEFAULT_WARN_DAYS,
     profile: str | None = None,
     now: datetime | None = None,
+    config_id: str | None = None,
     **options: Any,
 ) -> HealthReport:
     """Check a token against Graph and say whether it is healthy.
@@ -218,6 +165,16 @@ def validate(
         Permissions the work needs; a missing one makes the token unusable.
     warn_days : float
         Warn this many days ahead of expiry and of data-access expiry.
+    config_id : str, optional
+        The Login for Business configuration the token comes from (changes
+        the advice for a missing permission).
+
+    Notes
+    -----
+    A token whose owner has no role on the app, checked without the app
+    secret, is reported valid with its scopes and an unknown expiry
+    (:attr:`~meta_auth_nb.auth.verdict.Status.EXPIRY_UNKNOWN`), with the
+    reason and the fix in words.
     """
     token = as_token(token)
     info, permissions, server_now = fetch_facts(token, app_id=app_id, app_secret=app_secret, **options)
@@ -230,6 +187,7 @@ def validate(
         now=now,
         profile=profile,
         can_extend=bool(app_id and app_secret),
+        config_id=config_id,
     )
     return HealthReport(verdict, info, permissions, profile=profile, token=token, checked_at=now)
 
@@ -252,20 +210,21 @@ def check_profile(
     """
     stored = store.load(profile)
     scopes = stored.required_scopes if required_scopes is None else normalize_scopes(required_scopes)
-    app_secret = secret_for_profile(stored)
+    app_id, app_secret = profile_app(stored)
     report = validate(
         stored.token,
-        app_id=stored.app_id,
+        app_id=app_id,
         app_secret=app_secret,
         required_scopes=scopes,
         warn_days=warn_days,
         profile=stored.name,
         now=now,
+        config_id=stored.config_id,
         **options,
     )
     if stored.backend not in ("env", "colab"):
         store.update_info(stored.name, report.info, checked_at=report.checked_at)
-    if auto_extend and report.status == Status.EXPIRING and app_secret and stored.app_id:
+    if auto_extend and report.status == Status.EXPIRING and app_secret and app_id:
         extend_profile(store, stored.name, **options)
         return check_profile(store, stored.name, required_scopes=scopes, warn_days=warn_days, now=now, **options)
     return report
@@ -279,25 +238,27 @@ def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tu
     (before, after) tokens, both masked when shown.
     """
     stored = store.load(profile)
-    app_secret = secret_for_profile(stored)
-    if not (stored.app_id and app_secret):
+    app_id, app_secret = profile_app(stored)
+    if not (app_id and app_secret):
         raise OAuthError(
             "Extending needs the app secret, and this profile does not store one",
-            hint=f"Set META_APP_ID={stored.app_id} and META_APP_SECRET, or save the profile again with its app "
-            f"secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
+            hint=f"Set META_APP_ID={app_id or '<the app id>'} and META_APP_SECRET, or save the profile again with "
+            f"its app secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
         )
     kind = stored.info.type if stored.info else None
     call = refresh_system_user_token if kind == "SYSTEM_USER" else extend_token
-    after = call(stored.token, app_id=stored.app_id, app_secret=app_secret, **options)
-    info = inspect_token(after, app_id=stored.app_id, app_secret=app_secret, **options)
+    after = call(stored.token, app_id=app_id, app_secret=app_secret, **options)
+    info = inspect_token(after, app_id=app_id, app_secret=app_secret, **options)
     store.save(
         stored.name,
         after,
-        app_id=stored.app_id,
+        app_id=app_id,
         app_secret=stored.app_secret,
         info=info,
         required_scopes=stored.required_scopes,
         checked_at=utcnow(),
+        config_id=stored.config_id,
+        redirect_uri=stored.redirect_uri,
     )
     log.info("extended profile %s: %s -> %s", stored.name, stored.token.masked, after.masked)
     return stored.token, after

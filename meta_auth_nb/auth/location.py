@@ -1,11 +1,15 @@
-"""Where does the kernel run? Decides how the login redirect gets back.
+"""Where does the kernel (or terminal) run? Decides how the login redirect gets back.
 
 Auth layer, stdlib only (plus :func:`meta_auth_nb.store.colab.in_colab`).
-The notebook panel and ``meta-auth login`` both ask it. The redirect catcher
-listens on the kernel machine's 127.0.0.1, which the browser can reach only
-when kernel and browser share a machine. Everywhere
-else (Colab, Binder, JupyterHub, VS Code remote, SSH, cloud notebooks) the
-user pastes the redirected URL back instead.
+The notebook panel and ``meta-auth login`` both ask it (see
+:mod:`meta_auth_nb.auth.redirects` for what each answer leads to). The
+redirect catcher listens on the machine's loopback, which the browser can
+reach only when kernel and browser share a machine. Everywhere else (Colab,
+Binder, JupyterHub, VS Code remote, SSH, cloud notebooks) the user pastes the
+redirected URL back instead. Shared hosts are among them: on JupyterHub (a
+spawner that shares one network, such as LocalSpawner or SystemdSpawner) or
+any machine reached over SSH, the loopback port is shared by every user, and
+the browser is on the user's own machine anyway.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from dataclasses import dataclass
 
 from .._base.settings import CATCH, ENV_REDIRECT, PASTE, env_value, get_settings
 
-__all__ = ["KernelLocation", "detect", "redirect_location"]
+__all__ = ["REMOTE_MARKERS", "KernelLocation", "detect", "redirect_location"]
 
 
 # (environment variable, where that means the kernel runs). Any non-empty
 # value counts; the first match names the place.
-_REMOTE_MARKERS: tuple[tuple[str, str], ...] = (
+REMOTE_MARKERS: tuple[tuple[str, str], ...] = (
     ("BINDER_SERVICE_HOST", "Binder"),
     ("BINDER_LAUNCH_HOST", "Binder"),
     ("BINDER_REQUEST", "Binder"),
@@ -78,7 +82,7 @@ def detect(environ: Mapping[str, str] | None = None, *, colab: Callable[[], bool
         colab = in_colab
     if colab():
         return KernelLocation(True, "Google Colab")
-    for name, place in _REMOTE_MARKERS:
+    for name, place in REMOTE_MARKERS:
         if env_value(name, environ):
             return KernelLocation(True, f"{place} ({name} is set)")
     return KernelLocation(False, "this machine")

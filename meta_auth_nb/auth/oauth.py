@@ -15,12 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .._base.errors import CodeExchangeFailed, LoginDenied, OAuthError, StateMismatch
-from .._base.settings import PASTE_REDIRECT_URI, Settings, check_base_url, check_version, get_settings
+from .._base.errors import CodeExchangeFailed, LoginDenied, NotARedirect, OAuthError, StateMismatch
+from .._base.settings import Settings, check_base_url, check_config_id, check_version, get_settings
 from .._base.tokens import AccessToken
-from .._base.urls import check_http_url
+from .._base.urls import check_redirect_uri as redirect_policy
 
 AUTH_TYPES = ("rerequest", "reauthenticate", "reauthorize")
+#: ``auth_type=rerequest`` is classic Facebook Login's; what to do instead with a Login for Business configuration.
+CONFIG_REREQUEST_ADVICE = (
+    "Re-asking single declined permissions (auth_type=rerequest) belongs to classic Facebook Login. "
+    "A Login for Business configuration asks for all of its permissions at every login, and a person grants "
+    "all of them or none: log in again with the configuration, and if a permission is missing from the "
+    "token, add it to the configuration in the App Dashboard (Facebook Login for Business > Configurations) first."
+)
 _SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _APP_ID_RE = re.compile(r"^\d{1,20}$")
 
@@ -69,11 +76,8 @@ def normalize_scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def check_redirect_uri(redirect_uri: str) -> str:
-    """A redirect URI must be absolute and HTTPS, or HTTP on a loopback host."""
-    check_http_url(redirect_uri, what="redirect_uri", example=PASTE_REDIRECT_URI)
-    if urlsplit(redirect_uri).fragment:
-        raise ValueError("redirect_uri cannot contain a #fragment")
-    return redirect_uri
+    """A redirect URI must be absolute and HTTPS, or HTTP on a loopback host, without a fragment."""
+    return redirect_policy(redirect_uri, what="redirect_uri")
 
 
 def login_url(
@@ -103,9 +107,11 @@ def login_url(
     state : str, optional
         Defaults to a fresh random value.
     auth_type : {"rerequest", "reauthenticate", "reauthorize"}, optional
-        ``rerequest`` asks again for declined permissions.
+        ``rerequest`` asks again for declined permissions (classic Login
+        only: not with ``config_id``).
     config_id : str, optional
-        Facebook Login for Business configuration; scopes are then optional.
+        Facebook Login for Business configuration: the dialog asks for the
+        configuration's permissions and ignores ``scope``, so none is sent.
 
     Returns
     -------
@@ -116,11 +122,14 @@ def login_url(
     if not _APP_ID_RE.match(app_id):
         raise ValueError("app_id must be the numeric id of a Meta app (App settings > Basic)")
     check_redirect_uri(redirect_uri)
-    scope_list = normalize_scopes(scopes)
+    config_id = check_config_id(config_id, setting="config_id") if config_id else None
+    scope_list = () if config_id else normalize_scopes(scopes)
     if not scope_list and not config_id:
         raise ValueError("ask for at least one permission (for example 'ads_read'), or pass config_id")
     if auth_type is not None and auth_type not in AUTH_TYPES:
         raise ValueError(f"auth_type must be one of {', '.join(AUTH_TYPES)}")
+    if config_id and auth_type == "rerequest":
+        raise ValueError(CONFIG_REREQUEST_ADVICE)
     state = state or secrets.token_urlsafe(24)
     query: dict[str, Any] = {
         "client_id": app_id,
@@ -135,18 +144,30 @@ def login_url(
     if auth_nonce:
         query["auth_nonce"] = auth_nonce
     if config_id:
-        query["config_id"] = str(config_id)
+        query["config_id"] = config_id
     root = check_base_url(dialog_url or settings.dialog_url, setting="dialog_url")
     version = check_version(version or settings.graph_version)
     url = f"{root}/{version}/dialog/oauth?{urlencode(query)}"
     return LoginRequest(url, state, redirect_uri, app_id, scope_list, auth_type, config_id)
 
 
-def parse_redirect(url: str, expected_state: str) -> str:
+def parse_redirect(url: str, expected_state: str, *, redirect_uri: str | None = None) -> str:
     """Read the code from the URL the login dialog redirected to.
 
     Accepts the whole redirected URL (with the ``#_=_`` fragment Facebook
-    appends) or just its query string.
+    appends) or just its query string. ``state`` is checked before anything
+    else is read, so a forged address (a denial with words of someone
+    else's choosing, say) is refused as not belonging to this login.
+
+    Parameters
+    ----------
+    url : str
+        What came back (caught) or was pasted.
+    expected_state : str
+        The ``state`` of this login attempt.
+    redirect_uri : str, optional
+        This login's redirect: a whole URL that goes elsewhere (another app's
+        redirect, the dialog's own address) is refused with what to paste.
 
     Returns
     -------
@@ -155,38 +176,78 @@ def parse_redirect(url: str, expected_state: str) -> str:
 
     Raises
     ------
-    LoginDenied
-        The user pressed Cancel (``error=access_denied``).
+    NotARedirect
+        Nothing, a token, the dialog's URL, an address elsewhere, or no code.
     StateMismatch
         ``state`` is missing or not the expected one.
-    OAuthError
-        The URL holds no code.
+    LoginDenied
+        The user pressed Cancel (``error=access_denied``), with this login's state.
     """
-    if not isinstance(url, str) or not url.strip():
-        raise OAuthError(
-            "Nothing was pasted", hint="Paste the whole address from the browser's address bar after logging in."
+    text = url.strip() if isinstance(url, str) else ""
+    if not text:
+        raise NotARedirect("Nothing was pasted")
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed "[" where an IPv6 host would go
+        raise NotARedirect("That is not an address the login could have ended on") from None
+    whole = bool(parts.scheme or parts.netloc)
+    if not whole and "=" not in text:
+        what = "an access token" if text.startswith("EAA") else "not an address"
+        raise NotARedirect(
+            f"That is {what}, not the address the login ended on",
+            hint="Paste the whole address from the browser's address bar after you press Continue/Allow "
+            "(a token goes in a token field instead).",
         )
-    text = url.strip()
-    parts = urlsplit(text)
-    query = parts.query if (parts.scheme or parts.netloc or parts.path.startswith("/")) else text.lstrip("?")
-    query = query.split("#", 1)[0]
-    params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
-    if "error" in params or "error_reason" in params:
-        reason = params.get("error_reason") or params.get("error") or "denied"
-        description = params.get("error_description") or "The login was cancelled"
-        raise LoginDenied(f"{description} ({reason[:80]})", code=_int(params.get("error_code")), type="OAuthException")
+    if whole and parts.path.rstrip("/").endswith("/dialog/oauth"):
+        raise NotARedirect(
+            "That is the login dialog's own address, not the one it sends you to",
+            hint="Open it, log in and press Continue/Allow, then paste the address the browser ends on"
+            + (f" (it starts with {redirect_uri})." if redirect_uri else "."),
+        )
+    if whole and redirect_uri and _endpoint(text) != _endpoint(redirect_uri):
+        raise NotARedirect(
+            "That address is not where this login sends the browser",
+            hint=f"Paste the address that starts with {redirect_uri}, from this login; another app's or "
+            "another page's address cannot be used.",
+        )
+    query = parts.query if whole or parts.path.startswith("/") else text.lstrip("?")
+    params = {k: v[0] for k, v in parse_qs(query.split("#", 1)[0], keep_blank_values=True).items()}
+    if not ({"code", "error", "error_reason", "state"} & params.keys()):
+        raise NotARedirect(
+            "That address holds no login code",
+            hint="Paste the address the browser shows after you press Continue/Allow; it contains code= and state=.",
+        )
     state = params.get("state")
     if not state or not expected_state or not hmac.compare_digest(state.encode(), str(expected_state).encode()):
         raise StateMismatch(
             "The redirect's state does not match this login attempt" if state else "The redirect carries no state",
         )
+    if "error" in params or "error_reason" in params:
+        reason = params.get("error_reason") or params.get("error") or "denied"
+        description = params.get("error_description") or "The login was cancelled"
+        raise LoginDenied(
+            f"The login was cancelled in the dialog: {description} ({reason[:80]})",
+            code=_int(params.get("error_code")),
+            type="OAuthException",
+        )
     code = params.get("code", "").strip()
     if not code:
-        raise OAuthError(
-            "The redirect URL holds no code",
-            hint="Paste the whole address the browser shows after you press Continue/Allow.",
-        )
+        raise NotARedirect("The redirect URL holds no code")
     return code
+
+
+def _endpoint(url: str) -> tuple[str, str, int | None, str]:
+    """Scheme, host, port and path of a URL (default ports filled in), for comparing redirects."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ("", "", -1, url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    port = port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").rstrip("."), port, parts.path or "/"
 
 
 def exchange_code(

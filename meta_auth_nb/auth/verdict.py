@@ -16,9 +16,17 @@ from enum import Enum
 from .._base.settings import DEFAULT_WARN_DAYS
 from .._base.timefmt import describe_delta, utcnow
 from .._base.tokens import TOKEN_SUBCODE_REASONS, Permission, TokenInfo
-from .oauth import normalize_scopes
+from .oauth import CONFIG_REREQUEST_ADVICE, normalize_scopes
 
-__all__ = ["Status", "Verdict", "judge", "login_advice", "profile_flag"]
+__all__ = [
+    "EXPIRY_UNKNOWN_REASON",
+    "Status",
+    "Verdict",
+    "expiry_unknown_advice",
+    "judge",
+    "login_advice",
+    "profile_flag",
+]
 
 EXPIRED_SUBCODE = 463
 
@@ -27,6 +35,8 @@ class Status(str, Enum):
     """What state a token is in. Compares equal to its string value (``Status.OK == "ok"``)."""
 
     OK = "ok"
+    #: Valid, with its scopes, but debug_token could not be asked: no warning can come before it expires.
+    EXPIRY_UNKNOWN = "expiry_unknown"
     EXPIRING = "expiring"
     DATA_ACCESS_EXPIRING = "data_access_expiring"
     MISSING_SCOPES = "missing_scopes"
@@ -50,11 +60,12 @@ class Status(str, Enum):
     @property
     def usable(self) -> bool:
         """True while calls with the token still work (healthy or soon needing attention)."""
-        return self in (Status.OK, Status.EXPIRING, Status.DATA_ACCESS_EXPIRING)
+        return self in (Status.OK, Status.EXPIRY_UNKNOWN, Status.EXPIRING, Status.DATA_ACCESS_EXPIRING)
 
 
 _SEVERITY = {
     Status.OK: 0,
+    Status.EXPIRY_UNKNOWN: 1,
     Status.EXPIRING: 1,
     Status.DATA_ACCESS_EXPIRING: 1,
     Status.UNCHECKED: 1,
@@ -97,6 +108,23 @@ def profile_flag(profile: str | None) -> str:
     return f" --profile {profile}" if profile else ""
 
 
+def expiry_unknown_advice(profile: str | None) -> str:
+    """How to see the expiry of a token that may not inspect itself."""
+    flag = profile_flag(profile)
+    return (
+        "Set META_APP_ID and META_APP_SECRET (the app's id and secret, App settings > Basic) to see its expiry, "
+        f"then check again: %meta_login{flag} in a notebook, meta-auth check{flag} in a terminal; "
+        "or ask someone with a role on the app to check it."
+    )
+
+
+#: Why a token's expiry is unknown, in words.
+EXPIRY_UNKNOWN_REASON = (
+    "expiry unknown: Graph answers debug_token only for the app token or people with a role on the app, "
+    "so the facts come from /me and /me/permissions"
+)
+
+
 def login_advice(profile: str | None) -> str:
     """How to get a new token, in a notebook and in a terminal."""
     flag = profile_flag(profile)
@@ -115,6 +143,7 @@ def judge(
     now: datetime | None = None,
     profile: str | None = None,
     can_extend: bool = False,
+    config_id: str | None = None,
 ) -> Verdict:
     """Judge a token from facts already fetched (fresh, or cached at its last check).
 
@@ -134,6 +163,9 @@ def judge(
         Named in the advice.
     can_extend : bool
         The app secret is at hand, so an expiring token can be extended.
+    config_id : str, optional
+        The Login for Business configuration the profile logs in with: a
+        missing permission is then added to the configuration, not re-asked.
     """
     now = now or utcnow()
     login = login_advice(profile)
@@ -167,7 +199,14 @@ def judge(
             f"Log in again asking for {', '.join(missing)}; declined permissions need the dialog to ask again "
             f"(auth_type=rerequest): %meta_login{flag} --scopes {','.join(missing)} or meta-auth login{flag}."
         )
+        if config_id:
+            advice = (
+                f"{CONFIG_REREQUEST_ADVICE} Then: %meta_login{flag} --config-id {config_id}, or "
+                f"meta-auth login{flag} --oauth --config-id {config_id}."
+            )
         return Verdict(Status.MISSING_SCOPES, reason, advice, missing, declined)
+    if not info.expiry_known:
+        return Verdict(Status.EXPIRY_UNKNOWN, EXPIRY_UNKNOWN_REASON, expiry_unknown_advice(profile), missing, declined)
     warn = timedelta(days=warn_days)
     if left is not None and left <= warn:
         flag = profile_flag(profile)

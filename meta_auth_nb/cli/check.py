@@ -8,9 +8,12 @@ from typing import Any
 from .._base.errors import CommandError, MetaAuthError, NotifyError
 from .._base.redact import redact
 from .._base.settings import DEFAULT_WARN_DAYS, SmtpSettings
-from .._base.timefmt import to_iso, utcnow
+from .._base.timefmt import from_iso, to_iso, utcnow
+from .._base.versions import version_notice
 from .common import (
+    EXIT_ATTENTION,
     EXIT_CODES_TEXT,
+    EXIT_EXPIRY_UNKNOWN,
     EXIT_OK,
     EXIT_USAGE,
     Command,
@@ -27,10 +30,11 @@ from .common import (
 
 __all__ = ["COMMAND", "JSON_KEYS", "REPORT_KEYS"]
 
-JSON_KEYS = ("exit_code", "checked_at", "warn_days", "reports")
+JSON_KEYS = ("exit_code", "checked_at", "warn_days", "graph_version", "version_notice", "reports")
 REPORT_KEYS = (
     "profile", "token", "status", "severity", "reason", "advice", "type", "app_id", "user_id", "valid",
-    "expires_at", "data_access_expires_at", "scopes", "missing_scopes", "declined_scopes", "checked_at",
+    "expiry_known", "expires_at", "data_access_expires_at", "scopes", "missing_scopes", "declined_scopes",
+    "checked_at",
 )  # fmt: skip
 
 
@@ -42,10 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(expired, password changed, app removed...), with renewal instructions a person can follow. "
         "Meant for cron and CI: the exit code says how things are, and --email mails the instructions.",
         EXIT_CODES_TEXT
-        + "\n\nJSON: {exit_code, checked_at, warn_days, reports: [...]}; each report has\nthe keys\n"
+        + "\n\nJSON: {exit_code, checked_at, warn_days, graph_version, version_notice,\nreports: [...]}; "
+        "each report has the keys\n"
         + keys_text(REPORT_KEYS)
-        + "\nstatus is ok, expiring, data_access_expiring, missing_scopes, expired,\n"
-        "invalid, or error (could not be checked; severity 3). Times are ISO 8601\nUTC, null = never.\n\n"
+        + "\nstatus is ok, expiry_unknown, expiring, data_access_expiring, missing_scopes,\n"
+        "expired, invalid, or error (could not be checked; severity 3). Times are ISO\n8601 UTC, null = never "
+        "(or unknown, when expiry_known is false).\nversion_notice says when the pinned META_GRAPH_VERSION ends "
+        "for the\nMarketing API within 90 days, or has ended (null otherwise).\n\n"
         "email settings: META_SMTP_HOST (required), META_SMTP_PORT, META_SMTP_USER,\n"
         "META_SMTP_PASSWORD, META_SMTP_FROM, META_SMTP_STARTTLS=auto|always|never,\n"
         "META_SMTP_SSL=1, META_SMTP_CAFILE. A password is only sent over TLS unless\n"
@@ -99,6 +106,7 @@ def error_row(name: str | None, message: str) -> dict[str, Any]:
         "app_id": None,
         "user_id": None,
         "valid": None,
+        "expiry_known": None,
         "expires_at": None,
         "data_access_expires_at": None,
         "scopes": [],
@@ -148,7 +156,12 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
             rows.append(error_row(name or store.default_profile, message))
             continue
         rows.append(report.to_dict())
-    code = max(int(row["severity"]) for row in rows)
+    code = exit_code_of(rows)
+    checked = max((r["checked_at"] for r in rows if r.get("checked_at")), default=None)
+    version = context.settings.graph_version
+    notice = version_notice(version, (from_iso(checked) or utcnow()).date())
+    if notice and not args.json:
+        note(f"meta-auth: note: {notice}")
     if args.email and (args.email_always or code > EXIT_OK):
         try:
             send_renewal_email(recipients, rows)
@@ -157,9 +170,15 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
             note(f"meta-auth: the email was not sent: {exc}")
             code = max(code, EXIT_USAGE)
     if args.json:
-        checked = max((r["checked_at"] for r in rows if r.get("checked_at")), default=None)
         dump(
-            {"exit_code": code, "checked_at": checked or to_iso(utcnow()), "warn_days": args.warn_days, "reports": rows}
+            {
+                "exit_code": code,
+                "checked_at": checked or to_iso(utcnow()),
+                "warn_days": args.warn_days,
+                "graph_version": version,
+                "version_notice": notice,
+                "reports": rows,
+            }
         )
     else:
         out(render_reports(rows))
@@ -168,8 +187,19 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     return code
 
 
+def exit_code_of(rows: list[dict[str, Any]]) -> int:
+    """The worst row decides; "valid, expiry unknown" has its own code, used only when nothing is worse."""
+    from ..auth.verdict import Status
+
+    worst = max(int(row["severity"]) for row in rows)
+    attention = [row["status"] for row in rows if int(row["severity"]) == EXIT_ATTENTION]
+    if worst == EXIT_ATTENTION and all(status == Status.EXPIRY_UNKNOWN.value for status in attention):
+        return EXIT_EXPIRY_UNKNOWN
+    return worst
+
+
 COMMAND: Command = (
-    "check stored tokens; exit 0 healthy, 1 expiring soon, 2 invalid, 3 setup error",
+    "check stored tokens; exit 0 healthy, 1 expiring soon, 2 invalid, 3 setup error, 4 valid but expiry unknown",
     add_arguments,
     run,
 )

@@ -7,6 +7,8 @@ Exit codes (all commands)
 2  a token is invalid or expired, a required permission is missing, or a login failed
 3  usage or setup error: bad flag, no such profile, no keyring, missing
    META_APP_ID/META_APP_SECRET/META_SMTP_HOST, Graph or the mail server unreachable
+4  (``check``) valid, but its expiry is unknown: its owner has no role on the app, so
+   only the app token may read the expiry (set META_APP_ID and META_APP_SECRET)
 
 Output
 ------
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_ATTENTION",
     "EXIT_CODES_TEXT",
+    "EXIT_EXPIRY_UNKNOWN",
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -58,13 +61,18 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_ATTENTION, EXIT_INVALID, EXIT_USAGE = 0, 1, 2, 3
+#: ``check``: valid, with its scopes, but no expiry could be read (no role on the app, no app secret).
+EXIT_EXPIRY_UNKNOWN = 4
 
 EXIT_CODES_TEXT = """exit codes:
   0  healthy
   1  needs attention soon (expires within --warn-days, or data access does)
   2  invalid or expired token, or a required permission missing
   3  usage or setup error (bad flag, no such profile, no keyring, Graph or
-     the mail server unreachable, email not sent)"""
+     the mail server unreachable, email not sent)
+  4  valid, but its expiry is unknown: the token's owner has no role on the
+     app, so debug_token refuses it; set META_APP_ID and META_APP_SECRET to
+     see the expiry (only when nothing is worse: 1, 2 and 3 come first)"""
 
 
 def _default_store() -> TokenStore:

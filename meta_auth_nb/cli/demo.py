@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._base.settings import ENV_AUTOPILOT
+from .._base.settings import ENV_AUTOPILOT, LOOPBACK_REDIRECT_URI
 from .common import Command, CommandContext
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
     "run_notebook",
 ]
 
-REDIRECT_URI = "http://127.0.0.1:8765/callback"
+REDIRECT_URI = LOOPBACK_REDIRECT_URI  # accepted unregistered: the sandbox app is in development mode
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO_ROOT / "notebooks" / "01_quickstart.ipynb"
 CELL_TIMEOUT = 120
@@ -237,7 +237,7 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
         request = login_url(box.app_id, REDIRECT_URI, ["ads_read"], dialog_url=box.dialog_url)
         echo(f"2. Login dialog: {request.url.split('?')[0]} asking for {', '.join(request.scopes)}")
         redirected = box.approve(request.url, user="alice")
-        code = parse_redirect(redirected, request.state)
+        code = parse_redirect(redirected, request.state, redirect_uri=REDIRECT_URI)
         echo("3. alice pressed Allow; the redirect's state matched and carried a code")
 
         short = exchange_code(code, redirect_uri=REDIRECT_URI, **app, **where)

@@ -29,15 +29,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
-    from ..auth.app_secret import secret_for_profile
+    from ..auth.app_secret import profile_app
     from ..auth.health import extend_profile
 
     store = context.open_store()
     stored = store.load(args.profile)
-    if not (stored.app_id and secret_for_profile(stored)):
+    app_id, secret = profile_app(stored)
+    if not (app_id and secret):
         raise CommandError(
             f"Extending profile {stored.name!r} needs its app's secret, and none is stored with it: set "
-            f"META_APP_ID={stored.app_id or '<the app id>'} and META_APP_SECRET (App settings > Basic), or "
+            f"META_APP_ID={app_id or '<the app id>'} and META_APP_SECRET (App settings > Basic), or "
             f"save it again with `meta-auth login --profile {stored.name} --save-app-secret`."
         )
     now = reference_now(context.settings)

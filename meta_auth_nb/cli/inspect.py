@@ -31,7 +31,7 @@ __all__ = ["COMMAND", "JSON_KEYS"]
 
 JSON_KEYS = (
     "profile", "source", "token", "valid", "reason", "type", "app_id", "application", "user_id",
-    "issued_at", "expires_at", "never_expires", "data_access_expires_at", "scopes", "granular_scopes",
+    "issued_at", "expires_at", "never_expires", "expiry_known", "data_access_expires_at", "scopes", "granular_scopes",
     "permissions", "checked_at",
 )  # fmt: skip
 
@@ -44,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "scopes with their target ids, and granted/declined/expired permissions. The token is read from a "
         "stored profile or from an environment variable, and only ever shown masked. With META_APP_ID and "
         "META_APP_SECRET set (or an app secret stored with the profile) the app token asks, which also "
-        "explains invalid tokens.",
+        "explains invalid tokens. A token whose owner has no role on the app cannot inspect itself: without the "
+        "app secret its scopes come from /me/permissions and its expiry is shown as unknown.",
         "JSON keys:\n" + keys_text(JSON_KEYS) + "\nTimes are ISO 8601 UTC (null = never or unknown).\n"
         "exit codes: 0 valid, 2 invalid or expired, 3 usage or setup error.",
     )
@@ -82,6 +83,7 @@ def payload_of(
         "issued_at": to_iso(info.issued_at),
         "expires_at": to_iso(info.expires_at),
         "never_expires": info.never_expires,
+        "expiry_known": info.expiry_known,
         "data_access_expires_at": to_iso(info.data_access_expires_at),
         "scopes": list(info.scopes),
         "granular_scopes": [{"scope": g.scope, "target_ids": list(g.target_ids)} for g in info.granular_scopes],
@@ -92,7 +94,9 @@ def payload_of(
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
     from ..auth.app_secret import secret_for_profile
+    from ..auth.facts import fetch_facts
     from ..auth.lifecycle import inspect_token, permissions
+    from ..auth.verdict import EXPIRY_UNKNOWN_REASON, expiry_unknown_advice
 
     settings = context.settings
     options = dict(context.graph_options)
@@ -111,6 +115,7 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         app_id = stored.app_id or settings.app_id
         app_secret = secret_for_profile(dataclasses.replace(stored, app_id=app_id))
     now = reference_now(settings)
+    perms = None
     if app_id and app_secret and not token.is_app_token:
         try:
             info = inspect_token(token, app_id=app_id, app_secret=app_secret, **options)
@@ -119,12 +124,14 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         except GraphError as exc:
             # A wrong app secret, or another app's: let the token inspect itself.
             note(f"meta-auth: note: the app token could not inspect it ({exc.message}); the token inspects itself.")
-            info = inspect_token(token, **options)
-            app_secret = None
+            info, found, _ = fetch_facts(token, **options)
+            perms, app_secret = list(found) or None, None
     else:
-        info = inspect_token(token, **options)
-    perms = None
-    if info.is_valid and info.type not in ("APP", "PAGE"):
+        info, found, _ = fetch_facts(token, **options)
+        perms = list(found) or None
+    if info.is_valid and not info.expiry_known:
+        note(f"meta-auth: note: {EXPIRY_UNKNOWN_REASON}. {expiry_unknown_advice(profile)}")
+    if not perms and info.is_valid and info.type not in ("APP", "PAGE"):
         try:
             perms = permissions(token, app_secret=app_secret if info.app_id == app_id else None, **options)
         except GraphError as exc:
@@ -147,7 +154,7 @@ def _print(payload: dict[str, Any], info: TokenInfo, now: datetime | None) -> No
         names = [p["permission"] for p in payload["permissions"] or () if p["status"] == status]
         return ", ".join(names) or "-"
 
-    unset = "never" if info.is_valid else "-"
+    unset = ("never" if info.expiry_known else "unknown") if info.is_valid else "-"
     rows: list[tuple[str, str]] = [
         ("profile", payload["profile"] or "-"),
         ("source", payload["source"]),

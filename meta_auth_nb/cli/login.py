@@ -6,13 +6,21 @@ import argparse
 import sys
 from typing import Any
 
-from .._base.errors import CommandError, GraphConnectionError, GraphError, ProfileNotFound
-from .._base.settings import DEFAULT_SCOPES, REDIRECT_PORT, REDIRECT_TIMEOUT_S
+from .._base.errors import CommandError, GraphConnectionError, GraphError, ProfileNotFound, RedirectPortBusy
+from .._base.settings import (
+    DEFAULT_SCOPES,
+    LOOPBACK_REDIRECT_URI,
+    REDIRECT_PORT,
+    REDIRECT_TIMEOUT_S,
+    check_config_id,
+    check_registered_redirect,
+)
 from .._base.timefmt import describe_moment, utcnow
 from .._base.tokens import AccessToken, TokenInfo
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
+    EXIT_USAGE,
     Command,
     CommandContext,
     add_profile,
@@ -38,19 +46,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Get a token and save it under a profile in the system keyring. By default, paste a token (from "
         "the Graph API Explorer, or a system user token): it is read without echo, or from stdin when "
         "stdin is not a terminal. It is inspected, extended to a 60-day token when it is short-lived and the "
-        "app secret is known (--extend), and saved. With --oauth, log in with Facebook instead: the login "
-        "URL is printed (and opened in a browser), and the redirect is caught on http://127.0.0.1:PORT/callback, "
-        "or, with --paste, you paste the address the browser ends on. The OAuth flow needs META_APP_ID and "
-        "META_APP_SECRET, and the redirect URI must be listed in the app's Valid OAuth Redirect URIs. The app "
-        "secret is stored only with --save-app-secret.",
+        "app secret is known (--extend), and saved. With --oauth, log in with Facebook instead (META_APP_ID and "
+        "META_APP_SECRET needed): the login URL is printed (and opened in a browser), and the redirect comes "
+        f"back one of three ways. Here (a local machine) it is caught on {LOOPBACK_REDIRECT_URI}; over SSH, on "
+        "JupyterHub and with --paste you paste the address the browser ends on (that localhost address works for "
+        "apps in development mode without registering it). A live app needs a registered HTTPS redirect "
+        "(--redirect-uri, META_AUTH_REDIRECT_URI): the browser lands there and you paste the address. Business apps "
+        "using Facebook Login for Business pass --config-id (or META_AUTH_CONFIG_ID): the configuration decides "
+        "the permissions. The configuration id and the registered redirect are remembered with the profile. "
+        "The app secret is stored only with --save-app-secret.",
         "examples:\n"
         "  meta-auth login --profile work                      # paste a token (no echo)\n"
         "  printf '%s' \"$TOKEN\" | meta-auth login --profile ci --token-stdin --extend\n"
         "  meta-auth login --profile work --oauth --scopes ads_read,ads_management\n"
-        "  meta-auth login --profile colab --oauth --paste      # no local browser redirect\n\n"
+        "  meta-auth login --profile colab --oauth --paste      # no local browser redirect\n"
+        "  meta-auth login --profile live --oauth --redirect-uri https://example.com/meta-login\n"
+        "  meta-auth login --profile biz --oauth --config-id 1234567890123456\n\n"
+        "which redirect to register:\n"
+        "  app in development mode, any machine   nothing (http://localhost:8765/callback is accepted)\n"
+        "  live app                                an HTTPS page of yours, or Meta's\n"
+        "                                          https://www.facebook.com/connect/login_success.html\n\n"
         "exit codes: 0 saved; 2 the token is invalid or the login failed (denied,\n"
-        "state mismatch, timeout); 3 usage or setup error (no keyring, no\n"
-        "META_APP_ID/META_APP_SECRET, port busy).",
+        "state mismatch, timeout, a wrong address pasted); 3 usage or setup error (no\n"
+        "keyring, no META_APP_ID/META_APP_SECRET, the redirect port held by another\n"
+        "program).",
     )
     add_profile(parser, "save under this profile")
     parser.add_argument(
@@ -91,17 +110,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="rerequest asks again for permissions declined before",
     )
-    oauth.add_argument("--config-id", default=None, help="a Facebook Login for Business configuration id")
+    oauth.add_argument(
+        "--config-id",
+        type=config_arg,
+        default=None,
+        metavar="ID",
+        help="a Facebook Login for Business configuration id (default: the profile's, else META_AUTH_CONFIG_ID); "
+        "the configuration decides the permissions",
+    )
+    oauth.add_argument(
+        "--redirect-uri",
+        type=redirect_arg,
+        default=None,
+        metavar="URL",
+        help="a redirect registered in the app, e.g. an HTTPS page of yours (default: the profile's, else "
+        f"META_AUTH_REDIRECT_URI); live apps need one. {LOOPBACK_REDIRECT_URI} goes back to the localhost redirect",
+    )
     oauth.add_argument(
         "--port",
         type=port_arg,
         default=REDIRECT_PORT,
-        help=f"local port of the redirect (default {REDIRECT_PORT}; 0 = any free one)",
+        help=f"local port of the localhost redirect (default {REDIRECT_PORT}; 0 = any free one)",
     )
     oauth.add_argument(
         "--paste",
         action="store_true",
-        help="do not listen: paste the whole address the browser ends on (remote machines)",
+        help="do not listen: paste the whole address the browser ends on (found by itself over SSH, on JupyterHub; "
+        "META_AUTH_REDIRECT=catch|paste decides too)",
     )
     oauth.add_argument("--no-browser", action="store_true", help="only print the login URL; do not open a browser")
     oauth.add_argument(
@@ -111,6 +146,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help=f"give up waiting for the redirect after S seconds (default {REDIRECT_TIMEOUT_S:g})",
     )
+
+
+def config_arg(text: str) -> str:
+    """A Login for Business configuration id."""
+    try:
+        return check_config_id(text, setting="--config-id")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def redirect_arg(text: str) -> str:
+    """A registered redirect URI."""
+    try:
+        return check_registered_redirect(text, setting="--redirect-uri")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _interactive() -> bool:
@@ -168,7 +219,12 @@ def _require_keyring(store: Any) -> None:
 def _inspect_new(
     token: AccessToken, app_id: str | None, app_secret: str | None, options: dict[str, Any]
 ) -> tuple[TokenInfo, bool]:
-    """Inspect a token just obtained; (info, whether the app secret belongs to its app)."""
+    """Inspect a token just obtained; (info, whether the app secret belongs to its app).
+
+    Without a usable app secret the token tells what it can itself: its
+    expiry stays unknown when its owner has no role on the app.
+    """
+    from ..auth.facts import fetch_facts
     from ..auth.lifecycle import inspect_token
 
     if app_id and app_secret:
@@ -183,9 +239,8 @@ def _inspect_new(
                 f"meta-auth: note: META_APP_ID/META_APP_SECRET could not inspect the token ({exc.message}); "
                 "the app secret is not used."
             )
-            return inspect_token(token, **options), False
-    info = inspect_token(token, **options)
-    return info, bool(app_id and app_secret and info.app_id == app_id)
+            return fetch_facts(token, app_id=app_id, **options)[0], False
+    return fetch_facts(token, app_id=app_id, **options)[0], False
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
@@ -208,8 +263,12 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
             "login --oauth needs the app's id and secret: set META_APP_ID and META_APP_SECRET "
             "(App settings > Basic in the Meta app dashboard), or paste a token instead (meta-auth login)."
         )
-    if not args.oauth and (args.paste or args.scopes or args.auth_type or args.config_id or args.no_browser):
-        raise CommandError("--paste, --scopes, --auth-type, --config-id and --no-browser go with --oauth.")
+    if not args.oauth and (
+        args.paste or args.scopes or args.auth_type or args.config_id or args.no_browser or args.redirect_uri
+    ):
+        raise CommandError(
+            "--paste, --scopes, --auth-type, --config-id, --redirect-uri and --no-browser go with --oauth."
+        )
 
     store = context.open_store()
     name = args.profile or store.default_profile
@@ -222,9 +281,16 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     if required is None and previous is not None and previous.backend not in ("env", "colab"):
         required = previous.required_scopes
 
+    # How this profile logs in is remembered with it: a flag, else the profile's, else the environment.
+    kept = previous if previous is not None and previous.backend not in ("env", "colab") else None
+    config_id = args.config_id or (kept.config_id if kept else None) or settings.config_id
+    redirect = args.redirect_uri or (kept.redirect_uri if kept else None)
     if args.oauth:
         assert app_id and app_secret  # checked above: --oauth needs both
-        token = _oauth_token(args, context, app_id, app_secret)
+        from ..auth.redirects import registered_redirect
+
+        redirect = registered_redirect(redirect, settings=settings)
+        token = _oauth_token(args, context, app_id, app_secret, config_id=config_id, registered=redirect)
         want_extend = args.extend is not False
     else:
         token = AccessToken(_read_token(args), source="pasted")
@@ -283,52 +349,76 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         info=info,
         required_scopes=required or (),
         checked_at=now,
+        config_id=config_id,
+        redirect_uri=redirect,
     )
-    verdict = judge(info, required_scopes=required or (), now=now, profile=name, can_extend=saved.has_app_secret)
+    verdict = judge(
+        info,
+        required_scopes=required or (),
+        now=now,
+        profile=name,
+        can_extend=saved.has_app_secret,
+        config_id=config_id,
+    )
     report = HealthReport(verdict, info, profile=name, token=token, checked_at=now)
     where = "the system keyring" if saved.backend == "keyring" else "this process's memory"
     out(f"Saved profile {name} in {where}: {report.summary()}")
     if report.severity:
         note(f"meta-auth: note: {report.reason}. {report.advice}")
+    if info.type == "SYSTEM_USER" and info.expires_at is not None:
+        note(f"meta-auth: note: a 60-day system user token; `meta-auth extend --profile {name}` refreshes it.")
     return EXIT_OK
 
 
-def _oauth_token(args: argparse.Namespace, context: CommandContext, app_id: str, app_secret: str) -> AccessToken:
-    from ..auth.catcher import RedirectCatcher
-    from ..auth.oauth import exchange_code, login_url, parse_redirect
+def _oauth_token(
+    args: argparse.Namespace,
+    context: CommandContext,
+    app_id: str,
+    app_secret: str,
+    *,
+    config_id: str | None,
+    registered: str | None,
+) -> AccessToken:
+    """Run the login dialog; the redirect is caught here or pasted back (see :mod:`meta_auth_nb.auth.redirects`)."""
+    from ..auth.catcher import new_state
+    from ..auth.location import redirect_location
+    from ..auth.oauth import CONFIG_REREQUEST_ADVICE, exchange_code, login_url, parse_redirect
+    from ..auth.redirects import guard_loopback_paste, open_catcher, plan_redirect
 
+    if config_id and args.auth_type == "rerequest":
+        raise CommandError(CONFIG_REREQUEST_ADVICE, EXIT_USAGE)
     scopes = args.scopes or DEFAULT_SCOPES_TEXT
-    if args.paste:
-        port = args.port or REDIRECT_PORT
-        request = login_url(
-            app_id, f"http://127.0.0.1:{port}/callback", scopes, auth_type=args.auth_type, config_id=args.config_id
-        )
-        _show_login_url(context, request.url, args.no_browser)
-        pasted = _read_line(
-            "After you press Continue/Allow, the browser goes to a page on 127.0.0.1 that will not load. "
-            "Copy the whole address from the address bar and paste it here, then press Enter:"
-        )
-        url = pasted
-    else:
-        catcher = RedirectCatcher(port=args.port, timeout=args.timeout)
-        try:
-            catcher.start()
-        except OSError as exc:
-            raise CommandError(
-                f"Cannot listen on 127.0.0.1:{args.port} ({exc.strerror or exc}); choose another --port "
-                "(it must be in the app's Valid OAuth Redirect URIs), or use --paste."
-            ) from None
+    location = redirect_location("remote" if args.paste else None)
+    plan = plan_redirect(location, registered, port=args.port)
+    note(f"meta-auth: {plan.why} {plan.register}")
+    state = new_state()
+    options = {"state": state, "auth_type": args.auth_type, "config_id": config_id}
+    try:
+        if plan.catches:
+            catcher = open_catcher(plan, state, timeout=args.timeout)
+        else:
+            guard_loopback_paste(plan)
+    except RedirectPortBusy as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    if plan.catches:
         with catcher:
-            request = login_url(
-                app_id, catcher.redirect_uri, scopes, auth_type=args.auth_type, config_id=args.config_id
-            )
+            request = login_url(app_id, catcher.redirect_uri, scopes, **options)
             _show_login_url(context, request.url, args.no_browser)
             note(
                 f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
                 f"(up to {args.timeout:.0f} s; Ctrl-C stops)..."
             )
             url = catcher.wait()  # CatcherTimeout: a failed login, exit 2 with the reason
-    code = parse_redirect(url, request.state)  # StateMismatch / LoginDenied: exit 2 with the reason
+    else:
+        request = login_url(app_id, plan.redirect_uri, scopes, **options)
+        _show_login_url(context, request.url, args.no_browser)
+        lands = "a page that may not load" if plan.mode != "registered" else "your registered page"
+        url = _read_line(
+            f"After you press Continue/Allow, the browser goes to {lands} ({plan.redirect_uri}...). "
+            "Copy the whole address from the address bar and paste it here, then press Enter:"
+        )
+    # StateMismatch / LoginDenied / NotARedirect: exit 2 with a sentence saying what to do.
+    code = parse_redirect(url, request.state, redirect_uri=request.redirect_uri)
     return exchange_code(
         code, app_id=app_id, app_secret=app_secret, redirect_uri=request.redirect_uri, **context.graph_options
     )

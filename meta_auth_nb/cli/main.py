@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Get, extend, inspect and safely store Meta Marketing API access tokens.",
         epilog="Settings come from META_GRAPH_URL, META_DIALOG_URL, META_GRAPH_VERSION, META_APP_ID, "
         "META_APP_SECRET, META_ACCESS_TOKEN and META_AUTH_PROFILE. Exit codes: 0 ok, 1 needs attention soon, "
-        "2 invalid or expired token (or a failed login), 3 usage or setup error.",
+        "2 invalid or expired token (or a failed login), 3 usage or setup error, 4 (check) valid but its expiry "
+        "unknown.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add_arguments, run) in COMMANDS.items():

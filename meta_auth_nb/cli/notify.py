@@ -103,10 +103,12 @@ def _parse_time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def describe_expiry(expires_at: Any, now: Any = None, *, valid: bool | None = True) -> str:
-    """``2025-07-01 12:00 UTC (in 5 days)``; ``never`` for a valid token without expiry."""
+def describe_expiry(expires_at: Any, now: Any = None, *, valid: bool | None = True, known: bool = True) -> str:
+    """``2025-07-01 12:00 UTC (in 5 days)``; ``never`` for a valid token without expiry; ``unknown`` when not known."""
     moment = _parse_time(expires_at)
     if moment is None:
+        if valid and not known:
+            return "unknown"
         return "never" if valid else "-"
     reference = _parse_time(now) or datetime.now(timezone.utc)
     return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC ({describe_delta(moment - reference)})"
@@ -125,7 +127,12 @@ def report_table(rows: Sequence[Mapping[str, Any]]) -> str:
                 row.get("token") or "-",
                 row.get("type") or "-",
                 row.get("status"),
-                describe_expiry(row.get("expires_at"), row.get("checked_at"), valid=row.get("valid")),
+                describe_expiry(
+                    row.get("expires_at"),
+                    row.get("checked_at"),
+                    valid=row.get("valid"),
+                    known=row.get("expiry_known") is not False,
+                ),
                 row.get("reason") or "",
             )
             for row in rows

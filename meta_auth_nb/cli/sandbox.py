@@ -20,6 +20,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default=None, help="a workshop scenario (see the list below)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and faults")
     parser.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    parser.add_argument(
+        "--app-mode",
+        choices=("development", "live"),
+        default="development",
+        help="development: http://localhost redirects work unregistered and only people with a role on the app log "
+        "in; live: every redirect must be registered (HTTPS)",
+    )
+    parser.add_argument(
+        "--redirect-uri", action="append", default=[], metavar="URL", help="register an HTTPS redirect (repeatable)"
+    )
+    parser.add_argument(
+        "--strict-versions",
+        action="store_true",
+        help="refuse Marketing API calls on ended Graph versions (error 2635) instead of upgrading them",
+    )
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = "scenarios:\n" + "\n".join(f"  {name:<20} {text}" for name, text in Sandbox.scenarios.items())
 
@@ -33,6 +48,9 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     ]  # fmt: skip
     if args.scenario:
         argv += ["--scenario", args.scenario]
+    argv += ["--app-mode", args.app_mode, *(f"--redirect-uri={uri}" for uri in args.redirect_uri)]
+    if args.strict_versions:
+        argv.append("--strict-versions")
     return sandbox_main(argv)
 
 

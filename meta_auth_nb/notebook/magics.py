@@ -18,7 +18,6 @@ operation on it gives a plain DataFrame.
 
 from __future__ import annotations
 
-import keyword
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -26,7 +25,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, Unicode
 
-from .kernel_sandbox import KEEP, KERNEL, SANDBOX_PROFILE
+from .kernel_sandbox import KERNEL, SANDBOX_PROFILE
 
 if TYPE_CHECKING:
     from ..auth.health import HealthReport
@@ -52,14 +51,12 @@ class MetaAuthMagics(Magics):
     leak_guard = Bool(
         True, help="Mask tokens and app secrets in all cell output once %meta_login runs (mab.leak_guard)."
     ).tag(config=True)
-    redirect_port = Int(8765, help="Port of the local redirect catcher (register http://127.0.0.1:PORT/callback).").tag(
-        config=True
-    )
-    redirect_timeout = Float(300.0, help="Seconds the local redirect catcher waits for the login.").tag(config=True)
-    paste_redirect_uri = Unicode(
-        "http://localhost:8765/callback",
-        help="Redirect URI used when the redirected URL is pasted back (remote kernels).",
+    redirect_port = Int(
+        8765,
+        help="Port of the localhost redirect, http://localhost:PORT/callback: caught on a local kernel, pasted back "
+        "from a remote one (apps in development mode accept it without registering it).",
     ).tag(config=True)
+    redirect_timeout = Float(300.0, help="Seconds the local redirect catcher waits for the login.").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -109,8 +106,20 @@ class MetaAuthMagics(Magics):
     @argument("--scopes", "-s", metavar="a,b", help="permissions to ask for (default: ads_read)")
     @argument("--as", dest="as_name", metavar="NAME", help="name of the injected session (default: meta)")
     @argument("--sandbox", action="store_true", help="use the built-in Graph API sandbox (no Meta app needed)")
+    @argument(
+        "--config-id",
+        metavar="ID",
+        help="Facebook Login for Business configuration (business apps; default: the profile's, else "
+        "META_AUTH_CONFIG_ID): the configuration decides the permissions",
+    )
+    @argument(
+        "--redirect-uri",
+        metavar="URL",
+        help="a redirect registered in your app, e.g. an HTTPS page (live apps need one; default: the profile's, "
+        "else META_AUTH_REDIRECT_URI): the browser lands there and you paste the address back",
+    )
     @argument("--remote", action="store_true", help="the kernel is remote: paste the redirected URL back")
-    @argument("--local", action="store_true", help="the kernel is local: catch the redirect on 127.0.0.1")
+    @argument("--local", action="store_true", help="the kernel is local: catch the redirect on localhost")
     @argument("--no-guard", action="store_true", help="do not install the output leak guard")
     @argument(
         "--scenario",
@@ -135,7 +144,16 @@ class MetaAuthMagics(Magics):
         permissions, get a token (Graph API Explorer, Log in with Facebook,
         or a system user token), inspect it, extend it to 60 days, save it
         to the OS keyring, use it. An expired or expiring token opens the
-        panel at the step that fixes it.
+        panel at the step that fixes it. A token whose owner has no role on
+        the app is used with its expiry unknown, and the line says how to see it.
+
+        Log in with Facebook: the redirect comes back to
+        ``http://localhost:8765/callback``, caught on a local kernel and
+        pasted back from a remote one (apps in development mode accept it
+        unregistered); a live app needs a registered HTTPS redirect
+        (``--redirect-uri``, or Meta's login_success.html registered in the
+        app). Business apps using Facebook Login for Business give
+        ``--config-id``. Both are remembered with the profile.
 
         Workshop and CI aids, sandbox only: ``--scenario NAME`` restarts the
         sandbox with a twist (tokens that live 5 minutes, a declined
@@ -146,42 +164,14 @@ class MetaAuthMagics(Magics):
         bottom headless (nbclient, ``meta-auth demo --execute``).
         """
         args = parse_argstring(self.meta_login, line)
-        from ..auth.oauth import normalize_scopes
-        from .panel.autopilot import ENV_AUTOPILOT, autopilot_user
+        from .login_args import read_login_args
 
-        if args.remote and args.local:
-            raise UsageError("--remote and --local contradict each other: give one of them")
-        name = args.as_name or self.session_name
-        if not name.isidentifier() or keyword.iskeyword(name):
-            raise UsageError(f"--as needs a Python variable name, not {name!r}")
-        try:
-            scopes = normalize_scopes(args.scopes) if args.scopes else ()
-        except ValueError as error:
-            raise _usage(error) from None
-        if args.scopes and not scopes:
-            raise UsageError("--scopes needs at least one permission, e.g. --scopes ads_read")
-        app_id = (args.app_id or "").strip() or None
-        if app_id is not None and not app_id.isdigit():
-            raise UsageError("--app-id is the numeric id from App settings > Basic")
-        from ..auth.location import redirect_location
-
-        try:
-            location = redirect_location("remote" if args.remote else "local" if args.local else None)
-        except ValueError as error:
-            raise _usage(error) from None
-        scenario = self._scenario(args.scenario, args.sandbox)
-        pilot = autopilot_user(args.autopilot)
-        if pilot is not None and not (args.sandbox or KERNEL.running):
-            # The autopilot answers the sandbox's dialog; against Meta a person must log in.
-            source = "--autopilot" if args.autopilot is not None else f"{ENV_AUTOPILOT}={pilot}"
-            raise UsageError(
-                f"{source} only drives the built-in sandbox's login, and this %meta_login would talk to Meta: "
-                "add --sandbox, or turn the autopilot off (--autopilot=off, or unset " + ENV_AUTOPILOT + ")."
-            )
+        checked = read_login_args(args, session_name=self.session_name, sandbox_running=KERNEL.running)
+        pilot = checked.autopilot
         fresh = False
         if args.sandbox:
             generation = KERNEL.generation
-            KERNEL.start(scenario)
+            KERNEL.start(checked.scenario)
             fresh = KERNEL.generation != generation
         box = KERNEL.box
         if pilot is not None and box is not None and pilot not in box.users:
@@ -193,25 +183,10 @@ class MetaAuthMagics(Magics):
         profile = self._profile(args.profile)
         if fresh and profile == SANDBOX_PROFILE:
             self._forget_stale_sandbox_token()
-        self._login(profile, scopes, app_id, name, location, autopilot=pilot)
-
-    @staticmethod
-    def _scenario(given: str | None, sandbox: bool) -> object:
-        """What ``--scenario`` asks of the kernel sandbox (:data:`KEEP` when not given)."""
-        if given is None:
-            return KEEP
-        if not sandbox:
-            raise UsageError("--scenario goes with --sandbox: %meta_login --sandbox --scenario expiring-token")
-        from ..sandbox import Sandbox
-
-        name = given.strip().lower()
-        if name in ("", "none"):
-            return None
-        if name not in Sandbox.scenarios:
-            raise UsageError(
-                f"Unknown sandbox scenario {given!r}; known: {', '.join(sorted(Sandbox.scenarios))}, none."
-            )
-        return name
+        login = {"config_id": checked.config_id, "redirect_uri": checked.redirect_uri}
+        self._login(
+            profile, checked.scopes, checked.app_id, checked.name, checked.location, autopilot=pilot, login=login
+        )
 
     def _forget_stale_sandbox_token(self) -> None:
         """Drop the sandbox profile's token: it came from an earlier sandbox, which is gone with its tokens."""
@@ -230,11 +205,13 @@ class MetaAuthMagics(Magics):
         name: str,
         location: Any,
         autopilot: str | None = None,
+        login: dict[str, str | None] | None = None,
     ) -> None:
         from IPython.display import display
 
         from .._base.errors import GraphError
         from ..auth.health import check_profile
+        from ..auth.verdict import Status
         from ..store import ProfileNotFound, StoreError
         from . import render as show
 
@@ -252,12 +229,18 @@ class MetaAuthMagics(Magics):
             pass
         except (StoreError, GraphError) as error:
             problem = str(error)
-        if report is not None and stored is not None and report.ok:
+        notice = show.version_notice_line(report.checked_at if report is not None else None)
+        if report is not None and stored is not None and report.status in (Status.OK, Status.EXPIRY_UNKNOWN):
+            # Healthy, or healthy as far as a token without a role on the app can tell: the line says which.
             self._inject(stored, report, name)
             self.panel = None
             display(show.status_line(report, name))
+            if notice is not None:
+                display(notice)
             return
-        panel = self._new_panel(profile, scopes, app_id, name, location)
+        if notice is not None:
+            display(notice)
+        panel = self._new_panel(profile, scopes, app_id, name, location, login or {})
         if report is not None and stored is not None:
             if report.status.usable:  # still usable meanwhile
                 self._inject(stored, report, name)
@@ -286,7 +269,13 @@ class MetaAuthMagics(Magics):
         print(f"Autopilot ({user}, sandbox): " + "; ".join(trail) + ".")
 
     def _new_panel(
-        self, profile: str, scopes: tuple[str, ...], app_id: str | None, name: str, location: Any
+        self,
+        profile: str,
+        scopes: tuple[str, ...],
+        app_id: str | None,
+        name: str,
+        location: Any,
+        login: dict[str, str | None],
     ) -> LoginPanel:
         from ..auth.oauth import normalize_scopes
         from .panel.controller import LoginPanel
@@ -308,7 +297,8 @@ class MetaAuthMagics(Magics):
             warn_days=self.warn_days,
             redirect_port=self.redirect_port,
             redirect_timeout=self.redirect_timeout,
-            paste_redirect_uri=self.paste_redirect_uri,
+            config_id=login.get("config_id"),
+            redirect_uri=login.get("redirect_uri"),
         )
 
     def _inject(self, stored: StoredProfile, report: HealthReport, name: str) -> None:

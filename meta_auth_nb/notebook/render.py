@@ -47,6 +47,7 @@ __all__ = [
     "render",
     "status_line",
     "token_card",
+    "version_notice_line",
 ]
 
 GOOD, SOON, BAD = "good", "soon", "bad"
@@ -55,6 +56,7 @@ COLORS = {GOOD: "#1e7e34", SOON: "#a15c00", BAD: "#b00020"}
 STATUS_CLASS = {
     "ok": GOOD,
     "granted": GOOD,
+    "expiry_unknown": SOON,
     "expiring": SOON,
     "data_access_expiring": SOON,
     "unchecked": SOON,
@@ -147,7 +149,9 @@ def describe_error(error: BaseException) -> tuple[str, str, str]:
         GraphError,
         LoginDenied,
         MetaAuthError,
+        NotARedirect,
         OAuthError,
+        RedirectPortBusy,
         StateMismatch,
         TokenError,
     )
@@ -155,6 +159,8 @@ def describe_error(error: BaseException) -> tuple[str, str, str]:
     titles: tuple[tuple[type[BaseException], str], ...] = (
         (LoginDenied, "The login was cancelled."),
         (StateMismatch, "This redirect does not belong to this login attempt."),
+        (NotARedirect, "That is not the address to paste."),
+        (RedirectPortBusy, "The localhost redirect cannot be used here."),
         (CodeExchangeFailed, "The login code could not be used."),
         (OAuthError, "The login did not work."),
         (TokenError, "The token cannot be used."),
@@ -211,7 +217,10 @@ def _card_rows(
         rows.append(("User id", info.user_id, ""))
     if info.issued_at:
         rows.append(("Issued", _when(info.issued_at, now), ""))
-    if info.is_valid:
+    if info.is_valid and not info.expiry_known:
+        unknown = "unknown (only the app token or someone with a role on the app may read it; enter the app secret)"
+        rows.append(("Expires", unknown, SOON))
+    elif info.is_valid:
         rows.append(("Expires", _when(info.expires_at, now), _expiry_class(info.expires_at, now, warn_days)))
         rows.append(
             (
@@ -267,6 +276,8 @@ def expiry_words(token: AccessToken, info: TokenInfo | None, now: datetime | Non
     """``in 58 days`` / ``never`` for a token, preferring debug_token's word."""
     now = now or utcnow()
     expires = info.expires_at if info is not None and info.is_valid else token.expires_at
+    if info is not None and info.is_valid and not info.expiry_known:
+        return "at a time not known here"
     if info is not None and info.never_expires:
         return "never"
     return describe_delta(expires - now) if expires else "unknown"
@@ -308,8 +319,19 @@ class StatusLine:
 
 
 def status_line(report: HealthReport, session_name: str | None = None) -> StatusLine:
-    """The fast-path line: who, app, type, expiry, scopes, and where the session is."""
+    """The fast-path line: who, app, type, expiry, scopes, and where the session is (and, if needed, what to do)."""
     text = report.summary()
     if session_name:
         text += f" \u00b7 session in `{session_name}`"
+    if report.severity:
+        text += f". {report.advice}"
     return StatusLine(text, report.status)
+
+
+def version_notice_line(now: datetime | None = None) -> StatusLine | None:
+    """A line when the pinned Graph version's Marketing API calls end within 90 days or have ended, else None."""
+    from .._base.settings import get_settings
+    from .._base.versions import version_notice
+
+    notice = version_notice(get_settings().graph_version, (now or utcnow()).date())
+    return StatusLine(notice, "version") if notice else None

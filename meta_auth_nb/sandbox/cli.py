@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 
 from .core import Sandbox
+from .versions import NEWEST
 
 __all__ = ["build_parser", "main"]
 
@@ -22,6 +23,25 @@ def build_parser(prog: str = "meta-auth sandbox") -> argparse.ArgumentParser:
     p.add_argument("--scenario", choices=sorted(Sandbox.scenarios), default=None, help="workshop scenario")
     p.add_argument("--seed", type=int, default=0, help="fixes ids, app secret, data and faults")
     p.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    p.add_argument(
+        "--app-mode",
+        choices=("development", "live"),
+        default="development",
+        help="development: http://localhost redirects work unregistered, only app roles log in; "
+        "live: every redirect must be registered (HTTPS)",
+    )
+    p.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="register an HTTPS redirect URI in the app (repeat for more)",
+    )
+    p.add_argument(
+        "--strict-versions",
+        action="store_true",
+        help="refuse Marketing API calls on ended Graph versions (error 2635) instead of upgrading them",
+    )
     return p
 
 
@@ -34,11 +54,16 @@ def _banner(sb: Sandbox) -> str:
         [
             f"Meta Graph API sandbox running on {sb.graph_url}",
             f"  graph URL   {sb.graph_url}",
-            f"  dialog URL  {sb.dialog_url}/v25.0/dialog/oauth",
+            f"  dialog URL  {sb.dialog_url}/{NEWEST}/dialog/oauth",
             f"  app id      {sb.app_id}",
             f"  app secret  {sb.app_secret}   (a sandbox secret, not a real one)",
             f"  users       {users}",
             f"  system user admin ({sb.system_user_id})",
+            f"  app mode    {sb.app_mode}"
+            + ("  (http://localhost redirects work unregistered)" if sb.app_mode == "development" else ""),
+            f"  redirects   {', '.join(sb.redirect_uris) or 'none registered'}",
+            f"  Login for Business configurations: user {sb.config_id('user')}, "
+            f"system user {sb.config_id('system_user')}",
             f"Scenario: {note}",
             "",
             "Point the extension at it (shell, before starting Jupyter):",
@@ -62,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             insights_rows=args.insights_rows,
             seed=args.seed,
             scenario=args.scenario,
+            app_mode=args.app_mode,
+            redirect_uris=args.redirect_uri,
+            strict_versions=args.strict_versions,
         ).start()
     except (OSError, ValueError) as exc:
         print(f"meta-auth sandbox: cannot start: {exc}", file=sys.stderr)

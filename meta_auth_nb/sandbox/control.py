@@ -39,6 +39,8 @@ def info(engine: Engine) -> dict[str, Any]:
         "business_id": st.business_id,
         "ad_accounts": {u.name: list(u.ad_accounts) for u in [*st.users.values(), st.system_user]},
         "insights_rows": engine.catalog.insights_rows,
+        "strict_versions": engine.strict_versions,
+        **engine.app_setup.info(),
     }
 
 
@@ -87,7 +89,19 @@ def _faults(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
     return {"fault_rate": engine.plan.fault_rate, "latency_ms": engine.plan.latency_ms}
 
 
+def _redirect(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
+    engine.app_setup.register(p.get("uri") or "")
+    return {"redirect_uris": list(engine.app_setup.redirect_uris)}
+
+
+def _app_mode(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
+    engine.app_setup.set_mode(p.get("mode") or "")
+    return {"app_mode": engine.app_setup.mode}
+
+
 _POST: dict[str, Callable[[Engine, dict[str, str]], dict[str, Any]]] = {
+    "register_redirect_uri": _redirect,
+    "app_mode": _app_mode,
     "advance": _advance,
     "issue_token": _issue,
     "change_password": _password,

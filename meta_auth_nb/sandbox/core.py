@@ -8,6 +8,7 @@ import threading
 from types import TracebackType
 from typing import Any, ClassVar
 
+from .app_setup import DEVELOPMENT, LOGIN_SUCCESS_PATH, AppSetup
 from .control import info as _info
 from .engine import Engine, LogEntry
 from .scenarios import DESCRIPTIONS, get_scenario
@@ -34,6 +35,25 @@ class Sandbox:
         Fixes ids, the app secret, data and the fault sequence.
     scenario : str, optional
         A workshop scenario, one of :attr:`scenarios`.
+    app_mode : {"development", "live"}, optional
+        The app's mode. In development mode the dialog accepts
+        ``http://localhost`` redirects without registering them and only
+        people with a role on the app can log in; a live app needs every
+        redirect registered (HTTPS).
+    redirect_uris : iterable of str, optional
+        The app's Valid OAuth Redirect URIs (HTTPS; the sandbox's own
+        :attr:`login_success_url` can be added with :meth:`register_redirect_uri`
+        once it runs). Anything else gets an error 191 page.
+    strict_versions : bool, optional
+        Refuse Marketing API calls on an ended Graph version with error 2635
+        instead of upgrading them with an ``X-Ad-Api-Version-Warning`` header.
+
+    Notes
+    -----
+    Users: alice (administrator of the app), bob (developer), carol (tester)
+    and dana, an agency analyst with no role on the app: her token cannot
+    inspect itself with ``debug_token`` (code 100, as on Meta) and, while the
+    app is in development mode, she cannot log in.
 
     Examples
     --------
@@ -52,11 +72,23 @@ class Sandbox:
         insights_rows: int = 1000,
         seed: int = 0,
         scenario: str | None = None,
+        app_mode: str = DEVELOPMENT,
+        redirect_uris: tuple[str, ...] | list[str] = (),
+        strict_versions: bool = False,
     ) -> None:
         self._port = int(port)
         self.seed = seed
         self.scenario = scenario or None
-        self._engine = Engine(seed, int(insights_rows), get_scenario(scenario), fault_rate, latency_ms)
+        setup = AppSetup(seed, app_mode, list(redirect_uris))
+        self._engine = Engine(
+            seed,
+            int(insights_rows),
+            get_scenario(scenario),
+            fault_rate,
+            latency_ms,
+            app_setup=setup,
+            strict_versions=strict_versions,
+        )
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -68,6 +100,7 @@ class Sandbox:
         server = SandboxServer(self._port, self._engine)
         self._server = server
         self._engine.graph_url = f"http://127.0.0.1:{server.server_port}"
+        self._engine.app_setup.own_root = self._engine.graph_url
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.1},
@@ -148,10 +181,64 @@ class Sandbox:
             "META_APP_SECRET": self.app_secret,
         }
 
+    @property
+    def login_success_url(self) -> str:
+        """The sandbox's ``/connect/login_success.html`` (standing for Meta's); register it to use it."""
+        return self._require_started() + LOGIN_SUCCESS_PATH
+
+    # ---- the app's settings (App Dashboard) ---------------------------------------------
+    @property
+    def app_mode(self) -> str:
+        """``"development"`` or ``"live"``."""
+        return self._engine.app_setup.mode
+
+    def set_app_mode(self, mode: str) -> None:
+        """Switch the app between ``"development"`` and ``"live"`` mode."""
+        self._engine.app_setup.set_mode(mode)
+
+    @property
+    def redirect_uris(self) -> list[str]:
+        """The app's Valid OAuth Redirect URIs."""
+        return list(self._engine.app_setup.redirect_uris)
+
+    def register_redirect_uri(self, uri: str) -> None:
+        """Add a Valid OAuth Redirect URI (HTTPS, or this sandbox's own :attr:`login_success_url`).
+
+        Raises
+        ------
+        ValueError
+            Plain HTTP elsewhere (Enforce HTTPS is on), a fragment, not absolute.
+        """
+        self._engine.app_setup.register(uri)
+
+    def role(self, user: str) -> str | None:
+        """The role ``user`` has on the app (``administrator``, ``developer``, ``tester``), None for none."""
+        return self._engine.app_setup.role(user)
+
+    def set_role(self, user: str, role: str | None) -> None:
+        """Give ``user`` a role on the app, or take it away with None."""
+        self._engine.state.person(user)
+        self._engine.app_setup.set_role(user, role)
+
+    @property
+    def login_configs(self) -> dict[str, dict[str, Any]]:
+        """Facebook Login for Business configurations: id -> name, token_type, scopes."""
+        return {
+            c.id: {"name": c.name, "token_type": c.token_type, "scopes": list(c.scopes)}
+            for c in self._engine.app_setup.configs.values()
+        }
+
+    def config_id(self, token_type: str = "user") -> str:
+        """The id of the configuration giving ``token_type`` (``"user"`` or ``"system_user"``) tokens."""
+        for config in self._engine.app_setup.configs.values():
+            if config.token_type == token_type:
+                return config.id
+        raise ValueError(f"no configuration gives {token_type!r} tokens; known: user, system_user")
+
     # ---- people and data ------------------------------------------------------------
     @property
     def users(self) -> list[str]:
-        """Seeded user names: ``["alice", "bob", "carol"]``."""
+        """Seeded user names: ``["alice", "bob", "carol", "dana"]``."""
         return list(self._engine.state.users)
 
     def user_id(self, name: str) -> str:
@@ -225,6 +312,8 @@ class Sandbox:
         returns the URL the dialog redirects to (``...?code=...&state=...#_=_``).
         For headless demos and tests; the browser tests click the real page.
         """
+        import html
+        import re
         import urllib.error
         import urllib.request
         from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -245,7 +334,10 @@ class Sandbox:
                 raise RuntimeError(f"the dialog did not redirect (HTTP {answer.status})")
         except urllib.error.HTTPError as redirect:
             if redirect.code not in (302, 303) or not redirect.headers.get("Location"):
-                raise RuntimeError(f"the dialog refused the request (HTTP {redirect.code})") from None
+                page = redirect.read().decode("utf-8", "replace")
+                found = re.search(r'<p class="error">(.*?)</p>', page, re.S)
+                why = f": {html.unescape(found.group(1))}" if found else ""
+                raise RuntimeError(f"the dialog refused the request (HTTP {redirect.code}){why}") from None
             return str(redirect.headers["Location"])
 
     def set_faults(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:

@@ -1,8 +1,11 @@
-"""The login dialog: ``/vNN.N/dialog/oauth`` and the Allow/Cancel form it posts.
+"""The login dialog: ``/vNN.N/dialog/oauth``, the Allow/Cancel form it posts, and ``login_success.html``.
 
 Whatever a request sends comes back into HTML only through
 :func:`html.escape`, and nothing redirects until client_id, redirect_uri
-and state have been checked, so the dialog is not an open redirector.
+(registered, or localhost in development mode: :mod:`.app_setup`) and state
+have been checked, so the dialog is not an open redirector. With a
+``config_id`` (Facebook Login for Business) ``scope`` is ignored and the
+configuration's permissions are granted all together or not at all.
 """
 
 from __future__ import annotations
@@ -13,18 +16,17 @@ from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from .app_setup import LOGIN_SUCCESS_PATH, LoginConfig
 from .wire import HTML_TYPE, Request, Response
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["CONFIG_SCOPES", "DIALOG_PATHS", "handle_dialog"]
+__all__ = ["DIALOG_PATHS", "handle_dialog"]
 
-DIALOG_PATHS = ("/dialog/oauth", "/dialog/oauth/decide")
-# Facebook Login for Business: a config_id stands for a set of permissions.
-CONFIG_SCOPES = ("ads_read", "ads_management", "business_management")
+DIALOG_PATHS = ("/dialog/oauth", "/dialog/oauth/decide", LOGIN_SUCCESS_PATH)
 _SCOPE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_CONFIG = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_CONFIG = re.compile(r"^\d{1,20}$")
 _AUTH_TYPES = ("", "rerequest", "reauthenticate", "reauthorize")
 _HEADERS = [
     ("Cache-Control", "no-store"),
@@ -115,6 +117,9 @@ def _validate(engine: Engine, p: dict[str, str]) -> dict[str, object]:
     if client_id != engine.state.app.app_id:
         raise _DialogError(f"Invalid App ID: {client_id or '(missing)'} is not an app this sandbox knows.")
     redirect_uri = _check_redirect_uri(p.get("redirect_uri"))
+    refusal = engine.app_setup.redirect_refusal(redirect_uri)
+    if refusal:
+        raise _DialogError(f"{refusal} Redirect URI: {redirect_uri}")
     state = p.get("state", "")
     if not state:
         raise _DialogError("Missing state parameter: the app must send a state value to protect the login.")
@@ -124,14 +129,18 @@ def _validate(engine: Engine, p: dict[str, str]) -> dict[str, object]:
     if auth_type not in _AUTH_TYPES:
         raise _DialogError(f"Invalid auth_type: {auth_type}")
     config_id = p.get("config_id", "")
-    if config_id and not _CONFIG.match(config_id):
-        raise _DialogError(f"Invalid config_id: {config_id}")
+    if config_id and (not _CONFIG.match(config_id) or config_id not in engine.app_setup.configs):
+        raise _DialogError(f"Invalid config_id: {config_id} is not a Login for Business configuration of this app.")
+    if config_id and auth_type == "rerequest":
+        raise _DialogError(
+            "auth_type=rerequest cannot be used with config_id: a configuration asks for all its permissions."
+        )
     scopes = [s for s in re.split(r"[,\s]+", p.get("scope", "")) if s]
     bad = [s for s in scopes if not _SCOPE.match(s)]
     if bad:
         raise _DialogError("Invalid Scopes: " + ", ".join(bad))
     if config_id:
-        scopes += [s for s in CONFIG_SCOPES if s not in scopes]
+        scopes = list(engine.app_setup.configs[config_id].scopes)  # scope is ignored
     wanted = ["public_profile"] + [s for s in dict.fromkeys(scopes) if s != "public_profile"]
     return {
         "client_id": client_id,
@@ -146,6 +155,8 @@ def _validate(engine: Engine, p: dict[str, str]) -> dict[str, object]:
 
 def handle_dialog(engine: Engine, req: Request) -> Response:
     """Answer a dialog request (``req.path`` is one of :data:`DIALOG_PATHS`)."""
+    if req.path == LOGIN_SUCCESS_PATH:
+        return _login_success(engine, req)
     decide = req.path.endswith("/decide")
     if decide and req.method != "POST":
         return _error_page("This address only takes the Allow/Cancel form.", 405)
@@ -166,11 +177,25 @@ def _declines(engine: Engine, user: str, auth_type: str) -> set[str]:
     return out
 
 
+def _config_of(engine: Engine, info: dict[str, object]) -> LoginConfig | None:
+    return engine.app_setup.configs.get(str(info["config_id"])) if info["config_id"] else None
+
+
+def _user_note(engine: Engine, name: str, refused: list[str]) -> str:
+    notes = [f"declines {', '.join(refused)}"] if refused else []
+    if engine.app_setup.role(name) is None:
+        notes.append("no role on the app")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 def _show(engine: Engine, req: Request, info: dict[str, object]) -> Response:
     scopes: list[str] = info["scopes"]  # type: ignore[assignment]
+    config = _config_of(engine, info)
     perms = []
     for s in scopes:
-        if s == "public_profile":
+        if config is not None:
+            perms.append(f'<label><input type="checkbox" checked disabled> {escape(s)}</label>')
+        elif s == "public_profile":
             perms.append(
                 '<label><input type="checkbox" checked disabled> public_profile '
                 '<span class="hint">(always granted)</span></label>'
@@ -181,7 +206,7 @@ def _show(engine: Engine, req: Request, info: dict[str, object]) -> Response:
     users = []
     for name in engine.state.users:
         refused = sorted(_declines(engine, name, str(info["auth_type"])) & set(scopes))
-        note = f" (declines {', '.join(refused)})" if refused else ""
+        note = _user_note(engine, name, refused)
         selected = " selected" if name == "alice" else ""
         users.append(f'<option value="{escape(name)}"{selected}>{escape(name + note)}</option>')
     hidden = {
@@ -200,6 +225,12 @@ def _show(engine: Engine, req: Request, info: dict[str, object]) -> Response:
         "rerequest": "Asking again for permissions declined before (auth_type=rerequest).",
         "reauthenticate": "You are asked to log in again (auth_type=reauthenticate).",
     }.get(str(info["auth_type"]), "Untick a permission to decline it.")
+    if config is not None:
+        kind = "a system user token" if config.token_type == "system_user" else "a user token"
+        auth_note = (
+            f"Facebook Login for Business: configuration \u201c{config.name}\u201d gives {kind} with all of "
+            "these permissions, or none of them."
+        )
     prefix = f"/{req.version}" if req.version else ""
     content = _FORM.substitute(
         app_name=escape(engine.state.app.name),
@@ -225,14 +256,27 @@ def _decide(engine: Engine, req: Request, info: dict[str, object]) -> Response:
     user = p.get("user") or "alice"
     if user not in engine.state.users:
         raise _DialogError(f"Unknown sandbox user: {user}")
+    refusal = engine.app_setup.login_refusal(user)
+    if refusal:
+        raise _DialogError(refusal)
     redirect_uri, state = str(info["redirect_uri"]), str(info["state"])
-    if p.get("decision") == "allow":
-        scopes: list[str] = info["scopes"]  # type: ignore[assignment]
-        chosen = {s for s in scopes if p.get(f"grant_{s}")} if p.get("choices") else set(scopes)
-        granted = (chosen | {"public_profile"}) - _declines(engine, user, str(info["auth_type"]))
+    scopes: list[str] = info["scopes"]  # type: ignore[assignment]
+    config = _config_of(engine, info)
+    refused = _declines(engine, user, str(info["auth_type"]))
+    # Login for Business: every permission of the configuration, or none (a refusal is a denial).
+    allowed = p.get("decision") == "allow" and not (config is not None and refused & set(scopes))
+    if allowed:
+        chosen = {s for s in scopes if p.get(f"grant_{s}")} if p.get("choices") and config is None else set(scopes)
+        granted = (chosen | ({"public_profile"} if config is None else set())) - refused
         declined = set(scopes) - granted
         code = engine.state.new_code(
-            user, redirect_uri, granted, declined, str(info["auth_type"]) or None, str(info["auth_nonce"]) or None
+            user,
+            redirect_uri,
+            granted,
+            declined,
+            str(info["auth_type"]) or None,
+            str(info["auth_nonce"]) or None,
+            config.id if config is not None else None,
         )
         location = _redirect_to(redirect_uri, [("code", code.value), ("state", state)])
     else:
@@ -250,3 +294,21 @@ def _decide(engine: Engine, req: Request, info: dict[str, object]) -> Response:
     resp = _page("Redirecting", body, 302)
     resp.headers.append(("Location", location))
     return resp
+
+
+def _login_success(engine: Engine, req: Request) -> Response:
+    """``/connect/login_success.html``: Meta's page for desktop apps, showing the address it was opened with.
+
+    The browser keeps the ``#_=_`` fragment to itself; the page shows the
+    address with the query it received, ready to copy (that is what the
+    person pastes back).
+    """
+    query = urlencode([(k, req.params[k]) for k in req.query_keys])
+    shown = f"{engine.graph_url}{LOGIN_SUCCESS_PATH}" + (f"?{query}" if query else "")
+    content = (
+        "<h1>Success</h1>\n"
+        '<p class="hint">SECURITY WARNING: Please treat the URL below as you would your password and do not '
+        "share it with anyone.</p>\n"
+        f'<p><code id="final-url">{escape(shown)}</code></p>\n'
+    )
+    return _page("Success", content)

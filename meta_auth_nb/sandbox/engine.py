@@ -11,6 +11,7 @@ import threading
 import traceback
 from typing import NamedTuple
 
+from .app_setup import AppSetup
 from .batch import run_batch
 from .clock import SandboxClock
 from .data import AdCatalog
@@ -45,11 +46,25 @@ class Engine:
         As for :class:`~meta_auth_nb.sandbox.Sandbox`.
     scenario : Scenario
         The active scenario.
+    app_setup : AppSetup, optional
+        The app's mode, redirect URIs, roles and Login for Business configurations.
+    strict_versions : bool
+        Refuse Marketing API calls on ended versions (2635) instead of upgrading them.
     """
 
     def __init__(
-        self, seed: int, insights_rows: int, scenario: Scenario, fault_rate: float = 0.0, latency_ms: float = 0.0
+        self,
+        seed: int,
+        insights_rows: int,
+        scenario: Scenario,
+        fault_rate: float = 0.0,
+        latency_ms: float = 0.0,
+        *,
+        app_setup: AppSetup | None = None,
+        strict_versions: bool = False,
     ) -> None:
+        self.app_setup = app_setup or AppSetup(seed)
+        self.strict_versions = strict_versions
         self.clock = SandboxClock()
         self.scenario = scenario
         self.state = SandboxState(seed, self.clock, scenario)

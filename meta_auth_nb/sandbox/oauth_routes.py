@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING, Any
 
+from .app_setup import MSG_NEEDS_ROLE
 from .auth import authenticate
 from .errors import MSG_PROOF_REQUIRED, GraphError, missing_param, unsupported
 from .state import DAY, Token, looks_like_code
@@ -93,6 +94,11 @@ def _exchange(engine: Engine, p: dict[str, str]) -> Response:
                 subcode=36008,
             )
         code.used = True
+        config = engine.app_setup.configs.get(code.config_id or "")
+        if config is not None and config.token_type == "system_user":
+            # A system-user configuration gives the business' system user a token for the app.
+            tok = st.issue(None, "system_user", set(config.scopes), config.lifetime_s)
+            return Response(body=_token_reply(tok, config.lifetime_s))
         lifetime = st.scenario.login_lifetime_s or LOGIN_LIFETIME_S
         tok = st.issue(
             code.user,
@@ -186,13 +192,10 @@ def describe(engine: Engine, tok: Token) -> dict[str, Any]:
 def debug_token(engine: Engine, req: Request) -> Response:
     """``GET /debug_token?input_token=T``: HTTP 200 even for invalid input."""
     caller = authenticate(engine, req)
-    if caller.app_id != engine.state.app.app_id:
-        raise GraphError(
-            "(#100) You must provide an app access token, or a user access token that is an "
-            "owner or developer of the app",
-            100,
-            "OAuthException",
-        )
+    # The app token, a system user of the app's business, or a person with a role on the app.
+    person_without_role = caller.kind in ("user", "page") and engine.app_setup.role(caller.user) is None
+    if caller.app_id != engine.state.app.app_id or person_without_role:
+        raise GraphError(MSG_NEEDS_ROLE, 100, "OAuthException")
     value = req.params.get("input_token")
     if not value:
         raise GraphError("(#100) The parameter input_token is required", 100, "OAuthException")

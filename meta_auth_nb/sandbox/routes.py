@@ -14,6 +14,7 @@ from .auth import authenticate, require_ads, require_person
 from .data import AdAccount, paginate, parse_fields, pick_fields
 from .errors import GraphError, unsupported
 from .state import Token, User
+from .versions import check_version
 from .wire import Request, Response, error_response
 
 if TYPE_CHECKING:
@@ -40,7 +41,11 @@ def dispatch(engine: Engine, req: Request) -> Response:
     """Answer one Graph call; every :class:`GraphError` becomes its envelope."""
     try:
         with engine.state.lock:  # one call at a time on the shared state
-            return _route(engine, req)
+            warning = check_version(req.version, req.path, engine.clock.now(), strict=engine.strict_versions)
+            resp = _route(engine, req)
+        if warning is not None:
+            resp.headers.append(warning)
+        return resp
     except GraphError as err:
         resp = error_response(err)
         acc = account_of_path(req.path)

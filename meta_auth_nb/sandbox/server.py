@@ -21,6 +21,7 @@ from .wire import Request, Response, bearer_from, error_response, parse_params, 
 __all__ = ["SandboxServer"]
 
 _MAX_BODY = 16 * 1024 * 1024
+#: What an unversioned call is served as: the oldest version (here, the oldest Marketing API still serves).
 _DEFAULT_VERSION = "v25.0"
 
 

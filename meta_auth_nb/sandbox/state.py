@@ -12,7 +12,6 @@ import re
 import secrets
 import string
 import threading
-from dataclasses import dataclass, field
 
 from .clock import SandboxClock, fb_date
 from .errors import (
@@ -24,6 +23,7 @@ from .errors import (
     GraphError,
     token_error,
 )
+from .records import APP_NAME, App, Code, Grant, Token, User
 from .scenarios import Scenario
 
 __all__ = [
@@ -38,86 +38,12 @@ __all__ = [
     "User",
 ]
 
-APP_NAME = "Sandbox Marketing App"
 DAY = 86400
 KINDS = ("user", "system_user", "page", "app")
 _ALNUM = string.ascii_letters + string.digits
 _TOKEN_LEN = 180  # after "EAA"; real tokens are 150-250 characters
 _EAA_SHAPE = re.compile(r"EAA[A-Za-z0-9]{20,}\Z")
 _CODE_SHAPE = re.compile(r"AQ[A-Za-z0-9_-]{40,}\Z")
-
-
-@dataclass(frozen=True)
-class App:
-    """The Meta app the sandbox knows (its only one)."""
-
-    app_id: str
-    secret: str
-    name: str = APP_NAME
-
-
-@dataclass
-class User:
-    """A person or the system user.
-
-    ``ad_accounts`` hold ``act_`` ids; ``always_declines`` are scopes this
-    user refuses in the dialog whatever is asked (bob and ``ads_read``).
-    """
-
-    name: str
-    id: str
-    display_name: str
-    email: str
-    default_scopes: frozenset[str]
-    always_declines: frozenset[str]
-    ad_accounts: list[str]
-    business_id: str
-    page_id: str
-    page_name: str
-    is_system: bool = False
-
-
-@dataclass
-class Grant:
-    """What a user has granted / declined to an app (``/me/permissions``)."""
-
-    granted: set[str] = field(default_factory=set)
-    declined: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Token:
-    """Everything the sandbox records about one issued token."""
-
-    value: str
-    app_id: str
-    kind: str
-    user: str | None
-    granted: set[str]
-    declined: set[str]
-    issued_at: float
-    expires_at: float  # 0 = never
-    data_access_expires_at: float  # 0 = not applicable
-    short_lived: bool = False  # code-exchange tokens: debug_token omits issued_at
-    auth_type: str | None = None
-    auth_nonce: str | None = None
-    invalid: str | None = None  # "password" | "app_removed" | "revoked"
-
-
-@dataclass
-class Code:
-    """An authorization code from the login dialog (single use, 10 minutes)."""
-
-    value: str
-    app_id: str
-    redirect_uri: str
-    user: str
-    granted: set[str]
-    declined: set[str]
-    expires_at: float
-    auth_type: str | None
-    auth_nonce: str | None
-    used: bool = False
 
 
 def _digits(rng: random.Random, n: int) -> str:
@@ -164,19 +90,8 @@ class SandboxState:
             ("carol", "Carol Client", frozenset({"public_profile", "ads_read"}), frozenset(), 1, True),
         ]
         self.users: dict[str, User] = {}
-        for name, display, scopes, declines, n_acc, own_business in specs:
-            self.users[name] = User(
-                name=name,
-                id=_digits(rng, 15),
-                display_name=display,
-                email=f"{name}@example.com",
-                default_scopes=scopes,
-                always_declines=declines,
-                ad_accounts=[f"act_{_digits(rng, 15)}" for _ in range(n_acc)],
-                business_id=_digits(rng, 15) if own_business else self.business_id,
-                page_id=_digits(rng, 15),
-                page_name=f"{display.split()[0]}'s Shop",
-            )
+        for spec in specs:
+            self._add_user(rng, *spec)
         # The business' admin system user sees the business-owned accounts (alice's).
         self.system_user = User(
             name="admin",
@@ -191,6 +106,8 @@ class SandboxState:
             page_name="",
             is_system=True,
         )
+        # Added last so the others' ids stay what they were: an agency analyst with no role on the app.
+        self._add_user(rng, "dana", "Dana Agency", frozenset({"public_profile", "ads_read"}), frozenset(), 1, True)
         self.tokens: dict[str, Token] = {}
         self.codes: dict[str, Code] = {}
         self.grants: dict[tuple[str, str], Grant] = {}
@@ -200,6 +117,29 @@ class SandboxState:
         )
         self._password_change_due: float | None = None
         self._password_change_done = False
+
+    def _add_user(
+        self,
+        rng: random.Random,
+        name: str,
+        display: str,
+        scopes: frozenset[str],
+        declines: frozenset[str],
+        n_accounts: int,
+        own_business: bool,
+    ) -> None:
+        self.users[name] = User(
+            name=name,
+            id=_digits(rng, 15),
+            display_name=display,
+            email=f"{name}@example.com",
+            default_scopes=scopes,
+            always_declines=declines,
+            ad_accounts=[f"act_{_digits(rng, 15)}" for _ in range(n_accounts)],
+            business_id=_digits(rng, 15) if own_business else self.business_id,
+            page_id=_digits(rng, 15),
+            page_name=f"{display.split()[0]}'s Shop",
+        )
 
     # ---- look-ups -------------------------------------------------------
     def person(self, name: str) -> User:
@@ -319,11 +259,23 @@ class SandboxState:
         declined: set[str],
         auth_type: str | None,
         auth_nonce: str | None,
+        config_id: str | None = None,
     ) -> Code:
         """Create a 10-minute single-use authorization code."""
         value = "AQ" + secrets.token_urlsafe(160)
+        expires = self.clock.now() + 600
         code = Code(
-            value, self.app.app_id, redirect_uri, user, granted, declined, self.clock.now() + 600, auth_type, auth_nonce
+            value,
+            self.app.app_id,
+            redirect_uri,
+            user,
+            granted,
+            declined,
+            expires,
+            auth_type,
+            auth_nonce,
+            False,
+            config_id,
         )
         with self.lock:
             self.codes[value] = code

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .._base.settings import ENV_ACCESS_TOKEN
 from .env_source import COLAB_TOKEN_SECRET
 
-__all__ = ["memory_notice", "not_found_message"]
+__all__ = ["MEMORY_GONE_PROBLEM", "keyring_unusable_problem", "memory_notice", "not_found_message"]
 
 
 def memory_notice(*, in_colab: bool, why: str | None) -> str:
@@ -44,3 +44,14 @@ def not_found_message(name: str, problems: list[str], *, default_profile: str, i
         how += f" (the {ENV_ACCESS_TOKEN} environment variable only serves the default profile, {default_profile!r})"
     lines.append(how + ".")
     return " ".join(lines)
+
+
+#: Why a profile saved to memory by an earlier kernel cannot be loaded.
+MEMORY_GONE_PROBLEM = (
+    "It was saved by an earlier kernel that had no keyring, so it was kept in that kernel's memory only and is gone."
+)
+
+
+def keyring_unusable_problem(reason: str | None) -> str:
+    """Why a profile saved in the keyring cannot be loaded here."""
+    return f"It was saved in the system keyring, which cannot be used here ({reason})."

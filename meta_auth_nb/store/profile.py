@@ -124,6 +124,10 @@ class StoredProfile:
         When the profile was saved (None for colab/env pseudo-profiles).
     required_scopes : tuple of str
         Scopes the user's work needs (checked by the lifecycle code).
+    config_id : str or None
+        The Facebook Login for Business configuration it logs in with.
+    redirect_uri : str or None
+        The registered redirect its logins use (None: the localhost one).
     """
 
     name: str
@@ -135,6 +139,8 @@ class StoredProfile:
     backend: str = "memory"
     saved_at: datetime | None = None
     required_scopes: tuple[str, ...] = ()
+    config_id: str | None = None
+    redirect_uri: str | None = None
 
     @property
     def has_app_secret(self) -> bool:
@@ -154,7 +160,8 @@ class StoredProfile:
             f"StoredProfile(name={self.name!r}, token={self.token!r}, app_id={self.app_id!r}, "
             f"app_secret={'<stored>' if self.app_secret else None}, backend={self.backend!r}, "
             f"info={info!r}, checked_at={to_iso(self.checked_at)!r}, saved_at={to_iso(self.saved_at)!r}, "
-            f"required_scopes={self.required_scopes!r})"
+            f"required_scopes={self.required_scopes!r}, config_id={self.config_id!r}, "
+            f"redirect_uri={self.redirect_uri!r})"
         )
 
     __str__ = __repr__
@@ -176,6 +183,8 @@ class StoredProfile:
             "checked_at": to_iso(self.checked_at),
             "saved_at": to_iso(self.saved_at),
             "required_scopes": list(self.required_scopes),
+            "config_id": self.config_id,
+            "redirect_uri": self.redirect_uri,
         }
 
 
@@ -189,6 +198,8 @@ def record_of(
     checked_at: datetime | None,
     saved_at: datetime | None,
     required_scopes: Iterable[str] | str = (),
+    config_id: str | None = None,
+    redirect_uri: str | None = None,
 ) -> dict[str, Any]:
     """The index record of a profile: facts only, the token masked."""
     return {
@@ -203,6 +214,8 @@ def record_of(
         "checked_at": to_iso(checked_at),
         "saved_at": to_iso(saved_at),
         "required_scopes": list(clean_scopes(required_scopes)),
+        "config_id": config_id,
+        "redirect_uri": redirect_uri,
     }
 
 
@@ -244,4 +257,11 @@ def profile_from_record(
         backend=backend,
         saved_at=from_iso(record.get("saved_at")),
         required_scopes=clean_scopes(record.get("required_scopes")),
+        config_id=_text(record.get("config_id")),
+        redirect_uri=_text(record.get("redirect_uri")),
     )
+
+
+def _text(value: Any) -> str | None:
+    # A hand-edited index may hold anything: only non-empty strings count.
+    return value.strip() or None if isinstance(value, str) else None

@@ -25,7 +25,7 @@ from .env_source import forget_pseudo_facts, load_pseudo_profile, remember_pseud
 from .index import INDEX_NAME, ProfileIndex
 from .keyring_source import SERVICE, KeyringAdapter, token_key
 from .memory import MemoryEntry, vault
-from .messages import memory_notice, not_found_message
+from .messages import MEMORY_GONE_PROBLEM, keyring_unusable_problem, memory_notice, not_found_message
 from .profile import (
     StoredProfile,
     clean_app_id,
@@ -60,9 +60,7 @@ class TokenStore:
     Notes
     -----
     When no keyring is usable the store keeps working in memory and says so
-    once per process: :attr:`notice` is logged at WARNING on the
-    ``meta_auth_nb.store`` logger the first time a token is saved to memory
-    (Jupyter shows it under the cell). UIs can show :attr:`notice` themselves.
+    once per process (:attr:`notice`, logged at WARNING on ``meta_auth_nb.store``).
 
     Profiles served by Colab secrets or the environment are read-only:
     :meth:`delete` cannot remove them, and :meth:`save` never writes there.
@@ -176,6 +174,8 @@ class TokenStore:
         required_scopes: Iterable[str] | str = (),
         checked_at: datetime | None = None,
         keep_app_secret: bool = True,
+        config_id: str | None = None,
+        redirect_uri: str | None = None,
     ) -> StoredProfile:
         """Save a token under a profile (replacing what the profile held).
 
@@ -200,6 +200,9 @@ class TokenStore:
             When no ``app_secret`` is passed, keep one stored earlier for the
             *same* app id (a re-login should not forget it). An app secret of
             another app is always dropped.
+        config_id, redirect_uri : str, optional
+            How the profile logs in (a Login for Business configuration, a
+            registered redirect), remembered for the next login.
 
         Returns
         -------
@@ -244,6 +247,8 @@ class TokenStore:
             checked_at=checked,
             saved_at=now,
             required_scopes=required_scopes,
+            config_id=config_id,
+            redirect_uri=redirect_uri,
         )
         if backend == "memory":
             vault.put(self._folder_key, name, MemoryEntry(token=token, app_secret=secret, record=dict(record)))
@@ -292,21 +297,14 @@ class TokenStore:
                 self._keyring.broke(failure)
                 problems.append(f"The system keyring could not be read ({failure.reason}).")
         elif record and record.get("backend") == "keyring":
-            problems.append(
-                f"It was saved in the system keyring, which cannot be used here ({self._keyring.unusable_reason})."
-            )
+            problems.append(keyring_unusable_problem(self._keyring.unusable_reason))
         if record and record.get("backend") == "memory":
-            problems.append(
-                "It was saved by an earlier kernel that had no keyring, so it was kept in that kernel's "
-                "memory only and is gone."
-            )
+            problems.append(MEMORY_GONE_PROBLEM)
 
-        if name == self.default_profile:
-            found = load_pseudo_profile(
-                name, self._folder_key, colab=self._colab, environ=self._environ, problems=problems
-            )
-            if found is not None:
-                return found
+        pseudo = {"colab": self._colab, "environ": self._environ, "problems": problems}
+        found = load_pseudo_profile(name, self._folder_key, **pseudo) if name == self.default_profile else None
+        if found is not None:
+            return found
         raise ProfileNotFound(self._not_found_message(name, problems), profile=name)
 
     def _not_found_message(self, name: str, problems: list[str]) -> str:

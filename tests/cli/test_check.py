@@ -19,6 +19,7 @@ REPORT_KEYS = {
     "app_id",
     "user_id",
     "valid",
+    "expiry_known",
     "expires_at",
     "data_access_expires_at",
     "scopes",
@@ -149,7 +150,8 @@ def test_json_shape_is_stable(save, env, cli_run):
     save("soon", lifetime_s=5 * DAY)
     result = cli_run("check", "--all", "--json")
     payload = json.loads(result.out)
-    assert set(payload) == {"exit_code", "checked_at", "warn_days", "reports"}
+    assert set(payload) == {"exit_code", "checked_at", "warn_days", "graph_version", "version_notice", "reports"}
+    assert payload["graph_version"] == "v27.0" and payload["version_notice"] is None
     assert payload["exit_code"] == result.code == 1
     assert payload["warn_days"] == 7
     assert [r["profile"] for r in payload["reports"]] == ["fine", "soon"]

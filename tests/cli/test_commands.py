@@ -11,6 +11,7 @@ from meta_auth_nb import cli
 from tests.cli.helpers import DAY
 
 INSPECT_KEYS = {
+    "expiry_known",
     "profile",
     "source",
     "token",

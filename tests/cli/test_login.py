@@ -13,7 +13,7 @@ import pytest
 
 from meta_auth_nb import cli
 from tests.cli.conftest import make_context
-from tests.cli.helpers import DAY, LineTap, run_in_thread
+from tests.cli.helpers import DAY, LineTap, free_port, run_in_thread
 
 URL_RE = r"(http://127\.0\.0\.1:\d+/v\d+\.\d+/dialog/oauth\?\S+)"
 
@@ -137,7 +137,7 @@ def test_oauth_through_the_catcher(store, env, threaded):
     )
     login_url = out.wait_for(URL_RE).group(1)
     assert "scope=ads_read%2Cads_management" in login_url
-    assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in login_url
+    assert "redirect_uri=http%3A%2F%2Flocalhost%3A" in login_url
     redirected = env.approve(login_url, user="alice")
     assert "code=" in redirected
     page = _follow(redirected)
@@ -154,18 +154,20 @@ def test_oauth_through_the_catcher(store, env, threaded):
         _follow(redirected)
 
 
-def test_oauth_wrong_state_through_the_catcher_exits_2(store, env, threaded):
+def test_oauth_forged_redirect_is_refused_and_the_real_one_still_counts(store, env, threaded):
     thread, box, out, err = threaded(
         "login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--timeout", "20"
     )
     login_url = out.wait_for(URL_RE).group(1)
-    forged = _with_state(env.approve(login_url), "someone-elses-state")
-    assert _follow(forged).status_code == 200
+    redirected = env.approve(login_url)
+    forged = _with_state(redirected, "someone-elses-state")
+    refused = _follow(forged)
+    assert refused.status_code == 400 and "Not this login" in refused.text
+    assert thread.is_alive()  # still waiting: the forged request did not use the catcher up
+    assert _follow(redirected).status_code == 200
     thread.join(20)
-    assert box.get("value") == 2
-    message = err.getvalue()
-    assert "state does not match" in message and "Traceback" not in message
-    assert store.profiles() == []
+    assert box.get("value") == 0, err.getvalue()
+    assert store.load("fb").info.is_valid
 
 
 def test_oauth_cancel_exits_2(store, env, threaded):
@@ -201,7 +203,9 @@ def test_oauth_busy_port_is_a_setup_error(store, env, cli_run):
         busy.listen()
         port = busy.getsockname()[1]
         result = cli_run("login", "--profile", "fb", "--oauth", "--no-browser", "--port", str(port))
-    assert result.code == 3 and "--paste" in result.err
+    # Never a fallback to pasting the same localhost address: the program holding the port would get the code.
+    assert result.code == 3 and "held by another program" in result.err
+    assert "--redirect-uri" in result.err and "paste it here" not in result.err
 
 
 # --- OAuth with a pasted redirect URL ------------------------------------------------------------------
@@ -211,10 +215,13 @@ def test_oauth_with_a_pasted_redirect_url(store, env, threaded, monkeypatch):
     read_fd, write_fd = os.pipe()
     monkeypatch.setattr(sys, "stdin", os.fdopen(read_fd, "r"))
     writer = os.fdopen(write_fd, "w")
+    port = free_port()
     try:
-        thread, box, out, err = threaded("login", "--profile", "remote", "--oauth", "--paste", "--no-browser")
+        thread, box, out, err = threaded(
+            "login", "--profile", "remote", "--oauth", "--paste", "--no-browser", "--port", str(port)
+        )
         login_url = out.wait_for(URL_RE).group(1)
-        assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback" in login_url  # nothing listens there
+        assert f"redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback" in login_url  # nothing listens there
         err.wait_for("paste it here")
         writer.write(env.approve(login_url) + "\n")  # the whole address, #_=_ and all
         writer.flush()

@@ -8,9 +8,11 @@ import time
 import httpx
 import pytest
 
-from meta_auth_nb._base.errors import LoginDenied, StateMismatch
-from meta_auth_nb.auth.catcher import CatcherTimeout, RedirectCatcher
+from meta_auth_nb._base.errors import LoginDenied
+from meta_auth_nb.auth.catcher import CatcherTimeout, RedirectCatcher, new_state
 from meta_auth_nb.auth.oauth import parse_redirect
+
+S = new_state()  # the login attempt's state: the catcher takes only redirects carrying it
 
 
 def _get(url: str, **headers: str) -> httpx.Response:
@@ -18,10 +20,14 @@ def _get(url: str, **headers: str) -> httpx.Response:
         return client.get(url, headers=headers)
 
 
+def _catcher(**kwargs) -> RedirectCatcher:
+    return RedirectCatcher(**{"port": 0, "timeout": 10, "state": S, **kwargs})
+
+
 def test_catches_the_first_valid_redirect_and_answers_a_closing_page():
-    with RedirectCatcher(port=0, timeout=10) as catcher:
-        assert catcher.redirect_uri.startswith("http://127.0.0.1:") and catcher.redirect_uri.endswith("/callback")
-        answer = _get(catcher.redirect_uri + "?code=AQB-one-time&state=s1")
+    with _catcher() as catcher:
+        assert catcher.redirect_uri.startswith("http://localhost:") and catcher.redirect_uri.endswith("/callback")
+        answer = _get(catcher.redirect_uri + f"?code=AQB-one-time&state={S}")
         assert answer.status_code == 200
         assert "close this tab" in answer.text
         assert "AQB-one-time" not in answer.text  # the code is not echoed
@@ -29,29 +35,55 @@ def test_catches_the_first_valid_redirect_and_answers_a_closing_page():
         assert answer.headers["cache-control"] == "no-store"
         assert "default-src 'none'" in answer.headers["content-security-policy"]
         url = catcher.wait(timeout=5)
-    assert url == catcher.redirect_uri + "?code=AQB-one-time&state=s1"
-    assert parse_redirect(url, "s1") == "AQB-one-time"
+    assert url == catcher.redirect_uri + f"?code=AQB-one-time&state={S}"
+    assert parse_redirect(url, S, redirect_uri=catcher.redirect_uri) == "AQB-one-time"
 
 
-def test_binds_loopback_only():
-    with RedirectCatcher(port=0, timeout=10) as catcher:
-        assert catcher._server.server_address[0] == "127.0.0.1"
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
 
 
-def test_wrong_state_is_left_to_the_caller():
-    with RedirectCatcher(port=0, timeout=10) as catcher:
-        assert _get(catcher.redirect_uri + "?code=abc&state=not-mine").status_code == 200
-        url = catcher.wait(timeout=5)
-    with pytest.raises(StateMismatch):
-        parse_redirect(url, "expected-state")
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_listens_on_both_loopback_addresses_and_nothing_else():
+    with _catcher() as catcher:
+        assert catcher.addresses == ["127.0.0.1", "::1"]
+        host = {"Host": f"localhost:{catcher.port}"}
+        # Whichever address the browser resolves localhost to, the redirect arrives.
+        assert _get(f"http://[::1]:{catcher.port}/callback?code=x&state=wrong", **host).status_code == 400
+        assert _get(f"http://127.0.0.1:{catcher.port}/callback?code=x&state=wrong", **host).status_code == 400
+        assert _get(f"http://[::1]:{catcher.port}/callback?code=v6&state={S}", **host).status_code == 200
+        assert "code=v6" in catcher.wait(timeout=5)
+
+
+def test_a_forged_request_is_refused_and_does_not_use_up_the_catcher():
+    # Any web page can make the browser request the callback: without this login's state it is not the login.
+    with _catcher() as catcher:
+        for forged in ("?error=access_denied&error_description=Call+0800+now", "?code=abc&state=not-mine"):
+            answer = _get(catcher.redirect_uri + forged)
+            assert answer.status_code == 400 and "0800" not in answer.text
+        assert catcher.result is None
+        assert _get(catcher.redirect_uri + f"?code=real&state={S}").status_code == 200
+        assert "code=real" in catcher.wait(timeout=5)
+
+
+def test_state_is_required_and_must_be_random_enough():
+    with pytest.raises(TypeError):
+        RedirectCatcher(port=0)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="state"):
+        RedirectCatcher(port=0, state="s")
 
 
 def test_denial_is_caught_and_reported_escaped():
     evil = "<script>alert(1)</script>&<b>bold</b>"
-    with RedirectCatcher(port=0, timeout=10) as catcher:
+    with _catcher() as catcher:
         answer = httpx.get(
             catcher.redirect_uri,
-            params={"error": "access_denied", "error_reason": "user_denied", "error_description": evil, "state": "s"},
+            params={"error": "access_denied", "error_reason": "user_denied", "error_description": evil, "state": S},
             trust_env=False,
         )
         assert answer.status_code == 200
@@ -59,40 +91,40 @@ def test_denial_is_caught_and_reported_escaped():
         assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&lt;b&gt;bold&lt;/b&gt;" in answer.text
         url = catcher.wait(timeout=5)
     with pytest.raises(LoginDenied):
-        parse_redirect(url, "s")
+        parse_redirect(url, S)
 
 
 def test_second_request_is_refused_with_410():
-    with RedirectCatcher(port=0, timeout=10) as catcher:
-        assert _get(catcher.redirect_uri + "?code=first&state=s").status_code == 200
-        second = _get(catcher.redirect_uri + "?code=second&state=s")
+    with _catcher() as catcher:
+        assert _get(catcher.redirect_uri + f"?code=first&state={S}").status_code == 200
+        second = _get(catcher.redirect_uri + f"?code=second&state={S}")
         assert second.status_code == 410
-        assert catcher.wait(timeout=1).endswith("code=first&state=s")
+        assert catcher.wait(timeout=1).endswith(f"code=first&state={S}")
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1:1", "localhost"])
 def test_wrong_host_header_is_rejected(host):
-    with RedirectCatcher(port=0, timeout=10) as catcher:
-        answer = _get(catcher.redirect_uri + "?code=abc&state=s", Host=host.format(port=catcher.port))
+    with _catcher() as catcher:
+        answer = _get(catcher.redirect_uri + f"?code=abc&state={S}", Host=host.format(port=catcher.port))
         assert answer.status_code in (400, 421)
         assert catcher.result is None  # not consumed
-        ok = _get(f"http://localhost:{catcher.port}/callback?code=abc&state=s")  # localhost:PORT is fine
+        ok = _get(f"http://127.0.0.1:{catcher.port}/callback?code=abc&state={S}")  # 127.0.0.1:PORT is fine
         assert ok.status_code == 200
 
 
 def test_requests_without_code_or_error_do_not_count():
-    with RedirectCatcher(port=0, timeout=10) as catcher:
+    with _catcher() as catcher:
         assert _get(f"http://127.0.0.1:{catcher.port}/favicon.ico").status_code == 404
         assert _get(catcher.redirect_uri).status_code == 400
-        assert _get(catcher.redirect_uri + "?state=s").status_code == 400
+        assert _get(catcher.redirect_uri + f"?state={S}").status_code == 400
         with httpx.Client(trust_env=False) as client:
-            assert client.post(catcher.redirect_uri + "?code=x&state=s").status_code == 405
+            assert client.post(catcher.redirect_uri + f"?code=x&state={S}").status_code == 405
         assert catcher.result is None
-        assert _get(catcher.redirect_uri + "?code=real&state=s").status_code == 200
+        assert _get(catcher.redirect_uri + f"?code=real&state={S}").status_code == 200
 
 
 def test_times_out_and_frees_the_port():
-    catcher = RedirectCatcher(port=0, timeout=0.5).start()
+    catcher = _catcher(timeout=0.5).start()
     port = catcher.port
     started = time.monotonic()
     with pytest.raises(CatcherTimeout) as caught:
@@ -100,15 +132,16 @@ def test_times_out_and_frees_the_port():
     assert 0.3 < time.monotonic() - started < 3
     assert "No login redirect" in str(caught.value)
     catcher.stop()
-    with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    for address in ("127.0.0.1", "::1"):
+        with pytest.raises(OSError):
+            socket.create_connection((address, port), timeout=0.5).close()
 
 
 def test_a_shorter_wait_can_be_retried():
-    with RedirectCatcher(port=0, timeout=10) as catcher:
+    with _catcher() as catcher:
         with pytest.raises(CatcherTimeout):
             catcher.wait(timeout=0.2)
-        _get(catcher.redirect_uri + "?code=late&state=s")
+        _get(catcher.redirect_uri + f"?code=late&state={S}")
         assert "code=late" in catcher.wait(timeout=2)
 
 
@@ -116,8 +149,8 @@ def test_never_logs_the_query(caplog, capsys):
     import logging
 
     caplog.set_level(logging.DEBUG)
-    with RedirectCatcher(port=0, timeout=10) as catcher:
-        _get(catcher.redirect_uri + "?code=SECRETCODE123&state=s")
+    with _catcher() as catcher:
+        _get(catcher.redirect_uri + f"?code=SECRETCODE123&state={S}")
         catcher.wait(timeout=2)
     captured = capsys.readouterr()
     assert "SECRETCODE123" not in captured.out + captured.err
@@ -127,14 +160,39 @@ def test_never_logs_the_query(caplog, capsys):
 
 
 def test_port_in_use_raises_oserror_and_bad_arguments_are_refused():
-    with RedirectCatcher(port=0, timeout=5) as first:
+    with _catcher(timeout=5) as first:
         with pytest.raises(OSError):
-            RedirectCatcher(port=first.port, timeout=5).start()
+            _catcher(port=first.port, timeout=5).start()
     with pytest.raises(ValueError):
-        RedirectCatcher(port=70000)
+        _catcher(port=70000)
     with pytest.raises(ValueError):
-        RedirectCatcher(path="callback")
+        _catcher(path="callback")
     with pytest.raises(RuntimeError):
-        _ = RedirectCatcher(port=0).redirect_uri
+        _ = _catcher().redirect_uri
     with pytest.raises(RuntimeError):
-        RedirectCatcher(port=0).wait(1)
+        _catcher().wait(1)
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        socket.AF_INET,
+        pytest.param(socket.AF_INET6, marks=pytest.mark.skipif(not _has_ipv6_loopback(), reason="no ::1 here")),
+    ],
+)
+def test_a_port_another_program_holds_on_either_address_is_refused(family):
+    # The other program would receive the browser's redirect (and its code) on that address.
+    with socket.socket(family) as squatter:
+        squatter.bind(("127.0.0.1" if family == socket.AF_INET else "::1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        with pytest.raises(OSError):
+            _catcher(port=port).start()
+
+
+def test_a_new_catcher_can_follow_one_that_just_answered():
+    with _catcher() as first:
+        assert _get(first.redirect_uri + f"?code=x&state={S}").status_code == 200
+        port = first.port
+    with _catcher(port=port) as again:  # the earlier connection's TIME_WAIT does not block the port
+        assert again.port == port

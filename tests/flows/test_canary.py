@@ -22,9 +22,9 @@ def test_canary_never_leaks(sandbox, opts, caplog, capsys):
     app = {"app_id": sandbox.app_id, "app_secret": secret}
     seen: list[str] = []
     with caplog.at_level(logging.DEBUG):  # every logger, httpx and httpcore included
-        req = mab.login_url(sandbox.app_id, "http://127.0.0.1:8765/cb", "ads_read", dialog_url=sandbox.dialog_url)
+        req = mab.login_url(sandbox.app_id, "http://localhost:8765/cb", "ads_read", dialog_url=sandbox.dialog_url)
         code = mab.parse_redirect(sandbox.approve(req.url), req.state)
-        short = mab.exchange_code(code, redirect_uri="http://127.0.0.1:8765/cb", **app, **opts)
+        short = mab.exchange_code(code, redirect_uri="http://localhost:8765/cb", **app, **opts)
         canary = short.get_secret_value()
         long = mab.extend_token(short, **app, **opts)
         info = mab.inspect_token(long, **app, **opts)
@@ -47,7 +47,7 @@ def test_canary_never_leaks(sandbox, opts, caplog, capsys):
         # forced errors at every layer, with the canary as the token
         failures = []
         with pytest.raises(E.CodeExchangeFailed) as used:
-            mab.exchange_code(code, redirect_uri="http://127.0.0.1:8765/cb", **app, **opts)
+            mab.exchange_code(code, redirect_uri="http://localhost:8765/cb", **app, **opts)
         failures.append(used.value)
         with pytest.raises(E.CodeExchangeFailed) as wrong_secret:
             mab.extend_token(long, app_id=sandbox.app_id, app_secret="0" * 32, **opts)

@@ -11,7 +11,7 @@ from meta_auth_nb._base import errors as E
 from meta_auth_nb._base.timefmt import utcnow
 from tests.dialog_client import press
 
-REDIRECT = "http://127.0.0.1:8765/callback"
+REDIRECT = "http://localhost:8765/callback"
 
 
 def login(sandbox, opts, scopes="ads_read", user=None, **kw):

@@ -29,7 +29,7 @@ def _full_flow(shell, magics):
     dialog_url = start_facebook_login(panel)
     assert dialog_url.startswith(box.dialog_url)
     redirect_uri = panel.redirect_uri_field.value
-    assert redirect_uri.startswith("http://127.0.0.1:") and redirect_uri.endswith("/callback")
+    assert redirect_uri.startswith("http://localhost:") and redirect_uri.endswith("/callback")
     assert 'target="_blank"' in panel.login_link.value and "meta-auth-login-link" in panel.login_link.value
     assert "navigator.clipboard" in panel.copy_button.value
 

@@ -82,11 +82,12 @@ def test_expired_pasted_token(shell, magics):
 def test_remote_kernel_pastes_the_redirected_url(shell, magics):
     panel, _ = login(shell, "--sandbox --remote")
     dialog_url = start_facebook_login(panel)
-    assert panel.redirect_uri_field.value == magics.paste_redirect_uri
-    assert "whole address" in panel.redirect_info.value
+    assert panel.redirect_uri_field.value == "http://localhost:8765/callback"
+    assert "whole address" in panel.paste_info.value
+    assert "remote kernel" in panel.redirect_info.value and "--remote was given" in panel.redirect_info.value
     assert panel.paste_row.layout.display == ""
     redirected = sandbox().approve(dialog_url)
-    assert redirected.startswith(magics.paste_redirect_uri)
+    assert redirected.startswith("http://localhost:8765/callback")
     paste_redirect(panel, redirected)
     assert panel.redirect_paste.value == ""
     assert panel.step == "inspect", panel.message_text
@@ -96,7 +97,7 @@ def test_env_var_selects_paste(shell, magics, monkeypatch):
     monkeypatch.setenv("META_AUTH_REDIRECT", "paste")
     panel, _ = login(shell, "--sandbox")
     start_facebook_login(panel)
-    assert panel.redirect_uri_field.value == magics.paste_redirect_uri
+    assert panel.redirect_uri_field.value == "http://localhost:8765/callback"
 
 
 def test_remote_denial(shell, magics):
@@ -120,7 +121,7 @@ def test_remote_used_code(shell, magics):
     box = sandbox()
     redirected = box.approve(start_facebook_login(panel))
     code = parse_qs(urlsplit(redirected).query)["code"][0]
-    exchange_code(code, app_id=box.app_id, app_secret=box.app_secret, redirect_uri=magics.paste_redirect_uri)
+    exchange_code(code, app_id=box.app_id, app_secret=box.app_secret, redirect_uri="http://localhost:8765/callback")
     paste_redirect(panel, redirected)
     assert panel.step == "method"
     assert "could not be used" in panel.message_text and "works once" in panel.message_text

@@ -139,7 +139,13 @@ def test_autopilot_refuses_a_real_login(shell, magics, monkeypatch):
 
 
 def test_autopilot_user_must_exist(shell, magics):
-    assert "alice, bob, carol; not 'dave'" in _usage_error(shell, "--sandbox --autopilot=dave")
+    assert "alice, bob, carol, dana; not 'dave'" in _usage_error(shell, "--sandbox --autopilot=dave")
+
+
+def test_autopilot_as_a_user_without_a_role_says_why_the_dialog_refused(shell, magics):
+    # The sandbox app is in development mode: only people with a role on the app may log in.
+    said = _usage_error(shell, "--sandbox --autopilot=dana")
+    assert "App not active" in said and "dana has no role on this app" in said
 
 
 @pytest.mark.parametrize(

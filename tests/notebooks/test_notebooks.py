@@ -160,6 +160,19 @@ def test_scheduled_report_with_an_env_token(module_tmp):
     assert token not in json.dumps(nb) and not TOKEN_PATTERN.search(json.dumps(nb))
 
 
+def test_scheduled_report_with_a_roleless_token_and_no_app_secret(module_tmp):
+    # An agency analyst: a token from the client's app, no role on it, no app secret.
+    with Sandbox(seed=5) as box:
+        token = box.issue_token("dana", scopes=["ads_read"], lifetime_s=60 * 86400)
+        env = {k: v for k, v in _report_env(box, token).items() if k != "META_APP_SECRET"}
+        nb = execute(load("03_scheduled_report.ipynb"), module_tmp / "report-agency", env=env, autopilot=None)
+    check = cell_text(cell_with(nb, "mab.session("))
+    assert "Token OK: EAA" in check and "(expiry unknown: set META_APP_ID and META_APP_SECRET" in check
+    assert check.startswith("profile default: expiry unknown")  # session()'s warning, with the reason and the fix
+    assert "Report ready: 1 ad accounts, 5 campaigns." in cell_text(code_cells(nb)[-1])
+    assert token not in json.dumps(nb) and not TOKEN_PATTERN.search(json.dumps(nb))
+
+
 def test_scheduled_report_stops_at_the_check_with_an_expired_token(module_tmp):
     nb = load("03_scheduled_report.ipynb")
     with Sandbox(seed=4) as box:
@@ -189,6 +202,11 @@ def test_readme_shows_the_panel_and_the_badges():
     assert "mybinder.org/v2/gh/meta-auth-nb/meta_auth_nb/HEAD" in readme
     for magic in ("%meta_login", "%meta_tokens", "%meta_scopes", "--autopilot", "META_AUTH_SANDBOX_AUTOPILOT"):
         assert magic in readme
+    # Which redirect to register for which setup: one short table, in the README and the quickstart.
+    quickstart = (NOTEBOOKS / "01_quickstart.ipynb").read_text(encoding="utf-8")
+    for text in (readme, quickstart):
+        for words in ("| your setup |", "http://localhost:8765/callback", "login_success.html", "--config-id"):
+            assert words in text, words
 
 
 def test_binder_installs_this_repository():

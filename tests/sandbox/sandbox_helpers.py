@@ -10,7 +10,7 @@ import httpx
 
 from meta_auth_nb.sandbox import Sandbox
 
-REDIRECT = "http://127.0.0.1:8765/callback"
+REDIRECT = "http://localhost:8765/callback"
 
 
 class FormParser(HTMLParser):

@@ -23,7 +23,7 @@ def test_identity_is_deterministic_from_the_seed() -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", a.app_secret)
     assert (a.app_id, a.app_secret, a.user_id("alice")) == (b.app_id, b.app_secret, b.user_id("alice"))
     assert a.app_secret != c.app_secret
-    assert a.users == ["alice", "bob", "carol"]
+    assert a.users == ["alice", "bob", "carol", "dana"]
     assert len(a.ad_account_ids("alice")) == 2 and len(a.ad_account_ids("carol")) == 1
     assert all(x.startswith("act_") for x in a.ad_account_ids())
     assert set(Sandbox.scenarios) == {"expiring-token", "declined-ads-read", "password-changed"}
@@ -70,7 +70,10 @@ def test_control_endpoints(sb: Sandbox) -> None:
     with httpx.Client(base_url=sb.graph_url) as c:
         info = c.get("/__sandbox__/info").json()
         assert info["app_id"] == sb.app_id and info["system_user_id"] == sb.system_user_id
-        assert info["users"] == ["alice", "bob", "carol"]
+        assert info["users"] == ["alice", "bob", "carol", "dana"]
+        assert info["roles"] == {"alice": "administrator", "bob": "developer", "carol": "tester"}
+        assert info["app_mode"] == "development" and info["redirect_uris"] == []
+        assert set(info["login_configs"]) == {sb.config_id("user"), sb.config_id("system_user")}
         assert info["ad_accounts"]["alice"] == sb.ad_account_ids("alice")
         assert sb.app_secret not in c.get("/__sandbox__/info").text
         token = c.post(
@@ -151,3 +154,14 @@ def test_cli_main_rejects_unknown_scenario(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         main(["--scenario", "nope"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_control_endpoints_change_the_app_settings(sb: Sandbox) -> None:
+    with httpx.Client(base_url=sb.graph_url) as c:
+        done = c.post("/__sandbox__/register_redirect_uri", data={"uri": "https://example.com/meta-login"}).json()
+        assert done == {"redirect_uris": ["https://example.com/meta-login"]}
+        refused = c.post("/__sandbox__/register_redirect_uri", data={"uri": "http://example.com/cb"})
+        assert refused.status_code == 400 and "HTTPS" in refused.json()["error"]["message"]
+        assert c.post("/__sandbox__/app_mode", data={"mode": "live"}).json() == {"app_mode": "live"}
+        assert c.post("/__sandbox__/app_mode", data={"mode": "beta"}).status_code == 400
+    assert sb.app_mode == "live" and sb.redirect_uris == ["https://example.com/meta-login"]

@@ -9,18 +9,20 @@ from meta_auth_nb.sandbox import Sandbox
 
 
 def test_page_lists_app_permissions_users_and_buttons(oauth: OAuth) -> None:
-    page = oauth.dialog(scope="ads_read,business_management", auth_type="rerequest", config_id="777")
+    page = oauth.dialog(scope="ads_read,business_management", auth_type="rerequest")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "Sandbox Marketing App" in page.text
-    for scope in ("ads_read", "business_management", "public_profile", "ads_management"):
-        assert scope in page.text  # config_id adds the Login-for-Business set
+    for scope in ("ads_read", "business_management", "public_profile"):
+        assert scope in page.text
+    assert "ads_management" not in page.text
     form = parse_form(page.text)
     assert form.method == "post"
     assert form.action == "/v25.0/dialog/oauth/decide"
     assert form.buttons["allow"]["text"].strip() == "Allow"
     assert form.buttons["cancel"]["text"].strip() == "Cancel"
     assert ("alice", True) in form.options and ("bob", False) in form.options
+    assert "dana (no role on the app)" in page.text
     assert form.fields["state"] == "st-123"
     assert form.fields["redirect_uri"] == REDIRECT
     assert form.fields["auth_type"] == "rerequest"
@@ -29,6 +31,7 @@ def test_page_lists_app_permissions_users_and_buttons(oauth: OAuth) -> None:
 def test_hostile_state_and_redirect_are_escaped_and_echoed_exactly(oauth: OAuth) -> None:
     state = '"><script>alert(1)</script>&x=1'
     redirect = 'https://example.com/cb?next="><img/src=x/onerror=alert(2)>'
+    oauth.sb.register_redirect_uri(redirect)
     page = oauth.dialog(state=state, redirect_uri=redirect, scope="ads_read")
     assert page.status_code == 200
     assert "<script>" not in page.text and "<img" not in page.text

@@ -75,12 +75,26 @@ def test_logger_redacts_args(caplog):
 
 def test_settings_from_env_and_https_rule():
     s = Settings.from_env({"META_GRAPH_URL": "http://127.0.0.1:9999/", "META_APP_SECRET": "topsecretvalue"})
-    assert s.graph_url == "http://127.0.0.1:9999" and s.graph_version == "v25.0" and s.profile == "default"
+    assert s.graph_url == "http://127.0.0.1:9999" and s.graph_version == "v27.0" and s.profile == "default"
     assert "topsecretvalue" not in repr(s)
     with pytest.raises(ConfigError, match="HTTPS"):
         Settings.from_env({"META_GRAPH_URL": "http://graph.example.com"})
-    with pytest.raises(ConfigError, match=r"v25\.0"):
+    with pytest.raises(ConfigError, match=r"v27\.0"):
         Settings.from_env({"META_GRAPH_VERSION": "25"})
+
+
+def test_settings_for_the_registered_redirect_and_login_for_business():
+    s = Settings.from_env(
+        {"META_AUTH_REDIRECT_URI": " https://example.com/meta-login ", "META_AUTH_CONFIG_ID": "1234567890"}
+    )
+    assert s.redirect_uri == "https://example.com/meta-login" and s.config_id == "1234567890"
+    assert Settings().login_success_url == "https://www.facebook.com/connect/login_success.html"
+    with pytest.raises(ConfigError, match="META_AUTH_REDIRECT_URI must use HTTPS"):
+        Settings.from_env({"META_AUTH_REDIRECT_URI": "http://example.com/cb"})
+    with pytest.raises(ConfigError, match="fragment"):
+        Settings.from_env({"META_AUTH_REDIRECT_URI": "https://example.com/cb#x"})
+    with pytest.raises(ConfigError, match="META_AUTH_CONFIG_ID must be the numeric ID"):
+        Settings.from_env({"META_AUTH_CONFIG_ID": "my-config"})
 
 
 def test_token_info_parsing_is_lenient():

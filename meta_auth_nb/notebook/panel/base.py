@@ -41,13 +41,9 @@ from .steps import (
     build_use,
 )
 
-__all__ = ["PASTE_REDIRECT_URI", "PanelBase"]
+__all__ = ["PanelBase"]
 
 log = get_logger(__name__)
-
-#: Where the dialog sends a remote kernel's user: nothing listens there, the
-#: address bar keeps the code. Localhost is allowed for apps in development mode.
-PASTE_REDIRECT_URI = "http://localhost:8765/callback"
 
 
 class PanelBase:
@@ -62,6 +58,8 @@ class PanelBase:
     restart_button: w.Button  # [meta-auth-restart]
     scope_boxes: dict[str, w.Checkbox]  # [meta-auth-scope-<permission>]
     extra_scopes: w.Text  # [meta-auth-scopes-extra]
+    config_field: w.Text  # [meta-auth-config-id] Facebook Login for Business configuration
+    scopes_note: w.HTML  # [meta-auth-scopes-note]
     scopes_next: w.Button  # [meta-auth-scopes-next]
     method_tabs: w.Tab  # [meta-auth-method-tabs]
     explorer_steps: w.HTML  # [meta-auth-explorer-steps] (link a.meta-auth-explorer-link)
@@ -71,7 +69,9 @@ class PanelBase:
     app_id_field: w.Text  # [meta-auth-app-id]
     app_secret_field: w.Password  # [meta-auth-app-secret]
     login_button: w.Button  # [meta-auth-login-start]
-    redirect_info: w.HTML  # [meta-auth-redirect-info]
+    registered_field: w.Text  # [meta-auth-registered-redirect]
+    login_success_button: w.Button  # [meta-auth-use-login-success]
+    redirect_info: w.HTML  # [meta-auth-redirect-info] the redirect's mode, why, what to register
     redirect_uri_field: w.Text  # [meta-auth-redirect-uri]
     copy_button: w.HTML  # [meta-auth-copy-box] (button.meta-auth-copy)
     redirect_uri_row: w.HBox
@@ -115,7 +115,8 @@ class PanelBase:
         warn_days: float = DEFAULT_WARN_DAYS,
         redirect_port: int = 8765,
         redirect_timeout: float = 300.0,
-        paste_redirect_uri: str = PASTE_REDIRECT_URI,
+        config_id: str | None = None,
+        redirect_uri: str | None = None,
     ) -> None:
         settings = get_settings()
         self.store = store
@@ -126,18 +127,22 @@ class PanelBase:
         self.warn_days = warn_days
         self.redirect_port = redirect_port
         self.redirect_timeout = redirect_timeout
-        self.paste_redirect_uri = paste_redirect_uri
+        #: Given with %meta_login (they beat what a stored profile remembers).
+        self.given_login = {"config_id": config_id, "redirect_uri": redirect_uri}
         self.state = FlowState(
             profile=profile,
             scopes=list(scopes) or ["ads_read"],
             app_id=app_id or settings.app_id,
             session_name=session_name,
+            config_id=config_id or settings.config_id,
+            redirect_uri=redirect_uri or settings.redirect_uri,
         )
         self.step = SCOPES
         self.message_text = ""
         self.message_level = ""
         self.session: Any = None
         self._catcher: Any = None
+        self._shown_uri = ""
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._closed = False
@@ -154,8 +159,8 @@ class PanelBase:
         if get_settings().app_secret:
             app_secret_field.placeholder = "using META_APP_SECRET from the environment"
         steps: dict[str, Any] = {
-            SCOPES: build_scopes(display.permission_catalog(), self.state.scopes),
-            METHOD: build_method(app_id_field, app_secret_field),
+            SCOPES: build_scopes(display.permission_catalog(), self.state.scopes, self.state.config_id or ""),
+            METHOD: build_method(app_id_field, app_secret_field, get_settings().login_success_url),
             INSPECT: build_inspect(),
             EXTEND: build_extend(app_id_field, app_secret_field),
             SAVE: build_save(self.state.profile),
@@ -164,6 +169,7 @@ class PanelBase:
         for parts in steps.values():
             self._expose(parts)
         self._boxes: dict[str, w.VBox] = {name: parts.box for name, parts in steps.items()}
+        self.registered_field.value = self.state.redirect_uri or ""
         self._enter = self._step_entries()
         self._render_header()
         self._wire()
@@ -217,6 +223,12 @@ class PanelBase:
     def select_method(self, method: str) -> None:
         """Open the tab of ``explorer``, ``facebook`` or ``system_user``."""
         self.method_tabs.selected_index = [name for name, _ in METHODS].index(method)
+
+    def _set_login(self, config_id: str | None, redirect_uri: str | None) -> None:
+        """Log in with this configuration and registered redirect from now on (fields follow)."""
+        self.state.config_id, self.state.redirect_uri = config_id, redirect_uri
+        self.config_field.value = config_id or ""
+        self.registered_field.value = redirect_uri or ""
 
     def _set_scopes(self, scopes: Sequence[str]) -> None:
         """Ask for ``scopes`` from now on, ticking their boxes (others go to the free-text field)."""

@@ -18,6 +18,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..._base.settings import get_settings
 from ...auth.health import HealthReport
 from .facebook import FacebookLogin
 from .state import EXPLORER, EXTEND, INSPECT, METHOD, SAVE, SCOPES, SYSTEM_USER, USE, fix_for
@@ -43,7 +44,7 @@ class LoginPanel(FacebookLogin, TokenSteps):
     owner : object, optional
         Keeps the record of injected names (the shell), for ``%meta_logout``.
     location : KernelLocation
-        Catch the redirect on 127.0.0.1, or ask for it to be pasted.
+        Catch the redirect on localhost, or ask for it to be pasted.
     session_name : str
         Name of the injected session.
     app_id : str, optional
@@ -57,8 +58,12 @@ class LoginPanel(FacebookLogin, TokenSteps):
         sandbox uses any free port.
     redirect_timeout : float
         Seconds the catcher waits for the login.
-    paste_redirect_uri : str
-        Redirect URI used when the redirect is pasted back.
+    config_id : str, optional
+        A Facebook Login for Business configuration (``--config-id``; else
+        the stored profile's, else ``META_AUTH_CONFIG_ID``).
+    redirect_uri : str, optional
+        A registered redirect (``--redirect-uri``; else the stored
+        profile's, else ``META_AUTH_REDIRECT_URI``); none: the localhost one.
 
     Notes
     -----
@@ -86,6 +91,7 @@ class LoginPanel(FacebookLogin, TokenSteps):
             (self.explorer_submit, lambda _: self._on_paste_token(self.explorer_token, EXPLORER)),
             (self.system_submit, lambda _: self._on_paste_token(self.system_token, SYSTEM_USER)),
             (self.login_button, self._on_login_start),
+            (self.login_success_button, self._on_use_login_success),
             (self.redirect_submit, self._on_redirect_submit),
             (self.inspect_next, lambda _: self.go(EXTEND)),
             (self.rerequest_button, self._on_rerequest),
@@ -98,6 +104,8 @@ class LoginPanel(FacebookLogin, TokenSteps):
         for button, handler in clicks:
             button.on_click(handler)
         self.redirect_uri_field.observe(self._keep_redirect_uri, names="value")
+        self.registered_field.observe(self._on_registered_changed, names="value")
+        self.config_field.observe(self._on_config_changed, names="value")
         # A secret leaves its field the moment it arrives, even if no button is
         # ever pressed, so no widget state (and no saved notebook) can hold it.
         self.app_secret_field.observe(self._on_secret_arrived, names="value")
@@ -113,15 +121,21 @@ class LoginPanel(FacebookLogin, TokenSteps):
     # --- opening for a stored profile -------------------------------------------------------------
     def open_for(self, report: HealthReport, stored: Any) -> None:
         """Open at the step that fixes ``report``'s problem, saying why."""
-        fix = fix_for(report)
         state = self.state
+        given, settings = self.given_login, get_settings()
+        self._set_login(
+            given["config_id"] or stored.config_id or settings.config_id,
+            given["redirect_uri"] or stored.redirect_uri or settings.redirect_uri,
+        )
+        self._on_config_changed()
+        fix = fix_for(report, state.config_id)
         state.app_id = stored.app_id or state.app_id
         state.app_secret = stored.app_secret or state.app_secret
         state.store_app_secret = bool(stored.app_secret)
         if stored.app_id:
             self.app_id_field.value = stored.app_id
         if fix.keep_token:
-            state.take_token(stored.token, report, "stored")
+            state.take_token(stored.token, report, "stored", stored.config_id)
             state.saved = None
         if fix.scopes:
             self._set_scopes(fix.scopes)
@@ -133,6 +147,7 @@ class LoginPanel(FacebookLogin, TokenSteps):
 
     def open_missing(self, profile: str) -> None:
         """Start at the beginning, saying no token is stored yet."""
+        self._on_config_changed()
         self.go(SCOPES)
         self.say(
             "info", f"No token is stored for profile {profile} yet.", "Let's get one: choose the permissions first."

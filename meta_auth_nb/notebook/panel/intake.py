@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..._base.settings import check_config_id
 from ..._base.tokens import AccessToken
 from ...auth.health import HealthReport, validate
 from ...auth.oauth import normalize_scopes
@@ -36,12 +37,30 @@ class TokenIntake(PanelBase):
     def _read_scopes(self) -> list[str]:
         ticked = [name for name, box in self.scope_boxes.items() if box.value]
         scopes = list(normalize_scopes([*ticked, *self.extra_scopes.value.split(",")]))
-        if not scopes:
+        if not scopes and not self.state.config_id:
             raise ValueError("Tick at least one permission: ads_read is enough to read ads data.")
-        return scopes
+        return scopes or self.state.scopes
+
+    def _read_config_id(self) -> str | None:
+        text = self.config_field.value.strip()
+        return check_config_id(text, setting="The configuration ID") if text else None
+
+    def _on_config_changed(self, _: Any = None) -> None:
+        """A configuration decides the permissions: the boxes are greyed out and a note says so."""
+        try:
+            self.state.config_id = self._read_config_id()
+        except ValueError as error:
+            self.state.config_id = None
+            self._fail(error)
+        config = self.state.config_id
+        for box in self.scope_boxes.values():
+            box.disabled = bool(config)
+        self.extra_scopes.disabled = bool(config)
+        self.scopes_note.value = display.render("scopes_config_note.html", config_id=config) if config else ""
 
     def _on_scopes_next(self, _: Any = None) -> None:
         try:
+            self.state.config_id = self._read_config_id()
             self.state.scopes = self._read_scopes()
         except ValueError as error:
             self._fail(error)
@@ -83,20 +102,31 @@ class TokenIntake(PanelBase):
         report = validate(token, warn_days=self.warn_days)
         self._adopt(token, report, method)
 
-    def _adopt(self, token: AccessToken, report: HealthReport, method: str) -> None:
-        """Work on ``token`` from now on if it is valid, and show its facts."""
+    def _adopt(self, token: AccessToken, report: HealthReport, method: str, *, config: str | None = None) -> None:
+        """Work on ``token`` from now on if it is valid, and show its facts.
+
+        ``config``: the Login for Business configuration it came from, which
+        decided its permissions (nothing is "missing" or to be re-asked then).
+        """
         info = report.info
         if not info.is_valid:
             hint = "Generate a new one and paste it right away." if method != FACEBOOK else "Start the login again."
             self.say("error", "This token cannot be used:", f"{info.invalid_reason}.", hint)
             return
-        self.state.take_token(token, report, method)
+        self.state.take_token(token, report, method, config)
         if not self.state.app_id:
             self.state.app_id = info.app_id
         self.go(INSPECT)
         note = ""
         if method == SYSTEM_USER and info.type != "SYSTEM_USER":
             note = f"Note: this is a {info.type or 'non-system-user'} token, not a system user token."
+        if config and info.type == "SYSTEM_USER":
+            note = (
+                f"Configuration {config} gives system user tokens (server-to-server, no person behind them): "
+                "the next step refreshes one for 60 days."
+            )
+        if not info.expiry_known:
+            note = f"{note} {report.reason}. {report.advice}".strip()
         declined = self.state.declined_requested()
         missing = self.state.missing_requested()
         if declined or missing:

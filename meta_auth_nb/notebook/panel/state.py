@@ -75,6 +75,12 @@ class FlowState:
         The token being worked on (masked in every repr).
     info : TokenInfo or None
         Its latest debug_token facts.
+    config_id : str or None
+        The Facebook Login for Business configuration to log in with.
+    redirect_uri : str or None
+        The registered redirect to log in with (None: the localhost one).
+    token_config : str or None
+        The configuration the current token came from (it decided the permissions).
     """
 
     profile: str
@@ -93,17 +99,21 @@ class FlowState:
     before_info: TokenInfo | None = None
     saved: Any = None
     session_name: str = "meta"
+    config_id: str | None = None
+    redirect_uri: str | None = None
+    token_config: str | None = None
 
-    def take_token(self, token: AccessToken, report: HealthReport, method: str) -> None:
-        """Adopt a new token and its facts; forget an older extension."""
+    def take_token(self, token: AccessToken, report: HealthReport, method: str, config: str | None = None) -> None:
+        """Adopt a new token and its facts (``config``: the configuration it came from); forget an older extension."""
         self.token, self.report, self.method = token, report, method
         self.info, self.permissions = report.info, report.permissions
+        self.token_config = config
         self.before = self.before_info = None
         self.saved = None
 
     def forget_token(self) -> None:
         """Back to the start: no token, no login attempt (the app id and secret stay)."""
-        self.token = self.info = self.report = self.login = self.auth_type = None
+        self.token = self.info = self.report = self.login = self.auth_type = self.token_config = None
         self.before = self.before_info = self.saved = self.method = None
         self.permissions = ()
 
@@ -118,12 +128,16 @@ class FlowState:
         return app_secret_for(app_id, typed)
 
     def declined_requested(self) -> list[str]:
-        """Requested permissions the user declined (the dialog must ask again)."""
+        """Requested permissions the user declined (the dialog must ask again); none when a configuration decided."""
+        if self.token_config:
+            return []
         declined = {p.name for p in self.permissions if p.status == "declined"}
         return [s for s in self.scopes if s in declined]
 
     def missing_requested(self) -> list[str]:
-        """Requested permissions the token does not have."""
+        """Requested permissions the token does not have; none when a configuration decided them."""
+        if self.token_config:
+            return []
         granted = set(self.info.scopes) if self.info is not None else set()
         return [s for s in self.scopes if s not in granted]
 
@@ -135,11 +149,11 @@ def needs_extension(info: TokenInfo | None) -> str | None:
     -------
     str or None
         ``"user"`` for a user token that is not long-lived yet (or any user
-        token: extending a long-lived one refreshes it), ``"system_user"``
-        for a 60-day system user token, None for tokens that never expire,
-        invalid ones, and page/app tokens.
+        token: extending a long-lived one refreshes it; also a token whose
+        expiry is unknown), ``"system_user"`` for a 60-day system user token,
+        None for tokens that never expire, invalid ones, and page/app tokens.
     """
-    if info is None or not info.is_valid or info.expires_at is None:
+    if info is None or not info.is_valid or (info.expires_at is None and info.expiry_known):
         return None
     if info.type == "SYSTEM_USER":
         return "system_user"
@@ -162,8 +176,13 @@ class Fix:
     keep_token: bool = False
 
 
-def fix_for(report: HealthReport) -> Fix:
-    """The step that fixes a stored profile's problem, and why it is needed."""
+def fix_for(report: HealthReport, config_id: str | None = None) -> Fix:
+    """The step that fixes a stored profile's problem, and why it is needed.
+
+    With a Login for Business ``config_id`` a missing permission is not
+    re-asked (``auth_type=rerequest`` is classic Login's): the advice says
+    to add it to the configuration and log in again.
+    """
     profile = report.profile or "this profile"
     reason = report.reason or report.status
     if report.status in (Status.EXPIRED, Status.INVALID):
@@ -173,6 +192,8 @@ def fix_for(report: HealthReport) -> Fix:
             f"The token of {profile} cannot be used: {reason}.",
             "Get a new one below: paste one from the Graph API Explorer or log in again.",
         )
+    if report.status == Status.MISSING_SCOPES and config_id:
+        return Fix(METHOD, "error", f"The token of {profile} is {reason}.", report.advice, method=FACEBOOK)
     if report.status == Status.MISSING_SCOPES:
         wanted = tuple(dict.fromkeys([*report.info.scopes, *report.missing_scopes]))
         rerequest = "rerequest" if report.declined_scopes else None

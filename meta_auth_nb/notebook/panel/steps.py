@@ -111,10 +111,12 @@ class ScopesStep:
     box: w.VBox
     scope_boxes: dict[str, w.Checkbox]
     extra_scopes: w.Text
+    config_field: w.Text
+    scopes_note: w.HTML
     scopes_next: w.Button
 
 
-def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str]) -> ScopesStep:
+def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], config_id: str = "") -> ScopesStep:
     boxes: dict[str, w.Checkbox] = {}
     rows: list[w.Widget] = []
     for name, text in catalog:
@@ -135,9 +137,23 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str]) -> S
         ),
         "scopes-extra",
     )
+    config = classed(
+        w.Text(
+            value=config_id,
+            description="Configuration ID",
+            placeholder="Facebook Login for Business only, e.g. 1234567890123456",
+            style=_DESCRIPTION,
+            layout=w.Layout(width=_WIDE),
+            continuous_update=False,
+        ),
+        "config-id",
+    )
+    note = _html("scopes-note")
     next_button = _button("Next: choose how to get the token", "scopes-next", "primary")
-    box = _step_box("scopes", [w.HTML(value=display.render("scopes_intro.html")), *rows, extra, next_button])
-    return ScopesStep(box, boxes, extra, next_button)
+    intro = w.HTML(value=display.render("scopes_intro.html"))
+    help_line = w.HTML(value=display.render("config_help.html"))
+    box = _step_box("scopes", [intro, *rows, extra, help_line, config, note, next_button])
+    return ScopesStep(box, boxes, extra, config, note, next_button)
 
 
 @dataclass
@@ -151,6 +167,8 @@ class MethodStep:
     app_id_field: w.Text
     app_secret_field: w.Password
     login_button: w.Button
+    registered_field: w.Text
+    login_success_button: w.Button
     login_link: w.HTML
     redirect_info: w.HTML
     redirect_uri_field: w.Text
@@ -181,13 +199,25 @@ def build_app_fields() -> tuple[w.Text, w.Password]:
     return app_id, secret
 
 
-def build_method(app_id_field: w.Text, app_secret_field: w.Password) -> MethodStep:
+def build_method(app_id_field: w.Text, app_secret_field: w.Password, login_success_url: str) -> MethodStep:
     explorer_steps = _html("explorer-steps")
     explorer_token = _secret("explorer-token", "Access token", "paste the token from the Explorer")
     explorer_submit = _button("Use this token", "explorer-submit", "primary")
     explorer = w.VBox([explorer_steps, explorer_token, explorer_submit])
 
     login_intro = _html("login-intro")
+    registered_help = w.HTML(value=display.render("registered_help.html", login_success_url=login_success_url))
+    registered_field = classed(
+        w.Text(
+            description="Registered redirect",
+            placeholder="https://... (live apps); empty: http://localhost:8765/callback",
+            style=_DESCRIPTION,
+            layout=w.Layout(width=_WIDE),
+            continuous_update=False,
+        ),
+        "registered-redirect",
+    )
+    login_success_button = _button("Use Meta's login_success.html", "use-login-success")
     login_button = _button(LOGIN_START, "login-start", "primary")
     login_link = _html("login-link-box")
     redirect_info = _html("redirect-info")
@@ -209,16 +239,17 @@ def build_method(app_id_field: w.Text, app_secret_field: w.Password) -> MethodSt
     redirect_submit = _button("Finish login", "redirect-submit", "primary")
     paste_row = w.VBox([paste_info, redirect_paste, redirect_submit])
     login_status = _html("login-status")
-    for part in (redirect_uri_row, paste_row):
-        part.layout.display = "none"
+    paste_row.layout.display = "none"
     facebook = w.VBox(
         [
             login_intro,
             app_id_field,
             app_secret_field,
-            login_button,
+            registered_help,
+            w.HBox([registered_field, login_success_button]),
             redirect_info,
             redirect_uri_row,
+            login_button,
             login_link,
             login_status,
             paste_row,
@@ -244,6 +275,8 @@ def build_method(app_id_field: w.Text, app_secret_field: w.Password) -> MethodSt
         app_id_field,
         app_secret_field,
         login_button,
+        registered_field,
+        login_success_button,
         login_link,
         redirect_info,
         redirect_uri_field,

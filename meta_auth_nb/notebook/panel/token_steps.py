@@ -14,6 +14,7 @@ from typing import Any
 
 from ...auth.health import validate
 from ...auth.lifecycle import extend_token, refresh_system_user_token
+from ...auth.oauth import CONFIG_REREQUEST_ADVICE
 from ...store import validate_profile
 from .. import render as display
 from ..session import inject
@@ -44,6 +45,9 @@ class TokenSteps(PanelBase):
         self.rerequest_button.layout.display = "" if state.declined_requested() else "none"
 
     def _on_rerequest(self, _: Any = None) -> None:
+        if self.state.config_id:  # classic Login's tool: a configuration asks for everything every time
+            self.say("info", "Not with a Login for Business configuration.", CONFIG_REREQUEST_ADVICE)
+            return
         self.state.auth_type = "rerequest"
         self.go(METHOD)
         self.select_method(FACEBOOK)
@@ -71,6 +75,12 @@ class TokenSteps(PanelBase):
             )
         elif kind is None:
             text = f"Nothing to extend: this token expires {expiry}."
+        elif info is not None and not info.expiry_known:
+            text = (
+                "Its expiry cannot be read here (debug_token needs the app token or a role on the app). With the "
+                "app secret of the token's app, extending gives a 60-day token whose expiry is known; without it, "
+                "skip this step."
+            )
         elif kind == "system_user":
             text = f"This 60-day system user token expires {expiry}; refreshing gives it another 60 days."
         else:
@@ -105,8 +115,10 @@ class TokenSteps(PanelBase):
         assert before is not None
         call = refresh_system_user_token if needs_extension(before_info) == "system_user" else extend_token
         after = call(before, app_id=app_id, app_secret=secret)
-        report = validate(after, app_id=app_id, app_secret=secret, warn_days=self.warn_days)
-        state.take_token(after, report, state.method or "extended")
+        report = validate(
+            after, app_id=app_id, app_secret=secret, warn_days=self.warn_days, config_id=state.token_config
+        )
+        state.take_token(after, report, state.method or "extended", state.token_config)
         state.before, state.before_info = before, before_info
         self.extend_result.value = display.extend_html(before, before_info, after, report.info, now=report.checked_at)
         self.extend_info.value = display.render("extend_intro.html", text="Done: the token is long-lived now.")
@@ -162,6 +174,8 @@ class TokenSteps(PanelBase):
             required_scopes=granted,
             checked_at=checked,
             keep_app_secret=False,  # the checkbox says it all: unticked means "do not keep one"
+            config_id=state.config_id,
+            redirect_uri=state.redirect_uri,
         )
         state.saved, state.profile = saved, name
         self._render_header()

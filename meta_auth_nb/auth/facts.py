@@ -1,0 +1,128 @@
+"""What Graph says about a token, in one round trip: ``debug_token`` and ``/me/permissions``.
+
+Auth layer. ``debug_token`` answers only the app token and people with a
+role on the app; a person without one (an agency analyst on a client's live
+app) gets code 100 for their own token. With the app secret at hand the app
+token asks instead; without it the facts come from one batch of ``/me`` and
+``/me/permissions``: the token is valid (the calls worked) with those
+scopes, and its expiry is unknown (``TokenInfo.expiry_known`` is False).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .._base.errors import GraphError, TokenError
+from .._base.tokens import AccessToken, Permission, TokenInfo
+from ..graph.sync import GraphSession
+from .lifecycle import app_token
+
+__all__ = ["NO_ROLE_CODE", "facts_without_debug_token", "fetch_facts"]
+
+#: debug_token's code for "you may not inspect this token" (no app token, no role on the app).
+NO_ROLE_CODE = 100
+
+
+def fetch_facts(
+    token: AccessToken,
+    *,
+    app_id: str | None = None,
+    app_secret: str | None = None,
+    **options: Any,
+) -> tuple[TokenInfo, tuple[Permission, ...], datetime | None]:
+    """``debug_token`` and ``/me/permissions`` in one batch round trip.
+
+    The token inspects itself inside the batch. When Graph refuses that
+    (an invalid token, or a person without a role on the app), the app token
+    asks ``debug_token`` when the app id and secret are known; a refusal for
+    want of a role, without them, falls back to
+    :func:`facts_without_debug_token`.
+
+    Returns
+    -------
+    (info, permissions, server_time)
+        ``server_time`` is Graph's clock (its Date header), or None.
+    """
+    try:
+        with GraphSession(token, app_secret=app_secret, **options) as session:
+            debug, perms = session.batch(
+                [
+                    {
+                        "method": "POST",
+                        "relative_url": "debug_token",
+                        "body": {"input_token": token.get_secret_value(), "method": "get"},
+                    },
+                    {"method": "GET", "relative_url": "me/permissions?limit=500"},
+                ]
+            )
+            server_now = session.server_time
+    except TokenError as error:
+        debug, perms, server_now = error, None, None
+    known_app = bool(app_id and app_secret)
+    if isinstance(debug, TokenError) and not known_app:
+        return info_from_error(debug), (), server_now
+    if isinstance(debug, GraphError) and not known_app and debug.code == NO_ROLE_CODE:
+        return facts_without_debug_token(token, app_id=app_id, app_secret=app_secret, **options)
+    if isinstance(debug, GraphError):
+        # Ask outside the batch: with the app token when known (it can say why a
+        # token is invalid, and needs no role), else the token inspects itself.
+        caller = app_token(app_id, app_secret) if app_id and app_secret else token
+        with GraphSession(caller, **options) as session:
+            payload = session.post("debug_token", input_token=token.get_secret_value(), method="get")
+            info = TokenInfo.from_debug_token(payload)
+            return info, (_permissions(perms) if info.is_valid else ()), session.server_time
+    return TokenInfo.from_debug_token(debug), _permissions(perms), server_now
+
+
+def facts_without_debug_token(
+    token: AccessToken, *, app_id: str | None = None, app_secret: str | None = None, **options: Any
+) -> tuple[TokenInfo, tuple[Permission, ...], datetime | None]:
+    """The facts a token can give about itself without ``debug_token``: one batch of ``me`` and ``me/permissions``.
+
+    Returns
+    -------
+    (info, permissions, server_time)
+        ``info`` is valid with the granted permissions as scopes, the user
+        id, and ``expiry_known=False`` (type, app and expiry are not known);
+        invalid, with Graph's reason, when the token no longer works.
+    """
+    try:
+        with GraphSession(token, app_secret=app_secret, **options) as session:
+            me, perms = session.batch(
+                [
+                    {"method": "GET", "relative_url": "me?fields=id,name"},
+                    {"method": "GET", "relative_url": "me/permissions?limit=500"},
+                ]
+            )
+            server_now = session.server_time
+    except TokenError as error:
+        return info_from_error(error), (), None
+    if isinstance(me, TokenError):
+        return info_from_error(me), (), server_now
+    if isinstance(me, GraphError):
+        raise me
+    permissions = _permissions(perms)
+    me = me if isinstance(me, dict) else {}
+    info = TokenInfo(
+        is_valid=True,
+        app_id=app_id,
+        user_id=str(me["id"]) if me.get("id") else None,
+        scopes=tuple(p.name for p in permissions if p.granted),
+        metadata={"checked_with": "me, me/permissions (debug_token needs a role on the app or the app secret)"},
+        expiry_known=False,
+    )
+    return info, permissions, server_now
+
+
+def info_from_error(error: GraphError) -> TokenInfo:
+    """The facts of a token Graph refused outright (invalid, expired...)."""
+    return TokenInfo(is_valid=False, error_code=error.code, error_subcode=error.subcode, error_message=error.message)
+
+
+def _permissions(perms: Any) -> tuple[Permission, ...]:
+    if not isinstance(perms, dict):
+        return ()
+    return tuple(
+        Permission(str(p.get("permission")), str(p.get("status"))) for p in perms.get("data", ()) if isinstance(p, dict)
+    )
