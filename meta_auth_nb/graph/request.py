@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from .._base.errors import GraphError
 from .._base.settings import Settings, check_base_url, check_version, get_settings
 from .._base.tokens import AccessToken, as_token
-from .._base.version import __version__
+from .._base.about import __version__
 from .plan import Send
 from .proof import appsecret_proof
 
