@@ -36,6 +36,8 @@ ENV_ALLOW_FILE_KEYRING = "META_AUTH_ALLOW_FILE_KEYRING"
 #: ``1``: the CLI prints a (redacted) traceback with its one-line errors.
 ENV_DEBUG = "META_AUTH_DEBUG"
 ENV_SMTP_PREFIX = "META_SMTP_"
+#: Longest wait (seconds) a session accepts for a rate limit before it raises RateLimited.
+ENV_MAX_RATE_LIMIT_WAIT = "META_MAX_RATE_LIMIT_WAIT"
 
 # --- defaults ----------------------------------------------------------------------
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -44,6 +46,8 @@ DEFAULT_GRAPH_VERSION = "v25.0"
 DEFAULT_PROFILE = "default"
 DEFAULT_SCOPES = ("ads_read",)
 DEFAULT_WARN_DAYS = 7.0
+#: Seconds: the development tier's 300 s block is waited out; anything longer is raised.
+DEFAULT_MAX_RATE_LIMIT_WAIT = 300.0
 #: The fixed local port of the redirect catcher; a real app must list its address.
 REDIRECT_PORT = 8765
 CALLBACK_PATH = "/callback"
@@ -103,6 +107,25 @@ def check_version(version: str) -> str:
     return version
 
 
+def check_wait(value: str | float | None, *, setting: str = "max_rate_limit_wait") -> float:
+    """Validate a number of seconds to wait (None gives :data:`DEFAULT_MAX_RATE_LIMIT_WAIT`).
+
+    Raises
+    ------
+    ConfigError
+        Not a number, negative, or not finite.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_MAX_RATE_LIMIT_WAIT
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(f"{setting} must be a number of seconds (0 or more), got {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """The extension's settings.
@@ -130,6 +153,10 @@ class Settings:
         ``META_AUTH_SANDBOX_AUTOPILOT`` as given (read by the sandbox autopilot).
     debug : bool
         ``META_AUTH_DEBUG``: the CLI adds a redacted traceback to its errors.
+    max_rate_limit_wait : float
+        ``META_MAX_RATE_LIMIT_WAIT``: the longest wait, in seconds, a session
+        accepts for a rate limit (pacing or a block) before it raises
+        ``RateLimited``; 0 never waits.
     """
 
     graph_url: str = DEFAULT_GRAPH_URL
@@ -142,6 +169,7 @@ class Settings:
     redirect_mode: str | None = None
     autopilot: str | None = None
     debug: bool = False
+    max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -151,7 +179,8 @@ class Settings:
         ------
         ConfigError
             A URL that is not HTTPS (outside loopback), a malformed version,
-            or a ``META_AUTH_REDIRECT`` other than ``catch`` / ``paste``.
+            a ``META_AUTH_REDIRECT`` other than ``catch`` / ``paste``, or a
+            ``META_MAX_RATE_LIMIT_WAIT`` that is not a number of seconds.
         """
 
         def get(name: str) -> str | None:
@@ -171,6 +200,7 @@ class Settings:
             redirect_mode=redirect,
             autopilot=get(ENV_AUTOPILOT),
             debug=env_flag(ENV_DEBUG, environ),
+            max_rate_limit_wait=check_wait(get(ENV_MAX_RATE_LIMIT_WAIT), setting=ENV_MAX_RATE_LIMIT_WAIT),
         )
 
     def with_(self, **changes: Any) -> Settings:
