@@ -20,6 +20,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default=None, help="a workshop scenario (see the list below)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and faults")
     parser.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    parser.add_argument(
+        "--tier",
+        choices=("standard", "development"),
+        default=None,
+        help="Marketing API rate-limit tier (default standard; development: 60 points, 300 s blocks)",
+    )
+    parser.add_argument(
+        "--rate-limit-speed",
+        type=float,
+        default=None,
+        metavar="X",
+        help="run the rate-limit clock X times faster than real time (headers still say real seconds)",
+    )
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = "scenarios:\n" + "\n".join(f"  {name:<20} {text}" for name, text in Sandbox.scenarios.items())
 
@@ -33,6 +46,10 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     ]  # fmt: skip
     if args.scenario:
         argv += ["--scenario", args.scenario]
+    if args.tier:
+        argv += ["--tier", args.tier]
+    if args.rate_limit_speed is not None:
+        argv += ["--rate-limit-speed", str(args.rate_limit_speed)]
     return sandbox_main(argv)
 
 

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 
 from .core import Sandbox
+from .ratelimit import TIERS, get_tier
 
 __all__ = ["build_parser", "main"]
 
@@ -22,6 +23,19 @@ def build_parser(prog: str = "meta-auth sandbox") -> argparse.ArgumentParser:
     p.add_argument("--scenario", choices=sorted(Sandbox.scenarios), default=None, help="workshop scenario")
     p.add_argument("--seed", type=int, default=0, help="fixes ids, app secret, data and faults")
     p.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    p.add_argument(
+        "--tier",
+        choices=sorted(TIERS),
+        default=None,
+        help="Marketing API rate-limit tier (default standard; development: 60 points, 300 s blocks)",
+    )
+    p.add_argument(
+        "--rate-limit-speed",
+        type=float,
+        default=None,
+        metavar="X",
+        help="run the rate-limit clock X times faster than real time (headers still say real seconds)",
+    )
     return p
 
 
@@ -40,6 +54,7 @@ def _banner(sb: Sandbox) -> str:
             f"  users       {users}",
             f"  system user admin ({sb.system_user_id})",
             f"Scenario: {note}",
+            f"Rate limits: {_limits(sb)}",
             "",
             "Point the extension at it (shell, before starting Jupyter):",
             f"  export {exports}",
@@ -48,6 +63,15 @@ def _banner(sb: Sandbox) -> str:
             "",
             "Press Ctrl-C to stop.",
         ]
+    )
+
+
+def _limits(sb: Sandbox) -> str:
+    tier = get_tier(sb.tier)
+    speed = f", clock {sb.rate_limit_speed:g}x real time" if sb.rate_limit_speed != 1 else ""
+    return (
+        f"{tier.name} tier: per ad account a score of at most {tier.max_score:g} points (read 1, write 3) "
+        f"that decays to zero over 300 s; going over blocks the account {tier.block_s:g} s{speed}"
     )
 
 
@@ -62,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             insights_rows=args.insights_rows,
             seed=args.seed,
             scenario=args.scenario,
+            tier=args.tier,
+            rate_limit_speed=args.rate_limit_speed,
         ).start()
     except (OSError, ValueError) as exc:
         print(f"meta-auth sandbox: cannot start: {exc}", file=sys.stderr)
