@@ -323,14 +323,13 @@ def parse_usage(headers: Mapping[str, str] | None) -> Usage | None:
     """
     if not headers:
         return None
+    try:
+        named = {str(k).lower(): v for k, v in headers.items()}
+    except (TypeError, AttributeError, ValueError):
+        return None
     raw: dict[str, Any] = {}
     for name in HEADERS:
-        try:
-            value = headers.get(name)
-            if value is None:
-                value = headers.get(name.upper())
-        except (TypeError, AttributeError):
-            value = None
+        value = named.get(name)
         if value is not None:
             decoded = _loads(value)
             raw[name] = decoded if decoded is not None else str(value)

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from .._base.errors import GraphError, RateLimited, TransientError
 from .classify import classify
 from .core import CallPlanner
-from .links import scrub_links
+from .links import scrub_body
 from .plan import Gather, Sleep, Steps
 from .request import CallFacts, Endpoint, call_facts, encode_params
 
@@ -125,12 +125,12 @@ def decode_batch_item(item: Any, secrets: Sequence[str | None] = ()) -> Any:
     }
     raw = item.get("body")
     try:
-        body = json.loads(raw) if isinstance(raw, str) else raw
+        body = json.loads(scrub_body(raw.encode("utf-8"), secrets)) if isinstance(raw, str) else raw
     except ValueError:
         body = raw
     if code >= 400 or (isinstance(body, Mapping) and isinstance(body.get("error"), Mapping)):
         return classify(body if isinstance(body, Mapping) else None, status=code, headers=headers)
-    return scrub_links(body, secrets)
+    return body
 
 
 def retryable_item(result: Any, read: bool = True) -> bool:

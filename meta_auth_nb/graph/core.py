@@ -35,7 +35,7 @@ from .._base.settings import ENV_MAX_RATE_LIMIT_WAIT, Settings
 from .._base.tokens import AccessToken
 from .._base.usage import Usage
 from .classify import VERSION_ENDED_CODE
-from .links import might_carry_secrets, scrub_links
+from .links import scrub_body
 from .pacing import Pace, Pacer
 from .plan import Sleep, Steps
 from .policy import DEFAULT_RETRY, RetryPolicy
@@ -154,8 +154,9 @@ class CallPlanner:
         facts = facts or CallFacts(read=True)
         self.server_time = server_time(outcome.headers) or self.server_time
         self._check_version(outcome.headers.get(VERSION_WARNING_HEADER))
+        body = scrub_body(outcome.body, self.endpoint.secrets)
         try:
-            payload, usage = read_reply(outcome.status, outcome.headers, outcome.body)
+            payload, usage = read_reply(outcome.status, outcome.headers, body)
         except RateLimited as error:
             self.note_usage(error.usage, facts)
             raise
@@ -164,9 +165,6 @@ class CallPlanner:
                 self._check_version(error.message)
             raise
         self.note_usage(usage, facts)
-        secrets = self.endpoint.secrets
-        if might_carry_secrets(outcome.body, secrets):
-            payload = scrub_links(payload, secrets)
         return payload
 
     def note_usage(self, usage: Usage | None, facts: CallFacts) -> None:

@@ -5,16 +5,17 @@ printed replies, so no request this package builds may carry one there, in
 any spelling (``access_token``, ``ACCESS_TOKEN``, ``access%5Ftoken``, doubly
 encoded...) or under any name (a token-shaped value, a known secret).
 :func:`url_problem` says what is wrong with a URL, for the request builder
-(:mod:`.request`) to refuse it; :func:`scrub_links` removes token-bearing
+(:mod:`.request`) to refuse it; :func:`scrub_body` removes token-bearing
 parameters from the links of a reply (``paging.next``/``previous`` carry the
-caller's token on real Graph) before it is returned. Graph layer, I/O-free.
+caller's token on real Graph) before it is decoded and returned. Graph
+layer, I/O-free.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from .._base.redact import APP_TOKEN_PATTERN, known_secrets, redact
@@ -22,9 +23,8 @@ from .._base.redact import APP_TOKEN_PATTERN, known_secrets, redact
 __all__ = [
     "SECRET_PARAMS",
     "key_name",
-    "might_carry_secrets",
     "query_pairs",
-    "scrub_links",
+    "scrub_body",
     "scrub_url",
     "secret_in",
     "url_problem",
@@ -36,8 +36,6 @@ SECRET_PARAMS = frozenset({"access_token", "client_secret", "fb_exchange_token",
 _CURSORS = frozenset({"after", "before"})
 #: A token as a value of its own (not three letters inside a longer base64 run).
 _TOKEN_VALUE = re.compile(r"(?<![A-Za-z0-9])EAA[A-Za-z0-9]{20,}(?![A-Za-z0-9])")
-#: A quick look at a raw body: could any link in it carry a secret?
-_SUSPECT = re.compile(rb"(?i)(?:_|%5f)(?:token|secret)|EAA[A-Za-z0-9]{20}")
 
 
 def _decoded(text: str) -> str:
@@ -119,22 +117,8 @@ def scrub_url(url: str, secrets: Iterable[str | None] = ()) -> str:
 
 
 def _is_link(value: str) -> bool:
-    return "?" in value and ("://" in value or value.startswith("/"))
-
-
-def scrub_links(payload: Any, secrets: Sequence[str | None] = ()) -> Any:
-    """``payload`` with every link (a URL string anywhere in it) scrubbed by :func:`scrub_url`.
-
-    Other strings, such as a page's own ``access_token`` field in
-    ``me/accounts``, are data the caller asked for and stay as they are.
-    """
-    if isinstance(payload, str):
-        return scrub_url(payload, secrets) if _is_link(payload) and _carries_secret(payload, secrets) else payload
-    if isinstance(payload, dict):
-        return {k: scrub_links(v, secrets) for k, v in payload.items()}
-    if isinstance(payload, list):
-        return [scrub_links(v, secrets) for v in payload]
-    return payload
+    """A URL (absolute, or a path) with a query; not a JSON text that merely contains one."""
+    return value.startswith(("http://", "https://", "/")) and "?" in value and not any(c in value for c in ' "{}\n')
 
 
 def _carries_secret(url: str, secrets: Sequence[str | None]) -> bool:
@@ -145,12 +129,59 @@ def _carries_secret(url: str, secrets: Sequence[str | None]) -> bool:
     return secret_in(parts.path, secrets) or secret_in(parts.fragment, secrets)
 
 
-def might_carry_secrets(body: bytes, secrets: Iterable[str | None] = ()) -> bool:
-    """A fast look at a raw reply: False when no link in it can carry a secret.
+def _literal_around(body: bytes, at: int) -> tuple[int, int] | None:
+    """The span (quotes included) of the JSON string literal that byte ``at`` lies in.
 
-    Only the session's own secrets are searched here (a token's letters and
-    digits are the same in any encoding); every other token is token-shaped.
+    The nearest unescaped quotes on either side: inside a string literal
+    these are its own (its content holds no unescaped quote). The needles
+    searched for only occur inside strings in JSON.
     """
-    if _SUSPECT.search(body):
-        return True
-    return any(s and s.encode() in body for s in secrets)
+
+    def escaped(index: int) -> bool:
+        slashes = 0
+        while index - slashes - 1 >= 0 and body[index - slashes - 1] == 0x5C:  # a backslash
+            slashes += 1
+        return slashes % 2 == 1
+
+    start = body.rfind(b'"', 0, at)
+    while start > 0 and escaped(start):
+        start = body.rfind(b'"', 0, start)
+    end = body.find(b'"', at)
+    while end >= 0 and escaped(end):
+        end = body.find(b'"', end + 1)
+    return (start, end + 1) if start >= 0 and end >= 0 else None
+
+
+def scrub_body(body: bytes, secrets: Sequence[str | None] = ()) -> bytes:
+    """A JSON reply's text with every token-bearing link (a URL string anywhere in it) scrubbed.
+
+    Works on the raw text, before decoding, so a page of data costs a couple
+    of byte searches rather than a walk over every value: only the JSON
+    strings holding a ``?`` (every link with a query), a token shape
+    (``EAA``) or one of the session's secrets are looked at, and those that
+    are links carrying a secret are replaced by their :func:`scrub_url` form.
+    Other strings, such as a page's own ``access_token`` field in
+    ``me/accounts``, are data the caller asked for and stay as they are.
+    """
+    spots: list[int] = []
+    own = [s.encode() for s in secrets if s and not s.startswith("EAA")]  # tokens are found as EAA...
+    for needle in (b"?", b"EAA", *own):
+        at = body.find(needle)
+        while at >= 0:
+            spots.append(at)
+            at = body.find(needle, at + 1)
+    if not spots:
+        return body
+    spans = {span for at in spots if (span := _literal_around(body, at)) is not None}
+    replacements: dict[bytes, bytes] = {}
+    for start, end in spans:
+        literal = body[start:end]
+        try:
+            value = json.loads(literal)
+        except ValueError:
+            continue
+        if isinstance(value, str) and _is_link(value) and _carries_secret(value, list(secrets)):
+            replacements[literal] = json.dumps(scrub_url(value, secrets)).encode()
+    for literal, clean in replacements.items():
+        body = body.replace(literal, clean)
+    return body
