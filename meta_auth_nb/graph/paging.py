@@ -63,6 +63,12 @@ class PullProgress(int):
         """True when the pull is about to wait."""
         return self.waiting_s > 0
 
+    def __str__(self) -> str:
+        return str(int(self))  # prints as the row count, like the int it stands for
+
+    def __format__(self, spec: str) -> str:
+        return format(int(self), spec)
+
     def __repr__(self) -> str:
         wait = f", waiting {self.waiting_s:.1f} s: {self.reason}" if self.waiting else ""
         return f"PullProgress(rows={int(self)}, pages={self.pages}{wait})"
