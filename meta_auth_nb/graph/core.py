@@ -120,11 +120,12 @@ class CallPlanner:
         if idempotent is not None:
             facts = CallFacts(idempotent, facts.account, facts.cost, facts.code_exchange)
         attempt = 0
+        refusal: RateLimited | None = None
         while True:
             pace = self.pacer.wait(facts)
             if pace is not None:
                 if pace.seconds > self.max_wait:
-                    raise self._too_long(pace, facts)
+                    raise self._too_long(pace, refusal if pace.blocked else None)
                 log.info("%s", pace.reason)
                 yield Sleep(pace.seconds, pace.reason)
             self.pacer.sent(facts)
@@ -133,6 +134,7 @@ class CallPlanner:
                 return self.receive(outcome, facts)
             except GraphError as error:
                 if isinstance(error, RateLimited):
+                    refusal = error
                     wait = error.retry_after or self.retry.backoff(attempt + 1, self.rng)
                     self.pacer.refused(facts, wait, _codes(error))
                 delay = self.retry.delay_for(error, attempt, read=facts.read, rng=self.rng)
@@ -183,8 +185,8 @@ class CallPlanner:
         log.warning("%s", advice)
         warnings.warn(advice, GraphVersionWarning, stacklevel=2)
 
-    def _too_long(self, pace: Pace, facts: CallFacts) -> RateLimited:
-        """The error for a wait longer than this session accepts, with the numbers."""
+    def _too_long(self, pace: Pace, refusal: RateLimited | None) -> RateLimited:
+        """The error for a wait longer than this session accepts, with the numbers (and Graph's, if it refused)."""
         usage = self.usage
         percent = f" (score at {usage.account_percent:g}%)" if usage and usage.account_percent is not None else ""
         tier = f", tier {usage.tier}" if usage and usage.tier else ""
@@ -197,6 +199,12 @@ class CallPlanner:
                 f"Try again in {pace.seconds:.0f} s, or allow longer waits with {ENV_MAX_RATE_LIMIT_WAIT} "
                 "(or RetryPolicy(max_rate_limit_wait=...)); spread calls out (fewer, larger pages)."
             ),
+            code=refusal.code if refusal else None,
+            subcode=refusal.subcode if refusal else None,
+            type=refusal.type if refusal else None,
+            fbtrace_id=refusal.fbtrace_id if refusal else None,
+            status=refusal.status if refusal else None,
+            is_transient=refusal.is_transient if refusal else False,
         )
 
     @staticmethod

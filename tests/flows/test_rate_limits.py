@@ -91,6 +91,7 @@ def test_a_block_longer_than_the_session_waits_raises_with_the_numbers(dev):
     assert err.retry_after is not None and 1.4 < err.retry_after <= 1.51
     assert f"ad account {act}" in str(err) and "at most 0.5 s" in str(err) and "META_MAX_RATE_LIMIT_WAIT" in str(err)
     assert err.usage is not None and err.usage.tier == "development_access"
+    assert (err.code, err.subcode) == (17, 2446079) and err.fbtrace_id
     assert dev.request_count(f"{act}/campaigns") == sent_before + 1  # refused once, not hammered
 
 

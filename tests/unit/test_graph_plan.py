@@ -134,7 +134,7 @@ def test_a_wait_longer_than_the_session_accepts_raises_with_the_numbers():
     with pytest.raises(E.RateLimited) as info:
         steps.send(reply(refusal, 400, **account_usage(100.0, 300, regain=5)))
     err = info.value
-    assert err.retry_after == pytest.approx(300) and err.code is None
+    assert err.retry_after == pytest.approx(300) and (err.code, err.subcode) == (17, 2446079)
     assert "300 s" in str(err) and "at most 60 s" in str(err) and "META_MAX_RATE_LIMIT_WAIT" in str(err)
     assert "development_access" in str(err)
 
