@@ -33,7 +33,7 @@ from .._base.errors import (
 from .._base.redact import get_logger
 from .._base.settings import ENV_MAX_RATE_LIMIT_WAIT, Settings
 from .._base.tokens import AccessToken
-from .._base.usage import Usage
+from .._base.usage import Usage, parse_usage
 from .classify import VERSION_ENDED_CODE
 from .links import scrub_body
 from .pacing import Pace, Pacer
@@ -163,6 +163,7 @@ class CallPlanner:
             self.note_usage(error.usage, facts)
             raise
         except GraphError as error:
+            self.note_usage(parse_usage(outcome.headers), facts)  # an error answer counts too
             if error.code == VERSION_ENDED_CODE:
                 self._check_version(error.message)
             raise

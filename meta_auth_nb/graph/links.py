@@ -117,8 +117,8 @@ def scrub_url(url: str, secrets: Iterable[str | None] = ()) -> str:
 
 
 def _is_link(value: str) -> bool:
-    """A URL (absolute, or a path) with a query; not a JSON text that merely contains one."""
-    return value.startswith(("http://", "https://", "/")) and "?" in value and not any(c in value for c in ' "{}\n')
+    """A URL (absolute, or a path); not a JSON text or a sentence that merely contains one."""
+    return value.startswith(("http://", "https://", "/")) and not any(c in value for c in ' "{}\n')
 
 
 def _carries_secret(url: str, secrets: Sequence[str | None]) -> bool:

@@ -56,7 +56,10 @@ def _float(p: dict[str, str], name: str, default: float | None = None) -> float:
 
 
 def _advance(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
-    return {"now": engine.clock.advance(_float(p, "seconds"))}
+    seconds = _float(p, "seconds")
+    now = engine.clock.advance(seconds)
+    engine.rate_clock.advance(seconds)  # time passes for the rate limits too
+    return {"now": now}
 
 
 def _issue(engine: Engine, p: dict[str, str]) -> dict[str, Any]:

@@ -168,3 +168,11 @@ def test_a_paging_link_on_the_same_list_is_followed_even_with_me_as_an_id(sandbo
     assert rows[0] == {"id": "1"} and rows[1]["id"] == sandbox.ad_account_ids()[1]
     followed = [e for e in sandbox.request_log if e.path == f"/v25.0/{user}/adaccounts"]
     assert len(followed) == 1 and "access_token" not in followed[0].query_keys and followed[0].has_bearer
+
+
+def test_a_token_in_the_path_of_a_link_in_a_reply_is_masked(sandbox, meta):
+    token = _token(meta)
+    body = {"data": [], "link": f"https://cdn.example/{token}/p.png"}
+    sandbox.fail_next({"status": 200, "body": body}, path="me/feed")
+    reply = meta.get("me/feed")
+    assert token not in json.dumps(reply) and reply["link"].startswith("https://cdn.example/EAA")
