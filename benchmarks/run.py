@@ -33,11 +33,12 @@ import bench_guard  # noqa: E402
 import bench_import  # noqa: E402
 import bench_inspect  # noqa: E402
 import bench_paging  # noqa: E402
+import bench_ratelimit  # noqa: E402
 
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 GUARD_START, GUARD_END = "<!-- guard-results:start -->", "<!-- guard-results:end -->"
-MAIN_BENCHES = ("paging", "inspect", "import")
+MAIN_BENCHES = ("paging", "ratelimit", "inspect", "import")
 BENCHES = (*MAIN_BENCHES, "guard")
 
 # targets (from the issue)
@@ -46,6 +47,7 @@ BARE_RATIO_MAX = 1.3
 CONCURRENT_RT_MAX = 2.0
 IMPORT_MS_MAX = 50.0
 GUARD_RATIO_MAX = 1.10
+RATELIMIT_RATIO_MAX = bench_ratelimit.TARGET
 
 
 def _version(dist: str) -> str:
@@ -128,6 +130,10 @@ def table(results: dict[str, Any]) -> tuple[list[list[str]], bool]:
                 _verdict(bare_ok),
             ]
         )
+    limits = results.get("ratelimit")
+    if limits:
+        rows += ratelimit_rows(limits)
+        ok &= limits["ratio_to_minimum"] <= RATELIMIT_RATIO_MAX
     inspect = results.get("inspect")
     if inspect:
         conc_ok = inspect["concurrent_rt"] <= CONCURRENT_RT_MAX
@@ -231,6 +237,36 @@ def guard_markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[li
     )
 
 
+def ratelimit_rows(limits: dict[str, Any]) -> list[list[str]]:
+    """The rate-limit benchmark's rows: ours against the minimum, what the others ran into."""
+    n, speed = f"{limits['rows']:,}", limits["speed"]
+    ours = limits["ours"]
+    ratio_ok = limits["ratio_to_minimum"] <= RATELIMIT_RATIO_MAX
+    rows = [
+        [
+            f"Rate limits, {n} rows on the development tier (clock {speed:g}x): minimum the budget allows",
+            f"{limits['minimum_s']:.2f} s",
+            "",
+            "",
+        ],
+        [
+            "Rate limits: GraphSession.frame, paced",
+            f"{limits['best_s']:.2f} s = {limits['ratio_to_minimum']:.3f}x the minimum; "
+            f"{ours['pauses']} pauses, {ours['requests']} requests for {limits['pages']} pages, 0 errors",
+            f"<= {RATELIMIT_RATIO_MAX:g}x, no error 17",
+            _verdict(ratio_ok),
+        ],
+    ]
+    for name, label in (("sdk", "facebook_business Cursor"), ("bare", "bare httpx loop")):
+        other = limits[name]
+        outcome = f"error {other['error']} after {other['rows']:,} rows" if other["error"] else "finished"
+        rows.append([f"Rate limits: {label}", f"{outcome} ({other['s']:.2f} s)", "(expected: error 17)", ""])
+    rows.append(
+        ["Rate limits: the same pull unlimited (standard tier, bare loop)", f"{limits['transfer_s']:.2f} s", "", ""]
+    )
+    return rows
+
+
 def markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[list[str]]) -> str:
     v = facts["versions"]
     lines = [
@@ -250,6 +286,14 @@ def markdown(results: dict[str, Any], facts: dict[str, Any], rows: list[list[str
             f"Paging: best of {paging['rounds']} rounds after a warm-up, {paging['limit']} rows a page; "
             "all times (s): "
             + "; ".join(f"{name} " + ", ".join(f"{t:.3f}" for t in times) for name, times in paging["times"].items()),
+        ]
+    limits = results.get("ratelimit")
+    if limits:
+        lines += [
+            "",
+            f"Rate limits: best of {limits['rounds']} rounds of ours, each on a fresh sandbox; all times (s): "
+            + ", ".join(f"{t:.2f}" for t in limits["times"])
+            + f"; paused {limits['ours']['paused_s']:.2f} s in the best round.",
         ]
     inspect = results.get("inspect")
     if inspect:
@@ -302,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     if "paging" in chosen:
         results["paging"] = bench_paging.run(rounds=args.rounds)
+    if "ratelimit" in chosen:
+        results["ratelimit"] = bench_ratelimit.run()
     if "inspect" in chosen:
         results["inspect"] = bench_inspect.run()
     if "import" in chosen:

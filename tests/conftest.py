@@ -15,7 +15,7 @@ from meta_auth_nb.sandbox import Sandbox
 pytest_plugins = ["tests.keyring_support"]
 
 #: Retries as in production but with short waits, so fault tests stay quick.
-FAST_RETRY = RetryPolicy(max_retries=8, backoff_base=0.01, backoff_max=0.2, near_limit_pause=0.0)
+FAST_RETRY = RetryPolicy(max_retries=8, backoff_base=0.01, backoff_max=0.2)
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,8 @@
             ├── NotARedirect               what was pasted is not the address this login ends on
             └── RedirectPortBusy           another program holds the loopback redirect's port
 
+    GraphVersionWarning (a UserWarning)    the pinned Graph version has ended for the Marketing API
+
 Every message says what went wrong in plain words and what to do next, and
 is redacted: no exception text ever carries a token or an app secret.
 Which Graph reply becomes which class is decided in
@@ -51,6 +53,7 @@ __all__ = [
     "ConfigError",
     "GraphConnectionError",
     "GraphError",
+    "GraphVersionWarning",
     "InvalidAppSecretProof",
     "InvalidProfileName",
     "KeyringFailure",
@@ -209,7 +212,12 @@ class GraphError(MetaAuthError):
         if self.fbtrace_id:
             ids.append(f"fbtrace_id {self.fbtrace_id}")
         detail = f" ({', '.join(ids)})" if ids else ""
-        return f"{self.message}{detail}. {self.hint}"
+        text = f"{self.message}{detail}."
+        # What Meta wrote for the person using the app says most about what to do.
+        said = ": ".join(p.strip() for p in (getattr(self, "user_title", None), getattr(self, "user_msg", None)) if p)
+        if said:
+            text += f" Meta says: {said}" + ("" if said.endswith((".", "!", "?")) else ".")
+        return f"{text} {self.hint}"
 
     def __reduce__(self) -> Any:
         # Keep exceptions picklable (multiprocessing, papermill) with all fields.
@@ -374,6 +382,13 @@ class RedirectPortBusy(OAuthError):
         "Use a redirect no program on this machine can receive: register an HTTPS redirect in the app and pass it "
         "(--redirect-uri URL or META_AUTH_REDIRECT_URI), or stop the program holding the port and try again."
     )
+
+
+class GraphVersionWarning(UserWarning):
+    """The pinned Graph API version has ended for the Marketing API (``X-Ad-Api-Version-Warning``, code 2635).
+
+    Issued once per session, naming the setting to change (``META_GRAPH_VERSION``).
+    """
 
 
 # Tracebacks and pickles name the public import path of each class, not this

@@ -41,6 +41,8 @@ ENV_ALLOW_FILE_KEYRING = "META_AUTH_ALLOW_FILE_KEYRING"
 #: ``1``: the CLI prints a (redacted) traceback with its one-line errors.
 ENV_DEBUG = "META_AUTH_DEBUG"
 ENV_SMTP_PREFIX = "META_SMTP_"
+#: Longest wait (seconds) a session accepts for a rate limit before it raises RateLimited.
+ENV_MAX_RATE_LIMIT_WAIT = "META_MAX_RATE_LIMIT_WAIT"
 
 # --- defaults ----------------------------------------------------------------------
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -48,6 +50,8 @@ DEFAULT_DIALOG_URL = "https://www.facebook.com"
 DEFAULT_PROFILE = "default"
 DEFAULT_SCOPES = ("ads_read",)
 DEFAULT_WARN_DAYS = 7.0
+#: Seconds: the development tier's 300 s block is waited out; anything longer is raised.
+DEFAULT_MAX_RATE_LIMIT_WAIT = 300.0
 #: The fixed local port of the redirect catcher.
 REDIRECT_PORT = 8765
 CALLBACK_PATH = "/callback"
@@ -140,6 +144,25 @@ def check_registered_redirect(uri: object, *, setting: str = "the redirect URI")
         raise ConfigError(str(exc)) from None
 
 
+def check_wait(value: str | float | None, *, setting: str = "max_rate_limit_wait") -> float:
+    """Validate a number of seconds to wait (None gives :data:`DEFAULT_MAX_RATE_LIMIT_WAIT`).
+
+    Raises
+    ------
+    ConfigError
+        Not a number, negative, or not finite.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_MAX_RATE_LIMIT_WAIT
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(f"{setting} must be a number of seconds (0 or more), got {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """The extension's settings.
@@ -172,6 +195,10 @@ class Settings:
         ``META_AUTH_SANDBOX_AUTOPILOT`` as given (read by the sandbox autopilot).
     debug : bool
         ``META_AUTH_DEBUG``: the CLI adds a redacted traceback to its errors.
+    max_rate_limit_wait : float
+        ``META_MAX_RATE_LIMIT_WAIT``: the longest wait, in seconds, a session
+        accepts for a rate limit (pacing or a block) before it raises
+        ``RateLimited``; 0 never waits.
     """
 
     graph_url: str = DEFAULT_GRAPH_URL
@@ -186,6 +213,7 @@ class Settings:
     config_id: str | None = None
     autopilot: str | None = None
     debug: bool = False
+    max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -196,7 +224,8 @@ class Settings:
         ConfigError
             A URL that is not HTTPS (outside loopback), a malformed version,
             a ``META_AUTH_REDIRECT`` other than ``catch`` / ``paste``, or a
-            malformed ``META_AUTH_REDIRECT_URI`` / ``META_AUTH_CONFIG_ID``.
+            malformed ``META_AUTH_REDIRECT_URI`` / ``META_AUTH_CONFIG_ID``, or a
+            ``META_MAX_RATE_LIMIT_WAIT`` that is not a number of seconds.
         """
 
         def get(name: str) -> str | None:
@@ -218,6 +247,7 @@ class Settings:
             config_id=_optional(get(ENV_CONFIG_ID), check_config_id, ENV_CONFIG_ID),
             autopilot=get(ENV_AUTOPILOT),
             debug=env_flag(ENV_DEBUG, environ),
+            max_rate_limit_wait=check_wait(get(ENV_MAX_RATE_LIMIT_WAIT), setting=ENV_MAX_RATE_LIMIT_WAIT),
         )
 
     def with_(self, **changes: Any) -> Settings:

@@ -23,6 +23,7 @@ TOKEN_SUBCODE_REASONS: dict[int, str] = {
     460: "the user changed their password",
     463: "the token has expired",
     464: "the user's account is unconfirmed",
+    466: "the token was revoked by an API call (a logout, oauth/revoke or a removed permission)",
     467: "the token is invalid",
     492: "the session is invalid (the user may have logged out or changed their role)",
 }

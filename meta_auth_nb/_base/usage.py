@@ -1,8 +1,14 @@
-"""Parsing of the Graph API's usage headers, leniently.
+"""The Graph API's usage headers, parsed leniently, and what they say about each budget.
 
-``x-app-usage``, ``x-ad-account-usage`` and ``x-business-use-case-usage``
-arrive as JSON strings whose fields change without notice, so anything that
-does not parse is skipped rather than raised. Base layer; stdlib only.
+Five headers report how much of a rate-limit budget is used: ``x-app-usage``
+and ``x-page-usage`` (percent of the app's / page's limit),
+``x-ad-account-usage`` (the ad account's score in percent, the time for it to
+decay to zero, the access tier), ``x-business-use-case-usage`` (per business
+and use case: percents, ``estimated_time_to_regain_access`` in minutes, the
+tier) and ``x-fb-ads-insights-throttle`` (the only signal for insights jobs).
+They arrive as JSON strings whose fields change without notice, so anything
+that does not parse is skipped rather than raised, and every field, known or
+not, is kept in :attr:`Usage.raw`. Base layer; stdlib only.
 """
 
 from __future__ import annotations
@@ -12,8 +18,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Above this percentage of a quota the session slows down before Graph says no.
+__all__ = [
+    "HEADERS",
+    "NEAR_LIMIT_PERCENT",
+    "Budget",
+    "BusinessUseCaseUsage",
+    "Usage",
+    "parse_usage",
+]
+
+#: Above this percentage of a quota a budget counts as near its limit.
 NEAR_LIMIT_PERCENT = 95.0
+
+APP, AD_ACCOUNT, BUSINESS, INSIGHTS, PAGE = (
+    "x-app-usage",
+    "x-ad-account-usage",
+    "x-business-use-case-usage",
+    "x-fb-ads-insights-throttle",
+    "x-page-usage",
+)
+#: The usage headers, in the order budgets are listed.
+HEADERS = (APP, PAGE, AD_ACCOUNT, BUSINESS, INSIGHTS)
+#: Fields of x-app-usage, x-page-usage and business use cases that are percentages.
+_PERCENT_FIELDS = ("call_count", "total_time", "total_cputime")
 
 
 def _loads(raw: Any) -> Any:
@@ -32,9 +59,9 @@ def _number(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return number if number == number else None  # drop NaN
+    return number if number == number and abs(number) != float("inf") else None  # drop NaN, inf
 
 
 def _numbers(data: Any) -> dict[str, float]:
@@ -43,9 +70,26 @@ def _numbers(data: Any) -> dict[str, float]:
     return {str(k): n for k, v in data.items() if (n := _number(v)) is not None}
 
 
+def _percents(numbers: Mapping[str, float]) -> dict[str, float]:
+    return {k: v for k, v in numbers.items() if k in _PERCENT_FIELDS or k.endswith("_pct")}
+
+
 @dataclass(frozen=True)
 class BusinessUseCaseUsage:
-    """One entry of ``x-business-use-case-usage``."""
+    """One entry of ``x-business-use-case-usage``.
+
+    Attributes
+    ----------
+    business_id : str
+    type : str or None
+        The use case (``ads_insights``, ``ads_management``...).
+    percents : mapping of str to float
+        Every numeric field but the regain time (``call_count``, ``total_time``...).
+    regain_access_minutes : float or None
+        ``estimated_time_to_regain_access``: minutes until calls are accepted again.
+    access_tier : str or None
+        ``ads_api_access_tier`` (``development_access``, ``standard_access``).
+    """
 
     business_id: str
     type: str | None
@@ -55,8 +99,41 @@ class BusinessUseCaseUsage:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """One rate-limit budget as the headers describe it, for display and pacing.
+
+    Attributes
+    ----------
+    header : str
+        The header it came from.
+    name : str
+        What it is, in words (``ad account``, ``ads_insights (business 123)``...).
+    percent : float
+        The highest percentage of it used.
+    regain_s : float or None
+        Seconds until access comes back when it is exhausted (0 when not blocked).
+    reset_s : float or None
+        Seconds for the ad account score to decay to zero (``reset_time_duration``).
+    tier : str or None
+        The access tier it is counted in.
+    """
+
+    header: str
+    name: str
+    percent: float
+    regain_s: float | None = None
+    reset_s: float | None = None
+    tier: str | None = None
+
+    @property
+    def near_limit(self) -> bool:
+        """True at or above :data:`NEAR_LIMIT_PERCENT`."""
+        return self.percent >= NEAR_LIMIT_PERCENT
+
+
+@dataclass(frozen=True)
 class Usage:
-    """The latest usage figures a Graph response reported.
+    """The usage figures Graph reported, header by header.
 
     Attributes
     ----------
@@ -68,21 +145,82 @@ class Usage:
         ``ads_api_access_tier`` from ``x-ad-account-usage``.
     business_use_cases : tuple of BusinessUseCaseUsage
         Entries of ``x-business-use-case-usage``.
+    insights_throttle : mapping
+        ``x-fb-ads-insights-throttle`` (app_id_util_pct, acc_id_util_pct).
+    page : mapping
+        ``x-page-usage`` (same shape as ``x-app-usage``).
+    raw : mapping
+        Each header present, decoded as sent: unknown fields are kept here.
     """
 
     app: Mapping[str, float] = field(default_factory=dict)
     ad_account: Mapping[str, float] = field(default_factory=dict)
     ad_account_tier: str | None = None
     business_use_cases: tuple[BusinessUseCaseUsage, ...] = ()
+    insights_throttle: Mapping[str, float] = field(default_factory=dict)
+    page: Mapping[str, float] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def tier(self) -> str | None:
+        """The Marketing API access tier (``development_access`` / ``standard_access``), when reported."""
+        if self.ad_account_tier:
+            return self.ad_account_tier
+        return next((e.access_tier for e in self.business_use_cases if e.access_tier), None)
+
+    @property
+    def account_percent(self) -> float | None:
+        """The ad account's score in percent of its maximum (``acc_id_util_pct``)."""
+        return self.ad_account.get("acc_id_util_pct")
+
+    @property
+    def account_reset_s(self) -> float | None:
+        """Seconds for the ad account's score to decay to zero (``reset_time_duration``)."""
+        return self.ad_account.get("reset_time_duration")
+
+    @property
+    def regain_access_s(self) -> float | None:
+        """Seconds until a blocked budget takes calls again (``estimated_time_to_regain_access``)."""
+        minutes = [e.regain_access_minutes for e in self.business_use_cases if e.regain_access_minutes]
+        seconds = [m * 60.0 for m in minutes if m and m > 0]
+        return max(seconds) if seconds else None
+
+    def budgets(self) -> list[Budget]:
+        """Every budget reported, one per header entry, in :data:`HEADERS` order."""
+        out: list[Budget] = []
+        for header, name, numbers in ((APP, "app", self.app), (PAGE, "page", self.page)):
+            if header in self.raw:
+                out.append(Budget(header, name, max(_percents(numbers).values(), default=0.0)))
+        if AD_ACCOUNT in self.raw:
+            out.append(
+                Budget(
+                    AD_ACCOUNT,
+                    "ad account",
+                    self.account_percent or 0.0,
+                    reset_s=self.account_reset_s,
+                    tier=self.ad_account_tier,
+                )
+            )
+        for entry in self.business_use_cases:
+            regain = entry.regain_access_minutes
+            out.append(
+                Budget(
+                    BUSINESS,
+                    f"{entry.type or 'business use case'} (business {entry.business_id})",
+                    max(_percents(entry.percents).values(), default=0.0),
+                    regain_s=regain * 60.0 if regain else 0.0,
+                    tier=entry.access_tier,
+                )
+            )
+        for key, name in (("acc_id_util_pct", "insights: ad account"), ("app_id_util_pct", "insights: app")):
+            if key in self.insights_throttle:
+                out.append(Budget(INSIGHTS, name, self.insights_throttle[key]))
+        return out
 
     @property
     def max_percent(self) -> float:
         """The highest quota percentage reported, 0 when nothing was."""
-        values = [*self.app.values()]
-        values += [v for k, v in self.ad_account.items() if k.endswith("pct")]
-        for entry in self.business_use_cases:
-            values += entry.percents.values()
-        return max(values, default=0.0)
+        return max((b.percent for b in self.budgets()), default=0.0)
 
     @property
     def near_limit(self) -> bool:
@@ -91,18 +229,43 @@ class Usage:
 
     @property
     def retry_after(self) -> float | None:
-        """Seconds until access is regained, from ``estimated_time_to_regain_access`` (minutes)."""
-        minutes = [e.regain_access_minutes for e in self.business_use_cases if e.regain_access_minutes]
-        reset = self.ad_account.get("reset_time_duration") if self.ad_account.get("acc_id_util_pct", 0) >= 100 else None
-        seconds = [m * 60.0 for m in minutes if m > 0]
-        if reset:
-            seconds.append(reset)
-        return max(seconds) if seconds else None
+        """Seconds to wait before a refused call may go again, when the headers say.
+
+        ``estimated_time_to_regain_access`` when a business use case reports
+        one; else, for an ad account at 100%, the time its score takes to
+        decay (``reset_time_duration``), which is never too short.
+        """
+        regain = self.regain_access_s
+        if regain:
+            return regain
+        if (self.account_percent or 0.0) >= 100.0 and self.account_reset_s:
+            return self.account_reset_s
+        return None
+
+    def combined(self, newer: Usage | None) -> Usage:
+        """These figures updated by ``newer``'s, header by header (a header ``newer`` lacks is kept)."""
+        if newer is None:
+            return self
+        raw = {**self.raw, **newer.raw}
+
+        def pick(header: str, mine: Any, theirs: Any) -> Any:
+            return theirs if header in newer.raw else mine
+
+        return Usage(
+            app=pick(APP, self.app, newer.app),
+            ad_account=pick(AD_ACCOUNT, self.ad_account, newer.ad_account),
+            ad_account_tier=pick(AD_ACCOUNT, self.ad_account_tier, newer.ad_account_tier),
+            business_use_cases=pick(BUSINESS, self.business_use_cases, newer.business_use_cases),
+            insights_throttle=pick(INSIGHTS, self.insights_throttle, newer.insights_throttle),
+            page=pick(PAGE, self.page, newer.page),
+            raw=raw,
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        """A plain dict, for display."""
+        """A plain dict, for display: the parsed figures plus ``raw``."""
         return {
             "app": dict(self.app),
+            "page": dict(self.page),
             "ad_account": dict(self.ad_account),
             "ad_account_tier": self.ad_account_tier,
             "business_use_cases": [
@@ -115,7 +278,38 @@ class Usage:
                 }
                 for e in self.business_use_cases
             ],
+            "insights_throttle": dict(self.insights_throttle),
+            "tier": self.tier,
+            "raw": dict(self.raw),
         }
+
+    def __str__(self) -> str:
+        parts = [f"{b.name} {b.percent:g}%" for b in self.budgets()]
+        return "Usage(" + (", ".join(parts) or "nothing reported") + ")"
+
+
+def _business_entries(data: Any) -> tuple[BusinessUseCaseUsage, ...]:
+    entries: list[BusinessUseCaseUsage] = []
+    if not isinstance(data, Mapping):
+        return ()
+    for business_id, items in data.items():
+        for item in items if isinstance(items, list) else [items]:
+            if not isinstance(item, Mapping):
+                continue
+            numbers = _numbers(item)
+            regain = numbers.pop("estimated_time_to_regain_access", None)
+            tier = item.get("ads_api_access_tier")
+            kind = item.get("type")
+            entries.append(
+                BusinessUseCaseUsage(
+                    business_id=str(business_id),
+                    type=str(kind) if kind is not None else None,
+                    percents=numbers,
+                    regain_access_minutes=regain,
+                    access_tier=str(tier) if tier is not None else None,
+                )
+            )
+    return tuple(entries)
 
 
 def parse_usage(headers: Mapping[str, str] | None) -> Usage | None:
@@ -124,49 +318,31 @@ def parse_usage(headers: Mapping[str, str] | None) -> Usage | None:
     Parameters
     ----------
     headers : mapping
-        Response headers. Case-insensitive mappings (httpx) and plain dicts with
-        lower-case keys both work.
+        Response headers. Case-insensitive mappings (httpx) and plain dicts
+        with lower- or upper-case keys both work.
     """
     if not headers:
         return None
-
-    def header(name: str) -> Any:
-        value = headers.get(name)
-        if value is None:
-            value = headers.get(name.upper())
-        return value
-
-    raw_app, raw_account, raw_buc = (
-        header("x-app-usage"),
-        header("x-ad-account-usage"),
-        header("x-business-use-case-usage"),
-    )
-    if raw_app is None and raw_account is None and raw_buc is None:
+    try:
+        named = {str(k).lower(): v for k, v in headers.items()}
+    except (TypeError, AttributeError, ValueError):
         return None
-    account = _loads(raw_account)
-    entries: list[BusinessUseCaseUsage] = []
-    buc = _loads(raw_buc)
-    if isinstance(buc, Mapping):
-        for business_id, items in buc.items():
-            for item in items if isinstance(items, list) else [items]:
-                if not isinstance(item, Mapping):
-                    continue
-                numbers = _numbers(item)
-                regain = numbers.pop("estimated_time_to_regain_access", None)
-                tier = item.get("ads_api_access_tier")
-                entries.append(
-                    BusinessUseCaseUsage(
-                        business_id=str(business_id),
-                        type=str(item["type"]) if item.get("type") is not None else None,
-                        percents=numbers,
-                        regain_access_minutes=regain,
-                        access_tier=str(tier) if tier is not None else None,
-                    )
-                )
+    raw: dict[str, Any] = {}
+    for name in HEADERS:
+        value = named.get(name)
+        if value is not None:
+            decoded = _loads(value)
+            raw[name] = decoded if decoded is not None else str(value)
+    if not raw:
+        return None
+    account = raw.get(AD_ACCOUNT)
     tier = account.get("ads_api_access_tier") if isinstance(account, Mapping) else None
     return Usage(
-        app=_numbers(_loads(raw_app)),
+        app=_numbers(raw.get(APP)),
         ad_account=_numbers(account),
         ad_account_tier=str(tier) if tier is not None else None,
-        business_use_cases=tuple(entries),
+        business_use_cases=_business_entries(raw.get(BUSINESS)),
+        insights_throttle=_numbers(raw.get(INSIGHTS)),
+        page=_numbers(raw.get(PAGE)),
+        raw=raw,
     )

@@ -35,6 +35,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="refuse Marketing API calls on ended Graph versions (error 2635) instead of upgrading them",
     )
+    parser.add_argument(
+        "--tier",
+        choices=("standard", "development"),
+        default=None,
+        help="Marketing API rate-limit tier (default standard; development: 60 points, 300 s blocks)",
+    )
+    parser.add_argument(
+        "--rate-limit-speed",
+        type=float,
+        default=None,
+        metavar="X",
+        help="run the rate-limit clock X times faster than real time (headers still say real seconds)",
+    )
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = "scenarios:\n" + "\n".join(f"  {name:<20} {text}" for name, text in Sandbox.scenarios.items())
 
@@ -51,6 +64,10 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     argv += ["--app-mode", args.app_mode, *(f"--redirect-uri={uri}" for uri in args.redirect_uri)]
     if args.strict_versions:
         argv.append("--strict-versions")
+    if args.tier:
+        argv += ["--tier", args.tier]
+    if args.rate_limit_speed is not None:
+        argv += ["--rate-limit-speed", str(args.rate_limit_speed)]
     return sandbox_main(argv)
 
 

@@ -21,7 +21,7 @@ from .._base.settings import Settings
 from .._base.tokens import AccessToken
 from .batch import batch_steps
 from .core import SessionBase
-from .paging import PageWalk, frame_steps
+from .paging import PageWalk, Progress, frame_steps
 from .plan import Action, Emit, Gather, Send, Sleep, Steps
 from .policy import RetryPolicy
 from .reply import Reply
@@ -38,8 +38,10 @@ T = TypeVar("T")
 class AsyncPager(PageWalk):
     """``async for`` over the rows of a list edge; ``.cursor`` resumes like :class:`~.sync.Pager`."""
 
-    def __init__(self, session: AsyncGraphSession, path: str, params: Mapping[str, Any]) -> None:
-        super().__init__(session._planner, path, params)
+    def __init__(
+        self, session: AsyncGraphSession, path: str, params: Mapping[str, Any], progress: Progress | None = None
+    ) -> None:
+        super().__init__(session._planner, path, params, progress)
         self._session = session
 
     def iter_pages(self) -> AsyncIterator[list[Any]]:
@@ -119,11 +121,11 @@ class AsyncGraphSession(SessionBase):
         """DELETE a Graph path."""
         return await self.request("DELETE", path, params)
 
-    def pages(self, path: str, **params: Any) -> AsyncPager:
+    def pages(self, path: str, *, progress: Progress | None = None, **params: Any) -> AsyncPager:
         """``async for row in session.pages(path)`` over every page."""
-        return AsyncPager(self, path, params)
+        return AsyncPager(self, path, params, progress)
 
-    async def frame(self, path: str, *, progress: Any = None, **params: Any) -> pd.DataFrame:
+    async def frame(self, path: str, *, progress: Progress | None = None, **params: Any) -> pd.DataFrame:
         """All rows of a list edge as a DataFrame."""
         return await self._run(frame_steps(self._planner, path, params, progress))
 

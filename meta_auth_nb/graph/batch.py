@@ -1,8 +1,13 @@
-"""Batch requests: chunks of 50, one result per request, resending what timed out or failed transiently.
+"""Batch requests: chunks of 50, one result per request, resending only what is safe to resend.
 
 :func:`batch_steps` plans a whole batch; each round's chunks go out in a
 :class:`~.plan.Gather`, which the sync driver sends one after the other and
-the async driver at once. Graph layer, I/O-free.
+the async driver at once. A batch made only of reads is a read (repeated
+after a dropped connection); an item is resent when it timed out or failed
+transiently and only reads, or when a rate limit refused it (it was not run),
+after the wait the headers give. Every item's ``relative_url`` goes through
+the request builder's URL check: no token in it, whatever the form of the
+item. Graph layer, I/O-free.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from urllib.parse import urlencode
 from .._base.errors import GraphError, RateLimited, TransientError
 from .classify import classify
 from .core import CallPlanner
+from .links import scrub_body
 from .plan import Gather, Sleep, Steps
-from .request import encode_params
+from .request import CallFacts, Endpoint, call_facts, encode_params
 
 __all__ = [
     "MAX_BATCH",
@@ -43,6 +49,11 @@ class BatchItem:
     body: Mapping[str, Any] | None = None
     name: str | None = None
 
+    @property
+    def facts(self) -> CallFacts:
+        """What the item is: a read or a write, its ad account and cost."""
+        return call_facts(self.method, self.relative_url, self.body)
+
     def as_json(self) -> dict[str, Any]:
         """The item as Graph's ``batch`` parameter lists it."""
         item: dict[str, Any] = {"method": self.method.upper(), "relative_url": self.relative_url.lstrip("/")}
@@ -53,13 +64,19 @@ class BatchItem:
         return item
 
 
-def as_batch_items(requests: Iterable[Any]) -> list[BatchItem]:
+def as_batch_items(requests: Iterable[Any], endpoint: Endpoint | None = None) -> list[BatchItem]:
     """Accept ``"me"``, ``("GET", "me")``, ``{"method", "relative_url", ...}`` or BatchItem.
+
+    Parameters
+    ----------
+    endpoint : Endpoint, optional
+        Checks each ``relative_url`` (and its body encodes) like any request.
 
     Raises
     ------
     ValueError
-        For a request of another shape, or one carrying ``access_token``.
+        For a request of another shape, or (:class:`~meta_auth_nb.errors.ConfigError`)
+        one carrying ``access_token`` or another token, in any form.
     """
     items: list[BatchItem] = []
     for request in requests:
@@ -70,8 +87,6 @@ def as_batch_items(requests: Iterable[Any]) -> list[BatchItem]:
         elif isinstance(request, Mapping):
             if "relative_url" not in request:
                 raise ValueError("a batch request needs a 'relative_url'")
-            if "access_token=" in str(request["relative_url"]):
-                raise ValueError("do not put access_token in a batch relative_url; the session sends it")
             items.append(
                 BatchItem(
                     str(request.get("method", "GET")),
@@ -84,6 +99,10 @@ def as_batch_items(requests: Iterable[Any]) -> list[BatchItem]:
             items.append(BatchItem(str(request[0]), str(request[1]), request[2] if len(request) == 3 else None))
         else:
             raise ValueError(f"cannot make a batch request from {type(request).__name__}")
+    for item in items:
+        encode_params(item.body)  # refuses an access_token field
+        if endpoint is not None:
+            endpoint.check_url(item.relative_url)
     return items
 
 
@@ -92,8 +111,8 @@ def chunks(items: Sequence[T], size: int = MAX_BATCH) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def decode_batch_item(item: Any) -> Any:
-    """Decode one batch answer: its body, or the classified error, or None if timed out."""
+def decode_batch_item(item: Any, secrets: Sequence[str | None] = ()) -> Any:
+    """Decode one batch answer: its body (links scrubbed), or the classified error, or None if timed out."""
     if item is None:
         return None
     if not isinstance(item, Mapping):
@@ -106,7 +125,7 @@ def decode_batch_item(item: Any) -> Any:
     }
     raw = item.get("body")
     try:
-        body = json.loads(raw) if isinstance(raw, str) else raw
+        body = json.loads(scrub_body(raw.encode("utf-8"), secrets)) if isinstance(raw, str) else raw
     except ValueError:
         body = raw
     if code >= 400 or (isinstance(body, Mapping) and isinstance(body.get("error"), Mapping)):
@@ -114,20 +133,37 @@ def decode_batch_item(item: Any) -> Any:
     return body
 
 
-def retryable_item(result: Any) -> bool:
-    """True for a batch item worth sending again (timed out, transient, rate limited)."""
-    return result is None or isinstance(result, (TransientError, RateLimited))
+def retryable_item(result: Any, read: bool = True) -> bool:
+    """True for a batch item worth sending again.
+
+    A rate-limit refusal always (the item was not run); a timed-out
+    (``null``) or transiently failed item only when it reads, since a write
+    may have taken effect.
+    """
+    if isinstance(result, RateLimited):
+        return True
+    return read and (result is None or isinstance(result, TransientError))
+
+
+def batch_facts(items: Sequence[BatchItem]) -> CallFacts:
+    """A batch call's facts: a read only when every item reads; the items' costs added up."""
+    facts = [item.facts for item in items]
+    accounts = {f.account for f in facts}
+    return CallFacts(
+        read=all(f.read for f in facts),
+        account=accounts.pop() if len(accounts) == 1 else None,
+        cost=sum(f.cost for f in facts),
+    )
 
 
 def chunk_steps(planner: CallPlanner, items: Sequence[BatchItem]) -> Steps[list[Any]]:
     """The plan of one batch call: one decoded result per item."""
     params = {"batch": json.dumps([item.as_json() for item in items]), "include_headers": False}
-    # Repeating a batch after a dropped connection is safe only when it only reads.
-    idempotent = all(item.method.upper() == "GET" for item in items)
-    answers = yield from planner.call("POST", "", params, idempotent=idempotent)
+    answers = yield from planner.call("POST", "", params, facts=batch_facts(items))
     if not isinstance(answers, list) or len(answers) != len(items):
         raise GraphError("The batch answer did not have one item per request")
-    return [decode_batch_item(answer) for answer in answers]
+    secrets = planner.endpoint.secrets
+    return [decode_batch_item(answer, secrets) for answer in answers]
 
 
 def batch_steps(planner: CallPlanner, requests: Iterable[Any], *, raise_errors: bool) -> Steps[list[Any]]:
@@ -138,7 +174,8 @@ def batch_steps(planner: CallPlanner, requests: Iterable[Any], *, raise_errors: 
     rounds. A failed item is returned as its :class:`GraphError`, or raised
     when ``raise_errors`` is true.
     """
-    items = as_batch_items(requests)
+    items = as_batch_items(requests, planner.endpoint)
+    reads = [item.facts.read for item in items]
     results: list[Any] = [None] * len(items)
     pending = list(range(len(items)))
     attempt = 0
@@ -148,10 +185,19 @@ def batch_steps(planner: CallPlanner, requests: Iterable[Any], *, raise_errors: 
         for group, answer in zip(groups, answers, strict=True):
             for index, result in zip(group, answer, strict=True):
                 results[index] = result
-        pending = [i for i in pending if retryable_item(results[i])]
+        pending = [i for i in pending if retryable_item(results[i], reads[i])]
         if not pending or attempt >= planner.retry.max_retries:
             break
-        yield Sleep(planner.retry.backoff(attempt, planner.rng))
+        waits = [r.retry_after for i in pending if isinstance(r := results[i], RateLimited) and r.retry_after]
+        if waits and max(waits) > planner.max_wait:
+            break  # longer than this session waits: the refusals are returned as they are
+        if waits:
+            yield Sleep(
+                max(waits), f"{len(pending)} batch requests refused by a rate limit: waiting {max(waits):.0f} s"
+            )
+        else:
+            delay = planner.retry.backoff(attempt, planner.rng)
+            yield Sleep(delay, f"{len(pending)} batch requests timed out or failed: retrying in {delay:.1f} s")
         attempt += 1
     return finish_batch(results, raise_errors)
 

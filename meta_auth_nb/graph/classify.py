@@ -6,6 +6,7 @@ exchange failures) live here and nowhere else. Graph layer, I/O-free.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +24,9 @@ from .._base.errors import (
 )
 from .._base.tokens import TOKEN_SUBCODE_REASONS, TokenInfo
 from .._base.usage import parse_usage
+from .versions import version_advice
 
-__all__ = ["RATE_LIMIT_CODES", "TRANSIENT_CODES", "classify", "error_from_token_info"]
+__all__ = ["RATE_LIMIT_CODES", "TRANSIENT_CODES", "VERSION_ENDED_CODE", "classify", "error_from_token_info"]
 
 #: What to do when a token was invalidated, by subcode.
 _INVALIDATED_HINTS = {
@@ -32,19 +34,30 @@ _INVALIDATED_HINTS = {
     459: "Log in on facebook.com to clear the security checkpoint, then log in again.",
     460: "Tokens stop working when the password changes: log in again for a new token.",
     464: "Confirm the account on facebook.com, then log in again.",
+    466: "The token was revoked by an API call (a logout, oauth/revoke, a removed permission): log in again.",
     492: "Log in again for a new token.",
 }
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
-TRANSIENT_CODES = frozenset({1, 2})
+#: Codes that are temporary unless the reply says otherwise (``is_transient`` wins).
+TRANSIENT_CODES = frozenset({1, 2, 960})
 EXPIRED_SUBCODE = 463
-INVALIDATED_SUBCODES = frozenset({458, 459, 460, 464, 492})
+INVALIDATED_SUBCODES = frozenset({458, 459, 460, 464, 466, 492})
+#: The Marketing API version in use has ended.
+VERSION_ENDED_CODE = 2635
+#: Insights report not ready right after it completed: try again.
+_TRANSIENT_PAIRS = frozenset({(2601, 1815107)})
 
 _CODE_EXCHANGE = {
     36007: "The login code has expired (codes live about 10 minutes): log in again for a new one.",
     36008: "redirect_uri must be exactly the one used in the login dialog URL, character for character.",
     36009: "Each login code works once: log in again for a new code.",
 }
+_TOO_MUCH_DATA = (
+    "Ask for less per call: a smaller limit, a shorter time range or fewer fields, "
+    "or run the report as an async insights job (POST act_<id>/insights)."
+)
+_IMPERSONATE = re.compile(r"permissions?(?:\(s\))? must be granted before impersonating")
 
 _RATE_LIMIT_KIND = {4: "app", 17: "user", 32: "page", 613: "call"}
 _BUC_KIND = {
@@ -102,7 +115,9 @@ def classify(
     code = _int(error.get("code"))
     subcode = _int(error.get("error_subcode", error.get("subcode")))
     message = str(error.get("message") or "")
-    transient = error.get("is_transient") is True
+    # is_transient decides when Graph sends it: code 1 with is_transient false is not worth a retry.
+    said = error.get("is_transient")
+    said_transient = said if isinstance(said, bool) else None
     fields: dict[str, Any] = {
         "code": code,
         "subcode": subcode,
@@ -111,14 +126,17 @@ def classify(
         "status": status,
         "user_title": error.get("error_user_title") if isinstance(error.get("error_user_title"), str) else None,
         "user_msg": error.get("error_user_msg") if isinstance(error.get("error_user_msg"), str) else None,
-        "is_transient": transient,
+        "is_transient": said_transient is True,
     }
     lowered = message.lower()
+    squeezed = re.sub(r"[\s_]", "", lowered)
 
     if not error:
         if status is not None and status >= 500:
             return TransientError(f"The Graph API answered HTTP {status}", **fields)
         return GraphError(f"The Graph API answered HTTP {status} with no error details", **fields)
+    if code == 190 and _IMPERSONATE.search(lowered):
+        return MissingPermission(message, **fields)
     if code == 190:
         if subcode == EXPIRED_SUBCODE or "has expired" in lowered:
             return TokenExpired(message or "The access token has expired", **fields)
@@ -140,7 +158,7 @@ def classify(
         return CodeExchangeFailed(
             message, hint="Paste the whole redirected URL (or the whole code), then try again.", **fields
         )
-    if code == 100 and "appsecret_proof" in lowered:
+    if "appsecretproof" in squeezed:
         return InvalidAppSecretProof(message, **fields)
     if code == 1 and "client secret" in lowered:
         return CodeExchangeFailed(
@@ -150,6 +168,8 @@ def classify(
         return CodeExchangeFailed(message, hint="Check the app id (META_APP_ID or --app-id).", **fields)
     if code == 1 and "missing" in lowered and "parameter" in lowered:
         return GraphError(message, hint="A required parameter was not sent; see the message.", **fields)
+    if code == VERSION_ENDED_CODE:
+        return GraphError(message or "This Graph API version has ended", hint=version_advice(message), **fields)
     if code == 10 or (code is not None and 200 <= code <= 299):
         return MissingPermission(message, **fields)
     if code in RATE_LIMIT_CODES:
@@ -158,7 +178,15 @@ def classify(
         kind = _BUC_KIND.get(code) or _RATE_LIMIT_KIND.get(code)  # type: ignore[arg-type]
         text = message or f"The {kind} rate limit was reached"
         return RateLimited(text, retry_after=retry_after, usage=usage, **fields)
-    if code in TRANSIENT_CODES or transient or (status is not None and status >= 500):
+    if "reduce the amount of data" in lowered or subcode == 1487534:
+        return GraphError(message, hint=_TOO_MUCH_DATA, **fields)
+    transient = said_transient
+    if transient is None:
+        transient = (
+            code in TRANSIENT_CODES or (code, subcode) in _TRANSIENT_PAIRS or (status is not None and status >= 500)
+        )
+    if transient:
+        fields["is_transient"] = True
         return TransientError(message or "A temporary error occurred", **fields)
     if subcode is not None and subcode in TOKEN_SUBCODE_REASONS:
         return TokenInvalidated(message, hint=_INVALIDATED_HINTS.get(subcode), **fields)

@@ -1,8 +1,12 @@
 """One Graph call planned from request to result, and the state a session keeps.
 
-:class:`CallPlanner` turns a call into a plan (see :mod:`.plan`): send the
-request, read the reply, then return, retry after a delay or raise; before
-each send it pauses while usage is near a limit. The drivers
+:class:`CallPlanner` turns a call into a plan (see :mod:`.plan`): wait if the
+pacer says the call would not fit in the rate-limit budget, send the
+request, read the reply, then return, retry after a delay or raise. Which
+calls may be repeated is :mod:`.policy`'s decision, how long to wait for a
+rate limit :mod:`.pacing`'s. Replies come back with their token-bearing
+links scrubbed (:mod:`.links`), and a version that has ended for the
+Marketing API is warned about once per session. The drivers
 (:class:`~meta_auth_nb.graph.sync.GraphSession`,
 :class:`~meta_auth_nb.graph.aio.AsyncGraphSession`) only perform what the plan
 asks, so both behave the same. :class:`SessionBase` is what they share.
@@ -13,19 +17,31 @@ from __future__ import annotations
 
 import random
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .._base.errors import GraphConnectionError, GraphError, RateLimited
+from .._base.errors import (
+    CodeExchangeFailed,
+    GraphConnectionError,
+    GraphError,
+    GraphVersionWarning,
+    RateLimited,
+    TransientError,
+)
 from .._base.redact import get_logger
-from .._base.settings import Settings
+from .._base.settings import ENV_MAX_RATE_LIMIT_WAIT, Settings
 from .._base.tokens import AccessToken
-from .._base.usage import Usage
+from .._base.usage import Usage, parse_usage
+from .classify import VERSION_ENDED_CODE
+from .links import scrub_body
+from .pacing import Pace, Pacer
 from .plan import Sleep, Steps
 from .policy import DEFAULT_RETRY, RetryPolicy
 from .reply import Reply, read_reply, server_time
-from .request import Endpoint
+from .request import CallFacts, Endpoint, call_facts
+from .versions import VERSION_WARNING_HEADER, version_advice
 
 __all__ = ["CallPlanner", "SessionBase"]
 
@@ -41,16 +57,18 @@ class CallPlanner:
         Where calls go and how they are signed.
     retry : RetryPolicy
     clock : callable, optional
-        Monotonic seconds, for the near-limit pause.
+        Monotonic seconds, for pacing.
 
     Attributes
     ----------
     usage : Usage or None
-        The latest usage headers.
+        What the usage headers said, each header's latest figures.
     server_time : datetime or None
         The server's clock (its ``Date`` header) at the latest answer.
     rng : random.Random
         Source of the backoff jitter.
+    pacer : Pacer
+        The rate-limit estimates per ad account.
     """
 
     def __init__(self, endpoint: Endpoint, retry: RetryPolicy, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -59,13 +77,26 @@ class CallPlanner:
         self.usage: Usage | None = None
         self.server_time: datetime | None = None
         self.rng = random.Random()
-        self._clock = clock
-        self._pause_until = 0.0
+        self.pacer = Pacer(clock)
+        self._version_warned = False
+
+    @property
+    def max_wait(self) -> float:
+        """Longest rate-limit wait accepted, in seconds (policy, else ``META_MAX_RATE_LIMIT_WAIT``)."""
+        given = self.retry.max_rate_limit_wait
+        return float(given) if given is not None else self.endpoint.settings.max_rate_limit_wait
 
     def call(
-        self, method: str, path: str, params: Mapping[str, Any] | None = None, *, idempotent: bool | None = None
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool | None = None,
+        follows: str | None = None,
+        facts: CallFacts | None = None,
     ) -> Steps[Any]:
-        """The plan of one call with retries; it returns the decoded JSON.
+        """The plan of one call with pacing and retries; it returns the decoded JSON.
 
         Parameters
         ----------
@@ -75,55 +106,131 @@ class CallPlanner:
         params : mapping, optional
             Sent in the query, or as the form body for POST.
         idempotent : bool, optional
-            Whether a call that may have reached the server is repeated after
-            a dropped connection; default True except for POST.
+            Declare the call a read (True) or a write (False); by default
+            :func:`~.request.call_facts` decides from the method, a
+            ``method=`` override and the path.
+        follows : str, optional
+            For a paging link: the path of the list it must stay on.
+        facts : CallFacts, optional
+            What the call is, when the caller knows better (a batch).
         """
-        request = self.endpoint.request(method, path, params)
-        if idempotent is None:
-            idempotent = request.method != "POST"
+        request = self.endpoint.request(method, path, params, follows=follows)
+        if facts is None:
+            facts = call_facts(method, path, params)
+        if idempotent is not None:
+            facts = CallFacts(idempotent, facts.account, facts.cost, facts.code_exchange)
         attempt = 0
+        refusal: RateLimited | None = None
         while True:
-            pause = self.pause_left()
-            if pause > 0:
-                log.info("usage is near a rate limit; pausing %.1fs", pause)
-                yield Sleep(pause)
+            pace = self.pacer.wait(facts)
+            if pace is not None:
+                if pace.seconds > self.max_wait:
+                    raise self._too_long(pace, refusal if pace.blocked else None)
+                log.info("%s", pace.reason)
+                yield Sleep(pace.seconds, pace.reason)
+            self.pacer.sent(facts)
             outcome = yield request
             try:
-                return self.receive(outcome)
+                return self.receive(outcome, facts)
             except GraphError as error:
-                delay = self.retry.delay_for(error, attempt, idempotent=idempotent, rng=self.rng)
+                if isinstance(error, RateLimited):
+                    refusal = error
+                    wait = error.retry_after or self.retry.backoff(attempt + 1, self.rng)
+                    self.pacer.refused(facts, wait, _codes(error))
+                delay = self.retry.delay_for(error, attempt, read=facts.read, rng=self.rng)
                 if delay is None:
-                    raise
-                log.info("retrying %s in %.2fs after %s", request, delay, type(error).__name__)
+                    raise self._final(error, facts) from None
                 attempt += 1
-                yield Sleep(delay)
+                if delay > 0:
+                    reason = f"{type(error).__name__} ({_codes(error)}): retrying in {delay:.1f} s"
+                    log.info("%s %s", request, reason)
+                    yield Sleep(delay, reason)
 
-    def receive(self, outcome: Reply | GraphConnectionError) -> Any:
-        """Read what a send gave: the decoded JSON, or the error raised.
+    def receive(self, outcome: Reply | GraphConnectionError, facts: CallFacts | None = None) -> Any:
+        """Read what a send gave: the decoded JSON with its links scrubbed, or the error raised.
 
-        The usage headers and the server clock are noted either way.
+        The usage headers, the server clock and a version warning are noted either way.
         """
         if isinstance(outcome, GraphConnectionError):
             raise outcome
+        facts = facts or CallFacts(read=True)
         self.server_time = server_time(outcome.headers) or self.server_time
+        self._check_version(outcome.headers.get(VERSION_WARNING_HEADER))
+        body = scrub_body(outcome.body, self.endpoint.secrets)
         try:
-            payload, usage = read_reply(outcome.status, outcome.headers, outcome.body)
+            payload, usage = read_reply(outcome.status, outcome.headers, body)
         except RateLimited as error:
-            self._note_usage(error.usage)
+            self.note_usage(error.usage, facts)
             raise
-        self._note_usage(usage)
+        except GraphError as error:
+            self.note_usage(parse_usage(outcome.headers), facts)  # an error answer counts too
+            if error.code == VERSION_ENDED_CODE:
+                self._check_version(error.message)
+            raise
+        self.note_usage(usage, facts)
         return payload
 
-    def pause_left(self) -> float:
-        """Seconds still to wait because usage came near a limit."""
-        return self._pause_until - self._clock()
-
-    def _note_usage(self, usage: Usage | None) -> None:
+    def note_usage(self, usage: Usage | None, facts: CallFacts) -> None:
+        """Keep the latest figures of each usage header, and tell the pacer."""
         if usage is None:
             return
-        self.usage = usage
-        if usage.near_limit and self.retry.near_limit_pause:
-            self._pause_until = max(self._pause_until, self._clock() + self.retry.near_limit_pause)
+        self.usage = usage if self.usage is None else self.usage.combined(usage)
+        self.pacer.note(facts, usage)
+
+    def _check_version(self, text: str | None) -> None:
+        """Warn once per session that the pinned version has ended for the Marketing API."""
+        if not text or self._version_warned:
+            return
+        self._version_warned = True
+        advice = version_advice(text, self.endpoint.version)
+        log.warning("%s", advice)
+        warnings.warn(advice, GraphVersionWarning, stacklevel=2)
+
+    def _too_long(self, pace: Pace, refusal: RateLimited | None) -> RateLimited:
+        """The error for a wait longer than this session accepts, with the numbers (and Graph's, if it refused)."""
+        usage = self.usage
+        percent = f" (score at {usage.account_percent:g}%)" if usage and usage.account_percent is not None else ""
+        tier = f", tier {usage.tier}" if usage and usage.tier else ""
+        return RateLimited(
+            f"{pace.what}{percent}{tier}: access comes back in {pace.seconds:.0f} s, "
+            f"and this session waits at most {self.max_wait:g} s",
+            retry_after=pace.seconds,
+            usage=usage,
+            hint=(
+                f"Try again in {pace.seconds:.0f} s, or allow longer waits with {ENV_MAX_RATE_LIMIT_WAIT} "
+                "(or RetryPolicy(max_rate_limit_wait=...)); spread calls out (fewer, larger pages)."
+            ),
+            code=refusal.code if refusal else None,
+            subcode=refusal.subcode if refusal else None,
+            type=refusal.type if refusal else None,
+            fbtrace_id=refusal.fbtrace_id if refusal else None,
+            status=refusal.status if refusal else None,
+            is_transient=refusal.is_transient if refusal else False,
+        )
+
+    @staticmethod
+    def _final(error: GraphError, facts: CallFacts) -> GraphError:
+        """The error to raise when a call is not tried again."""
+        if facts.code_exchange and (
+            isinstance(error, TransientError) or (isinstance(error, GraphConnectionError) and not error.before_send)
+        ):
+            # The code may well have been spent: sending it again would only say "used".
+            return CodeExchangeFailed(
+                f"Meta had a problem exchanging the login code ({error.message})",
+                hint="Meta had a problem; log in again for a new code (this one may have been used).",
+                code=error.code,
+                subcode=error.subcode,
+                type=error.type,
+                fbtrace_id=error.fbtrace_id,
+                status=error.status,
+            )
+        return error
+
+
+def _codes(error: GraphError) -> str:
+    if error.code is None:
+        return f"HTTP {error.status}" if error.status else type(error).__name__
+    return f"code {error.code}" + (f"/{error.subcode}" if error.subcode is not None else "")
 
 
 class SessionBase:

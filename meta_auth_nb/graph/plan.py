@@ -7,7 +7,8 @@ returns its result (or raises) when done. A driver performs each action:
     Send this request; the outcome is a :class:`~.reply.Reply`, or a
     :class:`~meta_auth_nb.errors.GraphConnectionError` when the network failed.
 ``Sleep``
-    Wait this many seconds; the outcome is None.
+    Wait this many seconds (``reason`` says why, for progress displays);
+    the outcome is None.
 ``Gather``
     Run these plans (one after the other, or at once) and send back the
     list of their results in order; the first error raised ends the plan.
@@ -58,9 +59,10 @@ class Send:
 
 @dataclass(frozen=True)
 class Sleep:
-    """Wait ``seconds`` before the plan goes on."""
+    """Wait ``seconds`` before the plan goes on; ``reason`` says why, in words."""
 
     seconds: float
+    reason: str = ""
 
 
 @dataclass(frozen=True)

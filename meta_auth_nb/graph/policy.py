@@ -1,5 +1,11 @@
-"""How long to wait: retry delays with backoff and jitter, and the near-limit pause.
+"""Whether to try a call again, and after how long: retries only where repeating is safe.
 
+A read (GET, a POST with ``method=get`` such as ``debug_token``, a batch of
+reads) is repeated after a transient error or a dropped connection. A write
+is repeated only when it surely did not happen: the connection never opened,
+or Graph refused it for a rate limit (it was not run). After a timeout or any
+other reply, a write is never sent again: it may have taken effect.
+How long a rate limit lasts is the pacer's business (:mod:`.pacing`).
 :data:`DEFAULT_RETRY` is the one policy sessions use when given none.
 Graph layer, I/O-free.
 """
@@ -21,24 +27,20 @@ class RetryPolicy:
     Attributes
     ----------
     max_retries : int
-        Retries after the first attempt, for transient errors, dropped
-        connections and rate limits without a known wait.
+        Retries after the first attempt.
     backoff_base, backoff_max : float
         Exponential backoff in seconds: ``base * 2**attempt``, capped, with
         jitter (a random share of it) so parallel clients spread out.
-    max_rate_limit_wait : float
-        Longest wait (s) a rate limit may impose before the error is raised
-        instead of waited out.
-    near_limit_pause : float
-        Pause (s) before the next call when a usage header reports 95% or
-        more of a quota, to avoid being cut off.
+    max_rate_limit_wait : float or None
+        Longest wait (s) a rate limit may impose, pacing or a block, before
+        :class:`~meta_auth_nb.errors.RateLimited` is raised instead; None
+        takes ``META_MAX_RATE_LIMIT_WAIT`` (300 s by default).
     """
 
     max_retries: int = 5
     backoff_base: float = 0.5
     backoff_max: float = 30.0
-    max_rate_limit_wait: float = 300.0
-    near_limit_pause: float = 2.0
+    max_rate_limit_wait: float | None = None
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based)."""
@@ -46,7 +48,7 @@ class RetryPolicy:
         return (rng or random).uniform(ceiling / 2, ceiling)
 
     def delay_for(
-        self, error: Exception, attempt: int, *, idempotent: bool, rng: random.Random | None = None
+        self, error: Exception, attempt: int, *, read: bool, rng: random.Random | None = None
     ) -> float | None:
         """Seconds to wait before retrying after ``error``, or None to give up.
 
@@ -56,24 +58,27 @@ class RetryPolicy:
             What the latest attempt raised.
         attempt : int
             Retries made so far.
-        idempotent : bool
-            Whether repeating the call cannot do anything twice.
+        read : bool
+            Whether the call only reads, so repeating it cannot do anything twice.
         rng : random.Random, optional
             Source of the jitter.
+
+        Returns
+        -------
+        float or None
+            0 for a rate limit (the pacer knows how long it lasts), a backoff
+            for a transient failure of a read or a connection that never
+            opened, None otherwise.
         """
         if attempt >= self.max_retries:
             return None
         if isinstance(error, RateLimited):
-            if error.retry_after:
-                if error.retry_after > self.max_rate_limit_wait:
-                    return None
-                return error.retry_after + (rng or random).uniform(0, 0.1 * error.retry_after)
-            return self.backoff(attempt + 1, rng)
-        if isinstance(error, TransientError):
+            return 0.0  # refused, so not run: safe to send again once the pacer says
+        if isinstance(error, GraphConnectionError) and error.before_send:
             return self.backoff(attempt, rng)
-        # A request that may have reached the server is only repeated when
-        # repeating it cannot do anything twice.
-        if isinstance(error, GraphConnectionError) and (idempotent or error.before_send):
+        if not read:
+            return None  # a timeout, a reset or a reply: the write may have taken effect
+        if isinstance(error, (TransientError, GraphConnectionError)):
             return self.backoff(attempt, rng)
         return None
 

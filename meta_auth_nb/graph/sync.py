@@ -20,7 +20,7 @@ from .._base.settings import Settings
 from .._base.tokens import AccessToken
 from .batch import batch_steps
 from .core import SessionBase
-from .paging import PageWalk, frame_steps
+from .paging import PageWalk, Progress, frame_steps
 from .plan import Action, Emit, Gather, Send, Sleep, Steps
 from .policy import RetryPolicy
 from .reply import Reply
@@ -48,8 +48,10 @@ class Pager(PageWalk):
     rows_read : int
     """
 
-    def __init__(self, session: GraphSession, path: str, params: Mapping[str, Any]) -> None:
-        super().__init__(session._planner, path, params)
+    def __init__(
+        self, session: GraphSession, path: str, params: Mapping[str, Any], progress: Progress | None = None
+    ) -> None:
+        super().__init__(session._planner, path, params, progress)
         self._session = session
 
     def iter_pages(self) -> Iterator[list[Any]]:
@@ -84,7 +86,8 @@ class GraphSession(SessionBase):
     Attributes
     ----------
     usage : Usage or None
-        The latest usage headers.
+        What the usage headers said (each header's latest figures): tier,
+        percentages, time to regain access; shown as bars in a notebook.
     server_time : datetime or None
         The server's clock (its ``Date`` header) at the latest answer.
 
@@ -133,12 +136,14 @@ class GraphSession(SessionBase):
     def request(
         self, method: str, path: str, params: Mapping[str, Any] | None = None, *, idempotent: bool | None = None
     ) -> Any:
-        """Send one call with retries and return its decoded JSON.
+        """Send one call with pacing and retries and return its decoded JSON.
 
         Parameters are sent in the query for GET/DELETE and as a form body for
-        POST. ``idempotent`` (default: True except for POST) decides whether a
-        call that may have reached the server is repeated after a dropped
-        connection.
+        POST. A read (GET, or POST with ``method="get"``) is repeated after a
+        transient error or a dropped connection; a write only when it surely
+        did not happen (the connection never opened, or a rate limit refused
+        it). ``idempotent=True`` declares a write safe to repeat,
+        ``idempotent=False`` a read unsafe.
         """
         return self._run(self._planner.call(method, path, params, idempotent=idempotent))
 
@@ -154,29 +159,34 @@ class GraphSession(SessionBase):
         """DELETE a Graph path."""
         return self.request("DELETE", path, params)
 
-    def pages(self, path: str, **params: Any) -> Pager:
+    def pages(self, path: str, *, progress: Progress | None = None, **params: Any) -> Pager:
         """Iterate every row of a list edge across pages (see :class:`Pager`).
 
-        ``after=`` resumes from a cursor; ``limit=`` sets the page size.
+        ``after=`` resumes from a cursor; ``limit=`` sets the page size;
+        ``progress`` is called as for :meth:`frame`.
         """
-        return Pager(self, path, params)
+        return Pager(self, path, params, progress)
 
-    def frame(self, path: str, *, progress: Any = None, **params: Any) -> pd.DataFrame:
+    def frame(self, path: str, *, progress: Progress | None = None, **params: Any) -> pd.DataFrame:
         """All rows of a list edge as a pandas DataFrame.
 
         Parameters
         ----------
         progress : callable, optional
-            Called with the number of rows read so far after each page.
+            Called with a :class:`~meta_auth_nb.graph.paging.PullProgress`
+            after each page (an int: the rows read so far) and before each
+            wait, with ``.waiting_s`` and ``.reason`` (near a rate limit,
+            blocked, retrying).
         """
         return self._run(frame_steps(self._planner, path, params, progress))
 
     def batch(self, requests: Iterable[Any], *, raise_errors: bool = False) -> list[Any]:
         """Send many calls in batches of 50 and return each decoded body, in order.
 
-        Items that time out (``null``) or fail transiently are sent again.
-        A failed item is returned as its :class:`GraphError` instance, or
-        raised when ``raise_errors`` is true.
+        Reads that time out (``null``) or fail transiently are sent again,
+        and so is any item a rate limit refused, after the wait the headers
+        give. A failed item is returned as its :class:`GraphError` instance,
+        or raised when ``raise_errors`` is true.
         """
         return self._run(batch_steps(self._planner, requests, raise_errors=raise_errors))
 

@@ -92,7 +92,8 @@ def reply_of(send: Send, response: httpx.Response) -> Reply:
             response.status_code,
             response.elapsed.total_seconds() * 1000,
         )
-    return Reply(response.status_code, response.headers, response.content)
+    # A plain dict with lower-case names: the core looks several headers up per reply.
+    return Reply(response.status_code, dict(response.headers.items()), response.content)
 
 
 def connection_error(exc: httpx.TransportError, send: Send) -> GraphConnectionError:

@@ -1,5 +1,7 @@
 """IPython magics: ``%meta_login``, ``%meta_tokens``, ``%meta_scopes``, ``%meta_logout``.
 
+``%meta_usage`` (rate-limit usage as bars) lives in :mod:`.usage_view`, registered with these.
+
 Notebook layer. ``%load_ext meta_auth_nb`` only registers :class:`MetaAuthMagics`:
 pandas, ipywidgets and httpx are imported when a magic first runs. Bad
 arguments raise :class:`~IPython.core.error.UsageError` (shown as one line,
@@ -124,8 +126,8 @@ class MetaAuthMagics(Magics):
     @argument(
         "--scenario",
         metavar="NAME",
-        help="with --sandbox: a workshop scenario (expiring-token, declined-ads-read, password-changed) "
-        "or none; switching starts a fresh sandbox",
+        help="with --sandbox: a workshop scenario (expiring-token, declined-ads-read, password-changed, "
+        "rate-limited) or none; switching starts a fresh sandbox",
     )
     @argument(
         "--autopilot",
@@ -395,8 +397,11 @@ class MetaAuthMagics(Magics):
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics; nothing heavy is imported here."""
+    """Register the magics (and ``%meta_usage`` with its usage bars); nothing heavy is imported here."""
+    from .usage_view import register
+
     ipython.register_magics(MetaAuthMagics(shell=ipython))
+    register(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -411,6 +416,9 @@ def unload_ipython_extension(ipython: Any) -> None:
             instance.panel.close()
     import sys
 
+    from .usage_view import unregister
+
+    unregister(ipython)
     guard = sys.modules.get("meta_auth_nb.notebook.leak_guard")
     if guard is not None:
         guard.uninstall()

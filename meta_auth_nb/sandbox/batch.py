@@ -1,8 +1,11 @@
 """Batch requests: ``POST /`` with ``batch=[{method, relative_url, body?, name?}, ...]``.
 
-Each item goes through the dispatcher it is given (:func:`routes.dispatch`) like a normal call. With
-faults switched on an item may come back ``null`` (timed out), and such an
-item is never run, so retrying it is safe.
+Each item goes through the dispatcher it is given (the gate's
+:meth:`~.gate.Gate.item`: rate limits, scripted faults, then
+:func:`routes.dispatch`) like a call of its own. With random faults switched
+on an item may come back ``null`` (timed out), and such an item is never run,
+so retrying it is safe; a fault scripted to strike after the fact runs the
+item first, as a real server may.
 """
 
 from __future__ import annotations
@@ -48,8 +51,12 @@ def _item_request(item: Any, fallback_token: str | None) -> Request:
     return Request(method, path, version, params, [], bearer)
 
 
-def run_batch(engine: Engine, req: Request, dispatch: Callable[[Engine, Request], Response]) -> Response:
-    """Answer a batch request (at most :data:`MAX_BATCH` items), each item through ``dispatch``."""
+def run_batch(engine: Engine, req: Request, dispatch: Callable[[Engine, Request], Response | None]) -> Response:
+    """Answer a batch request (at most :data:`MAX_BATCH` items), each item through ``dispatch``.
+
+    ``dispatch`` answers an item with its response, usage headers included,
+    or None when it timed out (``null``).
+    """
     try:
         items = json.loads(req.params["batch"])
     except ValueError:
@@ -70,11 +77,7 @@ def run_batch(engine: Engine, req: Request, dispatch: Callable[[Engine, Request]
             out.append(_encode(400, err.envelope(), err.headers(), with_headers))
             continue
         resp = dispatch(engine, sub)
-        engine.meter.record(resp.account)
-        extra = resp.headers + [
-            h for h in engine.meter.headers(resp.account, resp.business_id, resp.buc_type) if h[0] != "x-app-usage"
-        ]
-        out.append(_encode(resp.status, resp.body, extra, with_headers))
+        out.append(None if resp is None else _encode(resp.status, resp.body, resp.headers, with_headers))
     return Response(body=out)
 
 

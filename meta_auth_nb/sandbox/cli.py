@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 
 from .core import Sandbox
+from .ratelimit import TIERS, get_tier
 from .versions import NEWEST
 
 __all__ = ["build_parser", "main"]
@@ -42,6 +43,19 @@ def build_parser(prog: str = "meta-auth sandbox") -> argparse.ArgumentParser:
         action="store_true",
         help="refuse Marketing API calls on ended Graph versions (error 2635) instead of upgrading them",
     )
+    p.add_argument(
+        "--tier",
+        choices=sorted(TIERS),
+        default=None,
+        help="Marketing API rate-limit tier (default standard; development: 60 points, 300 s blocks)",
+    )
+    p.add_argument(
+        "--rate-limit-speed",
+        type=float,
+        default=None,
+        metavar="X",
+        help="run the rate-limit clock X times faster than real time (headers still say real seconds)",
+    )
     return p
 
 
@@ -65,6 +79,7 @@ def _banner(sb: Sandbox) -> str:
             f"  Login for Business configurations: user {sb.config_id('user')}, "
             f"system user {sb.config_id('system_user')}",
             f"Scenario: {note}",
+            f"Rate limits: {_limits(sb)}",
             "",
             "Point the extension at it (shell, before starting Jupyter):",
             f"  export {exports}",
@@ -73,6 +88,15 @@ def _banner(sb: Sandbox) -> str:
             "",
             "Press Ctrl-C to stop.",
         ]
+    )
+
+
+def _limits(sb: Sandbox) -> str:
+    tier = get_tier(sb.tier)
+    speed = f", clock {sb.rate_limit_speed:g}x real time" if sb.rate_limit_speed != 1 else ""
+    return (
+        f"{tier.name} tier: per ad account a score of at most {tier.max_score:g} points (read 1, write 3) "
+        f"that decays to zero over 300 s; going over blocks the account {tier.block_s:g} s{speed}"
     )
 
 
@@ -90,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             app_mode=args.app_mode,
             redirect_uris=args.redirect_uri,
             strict_versions=args.strict_versions,
+            tier=args.tier,
+            rate_limit_speed=args.rate_limit_speed,
         ).start()
     except (OSError, ValueError) as exc:
         print(f"meta-auth sandbox: cannot start: {exc}", file=sys.stderr)

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import GraphError
-from .wire import Request, Response, error_response
+from .faults import Scripted
+from .ratelimit import get_tier
+from .wire import Request, Response, error_response, split_version
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -41,6 +43,8 @@ def info(engine: Engine) -> dict[str, Any]:
         "insights_rows": engine.catalog.insights_rows,
         "strict_versions": engine.strict_versions,
         **engine.app_setup.info(),
+        "tier": engine.limits.tier.name,
+        "rate_limit_speed": engine.rate_clock.speed,
     }
 
 
@@ -54,7 +58,10 @@ def _float(p: dict[str, str], name: str, default: float | None = None) -> float:
 
 
 def _advance(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
-    return {"now": engine.clock.advance(_float(p, "seconds"))}
+    seconds = _float(p, "seconds")
+    now = engine.clock.advance(seconds)
+    engine.rate_clock.advance(seconds)  # time passes for the rate limits too
+    return {"now": now}
 
 
 def _issue(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
@@ -80,13 +87,40 @@ def _throttle(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
     return {"success": True}
 
 
+def _optional(p: dict[str, str], name: str) -> float | None:
+    raw = p.get(name)
+    return None if raw in (None, "") else float(raw)
+
+
 def _faults(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
-    rate = p.get("fault_rate")
-    latency = p.get("latency_ms")
-    engine.plan.configure(
-        None if rate in (None, "") else float(rate), None if latency in (None, "") else float(latency)
-    )
-    return {"fault_rate": engine.plan.fault_rate, "latency_ms": engine.plan.latency_ms}
+    engine.plan.configure(_optional(p, "fault_rate"), _optional(p, "latency_ms"), _optional(p, "after_effect"))
+    return {
+        "fault_rate": engine.plan.fault_rate,
+        "latency_ms": engine.plan.latency_ms,
+        "after_effect": engine.plan.after_effect,
+    }
+
+
+def _rate_limits(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
+    if p.get("tier"):
+        engine.limits.set_tier(get_tier(p["tier"]))
+    speed = _optional(p, "speed")
+    if speed is not None:
+        engine.rate_clock.set_speed(speed)
+    ahead = _optional(p, "advance")
+    if ahead is not None:
+        engine.rate_clock.advance(ahead)
+    return {"tier": engine.limits.tier.name, "speed": engine.rate_clock.speed}
+
+
+def _fail_next(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
+    raw = p.get("fault") or "http500"
+    fault: Any = json.loads(raw) if raw.lstrip().startswith("{") else raw
+    path = p.get("path") or None
+    where = None if path is None else split_version("/" + path.lstrip("/"))[1]
+    after = (p.get("after_effect") or "").lower() in ("1", "true", "yes")
+    engine.script.add(Scripted(fault, where, after, int(p.get("times") or 1)))
+    return {"success": True}
 
 
 def _redirect(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
@@ -107,6 +141,8 @@ _POST: dict[str, Callable[[Engine, dict[str, str]], dict[str, Any]]] = {
     "change_password": _password,
     "throttle": _throttle,
     "faults": _faults,
+    "rate_limits": _rate_limits,
+    "fail_next": _fail_next,
 }
 
 

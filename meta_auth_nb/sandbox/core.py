@@ -5,14 +5,18 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, ClassVar
 
 from .app_setup import DEVELOPMENT, LOGIN_SUCCESS_PATH, AppSetup
 from .control import info as _info
 from .engine import Engine, LogEntry
+from .faults import Scripted
+from .ratelimit import get_tier
 from .scenarios import DESCRIPTIONS, get_scenario
 from .server import SandboxServer
+from .wire import split_version
 
 __all__ = ["Sandbox"]
 
@@ -47,6 +51,15 @@ class Sandbox:
     strict_versions : bool, optional
         Refuse Marketing API calls on an ended Graph version with error 2635
         instead of upgrading them with an ``X-Ad-Api-Version-Warning`` header.
+    tier : {"standard", "development"}, optional
+        The Marketing API rate-limit tier (default: the scenario's, else
+        standard). See :mod:`~meta_auth_nb.sandbox.ratelimit` for the model:
+        per ad account a score (read 1, write 3) that decays linearly to zero
+        over 300 s, a maximum of 60 (development) or 9000 (standard), and a
+        block of 300 s / 60 s for the call that goes over (code 17).
+    rate_limit_speed : float, optional
+        How many times faster than real time the rate-limit clock runs
+        (default the scenario's, else 1); the headers still give real seconds.
 
     Notes
     -----
@@ -75,6 +88,8 @@ class Sandbox:
         app_mode: str = DEVELOPMENT,
         redirect_uris: tuple[str, ...] | list[str] = (),
         strict_versions: bool = False,
+        tier: str | None = None,
+        rate_limit_speed: float | None = None,
     ) -> None:
         self._port = int(port)
         self.seed = seed
@@ -88,6 +103,8 @@ class Sandbox:
             latency_ms,
             app_setup=setup,
             strict_versions=strict_versions,
+            tier=tier,
+            rate_limit_speed=rate_limit_speed,
         )
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
@@ -294,8 +311,10 @@ class Sandbox:
         return self._engine.state.issue(user, kind, None if scopes is None else set(scopes), lifetime_s).value
 
     def advance(self, seconds: float) -> float:
-        """Move the sandbox clock forward; returns the new :meth:`now`."""
-        return self._engine.clock.advance(seconds)
+        """Move the sandbox clock forward (the rate-limit clock too); returns the new :meth:`now`."""
+        now = self._engine.clock.advance(seconds)
+        self._engine.rate_clock.advance(seconds)
+        return now
 
     def now(self) -> float:
         """The sandbox clock, unix seconds."""
@@ -340,13 +359,88 @@ class Sandbox:
                 raise RuntimeError(f"the dialog refused the request (HTTP {redirect.code}){why}") from None
             return str(redirect.headers["Location"])
 
-    def set_faults(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:
-        """Change the fault rate and/or latency while running."""
-        self._engine.plan.configure(fault_rate, latency_ms)
+    def set_faults(
+        self, fault_rate: float | None = None, latency_ms: float | None = None, after_effect: float | None = None
+    ) -> None:
+        """Change the fault rate, latency and/or the share of 5xx and dropped-connection faults
+        that strike after the request took effect, while running."""
+        self._engine.plan.configure(fault_rate, latency_ms, after_effect)
 
     def throttle(self, seconds: float, code: int = 80000) -> None:
         """Answer every Graph call with rate-limit error ``code`` for ``seconds`` of real time."""
         self._engine.throttle.set(seconds, code)
+
+    # ---- rate limits and faults after the fact ------------------------------------------------
+    @property
+    def tier(self) -> str:
+        """The rate-limit tier: ``standard`` or ``development``."""
+        return self._engine.limits.tier.name
+
+    @property
+    def rate_limit_speed(self) -> float:
+        """How many times faster than real time the rate-limit clock runs."""
+        return self._engine.rate_clock.speed
+
+    def set_rate_limits(self, tier: str | None = None, speed: float | None = None) -> None:
+        """Change the tier and/or the rate-limit clock's speed while running."""
+        if tier is not None:
+            self._engine.limits.set_tier(get_tier(tier))
+        if speed is not None:
+            self._engine.rate_clock.set_speed(speed)
+
+    def advance_rate_limits(self, seconds: float) -> None:
+        """Move only the rate-limit clock forward: scores decay, blocks and hourly windows pass."""
+        self._engine.rate_clock.advance(seconds)
+
+    def fail_next(
+        self,
+        fault: str | Mapping[str, Any] = "http500",
+        *,
+        path: str | None = None,
+        after_effect: bool = False,
+        times: int = 1,
+    ) -> None:
+        """Make the next matching Graph request (or batch item) fail.
+
+        Parameters
+        ----------
+        fault : str or mapping
+            ``"http500"``, ``"http503"``, ``"drop"`` (no answer) or
+            ``"ratelimit"``; or a recorded Graph reply
+            ``{"status": 400, "error": {...}, "headers": {...}}``, answered
+            as is (``fbtrace_id`` added); ``{"headers": {...}}`` adds headers
+            to the real answer.
+        path : str, optional
+            Only a request on this Graph path (``oauth/access_token``,
+            ``act_1/insights``; version-free) meets it; default the next one.
+        after_effect : bool
+            The request takes effect first (a code is spent, a token issued),
+            then the fault is answered, as real servers sometimes fail.
+        times : int
+            How many matching requests meet it.
+        """
+        where = None if path is None else split_version("/" + path.lstrip("/"))[1]
+        self._engine.script.add(Scripted(fault, where, after_effect, int(times)))
+
+    def request_count(self, path: str | None = None, method: str | None = None) -> int:
+        """How many Graph requests reached the sandbox (control calls excluded).
+
+        Parameters
+        ----------
+        path : str, optional
+            Only those on this Graph path, whatever the version (``oauth/access_token``).
+        method : str, optional
+            Only those sent with this HTTP method.
+        """
+        where = None if path is None else split_version("/" + path.lstrip("/"))[1]
+        count = 0
+        for entry in self._engine.request_log:
+            if where is not None and split_version(entry.path)[1] != where:
+                continue
+            if method is not None and entry.method != method.upper():
+                continue
+            count += 1
+        return count
 
     @property
     def request_log(self) -> list[LogEntry]:

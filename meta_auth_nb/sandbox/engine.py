@@ -1,7 +1,8 @@
-"""The sandbox's insides, minus the socket: state, data, faults, usage, log.
+"""The sandbox's insides, minus the socket: state, data, faults, rate limits, log.
 
-:meth:`Engine.handle_graph` is the whole life of one Graph request:
-log, latency, throttle, fault, route, usage headers.
+:meth:`Engine.handle_graph` is the whole life of one Graph request; the
+throttle, faults, rate limits and usage headers around the router are the
+:class:`~.gate.Gate`'s.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from .batch import run_batch
 from .clock import SandboxClock
 from .data import AdCatalog
 from .errors import GraphError
-from .faults import FaultPlan, Throttle, fault_error, rate_limit_error
-from .routes import account_of_path, dispatch, is_ads_path
+from .faults import FaultPlan, Script, Throttle
+from .gate import Gate
+from .ratelimit import RateClock, RateLimits, get_tier
 from .scenarios import Scenario
 from .state import SandboxState
-from .usage import UsageMeter
 from .wire import Request, Response, error_response
 
 __all__ = ["LOG_LIMIT", "Engine", "LogEntry"]
@@ -50,6 +51,10 @@ class Engine:
         The app's mode, redirect URIs, roles and Login for Business configurations.
     strict_versions : bool
         Refuse Marketing API calls on ended versions (2635) instead of upgrading them.
+    tier : str, optional
+        Rate-limit tier, default the scenario's, else standard.
+    rate_limit_speed : float, optional
+        Speed of the rate-limit clock, default the scenario's, else 1.
     """
 
     def __init__(
@@ -62,6 +67,8 @@ class Engine:
         *,
         app_setup: AppSetup | None = None,
         strict_versions: bool = False,
+        tier: str | None = None,
+        rate_limit_speed: float | None = None,
     ) -> None:
         self.app_setup = app_setup or AppSetup(seed)
         self.strict_versions = strict_versions
@@ -69,10 +76,13 @@ class Engine:
         self.scenario = scenario
         self.state = SandboxState(seed, self.clock, scenario)
         owners = {u.name: (u.display_name, u.business_id, u.ad_accounts) for u in self.state.users.values()}
-        self.catalog = AdCatalog(seed, owners, insights_rows)
+        self.catalog = AdCatalog(seed, owners, scenario.insights_rows or insights_rows)
         self.plan = FaultPlan(seed, fault_rate, latency_ms)
         self.throttle = Throttle()
-        self.meter = UsageMeter()
+        self.script = Script()
+        self.rate_clock = RateClock(rate_limit_speed or scenario.rate_limit_speed or 1.0)
+        self.limits = RateLimits(get_tier(tier or scenario.tier), self.rate_clock, users=len(self.state.users))
+        self.gate = Gate(self)
         self.graph_url = ""
         # Bounded so a sandbox left running all day does not grow without end.
         self.request_log: collections.deque[LogEntry] = collections.deque(maxlen=LOG_LIMIT)
@@ -97,7 +107,7 @@ class Engine:
 
     def run_batch(self, req: Request) -> Response:
         """Answer a batch ``POST /``: each item goes through the router like a call of its own."""
-        return run_batch(self, req, dispatch)
+        return run_batch(self, req, self.gate.item)
 
     def internal_error(self) -> Response:
         """A 500 for a bug in the sandbox itself (kept apart from injected faults)."""
@@ -108,33 +118,5 @@ class Engine:
 
     # ---- one Graph request ---------------------------------------------------
     def handle_graph(self, req: Request) -> Response:
-        """Latency, throttle, faults, routing and usage headers for one call."""
-        self.plan.sleep()
-        act = account_of_path(req.path)
-        business = self.business_of(act) if act else None
-        ads = is_ads_path(req.path)
-        buc_type = "ads_insights" if req.path.endswith("/insights") else "ads_management"
-        throttled = self.throttle.active()
-        if throttled is not None:
-            code, minutes = throttled
-            resp = error_response(rate_limit_error(code))
-            # The regain time goes out on every throttled answer so any call can wait it out.
-            resp.headers += self.meter.headers(
-                act, business or self.state.business_id, buc_type, saturated=True, regain_minutes=minutes
-            )
-            return resp
-        fault = self.plan.draw()
-        if fault == "drop":
-            return Response(drop=True)
-        if fault is not None:
-            resp = error_response(fault_error(fault, ads))
-            if fault == "ratelimit":
-                resp.headers += self.meter.headers(act, business, buc_type, saturated=True)
-            else:
-                resp.headers += self.meter.headers()
-            return resp
-        resp = dispatch(self, req)
-        if not (req.path == "/" and isinstance(resp.body, list)):  # batch items count themselves
-            self.meter.record(resp.account)
-        resp.headers += self.meter.headers(resp.account, resp.business_id, resp.buc_type)
-        return resp
+        """Latency, throttle, faults, rate limits, routing and usage headers for one call."""
+        return self.gate.handle(req)

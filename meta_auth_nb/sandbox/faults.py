@@ -1,9 +1,14 @@
-"""Injected trouble: random faults, latency and an operator-set throttle.
+"""Injected trouble: random faults, latency, scripted replies and an operator-set throttle.
 
 Faults are drawn from one ``random.Random(seed)`` under a lock, so a fixed
 seed and a single-threaded client always meet the same sequence of faults.
-A fault is decided before a request is handled, which is what makes a
-faulted request free of side effects.
+By default a fault strikes before a request is handled, so a faulted request
+has no side effect. Real servers also fail *after* a request took effect (a
+code spent, then HTTP 500, or the connection lost before the answer): the
+``after_effect`` share of 5xx and dropped-connection faults strikes then,
+and a scripted fault (:class:`Script`, ``Sandbox.fail_next``) can be told
+to. A scripted fault may also be a recorded Graph reply (status, error
+envelope, headers) for the next matching request.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ import math
 import random
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from .errors import GraphError
+from .errors import GraphError, fbtrace_id
 
-__all__ = ["FAULT_KINDS", "FaultPlan", "Throttle", "fault_error", "rate_limit_error"]
+__all__ = ["FAULT_KINDS", "FaultPlan", "Script", "Scripted", "Throttle", "fault_error", "rate_limit_error"]
 
 # "drop" closes the socket without answering.
 FAULT_KINDS = ("http500", "http503", "drop", "ratelimit")
@@ -38,6 +46,25 @@ def rate_limit_error(code: int) -> GraphError:
     # User and business-use-case limits carry subcode 2446079 on real Graph.
     subcode = 2446079 if code == 17 or 80000 <= code <= 80014 else None
     return GraphError(msg, code, "OAuthException", subcode=subcode, is_transient=code in (4, 17, 32, 613))
+
+
+def limit_error(code: int, message: str) -> GraphError:
+    """A refusal by the rate-limit model, as Graph words it (17 or 80000/80004, subcode 2446079)."""
+    titles = {
+        17: ("Ad Account Has Too Many API Calls", "There have been too many calls from this ad account."),
+        80000: ("Too Many Insights Calls", "There have been too many insights calls to this ad account."),
+        80004: ("Too Many Ads Management Calls", "There have been too many ads management calls to this ad account."),
+    }
+    title, text = titles.get(code, (None, None))
+    return GraphError(
+        message,
+        code,
+        "OAuthException",
+        subcode=2446079,
+        is_transient=True,
+        user_title=title,
+        user_msg=f"{text} Please wait a bit and try again." if text else None,
+    )
 
 
 def fault_error(kind: str, ads_call: bool) -> GraphError:
@@ -75,14 +102,21 @@ class FaultPlan:
         self._lock = threading.Lock()
         self.fault_rate = 0.0
         self.latency_ms = 0.0
+        self.after_effect = 0.0
         self.configure(fault_rate, latency_ms)
 
-    def configure(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:
-        """Change the rate and/or latency (``None`` keeps the current value)."""
+    def configure(
+        self, fault_rate: float | None = None, latency_ms: float | None = None, after_effect: float | None = None
+    ) -> None:
+        """Change the rate, latency and/or after-effect share (``None`` keeps the current value)."""
         if fault_rate is not None:
             if not 0.0 <= float(fault_rate) <= 1.0:
                 raise ValueError("fault_rate must be between 0 and 1")
             self.fault_rate = float(fault_rate)
+        if after_effect is not None:
+            if not 0.0 <= float(after_effect) <= 1.0:
+                raise ValueError("after_effect must be between 0 and 1")
+            self.after_effect = float(after_effect)
         if latency_ms is not None:
             if float(latency_ms) < 0:
                 raise ValueError("latency_ms must be >= 0")
@@ -96,6 +130,13 @@ class FaultPlan:
             if self._rng.random() >= self.fault_rate:
                 return None
             return self._rng.choice(FAULT_KINDS)
+
+    def strikes_after(self, kind: str) -> bool:
+        """Whether fault ``kind`` strikes after the request took effect (never for rate limits)."""
+        if self.after_effect <= 0 or kind == "ratelimit":
+            return False
+        with self._lock:
+            return self._rng.random() < self.after_effect
 
     def item_times_out(self) -> bool:
         """Whether one batch item is answered ``null`` (timed out)."""
@@ -135,3 +176,77 @@ class Throttle:
             if left <= 0:
                 return None
             return self._code, math.ceil(left * 1e6 / 60) / 1e6
+
+
+@dataclass
+class Scripted:
+    """One scripted fault.
+
+    Attributes
+    ----------
+    fault : str or mapping
+        A kind of :data:`FAULT_KINDS`, or a recorded reply
+        ``{"status": 400, "error": {...}, "headers": {...}}``; a reply with
+        only ``headers`` adds them to the real answer.
+    path : str or None
+        Only requests (or batch items) on this path (``/oauth/access_token``,
+        version-free) meet it; None: the next Graph request.
+    after_effect : bool
+        Let the request take effect first, then answer the fault.
+    times : int
+        How many matching requests meet it.
+    """
+
+    fault: str | Mapping[str, Any]
+    path: str | None = None
+    after_effect: bool = False
+    times: int = 1
+
+    @property
+    def headers_only(self) -> bool:
+        """A reply that only adds headers to the real answer."""
+        return isinstance(self.fault, Mapping) and set(self.fault) <= {"headers"}
+
+    def reply(self) -> tuple[int, Any, list[tuple[str, str]]] | None:
+        """``(status, body, headers)`` of a recorded reply; None for a fault kind."""
+        if isinstance(self.fault, str):
+            return None
+        headers = [(str(k), str(v)) for k, v in dict(self.fault.get("headers") or {}).items()]
+        if "error" not in self.fault and "body" not in self.fault:
+            return int(self.fault.get("status") or 200), None, headers
+        body = self.fault.get("body")
+        if "error" in self.fault:
+            error = dict(self.fault["error"])
+            error.setdefault("fbtrace_id", fbtrace_id())
+            body = {"error": error}
+        return int(self.fault.get("status") or (400 if "error" in self.fault else 200)), body, headers
+
+
+class Script:
+    """Faults queued for the next matching requests (``Sandbox.fail_next``)."""
+
+    def __init__(self) -> None:
+        self._queue: list[Scripted] = []
+        self._lock = threading.Lock()
+
+    def add(self, entry: Scripted) -> None:
+        """Queue ``entry`` (checked first: a fault kind must be known)."""
+        if isinstance(entry.fault, str) and entry.fault not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {entry.fault!r}; known: {', '.join(FAULT_KINDS)} or a reply mapping")
+        if entry.times < 1:
+            raise ValueError("times must be 1 or more")
+        with self._lock:
+            self._queue.append(entry)
+
+    def take(self, path: str) -> Scripted | None:
+        """The first queued fault matching ``path`` (one of its ``times`` used up), or None."""
+        if not self._queue:
+            return None
+        with self._lock:
+            for entry in self._queue:
+                if entry.path is None or entry.path.rstrip("/") == path.rstrip("/"):
+                    entry.times -= 1
+                    if entry.times <= 0:
+                        self._queue.remove(entry)
+                    return entry
+        return None

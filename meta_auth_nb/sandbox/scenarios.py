@@ -33,6 +33,12 @@ class Scenario:
         (sandbox clock) after the first token is issued to them.
     password_change_after_s : float
         See ``password_change_user``.
+    tier : str or None
+        The rate-limit tier (``development`` / ``standard``) when the scenario sets one.
+    rate_limit_speed : float or None
+        How much faster than real time the rate-limit clock runs, when the scenario sets it.
+    insights_rows : int or None
+        Insights rows per ad account, when the scenario needs more than the sandbox's default.
     """
 
     name: str
@@ -42,6 +48,9 @@ class Scenario:
     dialog_declines: dict[str, frozenset[str]] = field(default_factory=dict)
     password_change_user: str | None = None
     password_change_after_s: float = 60.0
+    tier: str | None = None
+    rate_limit_speed: float | None = None
+    insights_rows: int | None = None
 
 
 _ALL = (
@@ -64,6 +73,16 @@ _ALL = (
         "issued, so every token she got before then fails with 190/460 and she must log in again.",
         password_change_user="alice",
         password_change_after_s=60.0,
+    ),
+    Scenario(
+        "rate-limited",
+        "The app is on the Marketing API development tier (an ad account's score holds 60 points, a read "
+        "costs 1 and the score decays to zero over 300 s; going over blocks the account for 300 s with error 17), "
+        "each account has 40,000 insights rows and the rate-limit clock runs 10x faster, so pulling an account's "
+        "insights must pace itself for about 10 s and the progress says why it waits.",
+        tier="development",
+        rate_limit_speed=10.0,
+        insights_rows=40_000,
     ),
 )
 

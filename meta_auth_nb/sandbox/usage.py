@@ -1,123 +1,81 @@
-"""Usage headers: ``x-app-usage``, ``x-ad-account-usage``, ``x-business-use-case-usage``.
+"""Usage headers, from the rate-limit model's figures (:mod:`.ratelimit`).
 
-Counts calls in a rolling window of real time and reports them as percent
-of an (invented) budget, the way Graph does, so a client's back-off logic
-has numbers that move.
+``x-app-usage`` (or ``x-page-usage`` for a page token) on every Graph answer;
+for a call on an ad account also ``x-ad-account-usage``,
+``x-business-use-case-usage`` and, for insights, ``x-fb-ads-insights-throttle``.
+Percentages are rounded **up** to two decimals and durations up as well
+(whole seconds and minutes, as Meta sends them, when the rate-limit clock
+runs at real speed; finer when it is sped up), so a client that waits what
+the headers say is never early.
 """
 
 from __future__ import annotations
 
-import collections
 import json
 import math
-import threading
-import time
 
-__all__ = ["ACCOUNT_BUDGET", "APP_BUDGET", "WINDOW_S", "UsageMeter"]
+from .ratelimit import Call, Snapshot, Tier
 
-WINDOW_S = 300.0  # rolling window, seconds of real time
-APP_BUDGET = 1000  # calls per window = 100 %
-ACCOUNT_BUDGET = 400  # calls per ad account per window = 100 %
-TIER = "standard_access"
+__all__ = ["usage_headers"]
 
 
-class UsageMeter:
-    """Rolling call counts for the app and for each ad account."""
+def _up(value: float, places: int) -> float:
+    scale = 10**places
+    return math.ceil(round(value * scale, 6)) / scale
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._app: collections.deque[float] = collections.deque()
-        self._acc: dict[str, collections.deque[float]] = {}
 
-    @staticmethod
-    def _trim(q: collections.deque[float], now: float) -> int:
-        while q and q[0] <= now - WINDOW_S:
-            q.popleft()
-        return len(q)
+def _app(pct: float) -> str:
+    return json.dumps(
+        {"call_count": math.ceil(pct), "total_time": math.ceil(pct * 0.6), "total_cputime": math.ceil(pct * 0.4)}
+    )
 
-    def record(self, account: str | None = None, calls: int = 1) -> None:
-        """Count ``calls`` calls (on ``account`` too, when given)."""
-        now = time.monotonic()
-        with self._lock:
-            self._app.extend([now] * calls)
-            if account:
-                self._acc.setdefault(account, collections.deque()).extend([now] * calls)
 
-    def _pct(self, q: collections.deque[float] | None, budget: int) -> float:
-        if not q:
-            return 0.0
-        return min(100.0, self._trim(q, time.monotonic()) * 100.0 / budget)
+def usage_headers(
+    call: Call, snap: Snapshot, tier: Tier, *, whole_units: bool, saturated: bool = False
+) -> list[tuple[str, str]]:
+    """The usage headers of one answer.
 
-    def headers(
-        self,
-        account: str | None = None,
-        business_id: str | None = None,
-        buc_type: str = "ads_management",
-        saturated: bool = False,
-        regain_minutes: float = 0,
-    ) -> list[tuple[str, str]]:
-        """The usage headers for one answer.
-
-        Parameters
-        ----------
-        account : str, optional
-            ``act_`` id when the call touched an ad account: adds
-            ``x-ad-account-usage``.
-        business_id : str, optional
-            Adds ``x-business-use-case-usage`` keyed by this business id.
-        buc_type : str
-            Business use case, ``ads_insights`` or ``ads_management``.
-        saturated : bool
-            Report 100 % (a rate-limit answer).
-        regain_minutes : float
-            ``estimated_time_to_regain_access``.
-        """
-        with self._lock:
-            app_pct = 100.0 if saturated else self._pct(self._app, APP_BUDGET)
-            acc_pct = 100.0 if saturated else self._pct(self._acc.get(account or ""), ACCOUNT_BUDGET)
-        out = [
+    Parameters
+    ----------
+    call : Call
+        What was asked (account, business, use case, page token).
+    snap : Snapshot
+        The model's figures after it.
+    tier : Tier
+    whole_units : bool
+        Durations in whole seconds and minutes, like Meta's (the rate-limit
+        clock runs at real speed); else finer, in real seconds.
+    saturated : bool
+        An injected rate-limit fault or throttle: the account and its use
+        case read 100% (a refusal by the model reports its true figures).
+    """
+    real_speed = whole_units
+    app = 100.0 if saturated else min(100.0, snap.app_pct)
+    out = [("x-page-usage" if call.page else "x-app-usage", _app(app))]
+    score = 100.0 if saturated else min(100.0, snap.score_pct)
+    reset = math.ceil(snap.reset_s) if real_speed else _up(snap.reset_s, 3)
+    regain = math.ceil(snap.regain_s / 60.0) if real_speed else _up(snap.regain_s / 60.0, 5)
+    use_case = 100.0 if saturated else min(100.0, snap.use_case_pct)
+    if call.account:
+        account = {"acc_id_util_pct": _up(score, 2), "reset_time_duration": reset, "ads_api_access_tier": tier.header}
+        out.append(("x-ad-account-usage", json.dumps(account)))
+    if call.business_id:
+        entry = {
+            "type": call.use_case,
+            "call_count": math.ceil(use_case),
+            "total_cputime": math.ceil(use_case * 0.5),
+            "total_time": math.ceil(use_case * 0.7),
+            "estimated_time_to_regain_access": regain,
+            "ads_api_access_tier": tier.header,
+        }
+        out.append(("x-business-use-case-usage", json.dumps({call.business_id: [entry]})))
+    if call.account and call.use_case == "ads_insights":
+        out.append(
             (
-                "x-app-usage",
+                "x-fb-ads-insights-throttle",
                 json.dumps(
-                    {
-                        "call_count": math.ceil(app_pct),
-                        "total_time": math.ceil(app_pct * 0.6),
-                        "total_cputime": math.ceil(app_pct * 0.4),
-                    }
+                    {"app_id_util_pct": _up(min(100.0, snap.insights_app_pct), 2), "acc_id_util_pct": _up(use_case, 2)}
                 ),
             )
-        ]
-        if account:
-            out.append(
-                (
-                    "x-ad-account-usage",
-                    json.dumps(
-                        {
-                            "acc_id_util_pct": round(acc_pct, 2),
-                            "reset_time_duration": math.ceil(regain_minutes * 60) if saturated else 0,
-                            "ads_api_access_tier": TIER,
-                        }
-                    ),
-                )
-            )
-        if business_id:
-            out.append(
-                (
-                    "x-business-use-case-usage",
-                    json.dumps(
-                        {
-                            business_id: [
-                                {
-                                    "type": buc_type,
-                                    "call_count": math.ceil(acc_pct),
-                                    "total_cputime": math.ceil(acc_pct * 0.5),
-                                    "total_time": math.ceil(acc_pct * 0.7),
-                                    "estimated_time_to_regain_access": regain_minutes,
-                                    "ads_api_access_tier": TIER,
-                                }
-                            ]
-                        }
-                    ),
-                )
-            )
-        return out
+        )
+    return out

@@ -75,7 +75,7 @@ def test_limit_clamped_and_paging_resumes_from_cursor(sandbox, opts):
 
 def test_rate_limit_is_waited_out(sandbox, opts):
     sandbox.throttle(1.0)
-    retry = RetryPolicy(max_retries=3, backoff_base=0.01, near_limit_pause=0.0)
+    retry = RetryPolicy(max_retries=3, backoff_base=0.01)
     with mab.GraphSession(sandbox.issue_token(), base_url=sandbox.graph_url, retry=retry) as meta:
         assert meta.get("me")["id"]
     sandbox.throttle(5.0)

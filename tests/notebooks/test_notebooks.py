@@ -127,7 +127,7 @@ def test_saved_quickstart_holds_no_token_or_secret(quickstart):
 def test_workshop_every_check_passes(module_tmp):
     nb = execute(load("02_workshop.ipynb"), module_tmp / "workshop")
     checks = [cell for cell in code_cells(nb) if "check(" in cell.source and "def check" not in cell.source]
-    assert len(checks) == 5
+    assert len(checks) == 6
     for number, cell in enumerate(checks, start=1):
         said = cell_text(cell)
         assert said.startswith("✓ ") and "✗" not in said, f"check {number}: {said}"
@@ -138,6 +138,9 @@ def test_workshop_every_check_passes(module_tmp):
     declined = cell_text(cell_with(nb, "--scenario declined-ads-read"))
     assert "alice declined ads_read; asking again" in declined and "auth_type=rerequest" in declined
     assert "190/460" in cell_text(cell_with(nb, "advance(2 * 60)"))
+    paced = cell_text(cell_with(nb, "progress=show"))
+    assert "Pacing: ad account act_" in paced and "40000 rows; the pull paused" in paced
+    assert "development_access" in cell_text(cell_with(nb, "%meta_usage", exact=True))
     assert not TOKEN_PATTERN.search(json.dumps(nb, ensure_ascii=False))
 
 

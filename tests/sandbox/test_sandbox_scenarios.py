@@ -70,3 +70,15 @@ def test_password_changed_a_minute_after_first_token() -> None:
         fresh = sb.issue_token("alice")
         sb.advance(120)
         assert http.get("/me", headers=bearer(fresh)).status_code == 200  # it happens once
+
+
+def test_rate_limited() -> None:
+    with Sandbox(scenario="rate-limited") as sb, _client(sb) as http:
+        assert (sb.tier, sb.rate_limit_speed) == ("development", 10.0)
+        token, act = sb.issue_token(), sb.ad_account_ids()[0]
+        first = http.get(f"/{act}/insights", params={"limit": 500}, headers=bearer(token)).json()
+        assert len(first["data"]) == 500 and sb.info()["insights_rows"] == 40_000
+        codes = [http.get(f"/{act}/insights", headers=bearer(token)).status_code for _ in range(80)]
+        assert 400 in codes  # an unpaced pull of one account runs into the development tier's block
+        error = http.get(f"/{act}/insights", headers=bearer(token)).json()["error"]
+        assert (error["code"], error["error_subcode"]) == (17, 2446079)

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 ROWS = 50_000
 SEED = 7
-SOAK_RETRY = RetryPolicy(max_retries=10, backoff_base=0.01, backoff_max=0.2, near_limit_pause=0)
+SOAK_RETRY = RetryPolicy(max_retries=10, backoff_base=0.01, backoff_max=0.2)
 
 
 def faulty_sandbox(port: int = 0) -> Sandbox:

@@ -75,16 +75,78 @@ def test_a_dropped_post_is_repeated_only_when_it_never_left():
     assert isinstance(steps.send(E.GraphConnectionError("ConnectError", before_send=True)), Sleep)
 
 
-def test_usage_near_a_limit_pauses_the_next_call_and_is_kept():
+def account_usage(percent: float, reset: float, tier: str = "development_access", regain: float = 0) -> dict:
+    return {
+        "x-ad-account-usage": json.dumps(
+            {"acc_id_util_pct": percent, "reset_time_duration": reset, "ads_api_access_tier": tier}
+        ),
+        "x-business-use-case-usage": json.dumps(
+            {"9": [{"type": "ads_insights", "call_count": 5, "estimated_time_to_regain_access": regain}]}
+        ),
+    }
+
+
+def test_near_a_limit_the_next_call_waits_for_the_score_to_decay():
     clock = Clock()
-    plans = planner(clock, near_limit_pause=2.0)
-    steps = plans.call("GET", "me")
+    plans = planner(clock)
+    steps = plans.call("GET", "act_1/insights")
     next(steps)
-    finish(steps, reply({"id": "1"}, **{"x-app-usage": '{"call_count": 96}'}))
-    assert plans.usage is not None and plans.usage.near_limit
-    clock.now += 0.5
-    pause = next(plans.call("GET", "me"))
-    assert isinstance(pause, Sleep) and pause.seconds == pytest.approx(1.5)
+    # 100% of a 60-point score that decays to zero in 300 s: one read fits again after 5 s.
+    finish(steps, reply({"data": []}, **account_usage(100.0, 300)))
+    assert plans.usage is not None and plans.usage.near_limit and plans.usage.tier == "development_access"
+    pause = next(plans.call("GET", "act_1/insights"))
+    assert isinstance(pause, Sleep) and 5.0 <= pause.seconds <= 5.1
+    assert "act_1" in pause.reason and "decay" in pause.reason
+    assert isinstance(next(plans.call("GET", "act_2/insights")), Send)  # another account: no wait
+    clock.now += 5.1
+    assert isinstance(next(plans.call("GET", "act_1/insights")), Send)
+
+
+def test_a_write_costs_three_reads():
+    clock = Clock()
+    plans = planner(clock)
+    steps = plans.call("GET", "act_1/campaigns")
+    next(steps)
+    finish(steps, reply({"data": []}, **account_usage(96.0, 288)))  # 57.6 of 60 points, 0.2 decay a second
+    assert isinstance(next(plans.call("GET", "act_1/campaigns")), Send)  # a read: 58.6 fits
+    write = next(plans.call("POST", "act_1/campaigns", {"name": "x"}))  # a write: 61.6 does not
+    assert isinstance(write, Sleep) and write.seconds == pytest.approx(1.6 / 0.2, abs=0.1)
+
+
+def test_a_refused_write_waits_what_the_headers_say_then_goes_again():
+    clock = Clock()
+    plans = planner(clock)
+    steps = plans.call("POST", "act_1/campaigns", {"name": "x"})
+    first = next(steps)
+    refusal = {"error": {"code": 17, "error_subcode": 2446079, "message": "(#17) User request limit reached"}}
+    wait = steps.send(reply(refusal, 400, **account_usage(99.0, 297, regain=5)))
+    assert isinstance(wait, Sleep) and wait.seconds == pytest.approx(300) and "rate limit" in wait.reason
+    clock.now += 300
+    assert steps.send(None) is first  # refused, so not run: the same write goes again
+    assert finish(steps, reply({"id": "1"})) == {"id": "1"}
+
+
+def test_a_wait_longer_than_the_session_accepts_raises_with_the_numbers():
+    plans = planner(max_rate_limit_wait=60)
+    steps = plans.call("GET", "act_1/insights")
+    next(steps)
+    refusal = {"error": {"code": 17, "error_subcode": 2446079, "message": "(#17) User request limit reached"}}
+    with pytest.raises(E.RateLimited) as info:
+        steps.send(reply(refusal, 400, **account_usage(100.0, 300, regain=5)))
+    err = info.value
+    assert err.retry_after == pytest.approx(300) and (err.code, err.subcode) == (17, 2446079)
+    assert "300 s" in str(err) and "at most 60 s" in str(err) and "META_MAX_RATE_LIMIT_WAIT" in str(err)
+    assert "development_access" in str(err)
+
+
+def test_a_write_that_got_an_answer_is_never_sent_again():
+    steps = planner().call("POST", "act_1/campaigns", {"name": "x"})
+    next(steps)
+    with pytest.raises(E.TransientError):
+        steps.send(reply({"error": {"code": 2, "message": "Service temporarily unavailable"}}, 500))
+    read = planner().call("POST", "debug_token", {"input_token": "x", "method": "get"})
+    next(read)
+    assert isinstance(read.send(reply({"error": {"code": 2, "message": "unavailable"}}, 500)), Sleep)
 
 
 def test_paging_emits_pages_and_moves_the_cursor_only_when_a_page_is_handed_over():

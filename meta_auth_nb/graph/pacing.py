@@ -1,0 +1,162 @@
+"""Pacing: how long to wait before the next call so a rate limit is not hit, from what the headers say.
+
+Meta's Marketing API scores each ad account: a read costs 1 point, a write 3;
+the score decays linearly (a full score in ``reset_time_duration`` seconds,
+300 s on Meta) and a call that would take it past the tier's maximum (60 on
+the development tier, 9000 on the standard tier) is refused and the account
+blocked (300 s / 60 s). ``x-ad-account-usage`` reports the score as a
+percentage (``acc_id_util_pct``) and the time it needs to decay to zero
+(``reset_time_duration``), so the decay rate is ``pct / reset`` percent per
+second, in the server's own seconds. :class:`Pacer` keeps that estimate per
+ad account and says, before each call, how long to wait until the call's
+cost fits under the maximum, and why. A refusal (codes 4, 17, 32, 613,
+80000-80014) blocks the account for what ``estimated_time_to_regain_access``
+says. Nothing here sleeps: the core turns a wait into a
+:class:`~.plan.Sleep`. Graph layer, I/O-free.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .._base.usage import Usage
+from .request import CallFacts
+
+__all__ = ["DEFAULT_DECAY_S", "MAX_SCORE", "Pace", "Pacer"]
+
+#: Maximum ad account score per access tier (Meta's published model).
+MAX_SCORE = {"development_access": 60.0, "standard_access": 9000.0}
+#: Seconds a full score takes to decay, when the headers have not said yet.
+DEFAULT_DECAY_S = 300.0
+#: Percentage points kept free below 100%, for clock and rounding differences.
+_MARGIN = 0.01
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A wait before a call: how long, why, and the figures behind it.
+
+    Attributes
+    ----------
+    seconds : float
+    what : str
+        What the headers say, in words (``ad account act_1 is at 100% of its
+        rate-limit score``), for a RateLimited message.
+    blocked : bool
+        The account is blocked (a refusal), rather than near its limit.
+    """
+
+    seconds: float
+    what: str
+    blocked: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The wait in words, for a progress display."""
+        if self.blocked:
+            return f"{self.what}: waiting {self.seconds:.0f} s as the headers say"
+        return f"{self.what}: waiting {self.seconds:.1f} s for it to decay"
+
+
+@dataclass
+class _Score:
+    """One ad account's score as last reported, projected forward by its decay."""
+
+    percent: float = 0.0
+    at: float = 0.0
+    decay_per_s: float | None = None  # percentage points per second
+    step: float = 100.0 / MAX_SCORE["development_access"]  # one point, in percent of the maximum
+    tier: str | None = None
+    blocked_until: float = 0.0
+    block_reason: str = ""
+    known: bool = False  # a header has reported this account's score
+
+    def now(self, t: float) -> float:
+        rate = self.decay_per_s if self.decay_per_s is not None else 100.0 / DEFAULT_DECAY_S
+        return max(0.0, self.percent - rate * max(0.0, t - self.at))
+
+
+def _label(account: str | None) -> str:
+    return f"ad account {account}" if account else "this app's calls"
+
+
+class Pacer:
+    """Per ad account score estimates and the waits they call for.
+
+    Parameters
+    ----------
+    clock : callable
+        Monotonic seconds.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._scores: dict[str | None, _Score] = {}
+        self._lock = threading.Lock()  # the async driver's concurrent plans share one pacer
+
+    def wait(self, facts: CallFacts) -> Pace | None:
+        """How long to wait before a call with ``facts`` so its cost fits; None to go now."""
+        with self._lock:
+            score = self._scores.get(facts.account)
+            if score is None:
+                return None
+            t = self._clock()
+            if score.blocked_until > t:
+                return Pace(score.blocked_until - t, score.block_reason, blocked=True)
+            if not score.known:
+                return None
+            now = score.now(t)
+            over = now + facts.cost * score.step - (100.0 - _MARGIN)
+            if over <= 0:
+                return None
+            rate = score.decay_per_s if score.decay_per_s else 100.0 / DEFAULT_DECAY_S
+            tier = f" ({score.tier})" if score.tier else ""
+            return Pace(over / rate, f"{_label(facts.account)} is at {now:.0f}% of its rate-limit score{tier}")
+
+    def sent(self, facts: CallFacts) -> None:
+        """Count a call's cost as soon as it leaves, so concurrent calls see it."""
+        with self._lock:
+            score = self._scores.get(facts.account)
+            if score is None or not score.known:
+                return
+            t = self._clock()
+            score.percent, score.at = score.now(t) + facts.cost * score.step, t
+
+    def note(self, facts: CallFacts, usage: Usage | None) -> None:
+        """Take in what one reply's headers say about the account the call was counted against."""
+        if usage is None:
+            return
+        percent = usage.account_percent
+        regain = usage.regain_access_s
+        if percent is None and not regain:
+            return
+        with self._lock:
+            t = self._clock()
+            score = self._scores.setdefault(facts.account, _Score(at=t))
+            tier = usage.tier
+            if tier:
+                score.tier = tier
+                if tier in MAX_SCORE:
+                    score.step = 100.0 / MAX_SCORE[tier]
+            if percent is not None:
+                reset = usage.account_reset_s
+                if reset and reset > 0 and percent > 0:
+                    score.decay_per_s = percent / reset
+                score.percent, score.at, score.known = percent, t, True
+            if regain:
+                self._block(score, t, regain, f"{_label(facts.account)} is blocked by a rate limit")
+
+    def refused(self, facts: CallFacts, seconds: float, why: str) -> None:
+        """A rate-limit refusal: nothing goes to this account for ``seconds``."""
+        with self._lock:
+            t = self._clock()
+            score = self._scores.setdefault(facts.account, _Score(at=t))
+            self._block(score, t, seconds, f"{_label(facts.account)} was refused ({why})")
+
+    @staticmethod
+    def _block(score: _Score, t: float, seconds: float, reason: str) -> None:
+        until = t + max(0.0, seconds)
+        if until > score.blocked_until:
+            score.blocked_until, score.block_reason = until, reason
