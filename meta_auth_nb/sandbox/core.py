@@ -13,6 +13,7 @@ from .app_setup import DEVELOPMENT, LOGIN_SUCCESS_PATH, AppSetup
 from .control import info as _info
 from .engine import Engine, LogEntry
 from .faults import Scripted
+from .person import press_dialog_button
 from .ratelimit import get_tier
 from .scenarios import DESCRIPTIONS, get_scenario
 from .server import SandboxServer
@@ -331,33 +332,7 @@ class Sandbox:
         returns the URL the dialog redirects to (``...?code=...&state=...#_=_``).
         For headless demos and tests; the browser tests click the real page.
         """
-        import html
-        import re
-        import urllib.error
-        import urllib.request
-        from urllib.parse import parse_qsl, urlencode, urlsplit
-
-        parts = urlsplit(login_url)
-        form = dict(parse_qsl(parts.query))
-        form.update({"user": user or "alice", "decision": decision})
-        target = f"{self._require_started()}{parts.path.rstrip('/')}/decide"
-
-        class _NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-                return None
-
-        opener = urllib.request.build_opener(_NoRedirect)
-        request = urllib.request.Request(target, data=urlencode(form).encode(), method="POST")
-        try:
-            with opener.open(request, timeout=10) as answer:
-                raise RuntimeError(f"the dialog did not redirect (HTTP {answer.status})")
-        except urllib.error.HTTPError as redirect:
-            if redirect.code not in (302, 303) or not redirect.headers.get("Location"):
-                page = redirect.read().decode("utf-8", "replace")
-                found = re.search(r'<p class="error">(.*?)</p>', page, re.S)
-                why = f": {html.unescape(found.group(1))}" if found else ""
-                raise RuntimeError(f"the dialog refused the request (HTTP {redirect.code}){why}") from None
-            return str(redirect.headers["Location"])
+        return press_dialog_button(self._require_started(), login_url, user=user or "alice", decision=decision)
 
     def set_faults(
         self, fault_rate: float | None = None, latency_ms: float | None = None, after_effect: float | None = None
