@@ -71,8 +71,12 @@ def styled(frame: pd.DataFrame, caption: str | None = None) -> Styler:
     formats = _readable(frame)
     if formats:
         styler = styler.format(formats, na_rep="")
+    if isinstance(frame.index, pd.RangeIndex):
+        styler = styler.hide(axis="index")  # 0, 1, 2... says nothing to a reader
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(caption).set_table_styles(
+            [{"selector": "caption", "props": "caption-side: top; text-align: left; padding-bottom: 0.3em"}]
+        )
     return styler
 
 

@@ -375,7 +375,7 @@ class StatusLine:
 
     def _repr_html_(self) -> str:
         color = COLORS[STATUS_CLASS.get(self.status, SOON)]
-        return render("status_line.html", status=self.status, color=color, text=self.text)
+        return render("status_line.html", status=self.status, color=color, text=rich(self.text))
 
     def __repr__(self) -> str:
         return self.text

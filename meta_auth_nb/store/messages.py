@@ -24,11 +24,10 @@ def memory_notice(*, in_colab: bool, why: str | None) -> str:
             "read from there next time (add META_APP_ID and META_APP_SECRET the same way if you use them)."
         )
     return (
-        "Tokens are kept in this kernel's memory only and are gone when it restarts, "
-        f"because no system keyring can be used here ({why or 'no keyring backend is usable'}). To keep them: "
-        "install and unlock a keyring backend (on Linux, gnome-keyring or KWallet; see "
-        f"https://pypi.org/project/keyring/ for others), or, for scheduled jobs, set {ENV_ACCESS_TOKEN} in the "
-        "environment."
+        "Tokens saved here are kept in this kernel's memory only and are gone when it restarts: no system keyring "
+        f"(your computer's password store) can be used here ({why or 'no keyring backend is usable'}). To keep "
+        "them: install and unlock one (on Linux, gnome-keyring or KWallet; others are listed at "
+        f"https://pypi.org/project/keyring/), or, for scheduled jobs, set {ENV_ACCESS_TOKEN} in the environment."
     )
 
 
