@@ -78,7 +78,7 @@ def run_login(magics: Any, profile: str, checked: LoginArgs) -> None:
     if report is not None and stored is not None and report.status in (Status.OK, Status.EXPIRY_UNKNOWN):
         # Healthy, or healthy as far as a token without a role on the app can tell: the line says which.
         _inject(magics, stored, report, name)
-        display(show.status_line(report, name))
+        display(show.status_line(report, name, sandbox=KERNEL.running))
         if notice is not None:
             display(notice)
         return

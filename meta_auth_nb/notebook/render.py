@@ -381,9 +381,12 @@ class StatusLine:
         return self.text
 
 
-def status_line(report: HealthReport, session_name: str | None = None) -> StatusLine:
-    """The fast-path line: who, app, type, expiry, scopes, and where the session is (and, if needed, what to do)."""
-    text = report.summary()
+def status_line(report: HealthReport, session_name: str | None = None, *, sandbox: bool = False) -> StatusLine:
+    """The fast-path line: who, app, type, expiry, scopes, and where the session is (and, if needed, what to do).
+
+    ``sandbox``: the line starts by saying the token is the kernel sandbox's.
+    """
+    text = ("Sandbox: " if sandbox else "") + report.summary()
     if session_name:
         text += f" \u00b7 session in `{session_name}`"
     if report.severity:

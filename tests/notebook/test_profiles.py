@@ -36,8 +36,8 @@ def test_valid_profile_fast_path(shell, magics, sandbox_store):
     text = captured_text(captured)
     assert len(captured.outputs) == 1 and captured.stdout == ""
     line = captured.outputs[0].data["text/plain"]
-    assert "\n" not in line.strip()
-    for fact in ("sandbox", "USER", "expires in", "ads_read", "meta"):
+    assert "\n" not in line.strip() and line.startswith("Sandbox: sandbox")
+    for fact in ("sandbox", "USER", "expires in", "ads_read", "meta", "Alice Analyst"):
         assert fact in line, fact
     assert raw not in text
     meta = shell.user_ns["meta"]
