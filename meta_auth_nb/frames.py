@@ -2,7 +2,9 @@
 
 Frames layer: pandas is imported here, and this module is imported only
 when a frame is asked for. Columns are typed: UTC datetimes, timedeltas,
-booleans, and pandas' nullable string dtype.
+booleans, and pandas' nullable string dtype. :func:`tokens_frame` has every
+fact, for code; :func:`tokens_summary` is the few columns a person reads
+(``%meta_tokens``), with the expiry in words and the permissions by name.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ._base.errors import GraphError
 from ._base.settings import DEFAULT_WARN_DAYS
-from ._base.timefmt import utcnow
+from ._base.timefmt import describe_delta, utcnow
 from ._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
@@ -38,7 +41,16 @@ TOKEN_COLUMNS = [
     "backend",
     "checked_at",
 ]
-SCOPE_COLUMNS = ["permission", "status", "target_id", "source"]
+SCOPE_COLUMNS = ["permission", "status", "target_id", "target_name", "source"]
+#: The columns of :func:`tokens_summary`.
+SUMMARY_COLUMNS = ["profile", "token", "type", "status", "expires", "scopes", "stored"]
+#: Where a profile's token is kept, in words (by the store's backend name).
+STORED_WORDS = {
+    "keyring": "system keyring",
+    "memory": "this kernel's memory",
+    "env": "META_ACCESS_TOKEN",
+    "colab": "Colab secret",
+}
 
 
 def _utc(value: datetime | None) -> pd.Timestamp:
@@ -118,11 +130,14 @@ def token_info_frame(info: TokenInfo, *, token: AccessToken | None = None, profi
     return typed_tokens_frame([token_row(info, token=token, profile=profile)])
 
 
-def scope_rows(info: TokenInfo | None, permissions: Iterable[Permission] = ()) -> list[dict[str, Any]]:
+def scope_rows(
+    info: TokenInfo | None, permissions: Iterable[Permission] = (), accounts: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """One row per permission and per granular target.
 
     ``source`` says where a row comes from: ``permissions`` (``/me/permissions``),
-    ``debug_token`` (scopes of the token) or ``granular`` (a target id).
+    ``debug_token`` (scopes of the token) or ``granular`` (a target). Ad
+    account targets are ``act_<id>``, named from ``accounts`` (``act_`` id -> name) when known.
     """
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -136,17 +151,46 @@ def scope_rows(info: TokenInfo | None, permissions: Iterable[Permission] = ()) -
             if scope not in seen:
                 rows.append({"permission": scope, "status": "granted", "target_id": None, "source": "debug_token"})
         for granular in info.granular_scopes:
-            for target in granular.target_ids:
+            for target in granular.graph_ids:
                 rows.append(
-                    {"permission": granular.scope, "status": "granted", "target_id": target, "source": "granular"}
+                    {
+                        "permission": granular.scope,
+                        "status": "granted",
+                        "target_id": target,
+                        "target_name": (accounts or {}).get(target),
+                        "source": "granular",
+                    }
                 )
     return rows
 
 
-def scopes_frame_from(info: TokenInfo | None, permissions: Iterable[Permission] = ()) -> pd.DataFrame:
-    """The scopes frame for facts already fetched."""
-    frame = pd.DataFrame.from_records(scope_rows(info, permissions), columns=SCOPE_COLUMNS)
+def scopes_frame_from(
+    info: TokenInfo | None, permissions: Iterable[Permission] = (), accounts: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The scopes frame for facts already fetched (``accounts``: ad account names by ``act_`` id)."""
+    frame = pd.DataFrame.from_records(scope_rows(info, permissions, accounts), columns=SCOPE_COLUMNS)
     return frame.astype({c: "string" for c in SCOPE_COLUMNS})
+
+
+def ad_account_names(token: AccessToken, *, app_secret: str | None = None, **options: Any) -> dict[str, str]:
+    """``act_`` id -> name of the ad accounts ``token`` can read; empty when it may not list them."""
+    from .graph.sync import GraphSession
+
+    try:
+        with GraphSession(token, app_secret=app_secret, **options) as session:
+            rows = list(session.pages("me/adaccounts", fields="id,name", limit=500))
+    except GraphError:
+        return {}
+    return {str(row["id"]): str(row.get("name") or "") for row in rows if isinstance(row, dict) and row.get("id")}
+
+
+def _with_names(
+    token: AccessToken, info: TokenInfo, listed: Iterable[Permission], app_secret: str | None, **options: Any
+) -> pd.DataFrame:
+    """The scopes frame of fresh facts, ad account targets named (one more call, only when there are some)."""
+    targets = any(g.on_ad_accounts and g.target_ids for g in info.granular_scopes)
+    accounts = ad_account_names(token, app_secret=app_secret, **options) if targets else {}
+    return scopes_frame_from(info, listed if info.type in ("USER", None) else (), accounts)
 
 
 def profile_row(profile: StoredProfile, *, now: datetime | None = None) -> dict[str, Any]:
@@ -160,6 +204,52 @@ def profile_row(profile: StoredProfile, *, now: datetime | None = None) -> dict[
         required_scopes=profile.required_scopes,
         now=now,
     )
+
+
+def summary_row(profile: StoredProfile, *, now: datetime | None = None) -> dict[str, Any]:
+    """One row of :func:`tokens_summary`: what a person reads about a stored profile."""
+    now = now or utcnow()
+    info = profile.info
+    status, _ = token_status(info, now=now, required_scopes=profile.required_scopes)
+    return {
+        "profile": profile.name,
+        "token": profile.token.masked,
+        "type": info.type if info else None,
+        "status": status,
+        "expires": expiry_text(info, profile.token, now),
+        "scopes": ", ".join(info.scopes) if info else None,
+        "stored": STORED_WORDS.get(profile.backend, profile.backend),
+    }
+
+
+def expiry_text(info: TokenInfo | None, token: AccessToken | None, now: datetime) -> str:
+    """``in 60 days (2027-01-29)``, ``2 hours ago (...)``, ``never``, ``unknown``."""
+    if info is not None and info.is_valid and not info.expiry_known:
+        return "unknown"
+    expires = info.expires_at if info is not None else (token.expires_at if token is not None else None)
+    if expires is None:
+        return "never" if info is not None and info.is_valid else "unknown"
+    return f"{describe_delta(expires - now)} ({expires:%Y-%m-%d})"
+
+
+def tokens_summary(store: Any = None, *, now: datetime | None = None) -> pd.DataFrame:
+    """One row per stored profile, the columns a person reads (see :data:`SUMMARY_COLUMNS`).
+
+    Strings throughout: the expiry in words (with its date), the permissions
+    by name, where the token is kept. :func:`tokens_frame` has every fact, typed.
+    """
+    from .auth.verdict import Status
+    from .store import StoreError, TokenStore
+
+    store = store or TokenStore()
+    rows = []
+    for name in store.profiles():
+        try:
+            rows.append(summary_row(store.load(name), now=now))
+        except StoreError:
+            rows.append({"profile": name, "status": Status.UNREADABLE.value})
+    frame = pd.DataFrame.from_records(rows, columns=SUMMARY_COLUMNS)
+    return frame.astype({c: "string" for c in SUMMARY_COLUMNS})
 
 
 def tokens_frame(store: Any = None, *, now: datetime | None = None) -> pd.DataFrame:
@@ -201,8 +291,9 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
         isinstance(profile_or_token, str) and profile_or_token.startswith("EAA")
     ):
         # A token whose owner has no role on the app cannot inspect itself: its permissions still show.
-        fresh, listed, _ = fetch_facts(AccessToken(profile_or_token), **options)
-        return scopes_frame_from(fresh, listed if fresh.type in ("USER", None) else ())
+        token = AccessToken(profile_or_token)
+        fresh, listed, _ = fetch_facts(token, **options)
+        return _with_names(token, fresh, listed, options.get("app_secret"), **_session_options(options))
     from .auth.app_secret import profile_app
     from .store import TokenStore
 
@@ -211,4 +302,8 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
         return scopes_frame_from(profile.info)
     app_id, secret = profile_app(profile)
     fresh, listed, _ = fetch_facts(profile.token, app_id=app_id, app_secret=secret, **options)
-    return scopes_frame_from(fresh, listed if fresh.type in ("USER", None) else ())
+    return _with_names(profile.token, fresh, listed, secret, **options)
+
+
+def _session_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k not in ("app_id", "app_secret")}

@@ -39,6 +39,7 @@ Which Graph reply becomes which class is decided in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .redact import redact
@@ -74,6 +75,14 @@ __all__ = [
     "TokenMissing",
     "TransientError",
 ]
+
+
+#: What ``{login}`` and ``{login_here}`` in a hint say: filled in by :mod:`.commands` when it is imported
+#: (it reads the settings, which raise these errors, so it cannot be imported from here).
+HINT_COMMANDS: dict[str, Callable[[], str]] = {
+    "login": lambda: "`%meta_login`",
+    "login_here": lambda: "`%meta_login` in a notebook, `meta-auth login` in a terminal",
+}
 
 
 class MetaAuthError(Exception):
@@ -179,6 +188,17 @@ class GraphError(MetaAuthError):
 
     default_hint = "Check the request; quote the fbtrace_id if you ask Meta for help."
 
+    @classmethod
+    def situation_hint(cls) -> str:
+        """The hint when none is given: :attr:`default_hint`, its ``{login}`` and ``{login_here}`` filled in.
+
+        ``{login}`` is the ``%meta_login`` that works here; ``{login_here}``
+        adds the terminal's ``meta-auth login`` where one works (not in the kernel's sandbox).
+        """
+        if "{" not in cls.default_hint:
+            return cls.default_hint
+        return cls.default_hint.format(**{name: command() for name, command in HINT_COMMANDS.items()})
+
     def __init__(
         self,
         message: str,
@@ -199,7 +219,7 @@ class GraphError(MetaAuthError):
         self.type = type
         self.fbtrace_id = fbtrace_id
         self.status = status
-        self.hint = redact(hint or self.default_hint)
+        self.hint = redact(hint or self.situation_hint())
         self.user_title = redact(user_title) if user_title else None
         self.user_msg = redact(user_msg) if user_msg else None
         self.is_transient = is_transient
@@ -234,7 +254,7 @@ def _rebuild(cls: type[GraphError], state: dict[str, Any]) -> GraphError:
 class TokenError(GraphError):
     """The access token cannot be used (code 190, 102, 104)."""
 
-    default_hint = "Check that the whole token was copied, or log in again for a new one (%meta_login)."
+    default_hint = "Check that the whole token was copied, or log in again for a new one ({login})."
 
     @property
     def reason(self) -> str:
@@ -245,15 +265,14 @@ class TokenError(GraphError):
 class TokenMissing(TokenError):
     """No access token was sent."""
 
-    default_hint = "Pass a token, set META_ACCESS_TOKEN, or run %meta_login."
+    default_hint = "Pass a token, set META_ACCESS_TOKEN, or run {login}."
 
 
 class TokenExpired(TokenError):
     """The token's lifetime is over (190/463)."""
 
     default_hint = (
-        "Log in again for a new token (%meta_login or `meta-auth login`); "
-        "extend short-lived tokens to 60-day ones so this happens less."
+        "Log in again for a new token ({login_here}); extend short-lived tokens to 60-day ones so this happens less."
     )
 
     @property
@@ -264,7 +283,7 @@ class TokenExpired(TokenError):
 class TokenInvalidated(TokenError):
     """The token was invalidated before its expiry (password change, app removed...)."""
 
-    default_hint = "Log in again for a new token (%meta_login or `meta-auth login`)."
+    default_hint = "Log in again for a new token ({login_here})."
 
 
 class MissingPermission(GraphError):
@@ -331,7 +350,7 @@ class InvalidAppSecretProof(GraphError):
 class OAuthError(GraphError):
     """The login flow failed."""
 
-    default_hint = "Start the login again (%meta_login)."
+    default_hint = "Start the login again ({login})."
 
 
 class StateMismatch(OAuthError):

@@ -38,6 +38,12 @@ ENV_CONFIG_ID = "META_AUTH_CONFIG_ID"
 ENV_AUTOPILOT = "META_AUTH_SANDBOX_AUTOPILOT"
 #: ``1``: use a keyring backend that keeps secrets in a file (keyrings.alt), which is refused by default.
 ENV_ALLOW_FILE_KEYRING = "META_AUTH_ALLOW_FILE_KEYRING"
+#: The folder of the token store's non-secret profile index (default: the user's config folder).
+ENV_CONFIG_DIR = "META_AUTH_CONFIG_DIR"
+#: ``keyring`` (default) or ``memory``: keep saved tokens in this process's memory only, never the keyring.
+ENV_STORE = "META_AUTH_STORE"
+#: Set by ``%meta_login --sandbox`` while the kernel's sandbox runs (not a user setting): hints name its commands.
+ENV_KERNEL_SANDBOX = "META_AUTH_KERNEL_SANDBOX"
 #: ``1``: the CLI prints a (redacted) traceback with its one-line errors.
 ENV_DEBUG = "META_AUTH_DEBUG"
 ENV_SMTP_PREFIX = "META_SMTP_"
@@ -64,6 +70,8 @@ LOGIN_SUCCESS_PATH = "/connect/login_success.html"
 REDIRECT_TIMEOUT_S = 300.0
 
 CATCH, PASTE = "catch", "paste"
+#: The values of :data:`ENV_STORE`.
+STORE_KEYRING, STORE_MEMORY = "keyring", "memory"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _VERSION_RE = re.compile(r"^v\d+\.\d+$")
 _CONFIG_ID_RE = re.compile(r"^\d{1,20}$")
@@ -89,6 +97,20 @@ def env_value(name: str, environ: Mapping[str, str] | None = None) -> str | None
 def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
     """True when an environment variable says yes (``1``, ``true``, ``yes``, ``on``)."""
     return (env_value(name, environ) or "").lower() in _TRUE
+
+
+def store_in_memory(environ: Mapping[str, str] | None = None) -> bool:
+    """True when :data:`ENV_STORE` says ``memory``: saved tokens stay in this process, never in the keyring.
+
+    Raises
+    ------
+    ConfigError
+        A value other than ``keyring`` or ``memory``.
+    """
+    value = (env_value(ENV_STORE, environ) or STORE_KEYRING).lower()
+    if value not in (STORE_KEYRING, STORE_MEMORY):
+        raise ConfigError(f"{ENV_STORE} must be '{STORE_KEYRING}' or '{STORE_MEMORY}', not {value!r}")
+    return value == STORE_MEMORY
 
 
 def check_base_url(url: str, *, setting: str = "URL") -> str:

@@ -24,11 +24,14 @@ TOKEN_SUBCODE_REASONS: dict[int, str] = {
     463: "the token has expired",
     464: "the user's account is unconfirmed",
     466: "the token was revoked by an API call (a logout, oauth/revoke or a removed permission)",
-    467: "the token is invalid",
+    467: "Graph does not recognise the token (it was cut off when copied, its session ended, or it belongs to "
+    "another Graph, such as a sandbox's)",
     492: "the session is invalid (the user may have logged out or changed their role)",
 }
 
 TOKEN_TYPES = ("USER", "PAGE", "APP", "SYSTEM_USER")
+#: Permissions whose granular targets are ad accounts (Graph calls them ``act_<id>``).
+AD_ACCOUNT_SCOPES = frozenset({"ads_read", "ads_management"})
 
 
 class AccessToken:
@@ -162,6 +165,18 @@ class GranularScope:
     scope: str
     target_ids: tuple[str, ...] = ()
 
+    @property
+    def on_ad_accounts(self) -> bool:
+        """True when the targets are ad accounts (``ads_read``, ``ads_management``)."""
+        return self.scope in AD_ACCOUNT_SCOPES
+
+    @property
+    def graph_ids(self) -> tuple[str, ...]:
+        """The targets as Graph paths name them: ad accounts as ``act_<id>``, others as given."""
+        if not self.on_ad_accounts:
+            return self.target_ids
+        return tuple(t if t.startswith("act_") else f"act_{t}" for t in self.target_ids)
+
 
 @dataclass(frozen=True)
 class Permission:
@@ -187,7 +202,8 @@ class TokenInfo:
     ``expiry_known`` is False when ``debug_token`` could not be asked (a
     person without a role on the app, and no app secret at hand): the facts
     then come from ``/me`` and ``/me/permissions``, and None times mean
-    *unknown*, not *never*.
+    *unknown*, not *never*. ``user_name`` is who ``/me`` says the token
+    speaks for (a person, a system user, a Page), when it was asked.
     """
 
     is_valid: bool
@@ -206,6 +222,7 @@ class TokenInfo:
     error_message: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     expiry_known: bool = True
+    user_name: str | None = None
 
     def __post_init__(self) -> None:
         if self.error_message:
@@ -297,7 +314,7 @@ class TokenInfo:
             "subcode": data.get("error_subcode"),
             "message": data.get("error_message"),
         }
-        info = cls.from_debug_token(payload)
+        info = replace(cls.from_debug_token(payload), user_name=_str_or_none(data.get("user_name")))
         return replace(info, expiry_known=False) if data.get("expiry_known") is False else info
 
 

@@ -24,6 +24,11 @@ What it promises
   every script, style source and sub-resource.
 * It never logs a request line or a query string (the code travels there).
 * It stops by itself ``timeout`` seconds after :meth:`RedirectCatcher.start`.
+* A login that is no longer awaited (its panel closed, a newer login
+  started) is retired (:meth:`~RedirectCatcher.retire`) rather than stopped: until
+  its timeout, a login tab still open gets a page saying so (410) instead of
+  a connection error, and nothing is taken. A new catcher on the same port
+  takes the port over.
 
 The caller still reads the URL with :func:`meta_auth_nb.auth.oauth.parse_redirect`,
 which checks the state again and says what went wrong.
@@ -78,6 +83,11 @@ _HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"),
 )
+
+
+#: Retired catchers of this process by port, so a new catcher can take its port over.
+_RETIRED: dict[int, RedirectCatcher] = {}
+_RETIRED_LOCK = threading.Lock()
 
 
 def new_state() -> str:
@@ -221,6 +231,7 @@ class RedirectCatcher:
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._url: str | None = None
+        self._retired: tuple[str, str] | None = None
 
     # --- lifecycle ---------------------------------------------------------------
     @property
@@ -263,6 +274,11 @@ class RedirectCatcher:
         """
         if self._servers:
             return self
+        if self._port:
+            with _RETIRED_LOCK:
+                retired = _RETIRED.pop(self._port, None)
+            if retired is not None:  # our own retired catcher: it lets go of the port
+                retired.stop()
         servers = [server for server in _bind_pair(self._port) if server is not None]
         self._deadline = time.monotonic() + self.timeout
         for server in servers:
@@ -283,6 +299,21 @@ class RedirectCatcher:
         finally:
             self._stopped.set()
             server.server_close()
+            with _RETIRED_LOCK:
+                if self._servers and _RETIRED.get(self.port) is self:
+                    _RETIRED.pop(self.port, None)
+
+    def retire(self, title: str, message: str) -> None:
+        """Stop taking the login, and tell a login tab still open why (``title``, ``message``) until the timeout.
+
+        A catcher that already caught its redirect, or is not running, just stops.
+        """
+        if not self.running or self._done.is_set():
+            self.stop()
+            return
+        self._retired = (title, message)
+        with _RETIRED_LOCK:
+            _RETIRED[self.port] = self
 
     def stop(self) -> None:
         """Stop serving and free the port (safe to call twice)."""
@@ -329,7 +360,7 @@ class RedirectCatcher:
         deadline = time.monotonic() + timeout
         while not self._done.is_set():
             left = deadline - time.monotonic()
-            if left <= 0 or (self._stopped.is_set() and not self._done.is_set()):
+            if left <= 0 or self._retired or (self._stopped.is_set() and not self._done.is_set()):
                 break
             self._done.wait(min(left, 0.1))
         if not self._done.is_set():
@@ -359,6 +390,9 @@ class RedirectCatcher:
         parts = urlsplit(request.path)
         if parts.path != self.path:
             request._page(404, "Not found", "This address only answers the login redirect.")
+            return
+        if self._retired:
+            request._page(410, *self._retired)
             return
         params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if "code" not in params and "error" not in params:

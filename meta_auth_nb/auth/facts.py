@@ -1,4 +1,4 @@
-"""What Graph says about a token, in one round trip: ``debug_token`` and ``/me/permissions``.
+"""What Graph says about a token, in one round trip: ``debug_token``, ``/me/permissions`` and who ``/me`` is.
 
 Auth layer. ``debug_token`` answers only the app token and people with a
 role on the app; a person without one (an agency analyst on a client's live
@@ -10,6 +10,7 @@ scopes, and its expiry is unknown (``TokenInfo.expiry_known`` is False).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ def fetch_facts(
     app_secret: str | None = None,
     **options: Any,
 ) -> tuple[TokenInfo, tuple[Permission, ...], datetime | None]:
-    """``debug_token`` and ``/me/permissions`` in one batch round trip.
+    """``debug_token``, ``/me/permissions`` and ``/me``'s name in one batch round trip.
 
     The token inspects itself inside the batch. When Graph refuses that
     (an invalid token, or a person without a role on the app), the app token
@@ -46,7 +47,7 @@ def fetch_facts(
     """
     try:
         with GraphSession(token, app_secret=app_secret, **options) as session:
-            debug, perms = session.batch(
+            debug, perms, me = session.batch(
                 [
                     {
                         "method": "POST",
@@ -54,11 +55,12 @@ def fetch_facts(
                         "body": {"input_token": token.get_secret_value(), "method": "get"},
                     },
                     {"method": "GET", "relative_url": "me/permissions?limit=500"},
+                    {"method": "GET", "relative_url": "me?fields=id,name"},
                 ]
             )
             server_now = session.server_time
     except TokenError as error:
-        debug, perms, server_now = error, None, None
+        debug, perms, me, server_now = error, None, None, None
     known_app = bool(app_id and app_secret)
     if isinstance(debug, TokenError) and not known_app:
         return info_from_error(debug), (), server_now
@@ -71,8 +73,11 @@ def fetch_facts(
         with GraphSession(caller, **options) as session:
             payload = session.post("debug_token", input_token=token.get_secret_value(), method="get")
             info = TokenInfo.from_debug_token(payload)
-            return info, (_permissions(perms) if info.is_valid else ()), session.server_time
-    return TokenInfo.from_debug_token(debug), _permissions(perms), server_now
+            if not info.is_valid:
+                return info, (), session.server_time
+            return replace(info, user_name=_name(me)), _permissions(perms), session.server_time
+    info = TokenInfo.from_debug_token(debug)
+    return (replace(info, user_name=_name(me)) if info.is_valid else info), _permissions(perms), server_now
 
 
 def facts_without_debug_token(
@@ -111,6 +116,7 @@ def facts_without_debug_token(
         scopes=tuple(p.name for p in permissions if p.granted),
         metadata={"checked_with": "me, me/permissions (debug_token needs a role on the app or the app secret)"},
         expiry_known=False,
+        user_name=_name(me),
     )
     return info, permissions, server_now
 
@@ -118,6 +124,12 @@ def facts_without_debug_token(
 def info_from_error(error: GraphError) -> TokenInfo:
     """The facts of a token Graph refused outright (invalid, expired...)."""
     return TokenInfo(is_valid=False, error_code=error.code, error_subcode=error.subcode, error_message=error.message)
+
+
+def _name(me: Any) -> str | None:
+    """The ``name`` in a ``/me`` reply (None for an error or a token that has no ``me``)."""
+    name = me.get("name") if isinstance(me, dict) else None
+    return str(name) if name else None
 
 
 def _permissions(perms: Any) -> tuple[Permission, ...]:

@@ -113,7 +113,7 @@ class HealthReport:
             parts += [
                 info.type or "token",
                 f"app {app}" if app else None,
-                f"user {info.user_id}" if info.user_id else None,
+                info.user_name or (f"user {info.user_id}" if info.user_id else None),
                 expiry,
                 f"scopes {', '.join(info.scopes) or 'none'}",
             ]

@@ -219,8 +219,14 @@ def parse_redirect(url: str, expected_state: str, *, redirect_uri: str | None = 
         )
     state = params.get("state")
     if not state or not expected_state or not hmac.compare_digest(state.encode(), str(expected_state).encode()):
+        if not state:
+            raise StateMismatch(
+                "That address is incomplete: the part that ties it to this login (state=...) is missing",
+                hint="Copy the whole address from the browser's address bar again, from http to the very end, "
+                "and paste it here.",
+            )
         raise StateMismatch(
-            "The redirect's state does not match this login attempt" if state else "The redirect carries no state",
+            "That address comes from another login attempt (an earlier one, or someone else's), not from this one"
         )
     if "error" in params or "error_reason" in params:
         reason = params.get("error_reason") or params.get("error") or "denied"
@@ -232,7 +238,7 @@ def parse_redirect(url: str, expected_state: str, *, redirect_uri: str | None = 
         )
     code = params.get("code", "").strip()
     if not code:
-        raise NotARedirect("The redirect URL holds no code")
+        raise NotARedirect("That address holds no login code")
     return code
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from .._base.settings import DEFAULT_WARN_DAYS
+from .._base.commands import either, in_kernel_sandbox, notebook_login, profile_option, terminal
+from .._base.settings import DEFAULT_WARN_DAYS, ENV_APP_SECRET, env_value
 from .._base.timefmt import describe_delta, utcnow
 from .._base.tokens import TOKEN_SUBCODE_REASONS, Permission, TokenInfo
 from .oauth import CONFIG_REREQUEST_ADVICE, normalize_scopes
@@ -104,16 +105,21 @@ class Verdict:
 
 
 def profile_flag(profile: str | None) -> str:
-    """`` --profile P`` for commands naming a profile, empty for none."""
-    return f" --profile {profile}" if profile else ""
+    """`` --profile P`` for commands naming a profile other than the default, empty otherwise."""
+    option = profile_option(profile)
+    return f" {option}" if option else ""
 
 
 def expiry_unknown_advice(profile: str | None) -> str:
     """How to see the expiry of a token that may not inspect itself."""
-    flag = profile_flag(profile)
+    if in_kernel_sandbox() and env_value(ENV_APP_SECRET):
+        return (
+            "The sandbox's app secret is set in this kernel: save the token, and "
+            f"{notebook_login(profile)} checks it with the secret and shows its expiry."
+        )
     return (
         "Set META_APP_ID and META_APP_SECRET (the app's id and secret, App settings > Basic) to see its expiry, "
-        f"then check again: %meta_login{flag} in a notebook, meta-auth check{flag} in a terminal; "
+        f"then check again: {either(notebook_login(profile), terminal('check', profile))}; "
         "or ask someone with a role on the app to check it."
     )
 
@@ -126,11 +132,12 @@ EXPIRY_UNKNOWN_REASON = (
 
 
 def login_advice(profile: str | None) -> str:
-    """How to get a new token, in a notebook and in a terminal."""
-    flag = profile_flag(profile)
+    """How to get a new token, with the commands that work here."""
+    if in_kernel_sandbox():
+        return f"Get a new token: run {notebook_login(profile)} and log in again (about 10 s)."
     return (
-        f"Get a new token: in a notebook run %meta_login{flag}; in a terminal run "
-        f"meta-auth login{flag} (or paste a new token from the Graph API Explorer)."
+        f"Get a new token: {either(notebook_login(profile), terminal('login', profile))} "
+        "(or paste a new token from the Graph API Explorer)."
     )
 
 
@@ -170,11 +177,10 @@ def judge(
     now = now or utcnow()
     login = login_advice(profile)
     if info is None:
-        flag = profile_flag(profile)
         return Verdict(
             Status.UNCHECKED,
             "not checked yet",
-            f"Check it: meta-auth check{flag} in a terminal, or %meta_login{flag} in a notebook.",
+            f"Check it: {either(notebook_login(profile), terminal('check', profile))}.",
         )
     perms = tuple(permissions)
     declined = tuple(sorted(p.name for p in perms if p.status == "declined"))
@@ -194,26 +200,32 @@ def judge(
         reason = f"missing required permission{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
         if rerequest:
             reason += f" (declined: {', '.join(rerequest)})"
-        flag = profile_flag(profile)
+        wanted = ",".join(missing)
+        again = either(
+            notebook_login(profile, "--scopes", wanted),
+            terminal("login", profile, "--oauth", "--scopes", wanted, "--auth-type", "rerequest"),
+        )
         advice = (
             f"Log in again asking for {', '.join(missing)}; declined permissions need the dialog to ask again "
-            f"(auth_type=rerequest): %meta_login{flag} --scopes {','.join(missing)} or meta-auth login{flag}."
+            f"(auth_type=rerequest): {again}."
         )
         if config_id:
-            advice = (
-                f"{CONFIG_REREQUEST_ADVICE} Then: %meta_login{flag} --config-id {config_id}, or "
-                f"meta-auth login{flag} --oauth --config-id {config_id}."
+            config = either(
+                notebook_login(profile, "--config-id", config_id),
+                terminal("login", profile, "--oauth", "--config-id", config_id),
             )
+            advice = f"{CONFIG_REREQUEST_ADVICE} Then: {config}."
         return Verdict(Status.MISSING_SCOPES, reason, advice, missing, declined)
     if not info.expiry_known:
         return Verdict(Status.EXPIRY_UNKNOWN, EXPIRY_UNKNOWN_REASON, expiry_unknown_advice(profile), missing, declined)
     warn = timedelta(days=warn_days)
     if left is not None and left <= warn:
-        flag = profile_flag(profile)
+        # In a notebook, %meta_login opens its panel at the Extend step.
+        extend = either(notebook_login(profile), terminal("extend", profile))
         if can_extend and info.type == "SYSTEM_USER":
-            advice = f"Refresh it for another 60 days: meta-auth extend{flag}."
+            advice = f"Refresh it for another 60 days: {extend}."
         elif can_extend:
-            advice = f"Extend it (one call, needs the app secret): meta-auth extend{flag}. Or: " + login
+            advice = f"Extend it (one call, needs the app secret): {extend}. Or: " + login
         else:
             advice = login
         return Verdict(Status.EXPIRING, f"expires {describe_delta(left)}", advice, missing, declined)

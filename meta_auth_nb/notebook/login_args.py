@@ -19,7 +19,7 @@ from ..auth.oauth import normalize_scopes
 from .kernel_sandbox import KEEP
 from .panel.autopilot import ENV_AUTOPILOT, autopilot_user
 
-__all__ = ["LoginArgs", "read_login_args", "sandbox_scenario"]
+__all__ = ["LoginArgs", "read_login_args", "sandbox_scenario", "stay_or_leave"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class LoginArgs:
         The kernel sandbox's scenario (:data:`KEEP` when not given).
     autopilot : str or None
         The sandbox user the autopilot logs in as.
+    leave_sandbox : bool
+        ``--no-sandbox``: stop the kernel's sandbox first and log in to Meta.
     """
 
     name: str
@@ -50,14 +52,21 @@ class LoginArgs:
     location: KernelLocation
     scenario: object
     autopilot: str | None
+    leave_sandbox: bool = False
 
 
 def _usage(error: BaseException | str) -> UsageError:
     return UsageError(redact(str(error)))
 
 
-def read_login_args(args: Any, *, session_name: str, sandbox_running: bool) -> LoginArgs:
+def read_login_args(args: Any, *, session_name: str, sandbox_running: bool, line: str = "") -> LoginArgs:
     """Check the parsed arguments of ``%meta_login``.
+
+    Parameters
+    ----------
+    line : str
+        The arguments as typed, to quote them back in the two ways on when
+        the kernel's sandbox runs and neither ``--sandbox`` nor ``--no-sandbox`` was given.
 
     Raises
     ------
@@ -66,6 +75,10 @@ def read_login_args(args: Any, *, session_name: str, sandbox_running: bool) -> L
     """
     if args.remote and args.local:
         raise UsageError("--remote and --local contradict each other: give one of them")
+    if args.sandbox and args.no_sandbox:
+        raise UsageError("--sandbox and --no-sandbox contradict each other: give one of them")
+    if sandbox_running and not (args.sandbox or args.no_sandbox):
+        raise UsageError(stay_or_leave(line))
     name = args.as_name or session_name
     if not name.isidentifier() or keyword.iskeyword(name):
         raise UsageError(f"--as needs a Python variable name, not {name!r}")
@@ -84,7 +97,7 @@ def read_login_args(args: Any, *, session_name: str, sandbox_running: bool) -> L
     if app_id is not None and not app_id.isdigit():
         raise UsageError("--app-id is the numeric id from App settings > Basic")
     pilot = autopilot_user(args.autopilot)
-    if pilot is not None and not (args.sandbox or sandbox_running):
+    if pilot is not None and not args.sandbox:
         # The autopilot answers the sandbox's dialog; against Meta a person must log in.
         source = "--autopilot" if args.autopilot is not None else f"{ENV_AUTOPILOT}={pilot}"
         raise UsageError(
@@ -100,6 +113,18 @@ def read_login_args(args: Any, *, session_name: str, sandbox_running: bool) -> L
         location=location,
         scenario=sandbox_scenario(args.scenario, args.sandbox),
         autopilot=pilot,
+        leave_sandbox=bool(args.no_sandbox),
+    )
+
+
+def stay_or_leave(line: str) -> str:
+    """Why a plain ``%meta_login`` is refused while the kernel's sandbox runs, with both ways on, runnable."""
+    rest = " ".join(line.split())
+    rest = f" {rest}" if rest else ""
+    return (
+        "This kernel is in the sandbox (since %meta_login --sandbox), so this login would go to the sandbox, "
+        f"not to Meta. Say which: `%meta_login --sandbox{rest}` stays in the sandbox; "
+        f"`%meta_login --no-sandbox{rest}` stops the sandbox (its tokens end with it) and logs in to Meta."
     )
 
 

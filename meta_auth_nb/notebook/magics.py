@@ -30,8 +30,7 @@ from traitlets import Bool, Float, Int, Unicode
 from .kernel_sandbox import KERNEL, SANDBOX_PROFILE
 
 if TYPE_CHECKING:
-    from ..auth.health import HealthReport
-    from ..store import StoredProfile, TokenStore
+    from ..store import TokenStore
     from .panel.controller import LoginPanel
 
 __all__ = ["MetaAuthMagics", "load_ipython_extension", "unload_ipython_extension"]
@@ -75,7 +74,13 @@ class MetaAuthMagics(Magics):
     # --- the store seam -------------------------------------------------------------
     @property
     def store(self) -> TokenStore:
-        """The :class:`~meta_auth_nb.store.TokenStore` used by the magics (settable, e.g. in tests)."""
+        """The :class:`~meta_auth_nb.store.TokenStore` the magics use: the sandbox's while it runs.
+
+        Settable (tests, a custom config folder); the kernel's sandbox always
+        uses its own store, in this kernel's memory.
+        """
+        if KERNEL.running:
+            return KERNEL.store
         if self._store is None:
             from ..store import TokenStore
 
@@ -107,7 +112,17 @@ class MetaAuthMagics(Magics):
     @argument("--app-id", metavar="ID", help="your Meta app's id (default: META_APP_ID)")
     @argument("--scopes", "-s", metavar="a,b", help="permissions to ask for (default: ads_read)")
     @argument("--as", dest="as_name", metavar="NAME", help="name of the injected session (default: meta)")
-    @argument("--sandbox", action="store_true", help="use the built-in Graph API sandbox (no Meta app needed)")
+    @argument(
+        "--sandbox",
+        action="store_true",
+        help="use the built-in Graph API sandbox (no Meta app needed); it stays on in this kernel until "
+        "--no-sandbox, and its tokens are kept in this kernel's memory only",
+    )
+    @argument(
+        "--no-sandbox",
+        action="store_true",
+        help="leave the sandbox: stop it (its tokens and sessions end) and log in to Meta",
+    )
     @argument(
         "--config-id",
         metavar="ID",
@@ -157,6 +172,14 @@ class MetaAuthMagics(Magics):
         app). Business apps using Facebook Login for Business give
         ``--config-id``. Both are remembered with the profile.
 
+        The sandbox: ``--sandbox`` starts a Graph API emulator in this kernel
+        (no Meta app needed) and every magic works with it until you leave
+        it: a plain ``%meta_login`` is then refused with both ways on,
+        ``--sandbox`` to stay and ``--no-sandbox`` to stop it and log in to
+        Meta. Sandbox tokens are saved in this kernel's memory only, never in
+        the keyring: the sandbox restarts with the kernel and its tokens end
+        with it, so after a restart you log in again (about 10 s).
+
         Workshop and CI aids, sandbox only: ``--scenario NAME`` restarts the
         sandbox with a twist (tokens that live 5 minutes, a declined
         ``ads_read``, a password change); ``--autopilot[=USER]`` (or
@@ -167,14 +190,14 @@ class MetaAuthMagics(Magics):
         """
         args = parse_argstring(self.meta_login, line)
         from .login_args import read_login_args
+        from .login_flow import leave_sandbox, run_login
 
-        checked = read_login_args(args, session_name=self.session_name, sandbox_running=KERNEL.running)
+        checked = read_login_args(args, session_name=self.session_name, sandbox_running=KERNEL.running, line=line)
         pilot = checked.autopilot
-        fresh = False
+        if checked.leave_sandbox:
+            leave_sandbox(self)
         if args.sandbox:
-            generation = KERNEL.generation
             KERNEL.start(checked.scenario)
-            fresh = KERNEL.generation != generation
         box = KERNEL.box
         if pilot is not None and box is not None and pilot not in box.users:
             raise UsageError(f"The autopilot logs in as a sandbox user: {', '.join(box.users)}; not {pilot!r}.")
@@ -182,158 +205,43 @@ class MetaAuthMagics(Magics):
             from . import leak_guard
 
             leak_guard.install(self.shell)
-        profile = self._profile(args.profile)
-        if fresh and profile == SANDBOX_PROFILE:
-            self._forget_stale_sandbox_token()
-        login = {"config_id": checked.config_id, "redirect_uri": checked.redirect_uri}
-        self._login(
-            profile, checked.scopes, checked.app_id, checked.name, checked.location, autopilot=pilot, login=login
-        )
-
-    def _forget_stale_sandbox_token(self) -> None:
-        """Drop the sandbox profile's token: it came from an earlier sandbox, which is gone with its tokens."""
-        from .._base.errors import MetaAuthError
-
-        try:
-            self.store.delete(SANDBOX_PROFILE)
-        except MetaAuthError:  # a store that cannot delete only costs an "invalid token" message
-            pass
-
-    def _login(
-        self,
-        profile: str,
-        scopes: tuple[str, ...],
-        app_id: str | None,
-        name: str,
-        location: Any,
-        autopilot: str | None = None,
-        login: dict[str, str | None] | None = None,
-    ) -> None:
-        from IPython.display import display
-
-        from .._base.errors import GraphError
-        from ..auth.health import check_profile
-        from ..auth.verdict import Status
-        from ..store import ProfileNotFound, StoreError
-        from . import render as show
-
-        if self.panel is not None:  # frees its catcher's port, and says why it stopped
-            self.panel.close("Replaced by a newer %meta_login.")
-            self.panel = None
-        store = self.store
-        report: HealthReport | None = None
-        stored: StoredProfile | None = None
-        problem: str | None = None
-        try:
-            stored = store.load(profile)
-            report = check_profile(store, profile, required_scopes=scopes or None, warn_days=self.warn_days)
-        except ProfileNotFound:
-            pass
-        except (StoreError, GraphError) as error:
-            problem = str(error)
-        notice = show.version_notice_line(report.checked_at if report is not None else None)
-        if report is not None and stored is not None and report.status in (Status.OK, Status.EXPIRY_UNKNOWN):
-            # Healthy, or healthy as far as a token without a role on the app can tell: the line says which.
-            self._inject(stored, report, name)
-            self.panel = None
-            display(show.status_line(report, name))
-            if notice is not None:
-                display(notice)
-            return
-        if notice is not None:
-            display(notice)
-        panel = self._new_panel(profile, scopes, app_id, name, location, login or {})
-        if report is not None and stored is not None:
-            if report.status.usable:  # still usable meanwhile
-                self._inject(stored, report, name)
-            panel.open_for(report, stored)
-        else:
-            panel.open_missing(profile)
-            if problem:
-                panel.say("warn", f"The stored token of {profile} could not be checked.", problem)
-        self.panel = panel
-        display(panel)
-        if autopilot is not None:
-            self._fly(panel, autopilot)
-
-    @staticmethod
-    def _fly(panel: LoginPanel, user: str) -> None:
-        """Let the autopilot click through ``panel`` as sandbox ``user``, then say what it did."""
-        from .._base.errors import AutopilotError
-        from .panel.autopilot import fly
-
-        box = KERNEL.box
-        assert box is not None  # checked by meta_login: the autopilot needs the sandbox
-        try:
-            trail = fly(panel, box, user)
-        except AutopilotError as error:
-            raise _usage(f"Autopilot ({user}, sandbox) stopped: {error}") from None
-        print(f"Autopilot ({user}, sandbox): " + "; ".join(trail) + ".")
-
-    def _new_panel(
-        self,
-        profile: str,
-        scopes: tuple[str, ...],
-        app_id: str | None,
-        name: str,
-        location: Any,
-        login: dict[str, str | None],
-    ) -> LoginPanel:
-        from ..auth.oauth import normalize_scopes
-        from .panel.controller import LoginPanel
-
-        try:
-            start = scopes or normalize_scopes(self.default_scopes) or ("ads_read",)
-        except ValueError as error:
-            raise _usage(f"MetaAuthMagics.default_scopes: {error}") from None
-        return LoginPanel(
-            store=self.store,
-            profile=profile,
-            scopes=start,
-            namespace=self._ip.user_ns,
-            owner=self._ip,
-            location=location,
-            session_name=name,
-            app_id=app_id,
-            sandbox=KERNEL.running,
-            warn_days=self.warn_days,
-            redirect_port=self.redirect_port,
-            redirect_timeout=self.redirect_timeout,
-            config_id=login.get("config_id"),
-            redirect_uri=login.get("redirect_uri"),
-        )
-
-    def _inject(self, stored: StoredProfile, report: HealthReport, name: str) -> None:
-        from ..auth.app_secret import app_secret_for, stored_secret
-        from .session import inject
-
-        secret = app_secret_for(report.info.app_id or stored.app_id, stored_secret(stored))
-        inject(
-            self._ip.user_ns,
-            name,
-            stored.token,
-            profile=stored.name,
-            info=report.info,
-            app_secret=secret,
-            owner=self._ip,
-        )
+        run_login(self, self._profile(args.profile), checked)
 
     # --- %meta_tokens / %meta_scopes ------------------------------------------------------
     @magic_arguments()
+    @argument(
+        "--all",
+        action="store_true",
+        help="every column, typed (the same as mab.tokens_frame()), instead of the summary a person reads",
+    )
     @line_magic
     def meta_tokens(self, line: str = "") -> Any:
         """One row per stored profile (facts from its last check; no network call).
 
-        Returns a DataFrame (status cells coloured in the notebook):
-        ``df = %meta_tokens``.
+        Shows profile, masked token, type, status, expiry in words, the
+        permissions by name and where the token is kept; ``--all`` gives
+        every column, typed (UTC datetimes, timedeltas, booleans), as
+        ``mab.tokens_frame()`` does for code. Returns a DataFrame (status
+        cells coloured in the notebook): ``df = %meta_tokens --all``.
         """
-        parse_argstring(self.meta_tokens, line)
+        args = parse_argstring(self.meta_tokens, line)
+        from .._base.commands import notebook_login
         from .._base.errors import MetaAuthError
-        from ..frames import tokens_frame
+        from ..frames import tokens_frame, tokens_summary
         from .frame_view import status_frame
+        from .login_flow import graph_now
 
+        build = tokens_frame if args.all else tokens_summary
+        if KERNEL.running:
+            empty = (
+                f"No saved profiles in the sandbox yet: {notebook_login()} gets a token and saves it for this kernel."
+            )
+            caption = "The sandbox's profiles, kept in this kernel's memory (yours are back after --no-sandbox)"
+        else:
+            empty = f"No saved profiles yet: {notebook_login()} gets a token and saves it at its Save step."
+            caption = None
         try:
-            return status_frame(tokens_frame(self.store))
+            return status_frame(build(self.store, now=graph_now()), empty_text=empty, caption=caption)
         except MetaAuthError as error:
             raise _usage(error) from None
 

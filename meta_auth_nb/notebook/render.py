@@ -5,7 +5,8 @@ rendered by one jinja2 environment, created on first use (importing this
 module does not import jinja2). Autoescaping is on for every template, so
 each value is HTML-escaped; a name a template uses but is not given raises
 instead of rendering empty. Tokens appear masked only: nothing here is ever
-handed a raw token.
+handed a raw token. Sentences may quote commands in backticks and name web
+addresses: :func:`rich` shows those as code and links.
 
 The coloured DataFrame view of ``%meta_tokens`` / ``%meta_scopes`` is in
 :mod:`.frame_view`.
@@ -14,6 +15,7 @@ The coloured DataFrame view of ``%meta_tokens`` / ``%meta_scopes`` is in
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
@@ -26,6 +28,7 @@ from .._base.tokens import AccessToken, Permission, TokenInfo
 
 if TYPE_CHECKING:
     import jinja2
+    from markupsafe import Markup
 
     from ..auth.health import HealthReport
 
@@ -38,6 +41,7 @@ __all__ = [
     "StatusLine",
     "describe_error",
     "environment",
+    "expiry_class",
     "expiry_words",
     "extend_html",
     "message_html",
@@ -45,13 +49,27 @@ __all__ = [
     "permission_catalog",
     "progress_html",
     "render",
+    "rich",
     "status_line",
     "token_card",
     "version_notice_line",
 ]
 
 GOOD, SOON, BAD = "good", "soon", "bad"
-COLORS = {GOOD: "#1e7e34", SOON: "#a15c00", BAD: "#b00020"}
+
+
+def _theme_color(variable: str, fallback: str) -> str:
+    # The theme's colour mixed with its text colour: darker in a light theme, lighter in a dark one, so the
+    # text keeps at least 4.5:1 against the page (measured by the browser tests in both themes).
+    return f"color-mix(in srgb, var({variable}, {fallback}) 60%, var(--jp-content-font-color1, rgba(0, 0, 0, 0.87)))"
+
+
+#: Status colours as CSS values from JupyterLab's theme variables (the light theme's where there are none).
+COLORS = {
+    GOOD: _theme_color("--jp-success-color1", "#388e3c"),
+    SOON: _theme_color("--jp-warn-color1", "#f57c00"),
+    BAD: _theme_color("--jp-error-color1", "#d32f2f"),
+}
 #: Status words (tokens frame, health report, scopes frame) -> colour class.
 STATUS_CLASS = {
     "ok": GOOD,
@@ -69,6 +87,8 @@ STATUS_CLASS = {
 }
 _PACKAGE = "meta_auth_nb.notebook"
 _FOLDER = "templates"
+_CODE = re.compile(r"`([^`\n]+)`")
+_URL = re.compile(r"https?://[^\s<>()`\"']+[^\s<>()`\"'.,;:]")
 
 
 # --- templates ---------------------------------------------------------------------
@@ -113,6 +133,36 @@ def render(template_name: str, /, **values: Any) -> str:
     return environment().get_template(template_name).render(**values)
 
 
+def rich(text: str) -> Markup:
+    """``text`` as safe HTML: commands in backticks become ``<code>``, web addresses become links.
+
+    Everything else is escaped; a link opens in a new tab.
+    """
+    from markupsafe import Markup, escape
+
+    parts: list[str] = []
+    position = 0
+    for found in _CODE.finditer(text):
+        parts.append(_linked(text[position : found.start()]))
+        parts.append(f"<code>{escape(found.group(1))}</code>")
+        position = found.end()
+    parts.append(_linked(text[position:]))
+    return Markup("".join(parts))
+
+
+def _linked(text: str) -> str:
+    from markupsafe import escape
+
+    out, position = [], 0
+    for found in _URL.finditer(text):
+        url = found.group(0)
+        out.append(str(escape(text[position : found.start()])))
+        out.append(f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(url)}</a>')
+        position = found.end()
+    out.append(str(escape(text[position:])))
+    return "".join(out)
+
+
 @cache
 def permission_catalog() -> tuple[tuple[str, str], ...]:
     """``(permission, what it allows)`` pairs for the picker, least powerful first."""
@@ -122,7 +172,7 @@ def permission_catalog() -> tuple[tuple[str, str], ...]:
 
 def panel_style() -> str:
     """The panel's scoped ``<style>`` block."""
-    return render("style.html")
+    return render("style.html", colors=COLORS)
 
 
 # --- messages and progress ---------------------------------------------------------------
@@ -132,7 +182,9 @@ def message_html(level: str, title: str, text: str = "", hint: str = "") -> str:
     """A coloured message box; ``level`` is info, ok, warn or error. Text is redacted."""
     if not (title or text):
         return ""
-    return render("message.html", level=level, title=redact(title), text=redact(text), hint=redact(hint))
+    return render(
+        "message.html", level=level, title=rich(redact(title)), text=rich(redact(text)), hint=rich(redact(hint))
+    )
 
 
 def progress_html(steps: Sequence[tuple[str, str]], current: str) -> str:
@@ -158,7 +210,7 @@ def describe_error(error: BaseException) -> tuple[str, str, str]:
 
     titles: tuple[tuple[type[BaseException], str], ...] = (
         (LoginDenied, "The login was cancelled."),
-        (StateMismatch, "This redirect does not belong to this login attempt."),
+        (StateMismatch, "This address is not from this login."),
         (NotARedirect, "That is not the address to paste."),
         (RedirectPortBusy, "The localhost redirect cannot be used here."),
         (CodeExchangeFailed, "The login code could not be used."),
@@ -184,7 +236,8 @@ def _when(value: datetime | None, now: datetime, never: str = "never") -> str:
     return f"{describe_delta(value - now)} ({value:%Y-%m-%d %H:%M} UTC)"
 
 
-def _expiry_class(value: datetime | None, now: datetime, warn_days: float) -> str:
+def expiry_class(value: datetime | None, now: datetime, warn_days: float) -> str:
+    """The colour of an expiry: good (never, or beyond ``warn_days``), soon (within them), bad (past)."""
     if value is None:
         return GOOD
     left = (value - now).total_seconds()
@@ -221,18 +274,18 @@ def _card_rows(
         unknown = "unknown (only the app token or someone with a role on the app may read it; enter the app secret)"
         rows.append(("Expires", unknown, SOON))
     elif info.is_valid:
-        rows.append(("Expires", _when(info.expires_at, now), _expiry_class(info.expires_at, now, warn_days)))
+        rows.append(("Expires", _when(info.expires_at, now), expiry_class(info.expires_at, now, warn_days)))
         rows.append(
             (
                 "Data access expires",
                 _when(info.data_access_expires_at, now),
-                _expiry_class(info.data_access_expires_at, now, warn_days),
+                expiry_class(info.data_access_expires_at, now, warn_days),
             )
         )
     rows.append(("Scopes granted", ", ".join(info.scopes) or "none", GOOD if info.scopes else SOON))
     for granular in info.granular_scopes:
         if granular.target_ids:
-            rows.append((f"\u2026 {granular.scope} on", ", ".join(granular.target_ids), ""))
+            rows.append((f"\u2026 {granular.scope} on", ", ".join(granular.graph_ids), ""))
     if declined:
         rows.append(("Declined", ", ".join(declined), BAD))
     if expired:
@@ -289,14 +342,24 @@ def extend_html(
     after: AccessToken,
     after_info: TokenInfo | None,
     now: datetime | None = None,
+    warn_days: float = 7.0,
 ) -> str:
-    """Before -> after of an extension, both masked."""
+    """Before -> after of an extension, both masked, each expiry coloured by how far off it is."""
+    now = now or utcnow()
+
+    def colour(token: AccessToken, info: TokenInfo | None) -> str:
+        if info is not None and info.is_valid and not info.expiry_known:
+            return SOON
+        return expiry_class(info.expires_at if info is not None else token.expires_at, now, warn_days)
+
     return render(
         "extend_result.html",
         before=before.masked,
         before_expiry=expiry_words(before, before_info, now),
+        before_class=colour(before, before_info),
         after=after.masked,
         after_expiry=expiry_words(after, after_info, now),
+        after_class=colour(after, after_info),
     )
 
 
@@ -312,15 +375,18 @@ class StatusLine:
 
     def _repr_html_(self) -> str:
         color = COLORS[STATUS_CLASS.get(self.status, SOON)]
-        return render("status_line.html", status=self.status, color=color, text=self.text)
+        return render("status_line.html", status=self.status, color=color, text=rich(self.text))
 
     def __repr__(self) -> str:
         return self.text
 
 
-def status_line(report: HealthReport, session_name: str | None = None) -> StatusLine:
-    """The fast-path line: who, app, type, expiry, scopes, and where the session is (and, if needed, what to do)."""
-    text = report.summary()
+def status_line(report: HealthReport, session_name: str | None = None, *, sandbox: bool = False) -> StatusLine:
+    """The fast-path line: who, app, type, expiry, scopes, and where the session is (and, if needed, what to do).
+
+    ``sandbox``: the line starts by saying the token is the kernel sandbox's.
+    """
+    text = ("Sandbox: " if sandbox else "") + report.summary()
     if session_name:
         text += f" \u00b7 session in `{session_name}`"
     if report.severity:

@@ -3,16 +3,20 @@
 Notebook layer. :class:`NotebookSession` is a :class:`~meta_auth_nb.graph.sync.GraphSession`
 (sync calls work in any cell) with awaitable twins (``await meta.aget(...)``)
 that delegate to an :class:`~meta_auth_nb.graph.aio.AsyncGraphSession`, and a
-one-line masked repr. ``GraphSession`` itself is left untouched.
+one-line human summary as its repr (profile, masked token, who, expiry in
+words, version, sandbox or Meta). ``GraphSession`` itself is left untouched.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import MutableMapping
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from .._base.timefmt import describe_delta
+from .._base.settings import DEFAULT_GRAPH_URL
+from .._base.timefmt import describe_delta, utcnow
 from .._base.tokens import AccessToken, TokenInfo
 from ..graph.sync import GraphSession
 
@@ -21,7 +25,7 @@ if TYPE_CHECKING:
 
     from ..graph.aio import AsyncGraphSession
 
-__all__ = ["NotebookSession", "inject", "injected_names", "remove_injected"]
+__all__ = ["NotebookSession", "inject", "injected_names", "remove_injected", "remove_sandbox_sessions"]
 
 # Attribute on the shell recording name -> profile of what we injected, so
 # %meta_logout removes only sessions this extension put there.
@@ -35,32 +39,87 @@ class NotebookSession(GraphSession):
     ----------
     token : AccessToken
     profile : str, optional
-        The store profile it came from, shown in the repr.
+        The store profile it came from, shown in the summary.
     info : TokenInfo, optional
-        debug_token facts, for the repr (type, expiry).
+        Graph's facts about the token, for the summary (who, type, expiry).
+    sandbox : bool
+        It talks to the kernel's sandbox (said in the summary).
+    checked_at : datetime, optional
+        Graph's clock when ``info`` was read: the expiry is said by Graph's
+        clock (a sandbox's may have been moved ahead), not this machine's.
     **options
         As for :class:`~meta_auth_nb.graph.sync.GraphSession`.
     """
 
     def __init__(
-        self, token: AccessToken | str, *, profile: str | None = None, info: TokenInfo | None = None, **options: Any
+        self,
+        token: AccessToken | str,
+        *,
+        profile: str | None = None,
+        info: TokenInfo | None = None,
+        sandbox: bool = False,
+        checked_at: datetime | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(token, **options)
         self.profile = profile
         self.info = info
+        self.sandbox = sandbox
+        #: Graph's clock minus this machine's, at the check.
+        self._skew = (checked_at - utcnow()) if checked_at is not None else timedelta(0)
         self._options = dict(options)
         self._async: AsyncGraphSession | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
 
-    def __repr__(self) -> str:
-        token = self.token.masked if self.token is not None else "no token"
-        parts = [f"profile={self.profile}" if self.profile else None, token]
+    def graph_now(self) -> datetime:
+        """Now by Graph's clock, as it was when the token was checked."""
+        return utcnow() + self._skew
+
+    @property
+    def where(self) -> str:
+        """``the sandbox``, ``Meta``, or the Graph host it talks to."""
+        if self.sandbox:
+            return "the sandbox"
+        if self.base_url.rstrip("/") == DEFAULT_GRAPH_URL:
+            return "Meta"
+        return urlsplit(self.base_url).netloc or self.base_url
+
+    def expiry_words(self) -> str | None:
+        """``expires in 58 days``, ``never expires``, ``expiry unknown``; None without facts."""
         info = self.info
-        if info is not None and info.is_valid:
-            parts.append(info.type)
-            parts.append("never expires" if info.expires_at is None else f"expires {describe_delta(info.expires_in())}")
-        parts.append(f"{self.version} @ {self.base_url}")
-        return f"<NotebookSession {' '.join(p for p in parts if p)}>"
+        if info is None or not info.is_valid:
+            return None
+        if not info.expiry_known:
+            return "expiry unknown"
+        if info.expires_at is None:
+            return "never expires"
+        left = info.expires_at - self.graph_now()
+        return f"expired {describe_delta(left)}" if left.total_seconds() <= 0 else f"expires {describe_delta(left)}"
+
+    def who(self) -> str | None:
+        """Whose token it is, in words: ``Alice Analyst (USER token)``, ``user 1300... (USER token)``."""
+        info = self.info
+        if info is None or not info.is_valid:
+            return None
+        kind = f"{info.type} token" if info.type else "token"
+        name = info.user_name or (f"user {info.user_id}" if info.user_id else None)
+        return f"{name} ({kind})" if name else kind
+
+    def summary(self) -> str:
+        """One line: profile, masked token, who, expiry in words, version, sandbox or Meta."""
+        token = self.token.masked if self.token is not None else "no token"
+        parts = [
+            f"Graph API session on {self.where}",
+            f"profile {self.profile}" if self.profile else "not saved",
+            token,
+            self.who(),
+            self.expiry_words(),
+            f"Graph {self.version}",
+        ]
+        return " \u00b7 ".join(p for p in parts if p)
+
+    def __repr__(self) -> str:
+        return self.summary()
 
     # An async client belongs to one event loop: make one per loop in use.
     def _async_session(self) -> AsyncGraphSession:
@@ -104,6 +163,8 @@ def inject(
     info: TokenInfo | None = None,
     app_secret: str | None = None,
     owner: Any = None,
+    sandbox: bool = False,
+    checked_at: datetime | None = None,
 ) -> NotebookSession:
     """Put a :class:`NotebookSession` into ``namespace[name]``, closing one we put there before.
 
@@ -112,8 +173,12 @@ def inject(
     owner : object, optional
         Where the record of injected names is kept (the shell); default
         the namespace itself is not used for that.
+    sandbox, checked_at
+        As for :class:`NotebookSession`.
     """
-    session = NotebookSession(token, profile=profile, info=info, app_secret=app_secret)
+    session = NotebookSession(
+        token, profile=profile, info=info, app_secret=app_secret, sandbox=sandbox, checked_at=checked_at
+    )
     previous = namespace.get(name)
     if isinstance(previous, NotebookSession):
         previous.close()
@@ -146,6 +211,20 @@ def remove_injected(namespace: MutableMapping[str, Any], owner: Any, profile: st
         registry.pop(name)
         value = namespace.get(name)
         if isinstance(value, NotebookSession) and value.profile == profile:
+            value.close()
+            namespace.pop(name, None)
+            removed.append(name)
+    return removed
+
+
+def remove_sandbox_sessions(namespace: MutableMapping[str, Any], owner: Any) -> list[str]:
+    """Remove (and close) the sessions this extension injected for the kernel's sandbox; returns their names."""
+    removed = []
+    registry = _registry(owner)
+    for name in list(registry):
+        value = namespace.get(name)
+        if isinstance(value, NotebookSession) and value.sandbox:
+            registry.pop(name)
             value.close()
             namespace.pop(name, None)
             removed.append(name)

@@ -60,11 +60,16 @@ class KeyringAdapter:
     backend : keyring.backend.KeyringBackend or None
         The backend to use; None means ``keyring.get_keyring()`` (resolved
         here, once).
+    off : str, optional
+        Do not use a keyring at all, for this reason (nothing is resolved or probed).
     """
 
-    def __init__(self, backend: Any = None, *, allow_insecure: bool = False) -> None:
+    def __init__(self, backend: Any = None, *, allow_insecure: bool = False, off: str | None = None) -> None:
         self.unusable_reason: str | None = None
         self._usable: bool | None = None
+        if off:
+            self.backend, self.label, self.unusable_reason, self._usable = None, "keyring", off, False
+            return
         if backend is None:
             try:
                 import keyring

@@ -6,6 +6,7 @@ where they are (a notebook, a terminal, Colab).
 
 from __future__ import annotations
 
+from .._base.commands import either, in_kernel_sandbox, notebook_login, terminal
 from .._base.settings import ENV_ACCESS_TOKEN
 from .env_source import COLAB_TOKEN_SECRET
 
@@ -16,26 +17,29 @@ def memory_notice(*, in_colab: bool, why: str | None) -> str:
     """Why tokens are kept in this kernel's memory only, and how to keep them longer."""
     if in_colab:
         return (
-            "meta_auth_nb: Colab has no system keyring, so a token saved here is kept in this "
+            "Colab has no system keyring, so a token saved here is kept in this "
             "runtime's memory only and is gone when the runtime restarts. To keep it: open the "
             "Secrets panel (the key icon in Colab's left sidebar), add a secret named "
             f"{COLAB_TOKEN_SECRET} with the token as its value, and turn on Notebook access; it is "
             "read from there next time (add META_APP_ID and META_APP_SECRET the same way if you use them)."
         )
     return (
-        "meta_auth_nb: tokens are kept in this kernel's memory only and are gone when it restarts, "
-        f"because no system keyring can be used here ({why or 'no keyring backend is usable'}). To keep them: "
-        "install and unlock a keyring backend (on Linux, gnome-keyring or KWallet; see "
-        f"https://pypi.org/project/keyring/ for others), or, for scheduled jobs, set {ENV_ACCESS_TOKEN} in the "
-        "environment."
+        "Tokens saved here are kept in this kernel's memory only and are gone when it restarts: no system keyring "
+        f"(your computer's password store) can be used here ({why or 'no keyring backend is usable'}). To keep "
+        "them: install and unlock one (on Linux, gnome-keyring or KWallet; others are listed at "
+        f"https://pypi.org/project/keyring/), or, for scheduled jobs, set {ENV_ACCESS_TOKEN} in the environment."
     )
 
 
 def not_found_message(name: str, problems: list[str], *, default_profile: str, in_colab: bool) -> str:
-    """No token under ``name``: what was tried and went wrong, and how to get one."""
-    flag = "" if name == default_profile else f" --profile {name}"
+    """No token under ``name``: what was tried and went wrong, and how to get one (commands that work here)."""
     lines = [f"No token is stored for profile {name!r}.", *problems]
-    how = f"Get one with %meta_login{flag} in a notebook, or `meta-auth login{flag}` in a terminal"
+    if in_kernel_sandbox():
+        lines.append(
+            f"This is the kernel's sandbox, whose tokens live in this kernel only: get one with {notebook_login(name)}."
+        )
+        return " ".join(lines)
+    how = f"Get one with {either(notebook_login(name), terminal('login', name))}"
     if name == default_profile:
         how += f", or set {ENV_ACCESS_TOKEN} in the environment"
         if in_colab:

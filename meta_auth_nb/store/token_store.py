@@ -17,7 +17,7 @@ from typing import Any
 
 from .._base.errors import KeyringFailure, ProfileNotFound, StoreError
 from .._base.redact import get_logger, mask, remember_secret
-from .._base.settings import ENV_ALLOW_FILE_KEYRING, env_flag
+from .._base.settings import ENV_ALLOW_FILE_KEYRING, ENV_CONFIG_DIR, ENV_STORE, env_flag, env_value, store_in_memory
 from .._base.timefmt import to_iso, utcnow
 from .._base.tokens import AccessToken, TokenInfo, as_token
 from .colab import userdata_module
@@ -47,7 +47,7 @@ class TokenStore:
     ----------
     config_dir : str or Path, optional
         Folder of the non-secret index ``profiles.json``. Default:
-        ``platformdirs.user_config_dir("meta_auth_nb")``.
+        ``META_AUTH_CONFIG_DIR``, else ``platformdirs.user_config_dir("meta_auth_nb")``.
     keyring_backend : keyring.backend.KeyringBackend, optional
         Default: ``keyring.get_keyring()`` (honours ``PYTHON_KEYRING_BACKEND``
         and keyringrc). The global keyring is never changed.
@@ -60,7 +60,8 @@ class TokenStore:
     Notes
     -----
     When no keyring is usable the store keeps working in memory and says so
-    once per process (:attr:`notice`, logged at WARNING on ``meta_auth_nb.store``).
+    once per process (:attr:`notice`, logged at WARNING on ``meta_auth_nb.store``
+    unless shown by :meth:`claim_notice`); ``META_AUTH_STORE=memory`` keeps them there quietly.
 
     Profiles served by Colab secrets or the environment are read-only:
     :meth:`delete` cannot remove them, and :meth:`save` never writes there.
@@ -74,6 +75,9 @@ class TokenStore:
         environ: Mapping[str, str] | None = None,
         colab_userdata: Any = None,
     ) -> None:
+        self._memory_only = store_in_memory(environ)
+        if config_dir is None:
+            config_dir = env_value(ENV_CONFIG_DIR, environ)
         if config_dir is None:
             import platformdirs
 
@@ -99,7 +103,8 @@ class TokenStore:
         # Made on first use: choosing a keyring backend can take a moment.
         if self._keyring_adapter is None:
             allow = env_flag(ENV_ALLOW_FILE_KEYRING, self._environ)
-            self._keyring_adapter = KeyringAdapter(self._keyring_backend, allow_insecure=allow)
+            off = f"{ENV_STORE}=memory keeps tokens in memory only" if self._memory_only else None
+            self._keyring_adapter = KeyringAdapter(self._keyring_backend, allow_insecure=allow, off=off)
         return self._keyring_adapter
 
     @property
@@ -134,10 +139,15 @@ class TokenStore:
 
     @property
     def notice(self) -> str | None:
-        """The plain-words message when tokens are kept in memory only, else None."""
-        if self._keyring.usable:
+        """The plain-words message when tokens are kept in memory for want of a keyring, else None."""
+        if self._memory_only or self._keyring.usable:
             return None
         return memory_notice(in_colab=self._colab is not None, why=self._keyring.unusable_reason)
+
+    def claim_notice(self) -> str | None:
+        """:attr:`notice` the first time in this process, for a caller that shows it (then it is not logged)."""
+        text = self.notice
+        return text if text and vault.first_time(text) else None
 
     @property
     def default_profile(self) -> str:
@@ -149,6 +159,14 @@ class TokenStore:
         text = self.notice
         if text and vault.first_time(text):
             log.warning("%s", text)
+
+    def _keyring_token(self, name: str) -> str | None:
+        """The keyring's token of ``name``; None when absent, or when the keyring fails (it is not used again)."""
+        try:
+            return self._keyring.get(token_key(name))
+        except KeyringFailure as failure:
+            self._keyring.broke(failure)
+            return None
 
     def _resolve(self, profile: str | None) -> str:
         return self.default_profile if profile is None else validate_profile(profile)
@@ -239,17 +257,9 @@ class TokenStore:
                 secret = old.app_secret
 
         record = record_of(
-            token,
-            backend=backend,
-            app_id=app_id,
-            has_app_secret=bool(secret),
-            info=info,
-            checked_at=checked,
-            saved_at=now,
-            required_scopes=required_scopes,
-            config_id=config_id,
-            redirect_uri=redirect_uri,
-        )
+            token, backend=backend, app_id=app_id, has_app_secret=bool(secret), info=info, checked_at=checked,
+            saved_at=now, required_scopes=required_scopes, config_id=config_id, redirect_uri=redirect_uri,
+        )  # fmt: skip
         if backend == "memory":
             vault.put(self._folder_key, name, MemoryEntry(token=token, app_secret=secret, record=dict(record)))
             self._announce()
@@ -353,11 +363,7 @@ class TokenStore:
             return
         # The index may have been lost while the keyring still holds the token.
         if self._keyring.usable:
-            try:
-                value = self._keyring.get(token_key(name))
-            except KeyringFailure as failure:
-                self._keyring.broke(failure)
-                value = None
+            value = self._keyring_token(name)
             if value is not None:
                 found = record_of(
                     AccessToken(value), backend="keyring", app_id=info.app_id, has_app_secret=False, info=info,
@@ -434,10 +440,6 @@ class TokenStore:
         name = self._resolve(profile)
         if vault.get(self._folder_key, name) is not None:
             return True
-        if self._keyring.usable:
-            try:
-                if self._keyring.get(token_key(name)) is not None:
-                    return True
-            except KeyringFailure as failure:
-                self._keyring.broke(failure)
+        if self._keyring.usable and self._keyring_token(name) is not None:
+            return True
         return name == self.default_profile and bool(serves_default(self._environ))

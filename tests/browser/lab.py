@@ -94,3 +94,105 @@ def extend_and_save(panel) -> None:
     panel.locator(".meta-auth-extend-next").click()
     panel.locator(".meta-auth-save").click()
     panel.locator(".meta-auth-step-use").wait_for()
+
+
+# --- themes and what the eye sees -------------------------------------------------------------------
+LIGHT, DARK = "JupyterLab Light", "JupyterLab Dark"
+
+
+def set_lab_settings(server, plugin: str, values: dict) -> None:
+    """Write a JupyterLab user setting through the server's REST API (read when a page loads)."""
+    import json
+
+    import httpx
+
+    response = httpx.put(
+        f"{server.base}/lab/api/settings/{plugin}",
+        params={"token": server.token},
+        headers={"Authorization": f"token {server.token}"},
+        json={"raw": json.dumps(values)},
+        timeout=30,
+    )
+    response.raise_for_status()
+
+
+def use_theme(server, theme: str) -> None:
+    """Switch JupyterLab's theme (light or dark) for the pages opened from now on; no news toast either."""
+    set_lab_settings(server, "@jupyterlab/apputils-extension:themes", {"theme": theme})
+    set_lab_settings(server, "@jupyterlab/apputils-extension:notification", {"fetchNews": "false"})
+
+
+#: For each visible element holding text (its own text, or an input's value) inside a root: the text, and the
+#: contrast ratio (WCAG 2) of its computed colour against its computed background, both composited over the
+#: backgrounds of its ancestors. Disabled controls are left out (WCAG exempts them). Colours are read through a
+#: canvas, so any CSS colour syntax the browser computes (color-mix, color(srgb ...)) is compared as sRGB.
+CONTRAST_JS = """
+(root) => {
+  const canvas = document.createElement('canvas'); canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const rgba = (css) => {
+    ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = 'rgba(0, 0, 0, 0)'; ctx.fillStyle = css; ctx.fillRect(0, 0, 1, 1);
+    const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255];
+  };
+  const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3]));
+  const background = (el) => {
+    const layers = [];
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      layers.push(rgba(getComputedStyle(node).backgroundColor));
+    }
+    let color = [255, 255, 255];
+    for (const layer of layers.reverse()) color = over(layer, color);
+    return color;
+  };
+  const lum = (c) => {
+    const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const shown = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  };
+  const found = [];
+  for (const el of root.querySelectorAll('*')) {
+    if (el.closest('[disabled], style, script') || !shown(el)) continue;
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim());
+    const text = own.map((n) => n.textContent.trim()).join(' ') || (el.tagName === 'INPUT' ? el.value : '');
+    if (!text) continue;
+    let opacity = 1;
+    for (let n = el; n && n.nodeType === 1; n = n.parentElement) opacity *= parseFloat(getComputedStyle(n).opacity);
+    const bg = background(el);
+    const color = rgba(getComputedStyle(el).color); color[3] *= opacity;
+    found.push({
+      text: text.slice(0, 50), tag: el.tagName.toLowerCase(), classes: String(el.className || '').slice(0, 80),
+      ratio: Math.round(ratio(over(color, bg), bg) * 100) / 100, background: lum(bg),
+    });
+  }
+  return found;
+}
+"""
+
+#: Elements of a root that stick out of ``area`` (left or right), and text cut short (an ellipsis, or clipped).
+OVERFLOW_JS = """
+(root, area) => {
+  const limit = area.getBoundingClientRect();
+  const out = [];
+  for (const el of [root, ...root.querySelectorAll('*')]) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || el.closest('style')) continue;
+    const name = `${el.tagName.toLowerCase()}.${String(el.className || '').split(' ').join('.')}`;
+    if (box.right > limit.right + 0.5 || box.left < limit.left - 0.5) {
+      const spans = `${Math.round(box.left)}..${Math.round(box.right)}`;
+      out.push(`${name} spans ${spans}, the output area ${Math.round(limit.left)}..${Math.round(limit.right)}`);
+    }
+    const style = getComputedStyle(el);
+    const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const clips = style.textOverflow === 'ellipsis' || ['hidden', 'clip'].includes(style.overflowX);
+    if (text && clips && el.tagName !== 'INPUT' && el.scrollWidth > el.clientWidth + 1) {
+      out.push(`${name} cuts its text "${el.textContent.trim().slice(0, 40)}"`);
+    }
+  }
+  return out;
+}
+"""

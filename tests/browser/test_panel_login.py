@@ -45,7 +45,7 @@ def test_lab_panel_login_then_tokens_table(jupyter_server, page, artifacts):
     run_cell(page, 0)
     run_cell(page, 1)
     panel = cell_output(page, 1).locator(".meta-auth-panel")
-    expect(panel).to_contain_text("No token is stored for profile sandbox")
+    expect(panel).to_contain_text("No sandbox token for profile sandbox in this kernel yet")
 
     dialog = log_in_with_facebook(page, panel)
     expect(dialog.locator("body")).to_contain_text("Login received")

@@ -121,7 +121,7 @@ def test_an_unregistered_redirect_is_refused_by_the_dialog(store, env, terminal)
         (lambda url, env: "http://localhost:{port}/callback", "holds no login code"),
         (lambda url, env: "https://other-app.example/oauth?code=AQx&state=y", "not where this login sends"),
         (lambda url, env: env.approve(url, decision="cancel"), "cancelled"),
-        (lambda url, env: env.approve(url).replace("state=", "state=x"), "state does not match"),
+        (lambda url, env: env.approve(url).replace("state=", "state=x"), "comes from another login attempt"),
         (lambda url, env: env.issue_token(), "an access token, not the address"),
     ],
     ids=["dialog-url", "no-code", "other-app", "denied", "wrong-state", "a-token"],

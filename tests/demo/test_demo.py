@@ -39,7 +39,7 @@ def test_demo_execute_runs_the_quickstart_notebook():
         "== 5. Insights, with a progress bar ==",
     ):
         assert heading in out
-    assert "<NotebookSession profile=sandbox" in out
+    assert "Graph API session on the sandbox · profile sandbox" in out
     assert "act_" in out and "campaign_name" in out and "ctr_percent" in out
     assert "Read 2000 insights rows from 2 ad accounts." in out
     assert "IntProgress" not in out and "VBox(" not in out  # widgets are not shown as text

@@ -55,8 +55,18 @@ def store(tmp_path, keyring_backend) -> TokenStore:
 
 @pytest.fixture
 def magics(shell, store) -> MetaAuthMagics:
-    """The registered MetaAuthMagics, on a private store, leak guard off (tests look at raw output)."""
+    """The registered MetaAuthMagics, on a private store, leak guard off (tests look at raw output).
+
+    While the kernel's sandbox runs, the magics use its own store instead (``sandbox_store``).
+    """
     instance = shell.magics_manager.registry["MetaAuthMagics"]
     instance.store = store
     instance.leak_guard = False
     return instance
+
+
+@pytest.fixture
+def sandbox_store(magics) -> TokenStore:
+    """The kernel sandbox's own store (the sandbox is started here): this kernel's memory, a private index."""
+    kernel_sandbox.start()
+    return kernel_sandbox.store

@@ -38,7 +38,7 @@ def test_token_card_reads_like_facts():
         expires_at=now + timedelta(days=58, minutes=5),
         data_access_expires_at=now + timedelta(days=89),
         scopes=("ads_read",),
-        granular_scopes=(GranularScope("ads_read", ("act_1", "act_2")),),
+        granular_scopes=(GranularScope("ads_read", ("1", "2")),),  # ad account ids as debug_token gives them
     )
     card = display.token_card(
         info, permissions=[Permission("ads_management", "declined")], requested=["ads_read", "ads_management"], now=now

@@ -1,4 +1,9 @@
-"""The whole %meta_login --sandbox flow on a local kernel: the catcher receives the real redirect."""
+"""The whole login flow on a local kernel: the catcher receives the real redirect.
+
+In the kernel's sandbox (``--sandbox``) the token is saved for this kernel
+only, never in a keyring; against an app of one's own (a sandbox standing in
+for Meta through the ``META_*`` settings) it goes to the system keyring.
+"""
 
 from __future__ import annotations
 
@@ -20,11 +25,13 @@ from .helpers import (
 )
 
 
-def _full_flow(shell, magics):
-    panel, opened = login(shell, "--sandbox --local")
+def _full_flow(shell, magics, args="--sandbox --local", box=None):
+    panel, opened = login(shell, args)
     assert panel is not None and panel.step == "scopes"
-    assert "No token is stored for profile sandbox" in panel.message_text
-    box = sandbox()
+    box = box or sandbox()
+    if "--sandbox" in args:
+        assert "No sandbox token for profile sandbox in this kernel yet" in panel.message_text
+        assert "restarts with the kernel" in panel.message_text
 
     dialog_url = start_facebook_login(panel)
     assert dialog_url.startswith(box.dialog_url)
@@ -49,26 +56,60 @@ def _full_flow(shell, magics):
     assert panel.wait_idle()
     assert panel.message_level == "ok", panel.message_text
     assert short.masked in panel.extend_result.value and "in 60 days" in panel.extend_result.value
+    assert "meta-auth-good" in panel.extend_result.value.split("After")[1]
+    assert "Done: the new token expires in 60 days." in panel.extend_info.value
     assert panel.state.token != short
 
     panel.extend_next.click()
-    assert panel.step == "save" and "system keyring" in panel.save_info.value
+    assert panel.step == "save"
     panel.save_button.click()
     assert panel.wait_idle()
     assert panel.step == "use", panel.message_text
     return panel, opened
 
 
-def test_full_flow_catches_redirect_and_injects_meta(shell, magics, store):
+def test_full_flow_catches_redirect_and_injects_meta(shell, magics, store, keyring_backend):
     panel, _ = _full_flow(shell, magics)
     meta = shell.user_ns["meta"]
     assert isinstance(meta, NotebookSession)
     assert meta.get("me")["name"] == "Alice Analyst"
-    assert "\n" not in repr(meta) and panel.state.token.masked in repr(meta)
-    saved = store.load("sandbox")
-    assert saved.backend == "keyring" and saved.token == panel.state.token
-    assert saved.info is not None and saved.info.type == "USER"
+    summary = repr(meta)
+    assert "\n" not in summary and panel.state.token.masked in summary
+    for fact in ("on the sandbox", "profile sandbox", "Alice Analyst (USER token)", "expires in 60 days", "v27.0"):
+        assert fact in summary, fact
+    assert "127.0.0.1" not in summary and "NotebookSession" not in summary
+    # Saved for this kernel: the sandbox's own store, in memory, never the keyring or the user's config folder.
+    saved = magics.store.load("sandbox")
+    assert saved.backend == "memory" and saved.token == panel.state.token
+    assert saved.info is not None and saved.info.type == "USER" and saved.info.user_name == "Alice Analyst"
     assert saved.app_secret is None  # only stored when asked
+    assert keyring_backend.data == {} and store.profiles() == []
+    assert "in the kernel" in panel.message_text or "in this kernel" in panel.message_text
+
+
+def test_sandbox_save_step_says_why_tokens_live_in_this_kernel(shell, magics, store, keyring_backend):
+    panel, _ = login(shell, "--sandbox --local")
+    browser_follows(sandbox().approve(start_facebook_login(panel)))
+    assert panel.wait_idle()
+    panel.inspect_next.click()
+    panel.extend_next.click()
+    info = panel.save_info.value
+    assert "never written to your keyring or config folder" in info and "about 10 s" in info
+    assert "<code>%meta_login --sandbox</code>" in info
+    panel.save_button.click()
+    assert panel.wait_idle() and panel.step == "use"
+    assert panel.message_text.startswith("Saved as profile sandbox for this kernel.")
+    assert "`%meta_login --sandbox`" in panel.message_text
+    assert keyring_backend.data == {}
+
+
+def test_the_meta_login_saves_to_the_keyring(shell, magics, store, sandbox_env):
+    """Against an app of one's own (here a sandbox playing Meta via META_*), the token goes to the keyring."""
+    panel, _ = _full_flow(shell, magics, "--local", box=sandbox_env)
+    saved = store.load("default")
+    assert saved.backend == "keyring" and saved.token == panel.state.token
+    assert "Next time, `%meta_login` picks it up." in panel.message_text
+    assert "on the sandbox" not in repr(shell.user_ns["meta"])
 
 
 def test_await_aget_in_a_cell(shell, magics):
@@ -92,7 +133,7 @@ def test_canary_no_secret_in_widget_state_or_output(shell, magics):
     assert not leaks(secrets, captured_text(captured), captured_text(opened), repr(panel))
 
 
-def test_store_app_secret_when_ticked(shell, magics, store):
+def test_store_app_secret_when_ticked(shell, magics):
     panel, _ = login(shell, "--sandbox --local --profile ws")
     box = sandbox()
     answer = browser_follows(box.approve(start_facebook_login(panel)))
@@ -103,7 +144,7 @@ def test_store_app_secret_when_ticked(shell, magics, store):
     panel.store_secret_box.value = True
     panel.save_button.click()
     assert panel.wait_idle() and panel.step == "use"
-    assert store.load("ws").app_secret == box.app_secret
+    assert magics.store.load("ws").app_secret == box.app_secret
 
 
 def test_denied_in_the_dialog_says_so(shell, magics):
@@ -126,14 +167,25 @@ def test_catcher_ignores_a_second_login_attempt(shell, magics):
     redirected = box.approve(second)
     assert browser_follows(redirected).status_code == 200
     assert panel.wait_idle() and panel.step == "inspect"
-    with pytest.raises(httpx.HTTPError):
-        httpx.get(box.approve(first).split("#")[0], timeout=2).raise_for_status()
+    # The first login's tab gets a page saying it is no longer awaited, and its code is not taken.
+    stale = httpx.get(box.approve(first).split("#")[0], timeout=2)
+    assert stale.status_code == 410 and "no longer awaited" in stale.text
+    assert panel.state.token is not None and panel.step == "inspect"
 
 
 @pytest.mark.keyring
-def test_full_flow_with_the_real_keyring(shell, magics, tmp_path, secret_service_keyring):
+def test_full_flow_with_the_real_keyring(shell, magics, tmp_path, secret_service_keyring, sandbox_env):
     store = TokenStore(config_dir=tmp_path / "real", keyring_backend=secret_service_keyring)
     magics.store = store
-    panel, _ = _full_flow(shell, magics)
-    again = TokenStore(config_dir=tmp_path / "real", keyring_backend=secret_service_keyring).load("sandbox")
+    panel, _ = _full_flow(shell, magics, "--local", box=sandbox_env)
+    again = TokenStore(config_dir=tmp_path / "real", keyring_backend=secret_service_keyring).load("default")
     assert again.backend == "keyring" and again.token == panel.state.token
+
+
+@pytest.mark.keyring
+def test_the_sandbox_never_writes_a_working_keyring(shell, magics, tmp_path, secret_service_keyring):
+    store = TokenStore(config_dir=tmp_path / "real", keyring_backend=secret_service_keyring)
+    magics.store = store
+    _full_flow(shell, magics)
+    assert store.profiles() == [] and not (tmp_path / "real" / "profiles.json").exists()
+    assert secret_service_keyring.get_password("meta_auth_nb", "sandbox:token") is None

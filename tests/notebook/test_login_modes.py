@@ -27,7 +27,7 @@ def _final_url_of(page_url: str) -> str:
 
 
 # --- Login for Business ----------------------------------------------------------------------------------
-def test_login_for_business_clicked_through_the_panel(shell, magics, store):
+def test_login_for_business_clicked_through_the_panel(shell, magics):
     panel, _ = login(shell, "--sandbox --local")
     box = sandbox()
     config = box.config_id("user")
@@ -46,7 +46,7 @@ def test_login_for_business_clicked_through_the_panel(shell, magics, store):
     panel.extend_next.click()
     panel.save_button.click()
     assert panel.wait_idle() and panel.step == "use"
-    assert store.load("sandbox").config_id == config
+    assert magics.store.load("sandbox").config_id == config
 
     # Next time (the token expired), the panel opens with the profile's configuration.
     box.advance(3 * 3600)
@@ -93,7 +93,7 @@ def test_all_or_nothing_and_no_rerequest_with_a_configuration(shell, magics):
 
 
 # --- a registered HTTPS redirect ----------------------------------------------------------------------------
-def test_live_app_with_meta_login_success_page(shell, magics, store):
+def test_live_app_with_meta_login_success_page(shell, magics):
     panel, _ = login(shell, "--sandbox --local")
     box = sandbox()
     box.register_redirect_uri(box.login_success_url)
@@ -114,10 +114,10 @@ def test_live_app_with_meta_login_success_page(shell, magics, store):
     panel.inspect_next.click()
     panel.extend_next.click()
     panel.save_button.click()
-    assert panel.wait_idle() and store.load("sandbox").redirect_uri == box.login_success_url
+    assert panel.wait_idle() and magics.store.load("sandbox").redirect_uri == box.login_success_url
 
 
-def test_registered_redirect_from_the_magic_is_remembered(shell, magics, store):
+def test_registered_redirect_from_the_magic_is_remembered(shell, magics):
     box = kernel_sandbox.start()
     box.register_redirect_uri(LIVE_PAGE)
     panel, _ = login(shell, f"--sandbox --local --redirect-uri {LIVE_PAGE}")
@@ -128,7 +128,7 @@ def test_registered_redirect_from_the_magic_is_remembered(shell, magics, store):
     panel.inspect_next.click()
     panel.extend_next.click()
     panel.save_button.click()
-    assert panel.wait_idle() and store.load("sandbox").redirect_uri == LIVE_PAGE
+    assert panel.wait_idle() and magics.store.load("sandbox").redirect_uri == LIVE_PAGE
 
 
 def test_a_registered_redirect_that_cannot_be_one_gets_a_sentence(shell, magics):
@@ -187,24 +187,28 @@ def test_each_wrong_paste_gets_a_sentence(shell, magics, make_paste, words):
 
 
 # --- people without a role on the app -----------------------------------------------------------------------------
-def test_roleless_token_in_the_panel(shell, magics, store):
+def test_roleless_token_in_the_panel(shell, magics):
     panel, _ = login(shell, "--sandbox")
     raw = sandbox().issue_token("dana", scopes=["ads_read"])
     paste_token(panel, raw)
     assert panel.step == "inspect", panel.message_text
     assert "unknown" in panel.token_card.value and "ads_read" in panel.token_card.value
-    assert "META_APP_SECRET" in panel.message_text
+    # In the sandbox its app secret is at hand: the advice is to save, then check again with the command it names.
+    assert "save the token, and `%meta_login --sandbox` checks it" in panel.message_text
     panel.inspect_next.click()
     assert "cannot be read here" in panel.extend_info.value
     panel.extend_next.click()
     panel.save_button.click()
     assert panel.wait_idle() and panel.step == "use"
+    # Running the advice: the check with the sandbox's app secret reads the expiry (an hour: time to extend).
+    again, _ = login(shell, "--sandbox")
+    assert again.step == "extend" and "expires in 1 hour" in again.message_text
 
 
-def test_roleless_profile_fast_path_says_expiry_unknown(shell, magics, store, monkeypatch):
+def test_roleless_profile_fast_path_says_expiry_unknown(shell, magics, sandbox_store, monkeypatch):
     box = kernel_sandbox.start()
     raw = box.issue_token("dana", scopes=["ads_read"])
-    store.save("sandbox", raw)
+    sandbox_store.save("sandbox", raw)
     monkeypatch.delenv("META_APP_SECRET")  # an agency analyst has no app secret
     panel, captured = login(shell, "--sandbox")
     assert panel is None  # usable: no panel, one line that says what is not known and how to know it
@@ -218,9 +222,9 @@ def test_roleless_profile_fast_path_says_expiry_unknown(shell, magics, store, mo
 
 
 # --- versions ---------------------------------------------------------------------------------------------------------
-def test_an_ended_version_is_announced(shell, magics, store, monkeypatch):
+def test_an_ended_version_is_announced(shell, magics, sandbox_store, monkeypatch):
     box = kernel_sandbox.start()
-    store.save("sandbox", box.issue_token(lifetime_s=60 * 86400))
+    sandbox_store.save("sandbox", box.issue_token(lifetime_s=60 * 86400))
     monkeypatch.setenv("META_GRAPH_VERSION", "v24.0")
     _, captured = login(shell, "--sandbox")
     text = captured_text(captured)
@@ -238,26 +242,29 @@ def test_help_names_the_new_options(shell):
 
 
 # --- %meta_tokens when no profile has a known expiry ----------------------------------------------------------------
-def test_meta_tokens_with_only_never_expiring_and_unknown_expiry_profiles(shell, magics, store, monkeypatch):
+def test_meta_tokens_with_only_never_expiring_and_unknown_expiry_profiles(shell, magics, sandbox_store, monkeypatch):
     import pandas as pd
 
     from meta_auth_nb.auth.health import check_profile
     from meta_auth_nb.auth.lifecycle import inspect_token
 
-    box = kernel_sandbox.start()
+    box, store = kernel_sandbox.start(), sandbox_store
     forever = box.issue_token(kind="system_user", scopes=["ads_read"], lifetime_s=0)
     store.save("system", forever, info=inspect_token(forever, app_id=box.app_id, app_secret=box.app_secret))
-    only_system = shell.run_line_magic("meta_tokens", "")
+    only_system = shell.run_line_magic("meta_tokens", "--all")
     assert list(only_system["profile"]) == ["system"] and only_system.loc[0, "status"] == "ok"
     assert only_system["expires_in"].dtype == "timedelta64[ns]" and pd.isna(only_system.loc[0, "expires_in"])
+    assert shell.run_line_magic("meta_tokens", "").loc[0, "expires"] == "never"
 
     monkeypatch.delenv("META_APP_SECRET")
     store.save("agency", box.issue_token("dana"))
     check_profile(store, "agency")  # caches "valid, expiry unknown"
-    monkeypatch.setenv("META_ACCESS_TOKEN", box.issue_token())  # the default profile: never checked
-    frame = shell.run_line_magic("meta_tokens", "")
+    monkeypatch.setenv("META_ACCESS_TOKEN", box.issue_token())  # the default profile (sandbox here): never checked
+    frame = shell.run_line_magic("meta_tokens", "--all")
     statuses = dict(zip(frame["profile"], frame["status"], strict=True))
-    assert statuses == {"agency": "expiry_unknown", "default": "unchecked", "system": "ok"}
+    assert statuses == {"agency": "expiry_unknown", "sandbox": "unchecked", "system": "ok"}
     assert frame["expires_in"].isna().sum() >= 2 and frame["expires_in"].dtype == "timedelta64[ns]"
     html = frame._repr_html_()
     assert "expiry_unknown" in html and forever not in html
+    summary = shell.run_line_magic("meta_tokens", "")
+    assert dict(zip(summary["profile"], summary["expires"], strict=True))["agency"] == "unknown"

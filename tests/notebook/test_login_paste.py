@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
+from meta_auth_nb._base.tokens import AccessToken
 from meta_auth_nb.auth.oauth import exchange_code
 
 from .helpers import login, paste_redirect, paste_token, sandbox, start_facebook_login
 
 
-def test_explorer_paste_inspect_extend_save(shell, magics, store):
+def test_explorer_paste_inspect_extend_save(shell, magics):
     panel, _ = login(shell, "--sandbox --profile explorer")
     box = sandbox()
     raw = box.issue_token("carol", scopes=["ads_read"], lifetime_s=3600)
     paste_token(panel, raw)
     assert panel.step == "inspect", panel.message_text
-    assert "developers.facebook.com/tools/explorer" in panel.explorer_steps.value
     assert "ads_read" in panel.token_card.value and raw not in panel.token_card.value
     panel.inspect_next.click()
     panel.extend_button.click()  # the app secret comes from the sandbox settings
@@ -25,11 +26,33 @@ def test_explorer_paste_inspect_extend_save(shell, magics, store):
     panel.extend_next.click()
     panel.save_button.click()
     assert panel.wait_idle() and panel.step == "use"
-    assert store.load("explorer").token == panel.state.token
+    assert magics.store.load("explorer").token == panel.state.token
     assert shell.user_ns["meta"].get("me")["name"] == "Carol Client"
 
 
-def test_system_user_token_that_never_expires(shell, magics, store):
+def test_the_explorer_tab_has_meta_steps_and_the_sandbox_speaks_of_the_sandbox(shell, magics, sandbox_env):
+    meta_panel, _ = login(shell, "--local")  # an app of one's own (META_* point at a stand-in)
+    meta_panel.scopes_next.click()
+    assert meta_panel.method_tabs.selected_index == 0  # the Graph API Explorer, a person's usual start
+    assert "developers.facebook.com/tools/explorer" in meta_panel.explorer_steps.value
+    assert "Valid OAuth Redirect URIs" in meta_panel.redirect_info.value + meta_panel.login_intro.value + str(
+        meta_panel.method_tabs.children[1].children[3].value
+    )
+    meta_panel.close()
+    panel, _ = login(shell, "--sandbox --local")
+    panel.scopes_next.click()
+    assert panel.method_tabs.selected_index == 1  # Facebook Login: the sandbox's own way in
+    shown = " ".join(
+        w.value for w in (panel.explorer_steps, panel.system_steps, panel.login_intro, panel.redirect_info)
+    ) + str(panel.method_tabs.children[1].children[3].value)
+    for meta_only in ("developers.facebook.com", "pick your own app", "META_APP_SECRET from the environment"):
+        assert meta_only not in shown and meta_only not in panel.app_secret_field.placeholder
+    assert "Add this address" not in shown and "nothing to register" in panel.redirect_info.value
+    assert "sandbox" in panel.explorer_steps.value and "sandbox" in panel.login_intro.value
+    assert panel.app_id_field.layout.display == "none"  # its app id and secret are set: nothing to type
+
+
+def test_system_user_token_that_never_expires(shell, magics):
     panel, _ = login(shell, "--sandbox --as ads")
     raw = sandbox().issue_token(kind="system_user", scopes=["ads_read", "business_management"], lifetime_s=0)
     paste_token(panel, raw, method="system_user")
@@ -113,7 +136,7 @@ def test_remote_wrong_state(shell, magics):
     panel.login_button.click()  # a new attempt: the old redirect's state no longer matches
     paste_redirect(panel, redirected)
     assert panel.step == "method"
-    assert "does not belong to this login attempt" in panel.message_text
+    assert "comes from another login attempt" in panel.message_text and "state" not in panel.message_text
 
 
 def test_remote_used_code(shell, magics):
@@ -191,7 +214,7 @@ def test_scopes_picker(shell, magics):
     panel.extra_scopes.value = "instagram_basic"
     panel.scopes_next.click()
     assert panel.step == "method" and panel.state.scopes == ["ads_management", "instagram_basic"]
-    assert "ads_management,instagram_basic" in panel.explorer_steps.value
+    assert "ads_management,instagram_basic" in panel.login_intro.value
 
 
 def test_typed_app_secret_never_reaches_widget_state(shell, magics, monkeypatch):
@@ -214,14 +237,50 @@ def test_typed_app_secret_never_reaches_widget_state(shell, magics, monkeypatch)
 
 def test_close_leaves_one_line_and_a_new_panel_replaces_the_old(shell, magics):
     first, _ = login(shell, "--sandbox --local")
-    start_facebook_login(first)
+    login_url = start_facebook_login(first)
     catcher = first._catcher
     assert catcher is not None and catcher.running
     second, _ = login(shell, "--sandbox --local")
-    assert first.closed and not catcher.running
-    assert len(first.widget.children) == 2 and "newer" in first.widget.children[1].value
+    assert first.closed and len(first.widget.children) == 2
+    assert "Replaced by a newer %meta_login before it was finished" in first.widget.children[1].value
+    # The old panel's login tab, still open, lands on a page that says why, not on a connection error.
+    late = httpx.get(sandbox().approve(login_url).split("#")[0], timeout=5)
+    assert late.status_code == 410 and "no longer awaited" in late.text and "newer %meta_login" in late.text
+    assert second.state.token is None  # and its code was not taken
     second.close()
     assert "closed" in second.widget.children[1].value.lower()
+
+
+def test_a_finished_panel_stays_as_its_summary(shell, magics):
+    first, _ = login(shell, "--sandbox --local")
+    paste_token(first, sandbox().issue_token("alice", scopes=["ads_read"], lifetime_s=60 * 86400))
+    first.inspect_next.click()
+    first.extend_next.click()
+    first.save_button.click()
+    assert first.wait_idle() and first.step == "use"
+    login(shell, "--sandbox --local")  # the saved token: one status line, and the finished panel keeps its summary
+    line = first.widget.children[1].value
+    assert "Replaced" not in line and "<code>meta</code> is ready (saved as profile sandbox)" in line
+    for fact in (first.state.token.masked, "Alice Analyst (USER token)", "expires in 60 days", "on the sandbox"):
+        assert fact in line, fact
+
+
+def test_paste_feedback_after_a_rejected_paste_and_for_an_unknown_token(shell, magics):
+    panel, _ = login(shell, "--sandbox")
+    panel.scopes_next.click()
+    panel.select_method("explorer")
+    original = panel.explorer_token.placeholder
+    panel.explorer_token.value = "EAAB this has spaces"  # arrives (the field empties at once), then is refused
+    assert panel.explorer_token.placeholder.startswith("token received")
+    panel.explorer_submit.click()
+    assert panel.wait_idle() and panel.message_level == "error"
+    assert panel.explorer_token.placeholder == original and panel.explorer_token.value == ""
+    unknown = "EAA" + "Zq9" * 60  # shaped like a token, issued by nobody
+    paste_token(panel, unknown)
+    assert panel.message_level == "error"
+    assert f"The token {AccessToken(unknown).masked} cannot be used" in panel.message_text
+    assert "does not recognise the token" in panel.message_text and unknown not in panel.message.value
+    assert "Only tokens this sandbox issued work here" in panel.message_text
 
 
 def test_explorer_token_without_a_requested_scope_warns(shell, magics):

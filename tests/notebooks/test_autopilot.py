@@ -53,7 +53,7 @@ def test_autopilot_user(flag, env, user):
     assert autopilot_user(flag, environ) == user
 
 
-def test_catch_path_leaves_the_panel_at_use(shell, magics, store):
+def test_catch_path_leaves_the_panel_at_use(shell, magics):
     panel, captured = _login(shell, "--sandbox --local --autopilot")
     assert panel.step == "use" and panel.message_level in ("ok", "warn")
     said = captured.stdout
@@ -62,7 +62,7 @@ def test_catch_path_leaves_the_panel_at_use(shell, magics, store):
     meta = shell.user_ns["meta"]
     assert isinstance(meta, NotebookSession) and meta.get("me")["name"] == "Alice Analyst"
     assert panel.state.before is not None  # it really extended: the short-lived token came first
-    assert store.load("sandbox").token == panel.state.token
+    assert magics.store.load("sandbox").token == panel.state.token and magics.store is kernel_sandbox.store
     secrets = [
         panel.state.token.get_secret_value(),
         panel.state.before.get_secret_value(),
@@ -100,13 +100,13 @@ def test_declined_permission_is_asked_again(shell, magics):
 
 def test_a_scenario_starts_a_fresh_sandbox_and_forgets_its_dead_token(shell, magics, store):
     _login(shell, "--sandbox --local --autopilot")
-    first = kernel_sandbox.box
-    assert store.profiles() == ["sandbox"]
+    first, first_store = kernel_sandbox.box, kernel_sandbox.store
+    assert first_store.profiles() == ["sandbox"] and store.profiles() == []
     panel, _ = _login(shell, "--sandbox --local --scenario expiring-token")
     assert kernel_sandbox.box is not first and kernel_sandbox.box.scenario == "expiring-token"
-    # The old sandbox's token can never work again: the panel starts afresh instead of reporting it invalid.
-    assert panel.step == "scopes" and "No token is stored for profile sandbox" in panel.message_text
-    assert store.profiles() == []
+    # The old sandbox's token can never work again: a fresh sandbox has a fresh, empty store.
+    assert panel.step == "scopes" and "No sandbox token for profile sandbox in this kernel yet" in panel.message_text
+    assert kernel_sandbox.store.profiles() == [] and first_store.profiles() == []
     # The same scenario again keeps the sandbox; "none" goes back to normal.
     _login(shell, "--sandbox --local --scenario expiring-token")
     assert kernel_sandbox.box.scenario == "expiring-token"

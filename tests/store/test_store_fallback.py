@@ -84,7 +84,7 @@ def test_fail_backend_chosen_by_environment_in_a_fresh_process(tmp_path):
     assert out["backend"] == "memory" and out["keyring"] == "keyring.backends.fail.Keyring"
     assert out["loaded"]["backend"] == "memory" and out["profiles"] == ["a", "b"]
     # The notice, once, in plain words, on stderr (Python's last-resort log handler).
-    assert result.stderr.count("meta_auth_nb: tokens are kept in this kernel's memory only") == 1, result.stderr
+    assert result.stderr.count("Tokens saved here are kept in this kernel's memory only") == 1, result.stderr
     assert "Traceback" not in result.stderr and "NoKeyringError" not in result.stderr
     for stream in (result.stdout, result.stderr):
         assert token not in stream and secret not in stream

@@ -52,6 +52,7 @@ class PanelBase:
     # The widgets, set from the .steps builders (CSS class in brackets).
     widget: w.VBox  # [meta-auth-panel] the whole panel
     header: w.HTML  # [meta-auth-header]
+    banner: w.HTML  # [meta-auth-banner-box] a standing note: the sandbox, or no Meta app set
     progress: w.HTML  # [meta-auth-progress-box]
     message: w.HTML  # [meta-auth-message]
     body: w.VBox  # [meta-auth-body] holds the current step
@@ -112,6 +113,7 @@ class PanelBase:
         session_name: str = "meta",
         app_id: str | None = None,
         sandbox: bool = False,
+        scenario: str | None = None,
         warn_days: float = DEFAULT_WARN_DAYS,
         redirect_port: int = 8765,
         redirect_timeout: float = 300.0,
@@ -124,6 +126,8 @@ class PanelBase:
         self.owner = owner
         self.location = location
         self.sandbox = sandbox
+        #: The sandbox's workshop scenario, when it runs one (its description explains short-lived tokens).
+        self.scenario = scenario if sandbox else None
         self.warn_days = warn_days
         self.redirect_port = redirect_port
         self.redirect_timeout = redirect_timeout
@@ -148,6 +152,9 @@ class PanelBase:
         self._closed = False
         #: Tokens pasted but not yet submitted, by field: kernel memory, never a widget.
         self._pasted: dict[int, str] = {}
+        #: A paste field's own placeholder while it says a token was received.
+        self._placeholders: dict[int, str] = {}
+        self._method_shown = False
         self._build()
         self.go(SCOPES)
 
@@ -156,11 +163,11 @@ class PanelBase:
         self._expose(build_chrome())
         app_id_field, app_secret_field = build_app_fields()
         app_id_field.value = self.state.app_id or ""
-        if get_settings().app_secret:
+        if get_settings().app_secret and not self.sandbox:
             app_secret_field.placeholder = "using META_APP_SECRET from the environment"
         steps: dict[str, Any] = {
             SCOPES: build_scopes(display.permission_catalog(), self.state.scopes, self.state.config_id or ""),
-            METHOD: build_method(app_id_field, app_secret_field, get_settings().login_success_url),
+            METHOD: build_method(app_id_field, app_secret_field, get_settings().login_success_url, self.sandbox),
             INSPECT: build_inspect(),
             EXTEND: build_extend(app_id_field, app_secret_field),
             SAVE: build_save(self.state.profile),
@@ -170,6 +177,9 @@ class PanelBase:
             self._expose(parts)
         self._boxes: dict[str, w.VBox] = {name: parts.box for name, parts in steps.items()}
         self.registered_field.value = self.state.redirect_uri or ""
+        if self.sandbox and self.state.app_id and self.state.secret_for(self.state.app_id):
+            # The sandbox sets its app's id and secret: nothing to type, so no fields to puzzle over.
+            app_id_field.layout.display = app_secret_field.layout.display = "none"
         self._enter = self._step_entries()
         self._render_header()
         self._wire()
@@ -190,6 +200,25 @@ class PanelBase:
 
     def _render_header(self) -> None:
         self.header.value = display.render("header.html", profile=self.state.profile, sandbox=self.sandbox)
+        self.banner.value = self._banner()
+
+    def _banner(self) -> str:
+        """The standing note under the title: in the sandbox, where everything goes; with no app, what to do."""
+        if self.sandbox:
+            text = (
+                "Sandbox: this panel and the %meta_ magics talk to the built-in Graph API emulator in this kernel, "
+                "never to Meta, and its tokens end with the kernel. Back to Meta: `%meta_login --no-sandbox`."
+            )
+            return display.render("banner.html", level="info", text=display.rich(text))
+        if self.state.app_id:
+            return ""
+        text = (
+            "META_APP_ID is not set, so no Meta app is known here. No app yet? `%meta_login --sandbox` tries every "
+            "step with a built-in sandbox. With an app: set META_APP_ID and META_APP_SECRET (App settings > Basic) "
+            "before starting Jupyter, or type its id on the Facebook Login tab; or paste a token made in the "
+            "Graph API Explorer."
+        )
+        return display.render("banner.html", level="warn", text=display.rich(text))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display as show
@@ -205,6 +234,8 @@ class PanelBase:
         self.step = step
         self.body.children = (self._boxes[step],)
         self.progress.value = display.progress_html(STEPS, step)
+        # "Start over" drops the token in hand: offered between the first step and the last.
+        self.restart_button.layout.display = "none" if step in (SCOPES, USE) else ""
         self.say("", "")
         self._enter[step]()
 
@@ -287,36 +318,50 @@ class PanelBase:
         self.app_secret_field.placeholder = "received (kept in this kernel's memory only)"
         return typed
 
-    def _stop_catcher(self) -> None:
+    def _stop_catcher(self, why: str = "a newer login link was made in the panel") -> None:
+        """Stop waiting for the redirect; a login tab still open then gets a page saying ``why``."""
         catcher, self._catcher = self._catcher, None
         if catcher is not None:
-            catcher.stop()
+            catcher.retire(
+                "This login is no longer awaited",
+                f"It was started from a login panel that moved on: {why}. Close this tab and use the "
+                "newest panel in the notebook.",
+            )
 
     # --- closing -------------------------------------------------------------------------------------
-    def close(self, note: str | None = None) -> None:
+    def close(self, note: str | None = None, *, replaced: bool = False) -> None:
         """Stop the catcher and shrink the panel to one line (its other widgets are closed).
 
         Parameters
         ----------
         note : str, optional
-            The line left in the output; default says where the session is.
+            The line left in the output; default: a finished panel's summary
+            (where the session is, its token and expiry), else why it closed.
+        replaced : bool
+            A newer ``%meta_login`` takes over (said on an unfinished panel).
         """
         if self._closed:
             return
         self._closed = True
-        self._stop_catcher()
+        why = "a newer %meta_login replaced it" if replaced else "it was closed"
+        self._stop_catcher(why)
         if note is None:
-            state = self.state
-            note = (
-                f"Done: {state.session_name} is ready ({state.token.masked})."
-                if self.session is not None and state.token is not None
-                else "Login panel closed."
+            note = self.summary() or (
+                "Replaced by a newer %meta_login before it was finished." if replaced else "Login panel closed."
             )
-        style, summary = self.widget.children[0], w.HTML(value=display.render("closed.html", text=note))
+        style, summary = self.widget.children[0], w.HTML(value=display.render("closed.html", text=display.rich(note)))
         parts = [*self.widget.children[1:], *self._boxes.values()]  # steps not on show are not children
         self.widget.children = (style, summary)
         for part in parts:
             _close_tree(part)
+
+    def summary(self) -> str | None:
+        """One line for a finished panel (a session was made): its name, saved or not, and the session's summary."""
+        if self.session is None or self.state.token is None:
+            return None
+        saved = self.state.saved
+        where = f"saved as profile {saved.name}" if saved is not None else "not saved"
+        return f"Done: `{self.state.session_name}` is ready ({where}): {self.session.summary()}."
 
     @property
     def closed(self) -> bool:

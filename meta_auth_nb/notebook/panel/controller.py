@@ -50,7 +50,10 @@ class LoginPanel(FacebookLogin, TokenSteps):
     app_id : str, optional
         The app for "Log in with Facebook" (else ``META_APP_ID`` or the field).
     sandbox : bool
-        Everything points at the built-in sandbox (shown in the header).
+        Everything points at the built-in sandbox (said in the header and a
+        banner; the texts speak of the sandbox only).
+    scenario : str, optional
+        The sandbox's workshop scenario, which explains short-lived tokens.
     warn_days : float
         Warn this many days before expiry.
     redirect_port : int
@@ -113,7 +116,7 @@ class LoginPanel(FacebookLogin, TokenSteps):
             field.observe(self._on_token_arrived, names="value")
 
     def _on_restart(self, _: Any = None) -> None:
-        self._stop_catcher()
+        self._stop_catcher("the panel started over")
         self.state.forget_token()
         self.login_button.description = LOGIN_START
         self.go(SCOPES)
@@ -128,7 +131,7 @@ class LoginPanel(FacebookLogin, TokenSteps):
             given["redirect_uri"] or stored.redirect_uri or settings.redirect_uri,
         )
         self._on_config_changed()
-        fix = fix_for(report, state.config_id)
+        fix = fix_for(report, state.config_id, sandbox=self.sandbox)
         state.app_id = stored.app_id or state.app_id
         state.app_secret = stored.app_secret or state.app_secret
         state.store_app_secret = bool(stored.app_secret)
@@ -146,9 +149,17 @@ class LoginPanel(FacebookLogin, TokenSteps):
         self.say(fix.level, fix.title, fix.text)
 
     def open_missing(self, profile: str) -> None:
-        """Start at the beginning, saying no token is stored yet."""
+        """Start at the beginning, saying no token is stored yet (and, in the sandbox, why)."""
         self._on_config_changed()
         self.go(SCOPES)
+        if self.sandbox:
+            self.say(
+                "info",
+                f"No sandbox token for profile {profile} in this kernel yet.",
+                "The sandbox restarts with the kernel and its tokens end with it, so log in (about 10 s): "
+                "choose the permissions, then press Log in with Facebook.",
+            )
+            return
         self.say(
             "info", f"No token is stored for profile {profile} yet.", "Let's get one: choose the permissions first."
         )

@@ -21,7 +21,14 @@ from ..._base.settings import get_settings
 from ...auth.catcher import new_state
 from ...auth.health import validate
 from ...auth.oauth import LoginRequest, exchange_code, login_url, parse_redirect
-from ...auth.redirects import RedirectPlan, guard_loopback_paste, open_catcher, plan_redirect, registered_redirect
+from ...auth.redirects import (
+    REGISTERED,
+    RedirectPlan,
+    guard_loopback_paste,
+    open_catcher,
+    plan_redirect,
+    registered_redirect,
+)
 from .. import render as display
 from .intake import TokenIntake
 from .state import FACEBOOK
@@ -39,14 +46,31 @@ _PORT_HINT = (
 class FacebookLogin(TokenIntake):
     """Log in with Facebook: the OAuth code flow, the redirect caught on localhost or pasted back."""
 
-    def _read_app_id(self) -> str:
+    def _read_app(self) -> tuple[str, str]:
+        """The app id and secret to log in with; every missing or wrong one is said at once.
+
+        Raises
+        ------
+        ValueError
+            What to enter, for all the fields at once.
+        """
         app_id = self.app_id_field.value.strip() or (self.state.app_id or "")
+        problems = []
         if not app_id:
-            raise ValueError("Enter your app id (App settings > Basic in the Meta app dashboard).")
-        if not app_id.isdigit():
+            problems.append("the app id")
+        elif not app_id.isdigit():
             raise ValueError("The app id is the number shown in App settings > Basic (digits only).")
-        self.state.app_id = app_id
-        return app_id
+        else:
+            self.state.app_id = app_id
+        secret = self._take_typed_secret() or self.state.secret_for(app_id or None)
+        if not secret:
+            problems.append("the app secret (it turns the login code into a token)")
+        if problems:
+            self.app_id_field.layout.display = self.app_secret_field.layout.display = ""
+            where = "both are" if len(problems) > 1 else "it is"
+            raise ValueError(f"Enter {' and '.join(problems)}: {where} in App settings > Basic of your Meta app.")
+        assert secret is not None  # a missing one is among the problems
+        return str(app_id), secret
 
     # --- the redirect's mode -----------------------------------------------------------------
     def _enter_method(self) -> None:
@@ -62,8 +86,17 @@ class FacebookLogin(TokenIntake):
     def _show_plan(self, plan: RedirectPlan, redirect_uri: str | None = None) -> None:
         """Say which mode, why, what to register, and the exact address with a copy button."""
         uri = redirect_uri or plan.redirect_uri
+        register = plan.register
+        if self.sandbox:  # the sandbox's own app, not one in Meta's App Dashboard
+            register = (
+                "The sandbox's app must list it too (mab.kernel_sandbox().register_redirect_uri), as a live app "
+                "lists it in its Valid OAuth Redirect URIs."
+                if plan.mode == REGISTERED
+                else "The sandbox's app is in development mode and takes this localhost address as is: "
+                "nothing to register."
+            )
         self.redirect_info.value = display.render(
-            "redirect_plan.html", label=plan.label, why=plan.why, register=plan.register
+            "redirect_plan.html", label=plan.label, why=plan.why, register=register
         )
         self._shown_uri = uri
         self.redirect_uri_field.value = uri
@@ -94,10 +127,7 @@ class FacebookLogin(TokenIntake):
     # --- the login -------------------------------------------------------------------------------
     def _on_login_start(self, _: Any = None) -> None:
         try:
-            app_id = self._read_app_id()
-            secret = self._take_typed_secret() or self.state.secret_for(app_id)
-            if not secret:
-                raise ValueError("Enter the app secret too: it is needed to turn the login code into a token.")
+            app_id, secret = self._read_app()
             self.state.app_secret = secret
             self._stop_catcher()
             request = self._start_login(app_id)
@@ -161,11 +191,11 @@ class FacebookLogin(TokenIntake):
             url = catcher.wait()
         except Exception as error:
             if self._catcher is catcher and not self._closed:
+                catcher.stop()
                 self.login_status.value = ""
                 self.say("warn", "No login came back in time.", str(error), f"Press {LOGIN_AGAIN} to retry.")
-            return
-        finally:
-            catcher.stop()
+            return  # else it was retired: it keeps telling a late login tab why, until its timeout
+        catcher.stop()
         if self._catcher is not catcher or self._closed:
             return  # a newer login attempt (or a pasted URL) took over
         self._catcher = None
@@ -195,7 +225,12 @@ class FacebookLogin(TokenIntake):
         self.login_button.description = LOGIN_START
         self.state.auth_type = None
         report = validate(
-            token, app_id=request.app_id, app_secret=secret, warn_days=self.warn_days, config_id=request.config_id
+            token,
+            app_id=request.app_id,
+            app_secret=secret,
+            warn_days=self.warn_days,
+            config_id=request.config_id,
+            profile=self.state.profile,
         )
         token.source = "Facebook Login" + (" for Business" if request.config_id else "")
         self._adopt(token, report, FACEBOOK, config=request.config_id)

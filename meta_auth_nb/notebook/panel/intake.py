@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..._base.commands import notebook_login
 from ..._base.settings import check_config_id
 from ..._base.tokens import AccessToken
 from ...auth.health import HealthReport, validate
@@ -70,28 +71,41 @@ class TokenIntake(PanelBase):
     # --- step 2: get a token ----------------------------------------------------------------
     def _enter_method(self) -> None:
         scopes = ",".join(self.state.scopes)
-        self.explorer_steps.value = display.render("explorer_steps.html", explorer_url=EXPLORER_URL, scopes=scopes)
-        self.system_steps.value = display.render("system_user_steps.html", business_url=BUSINESS_URL, scopes=scopes)
+        sandbox = self.sandbox
+        self.explorer_steps.value = display.render(
+            "explorer_steps.html", explorer_url=EXPLORER_URL, scopes=scopes, sandbox=sandbox
+        )
+        self.system_steps.value = display.render(
+            "system_user_steps.html", business_url=BUSINESS_URL, scopes=scopes, sandbox=sandbox
+        )
         # On a remote kernel the browser cannot open the sandbox dialog on the
         # kernel's 127.0.0.1: the note there points at the autopilot instead.
         self.login_intro.value = display.render(
             "login_intro.html",
             scopes=scopes,
-            sandbox=self.sandbox,
+            sandbox=sandbox,
             remote=self.location.remote,
             where=self.location.reason,
+            autopilot=display.rich(notebook_login(self.state.profile, "--autopilot")),
         )
+        if sandbox and not self._method_shown:
+            # The sandbox's way in is its own login dialog: the other tabs are Meta's tools.
+            self.select_method(FACEBOOK)
+        self._method_shown = True
 
     def _on_token_arrived(self, change: Any) -> None:
         field = change["owner"]
         if change["new"]:
             self._pasted[id(field)] = change["new"]
+            self._placeholders.setdefault(id(field), field.placeholder)
             field.value = ""
             field.placeholder = "token received: press the button to check it"
 
     def _on_paste_token(self, field: w.Password, method: str) -> None:
         raw = field.value or self._pasted.pop(id(field), "")
         field.value = ""  # out of the widget (and the saved notebook) at once
+        # Whatever becomes of it, the field no longer holds a token waiting to be checked.
+        field.placeholder = self._placeholders.pop(id(field), field.placeholder)
         self.state.method = method
         self._run(self._adopt_pasted, raw, method)
 
@@ -99,7 +113,7 @@ class TokenIntake(PanelBase):
         source = "Graph API Explorer" if method == EXPLORER else "system user"
         token = parse_pasted_token(raw, f"pasted ({source})")
         # The token inspects itself: the app secret at hand may belong to another app.
-        report = validate(token, warn_days=self.warn_days)
+        report = validate(token, warn_days=self.warn_days, profile=self.state.profile)
         self._adopt(token, report, method)
 
     def _adopt(self, token: AccessToken, report: HealthReport, method: str, *, config: str | None = None) -> None:
@@ -110,8 +124,14 @@ class TokenIntake(PanelBase):
         """
         info = report.info
         if not info.is_valid:
-            hint = "Generate a new one and paste it right away." if method != FACEBOOK else "Start the login again."
-            self.say("error", "This token cannot be used:", f"{info.invalid_reason}.", hint)
+            if method == FACEBOOK:
+                hint = "Start the login again."
+            elif self.sandbox:
+                hint = "Only tokens this sandbox issued work here: log in on the Facebook Login tab instead."
+            else:
+                hint = "Copy it again in full, or generate a new one and paste it right away."
+            said = f" Graph said: {info.error_message}" if info.error_message else ""
+            self.say("error", f"The token {token.masked} cannot be used:", f"{info.invalid_reason}.{said}", hint)
             return
         self.state.take_token(token, report, method, config)
         if not self.state.app_id:

@@ -176,21 +176,28 @@ class Fix:
     keep_token: bool = False
 
 
-def fix_for(report: HealthReport, config_id: str | None = None) -> Fix:
+def fix_for(report: HealthReport, config_id: str | None = None, *, sandbox: bool = False) -> Fix:
     """The step that fixes a stored profile's problem, and why it is needed.
 
     With a Login for Business ``config_id`` a missing permission is not
     re-asked (``auth_type=rerequest`` is classic Login's): the advice says
-    to add it to the configuration and log in again.
+    to add it to the configuration and log in again. In the ``sandbox`` a
+    new token comes from its login dialog only.
     """
     profile = report.profile or "this profile"
     reason = report.reason or report.status
+    new_one = (
+        "Log in again below (Facebook Login, about 10 s)."
+        if sandbox
+        else "Get a new one below: paste one from the Graph API Explorer or log in again."
+    )
     if report.status in (Status.EXPIRED, Status.INVALID):
         return Fix(
             METHOD,
             "error",
             f"The token of {profile} cannot be used: {reason}.",
-            "Get a new one below: paste one from the Graph API Explorer or log in again.",
+            new_one,
+            method=FACEBOOK if sandbox else None,
         )
     if report.status == Status.MISSING_SCOPES and config_id:
         return Fix(METHOD, "error", f"The token of {profile} is {reason}.", report.advice, method=FACEBOOK)
@@ -215,7 +222,7 @@ def fix_for(report: HealthReport, config_id: str | None = None) -> Fix:
                 "Extend it now (one call, needs the app secret), or get a new one.",
                 keep_token=True,
             )
-        return Fix(METHOD, "warn", f"The token of {profile} {reason}.", "Get a new one below.")
+        return Fix(METHOD, "warn", f"The token of {profile} {reason}.", new_one, method=FACEBOOK if sandbox else None)
     if report.status == Status.DATA_ACCESS_EXPIRING:
         return Fix(
             METHOD,

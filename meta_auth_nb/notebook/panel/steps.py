@@ -43,8 +43,17 @@ __all__ = [
 W = TypeVar("W", bound=w.DOMWidget)
 LOGIN_START = "Log in with Facebook"
 LOGIN_AGAIN = "New login link"
-_WIDE = "34em"
-_DESCRIPTION = {"description_width": "initial"}
+# Every labelled field has the same label width, so their inputs line up; a field shrinks with the output area.
+_DESCRIPTION = {"description_width": "11em"}
+
+
+def _field_layout(max_width: str = "36em") -> w.Layout:
+    return w.Layout(width="100%", max_width=max_width)
+
+
+def _row(children: Sequence[w.Widget]) -> w.HBox:
+    """Widgets side by side that wrap under each other when the output area is narrow."""
+    return classed(w.HBox(list(children), layout=w.Layout(width="100%")), "row")
 
 
 def classed(widget: W, name: str) -> W:
@@ -72,7 +81,7 @@ def _secret(name: str, label: str, placeholder: str) -> w.Password:
             description=label,
             placeholder=placeholder,
             style=_DESCRIPTION,
-            layout=w.Layout(width=_WIDE),
+            layout=_field_layout(),
             continuous_update=False,
         ),
         name,
@@ -85,10 +94,11 @@ def _step_box(name: str, children: Sequence[w.Widget]) -> w.VBox:
 
 @dataclass
 class Chrome:
-    """Parts around the steps: style, header, progress, message, body, footer."""
+    """Parts around the steps: style, header, banner, progress, message, body, footer."""
 
     widget: w.VBox
     header: w.HTML
+    banner: w.HTML
     progress: w.HTML
     message: w.HTML
     body: w.VBox
@@ -97,13 +107,14 @@ class Chrome:
 
 def build_chrome() -> Chrome:
     header = _html("header")
+    banner = _html("banner-box")
     progress = _html("progress-box")
     message = _html("message")
     body = classed(w.VBox([]), "body")
     restart = _button("Start over", "restart")
     style = w.HTML(value=display.panel_style())
-    root = classed(w.VBox([style, header, progress, message, body, w.HBox([restart])]), "panel")
-    return Chrome(root, header, progress, message, body, restart)
+    root = classed(w.VBox([style, header, banner, progress, message, body, w.HBox([restart])]), "panel")
+    return Chrome(root, header, banner, progress, message, body, restart)
 
 
 @dataclass
@@ -120,12 +131,18 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], conf
     boxes: dict[str, w.Checkbox] = {}
     rows: list[w.Widget] = []
     for name, text in catalog:
+        # Wide enough for the longest name (pages_read_engagement) in full; the help wraps beside it or below.
         box = classed(
-            w.Checkbox(value=name in chosen, description=name, indent=False, layout=w.Layout(width="14em")),
+            w.Checkbox(
+                value=name in chosen, description=name, indent=False, layout=w.Layout(width="17em", flex="0 0 auto")
+            ),
             f"scope-{name}",
         )
         boxes[name] = box
-        rows.append(w.HBox([box, w.HTML(value=display.render("scope_help.html", text=text))]))
+        help_text = w.HTML(
+            value=display.render("scope_help.html", text=text), layout=w.Layout(flex="1 1 16em", min_width="0")
+        )
+        rows.append(_row([box, help_text]))
     others = [s for s in chosen if s not in boxes]
     extra = classed(
         w.Text(
@@ -133,7 +150,7 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], conf
             description="Other permissions",
             placeholder="comma-separated, e.g. instagram_basic",
             style=_DESCRIPTION,
-            layout=w.Layout(width=_WIDE),
+            layout=_field_layout(),
         ),
         "scopes-extra",
     )
@@ -143,7 +160,7 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], conf
             description="Configuration ID",
             placeholder="Facebook Login for Business only, e.g. 1234567890123456",
             style=_DESCRIPTION,
-            layout=w.Layout(width=_WIDE),
+            layout=_field_layout(),
             continuous_update=False,
         ),
         "config-id",
@@ -191,7 +208,7 @@ def build_app_fields() -> tuple[w.Text, w.Password]:
             description="App id",
             placeholder="numeric id from App settings > Basic",
             style=_DESCRIPTION,
-            layout=w.Layout(width=_WIDE),
+            layout=_field_layout(),
         ),
         "app-id",
     )
@@ -199,40 +216,55 @@ def build_app_fields() -> tuple[w.Text, w.Password]:
     return app_id, secret
 
 
-def build_method(app_id_field: w.Text, app_secret_field: w.Password, login_success_url: str) -> MethodStep:
+def build_method(
+    app_id_field: w.Text, app_secret_field: w.Password, login_success_url: str, sandbox: bool = False
+) -> MethodStep:
     explorer_steps = _html("explorer-steps")
-    explorer_token = _secret("explorer-token", "Access token", "paste the token from the Explorer")
+    explorer_token = _secret(
+        "explorer-token",
+        "Access token",
+        "a token this sandbox issued" if sandbox else "paste the token from the Explorer",
+    )
     explorer_submit = _button("Use this token", "explorer-submit", "primary")
     explorer = w.VBox([explorer_steps, explorer_token, explorer_submit])
 
     login_intro = _html("login-intro")
-    registered_help = w.HTML(value=display.render("registered_help.html", login_success_url=login_success_url))
+    registered_help = w.HTML(
+        value=display.render("registered_help.html", login_success_url=login_success_url, sandbox=sandbox)
+    )
     registered_field = classed(
         w.Text(
             description="Registered redirect",
             placeholder="https://... (live apps); empty: http://localhost:8765/callback",
             style=_DESCRIPTION,
-            layout=w.Layout(width=_WIDE),
+            layout=w.Layout(flex="1 1 24em", max_width="36em", min_width="0"),
             continuous_update=False,
         ),
         "registered-redirect",
     )
-    login_success_button = _button("Use Meta's login_success.html", "use-login-success")
+    login_success_button = _button(
+        "Use the sandbox's login_success.html" if sandbox else "Use Meta's login_success.html", "use-login-success"
+    )
     login_button = _button(LOGIN_START, "login-start", "primary")
     login_link = _html("login-link-box")
     redirect_info = _html("redirect-info")
     redirect_uri_field = classed(
-        w.Text(description="Redirect URI", style=_DESCRIPTION, layout=w.Layout(width=_WIDE)), "redirect-uri"
+        w.Text(
+            description="Redirect URI",
+            style=_DESCRIPTION,
+            layout=w.Layout(flex="1 1 24em", max_width="36em", min_width="0"),
+        ),
+        "redirect-uri",
     )
     copy_button = _html("copy-box")
-    redirect_uri_row = w.HBox([redirect_uri_field, copy_button])
+    redirect_uri_row = _row([redirect_uri_field, copy_button])
     paste_info = _html("paste-info")
     redirect_paste = classed(
         w.Text(
             description="Redirected URL",
             placeholder="http://...?code=...&state=...",
             style=_DESCRIPTION,
-            layout=w.Layout(width=_WIDE),
+            layout=_field_layout(),
         ),
         "redirect-paste",
     )
@@ -246,7 +278,7 @@ def build_method(app_id_field: w.Text, app_secret_field: w.Password, login_succe
             app_id_field,
             app_secret_field,
             registered_help,
-            w.HBox([registered_field, login_success_button]),
+            _row([registered_field, login_success_button]),
             redirect_info,
             redirect_uri_row,
             login_button,
@@ -306,7 +338,7 @@ def build_inspect() -> InspectStep:
     next_button = _button("Next: make it long-lived", "inspect-next", "primary")
     rerequest = _button("Ask again for declined permissions", "rerequest", "warning")
     rerequest.layout.display = "none"
-    return InspectStep(_step_box("inspect", [card, w.HBox([next_button, rerequest])]), card, next_button, rerequest)
+    return InspectStep(_step_box("inspect", [card, _row([next_button, rerequest])]), card, next_button, rerequest)
 
 
 @dataclass
@@ -325,7 +357,7 @@ def build_extend(app_id_field: w.Text, app_secret_field: w.Password) -> ExtendSt
     extend_button = _button("Extend to 60 days", "extend", "primary")
     next_button = _button("Skip", "extend-next")
     result = _html("extend-result")
-    box = _step_box("extend", [info, app_row, w.HBox([extend_button, next_button]), result])
+    box = _step_box("extend", [info, app_row, _row([extend_button, next_button]), result])
     return ExtendStep(box, info, app_row, extend_button, next_button, result)
 
 
@@ -341,21 +373,21 @@ class SaveStep:
 
 def build_save(profile: str) -> SaveStep:
     profile_field = classed(
-        w.Text(value=profile, description="Profile", style=_DESCRIPTION, layout=w.Layout(width="20em")), "profile"
+        w.Text(value=profile, description="Profile", style=_DESCRIPTION, layout=_field_layout("24em")), "profile"
     )
     store_secret = classed(
         w.Checkbox(
             value=False,
             description="Also store the app secret (lets you extend later)",
             indent=False,
-            layout=w.Layout(width=_WIDE),
+            layout=w.Layout(width="auto", max_width="100%"),
         ),
         "store-secret",
     )
     info = _html("save-info")
     save_button = _button("Save", "save", "success")
     skip_button = _button("Use without saving", "save-skip")
-    box = _step_box("save", [info, profile_field, store_secret, w.HBox([save_button, skip_button])])
+    box = _step_box("save", [info, profile_field, store_secret, _row([save_button, skip_button])])
     return SaveStep(box, profile_field, store_secret, info, save_button, skip_button)
 
 

@@ -12,15 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._base.commands import notebook_login
 from ...auth.health import validate
 from ...auth.lifecycle import extend_token, refresh_system_user_token
 from ...auth.oauth import CONFIG_REREQUEST_ADVICE
 from ...store import validate_profile
 from .. import render as display
+from ..kernel_sandbox import scenario_description
 from ..session import inject
 from .base import PanelBase
 from .state import EXPLORER_APP_ID, FACEBOOK, METHOD, USE, needs_extension
 from .steps import LOGIN_START
+
+#: Permissions that can read ad accounts (the Use step's examples need one).
+_ADS_SCOPES = frozenset({"ads_read", "ads_management"})
 
 __all__ = ["TokenSteps"]
 
@@ -105,6 +110,7 @@ class TokenSteps(PanelBase):
             name = (state.info.application if state.info else None) or app_id or "the token's app"
             self.say("error", f"Enter the app secret of {name}.", "App settings > Basic > App secret.")
             self.extend_app_row.layout.display = ""
+            self.app_id_field.layout.display = self.app_secret_field.layout.display = ""
             return
         state.app_id, state.app_secret = app_id, secret
         self._run(self._extend, app_id, secret)
@@ -120,20 +126,48 @@ class TokenSteps(PanelBase):
         )
         state.take_token(after, report, state.method or "extended", state.token_config)
         state.before, state.before_info = before, before_info
-        self.extend_result.value = display.extend_html(before, before_info, after, report.info, now=report.checked_at)
-        self.extend_info.value = display.render("extend_intro.html", text="Done: the token is long-lived now.")
+        now = report.checked_at
+        self.extend_result.value = display.extend_html(
+            before, before_info, after, report.info, now=now, warn_days=self.warn_days
+        )
         self.extend_button.layout.display = "none"
         self.extend_app_row.layout.display = "none"
         self.extend_next.description = "Next: save"
-        self.say(
-            "ok", "Extended.", f"The new token expires {display.expiry_words(after, report.info, report.checked_at)}."
-        )
+        # The words follow the new expiry: "long-lived" only when it is.
+        expiry = display.expiry_words(after, report.info, now)
+        left = report.info.expires_in(now)
+        if left is not None and left.total_seconds() <= self.warn_days * 86400:
+            why = (
+                f"This sandbox runs the {self.scenario} scenario: {scenario_description(self.scenario)}"
+                if self.scenario
+                else "Graph gave it a short life; the next extension may not give more."
+            )
+            self.extend_info.value = display.render(
+                "extend_intro.html", text=f"Extended, but the new token is still short-lived: it expires {expiry}."
+            )
+            self.say(
+                "warn",
+                "Extended, but still short-lived.",
+                f"The new token expires {expiry}, not in about 60 days.",
+                why,
+            )
+        else:
+            lived = "never expires" if left is None else f"expires {expiry}"
+            self.extend_info.value = display.render("extend_intro.html", text=f"Done: the new token {lived}.")
+            self.say("ok", "Extended.", f"The new token {lived}.")
 
     # --- step 5: save ------------------------------------------------------------------------------
     def _enter_save(self) -> None:
         store, state = self.store, self.state
         self.profile_field.value = state.profile
-        if store.backend_name == "keyring":
+        if self.sandbox:
+            text = (
+                "Saving keeps the token in this kernel's memory, so re-running "
+                f"{notebook_login(state.profile)} in this kernel finds it. Sandbox tokens are never written to "
+                "your keyring or config folder: the sandbox restarts with the kernel and its tokens end with it, so "
+                "after a restart you log in again (about 10 s)."
+            )
+        elif store.persistent:
             try:
                 label = store.keyring_label
             except Exception:  # the label is a nicety
@@ -143,8 +177,12 @@ class TokenSteps(PanelBase):
                 "your user account can read it. The config folder keeps only facts (masked token, expiry)."
             )
         else:
-            text = store.notice or "The token is kept in this kernel's memory only."
-        self.save_info.value = display.render("save_info.html", text=text)
+            # The full notice (why, how to get a keyring) once per kernel; the fact itself every time.
+            text = store.claim_notice() or (
+                "The token is kept in this kernel's memory only (no system keyring here), so it is gone when the "
+                "kernel stops."
+            )
+        self.save_info.value = display.render("save_info.html", text=display.rich(text))
         _, secret = state.app_for_token()
         known = bool(secret)
         self.store_secret_box.disabled = not known
@@ -180,14 +218,15 @@ class TokenSteps(PanelBase):
         state.saved, state.profile = saved, name
         self._render_header()
         self.go(USE)
+        again = notebook_login(name)
         if saved.persistent:
-            self.say(
-                "ok",
-                f"Saved as profile {name} in the {saved.backend}.",
-                f"Next time, %meta_login{'' if name == 'default' else ' --profile ' + name} picks it up.",
-            )
+            self.say("ok", f"Saved as profile {name} in the {saved.backend}.", f"Next time, {again} picks it up.")
         else:
-            self.say("warn", f"Saved as profile {name} for this kernel only.", self.store.notice or "")
+            self.say(
+                "ok" if self.sandbox else "warn",
+                f"Saved as profile {name} for this kernel.",
+                f"Re-running {again} in this kernel picks it up; it ends with the kernel.",
+            )
 
     # --- step 6: use ----------------------------------------------------------------------------------
     def _enter_use(self) -> None:
@@ -204,12 +243,33 @@ class TokenSteps(PanelBase):
             info=state.info,
             app_secret=secret,
             owner=self.owner,
+            sandbox=self.sandbox,
+            checked_at=state.report.checked_at if state.report is not None else None,
         )
-        if saved is not None:
-            stored = f"Stored as profile {saved.name} ({saved.backend})."
+        if saved is None:
+            stored = f"Not saved: the token ends with the kernel ({notebook_login(state.profile)} again to save it)."
+        elif saved.persistent:
+            stored = f"Stored as profile {saved.name} in the {saved.backend}."
         else:
-            stored = "Not saved: the token is gone when the kernel stops (run %meta_login again to save it)."
+            stored = f"Stored as profile {saved.name} in this kernel's memory."
         self.use_info.value = display.render(
-            "use_info.html", name=state.session_name, summary=repr(self.session), stored=stored
+            "use_info.html",
+            name=state.session_name,
+            summary=self.session.summary(),
+            examples=self._examples(),
+            stored=display.rich(stored),
         )
         self.say("ok", f"Ready: {state.session_name} is an authenticated Graph API session.")
+
+    def _examples(self) -> list[str]:
+        """Lines to try that work here: ads calls only with an ads permission, ``await`` only where cells can."""
+        name, info = self.state.session_name, self.state.info
+        scopes = set(info.scopes) if info is not None else set()
+        lines = [f'{name}.get("me")']
+        path = "me/adaccounts" if scopes & _ADS_SCOPES else "me"
+        if path != "me":
+            lines.append(f'df = {name}.frame("me/adaccounts", fields="id,name")')
+        # Top-level await works where IPython runs cells on an event loop (autoawait, on by default).
+        if getattr(self.owner, "autoawait", False):
+            lines.append(f'reply = await {name}.aget("{path}")')
+        return lines
