@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunspli
 from .._base.redact import APP_TOKEN_PATTERN, known_secrets, redact
 
 __all__ = [
+    "PROOF_PARAMS",
     "SECRET_PARAMS",
     "key_name",
     "query_pairs",
@@ -32,6 +33,9 @@ __all__ = [
 
 #: Parameter names whose value is a token or a secret: never in a URL.
 SECRET_PARAMS = frozenset({"access_token", "client_secret", "fb_exchange_token", "input_token", "revoke_token"})
+#: Proof that the caller holds the app secret: a GET of ours carries it in its query (Graph reads it
+#: there), but a link handed back in a reply has no use for it, so it is dropped with the token.
+PROOF_PARAMS = frozenset({"appsecret_proof", "appsecret_time"})
 #: Opaque cursors: any run of letters may show up in them, so only known secrets count there.
 _CURSORS = frozenset({"after", "before"})
 #: A token as a value of its own (not three letters inside a longer base64 run).
@@ -107,7 +111,7 @@ def scrub_url(url: str, secrets: Iterable[str | None] = ()) -> str:
     kept = [
         (k, v)
         for k, v in query_pairs(parts.query)
-        if key_name(k) not in SECRET_PARAMS and not _secret_pair(k, v, secrets)
+        if key_name(k) not in SECRET_PARAMS | PROOF_PARAMS and not _secret_pair(k, v, secrets)
     ]
     clean = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
     # A secret left in the path or fragment is masked: the link is then only for reading.
@@ -124,7 +128,7 @@ def _is_link(value: str) -> bool:
 def _carries_secret(url: str, secrets: Sequence[str | None]) -> bool:
     parts = urlsplit(url)
     pairs = query_pairs(parts.query)
-    if any(key_name(k) in SECRET_PARAMS or _secret_pair(k, v, secrets) for k, v in pairs):
+    if any(key_name(k) in SECRET_PARAMS | PROOF_PARAMS or _secret_pair(k, v, secrets) for k, v in pairs):
         return True
     return secret_in(parts.path, secrets) or secret_in(parts.fragment, secrets)
 
