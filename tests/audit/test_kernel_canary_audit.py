@@ -92,7 +92,8 @@ OWN_OUTPUTS = [
     # the session: replies' links and every way a token could be put in a URL
     "print(meta.get('me/adaccounts', limit=1))",
     "for call in (lambda: meta.get('me?access_token=' + tok), lambda: meta.get('me', access_token=tok),\n"
-    "             lambda: meta.batch(['me?access%5Ftoken=' + tok]), lambda: meta.batch([('GET', 'me?access_token=' + tok)])):\n"
+    "             lambda: meta.batch(['me?access%5Ftoken=' + tok]),\n"
+    "             lambda: meta.batch([('GET', 'me?access_token=' + tok)])):\n"
     "    try:\n        call()\n    except Exception as error:\n        print(type(error).__name__, error)",
     # OAuth: a forged redirect without this login's state, quoting the token as its 'description'
     "try:\n    mab.parse_redirect('http://localhost:8765/callback?error=access_denied&error_description=' + tok, 'x')\n"
