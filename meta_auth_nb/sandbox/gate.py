@@ -41,12 +41,13 @@ class Gate:
     def describe(self, req: Request) -> Call:
         """What the rate limits need to know about ``req``."""
         engine = self.engine
-        act = account_of_path(req.path)
+        act = engine.account_of(req.path)
         tok = engine.state.tokens.get(req.token or "")
+        run = act is not None and account_of_path(req.path) is None  # a report run's status or rows
         return Call(
             account=act,
             business_id=engine.business_of(act) if act else None,
-            use_case="ads_insights" if req.path.endswith("/insights") else "ads_management",
+            use_case="ads_insights" if run or req.path.endswith("/insights") else "ads_management",
             write=req.method != "GET",
             page=tok is not None and tok.kind == "page",
         )
