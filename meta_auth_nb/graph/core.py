@@ -16,6 +16,7 @@ Graph layer, I/O-free.
 from __future__ import annotations
 
 import random
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -67,6 +68,8 @@ class CallPlanner:
         The server's clock (its ``Date`` header) at the latest answer.
     rng : random.Random
         Source of the backoff jitter.
+    clock : callable
+        Monotonic seconds (what plans measure waits with).
     pacer : Pacer
         The rate-limit estimates per ad account.
     """
@@ -77,7 +80,9 @@ class CallPlanner:
         self.usage: Usage | None = None
         self.server_time: datetime | None = None
         self.rng = random.Random()
+        self.clock = clock
         self.pacer = Pacer(clock)
+        self._usage_lock = threading.Lock()  # the sync driver may run plans in threads
         self._version_warned = False
 
     @property
@@ -122,13 +127,12 @@ class CallPlanner:
         attempt = 0
         refusal: RateLimited | None = None
         while True:
-            pace = self.pacer.wait(facts)
-            if pace is not None:
+            # Wait until the call fits, then count it: concurrent calls each take their own points.
+            while (pace := self.pacer.reserve(facts)) is not None:
                 if pace.seconds > self.max_wait:
                     raise self._too_long(pace, refusal if pace.blocked else None)
                 log.info("%s", pace.reason)
                 yield Sleep(pace.seconds, pace.reason)
-            self.pacer.sent(facts)
             outcome = yield request
             try:
                 return self.receive(outcome, facts)
@@ -174,7 +178,8 @@ class CallPlanner:
         """Keep the latest figures of each usage header, and tell the pacer."""
         if usage is None:
             return
-        self.usage = usage if self.usage is None else self.usage.combined(usage)
+        with self._usage_lock:
+            self.usage = usage if self.usage is None else self.usage.combined(usage)
         self.pacer.note(facts, usage)
 
     def _check_version(self, text: str | None) -> None:

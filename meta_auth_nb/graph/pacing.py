@@ -94,7 +94,7 @@ class Pacer:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._scores: dict[str | None, _Score] = {}
-        self._lock = threading.Lock()  # the async driver's concurrent plans share one pacer
+        self._lock = threading.RLock()  # concurrent plans (and the sync driver's threads) share one pacer
 
     def wait(self, facts: CallFacts) -> Pace | None:
         """How long to wait before a call with ``facts`` so its cost fits; None to go now."""
@@ -118,11 +118,32 @@ class Pacer:
     def sent(self, facts: CallFacts) -> None:
         """Count a call's cost as soon as it leaves, so concurrent calls see it."""
         with self._lock:
-            score = self._scores.get(facts.account)
-            if score is None or not score.known:
-                return
-            t = self._clock()
-            score.percent, score.at = score.now(t) + facts.cost * score.step, t
+            self._count(facts)
+
+    def reserve(self, facts: CallFacts) -> Pace | None:
+        """:meth:`wait`, and when there is nothing to wait for :meth:`sent`, in one step.
+
+        Concurrent calls that each asked, then slept, then sent could all fit
+        the same free points; reserving takes them one at a time.
+        """
+        with self._lock:
+            pace = self.wait(facts)
+            if pace is None:
+                self._count(facts)
+            return pace
+
+    def tier(self, account: str | None) -> str | None:
+        """The access tier the headers reported for ``account`` (``development_access``...), if any."""
+        with self._lock:
+            score = self._scores.get(account)
+            return score.tier if score else None
+
+    def _count(self, facts: CallFacts) -> None:
+        score = self._scores.get(facts.account)
+        if score is None or not score.known:
+            return
+        t = self._clock()
+        score.percent, score.at = score.now(t) + facts.cost * score.step, t
 
     def note(self, facts: CallFacts, usage: Usage | None) -> None:
         """Take in what one reply's headers say about the account the call was counted against."""

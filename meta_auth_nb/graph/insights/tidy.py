@@ -1,0 +1,147 @@
+"""Insights rows as a tidy DataFrame: typed columns, action lists spread into columns, a stable order.
+
+Graph sends every number as text and lists like ``actions`` as
+``[{"action_type": "link_click", "value": "12"}, ...]``. :func:`insights_frame`
+gives:
+
+* ``account_id`` as ``act_<id>`` and ``account_name`` on every row, then the
+  ids and names of the level's objects, ``date_start`` and ``date_stop`` as
+  dates (``datetime64``), the breakdowns, then the fields in the order asked;
+* counts (impressions, clicks, reach, ``actions``...) as nullable integers
+  (``Int64``), money and ratios as floats, other numeric text as floats, and
+  ids, names and categories as text;
+* each list field spread into one column per action type,
+  ``actions:link_click``, ``action_values:purchase``... (with
+  ``action_breakdowns`` beyond the action type, their values join the name:
+  ``actions:link_click:iphone``; attribution windows too:
+  ``actions:purchase:7d_click``), sorted by name after their field's place;
+  an action missing from a row counts 0, a ``cost_per_...`` missing stays
+  empty (it is not defined there).
+
+``raw=True`` keeps Graph's shapes (text, lists) in Graph's columns. pandas
+is imported when a frame is built. Graph layer, I/O-free.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .query import InsightsQuery
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["insights_frame"]
+
+#: Scalar fields that count something (integers); other numeric fields are floats.
+_COUNTS = frozenset(
+    {
+        "impressions",
+        "clicks",
+        "reach",
+        "inline_link_clicks",
+        "unique_clicks",
+        "unique_inline_link_clicks",
+        "full_view_impressions",
+        "full_view_reach",
+    }
+)
+#: Text whatever it looks like.
+_TEXT = frozenset(
+    {"objective", "account_currency", "buying_type", "optimization_goal", "attribution_setting", "date_start"}
+)
+_DATES = ("date_start", "date_stop")
+#: Keys of a list entry that are not part of its label: the value and attribution windows.
+_WINDOWS = re.compile(r"^(value|\d+d_(click|view|ev)|dda|inline|skan_.*|default)$")
+_INTEGER = re.compile(r"^-?\d+$")
+
+
+def _is_text(name: str, query: InsightsQuery) -> bool:
+    return name.endswith(("_id", "_name")) or name in _TEXT or name in _DATES or name in query.breakdowns
+
+
+def _spread(name: str, entries: list[Any], row: dict[str, Any], seen: dict[str, set[str]]) -> None:
+    """Put a list field's entries into ``row`` as ``name:label`` columns."""
+    labels = seen.setdefault(name, set())
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        parts = [str(entry.get("action_type", ""))] if "action_type" in entry else []
+        parts += [str(v) for k, v in entry.items() if k != "action_type" and not _WINDOWS.match(k)]
+        label = ":".join(p for p in parts if p) or "value"
+        for key, value in entry.items():
+            if _WINDOWS.match(key):
+                column = f"{name}:{label}" if key == "value" else f"{name}:{label}:{key}"
+                row[column] = value
+                labels.add(column)
+
+
+def _counts_list(name: str) -> bool:
+    return name.endswith("actions") and not name.startswith("cost_per")
+
+
+def insights_frame(rows: Sequence[dict[str, Any]], query: InsightsQuery, *, raw: bool = False) -> pd.DataFrame:
+    """The rows of a pull as a DataFrame (see the module).
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows as Graph sent them.
+    query : InsightsQuery
+        What was asked: gives the column order and the breakdowns.
+    raw : bool
+        Keep Graph's shapes.
+    """
+    import pandas as pd
+
+    head = [*query.id_fields, *_DATES, *query.breakdowns]
+    asked = [f for f in query.fields if f not in head]
+    if raw:
+        frame = pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame()
+        order = [c for c in [*head, *asked] if c in frame.columns]
+        return frame[order + sorted(c for c in frame.columns if c not in order)]
+    flat: list[dict[str, Any]] = []
+    spread: dict[str, set[str]] = {}
+    extra: set[str] = set()
+    for source in rows:
+        row: dict[str, Any] = {}
+        for name, value in source.items():
+            if isinstance(value, list):
+                _spread(name, value, row, spread)
+            else:
+                row[name] = value
+                if name not in head and name not in asked:
+                    extra.add(name)
+        account = row.get("account_id")
+        if account is not None and not str(account).startswith("act_"):
+            row["account_id"] = f"act_{account}"
+        flat.append(row)
+    lists = [f for f in asked if f in spread] + sorted(f for f in spread if f not in asked)
+    scalars = [f for f in asked if f not in spread] + sorted(extra)
+    columns = head + scalars + [c for f in lists for c in sorted(spread[f])]
+    frame = pd.DataFrame.from_records(flat, columns=columns) if flat else pd.DataFrame(columns=columns)
+    for name in columns:
+        frame[name] = _typed(frame[name], name, query)
+    return frame
+
+
+def _typed(column: pd.Series, name: str, query: InsightsQuery) -> pd.Series:
+    import pandas as pd
+
+    if name in _DATES:
+        return pd.to_datetime(column, format="%Y-%m-%d")
+    if _is_text(name, query):
+        return column.astype(object)
+    field = name.split(":", 1)[0]
+    spread = ":" in name
+    if spread and not field.startswith("cost_per"):
+        column = column.fillna("0")
+    numbers = pd.to_numeric(column, errors="coerce")
+    if not spread and numbers.isna().sum() > column.isna().sum():  # not every value is a number: text
+        return column.astype(object)
+    whole = name in _COUNTS or (spread and _counts_list(field))
+    if whole and column.dropna().astype(str).str.match(_INTEGER).all():
+        return numbers.astype("Int64")
+    return numbers.astype("float64")
