@@ -165,7 +165,10 @@ class Pacer:
                 reset = usage.account_reset_s
                 if reset and reset > 0 and percent > 0:
                     score.decay_per_s = percent / reset
-                score.percent, score.at, score.known = percent, t, True
+                # Calls sent after this one may not be in its figure yet: the estimate that counts
+                # every call sent is kept when it is higher, so concurrent calls never over-commit.
+                mine = score.now(t) if score.known else 0.0
+                score.percent, score.at, score.known = max(percent, mine), t, True
             if regain:
                 self._block(score, t, regain, f"{_label(facts.account)} is blocked by a rate limit")
 

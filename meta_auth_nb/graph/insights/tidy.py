@@ -133,14 +133,14 @@ def _typed(column: pd.Series, name: str, query: InsightsQuery) -> pd.Series:
     if name in _DATES:
         return pd.to_datetime(column, format="%Y-%m-%d")
     if _is_text(name, query):
-        return column.astype(object)
+        return column
     field = name.split(":", 1)[0]
     spread = ":" in name
     if spread and not field.startswith("cost_per"):
         column = column.fillna("0")
     numbers = pd.to_numeric(column, errors="coerce")
     if not spread and numbers.isna().sum() > column.isna().sum():  # not every value is a number: text
-        return column.astype(object)
+        return column
     whole = name in _COUNTS or (spread and _counts_list(field))
     if whole and column.dropna().astype(str).str.match(_INTEGER).all():
         return numbers.astype("Int64")
