@@ -244,42 +244,53 @@ def _row(
     m: list[int],
     combo: tuple[str, ...],
 ) -> dict[str, Any]:
-    campaign = acc.campaigns[ad.campaign]
+    """One row with the fields asked for (and the breakdowns and dates, which Graph always adds)."""
     depth = ("account", "campaign", "adset", "ad").index(query.level)
-    known: dict[str, Any] = {"account_id": acc.account_id, "account_name": acc.name, "account_currency": acc.currency}
-    if depth >= 1:
-        known.update(campaign_id=campaign["id"], campaign_name=campaign["name"], objective=campaign["objective"])
-    if depth >= 2:
-        known.update(adset_id=ad.adset_id, adset_name=ad.adset_name)
-    if depth >= 3:
-        known.update(ad_id=ad.id, ad_name=ad.name)
     impressions, clicks, spend = m[0], m[1], m[2]
-    reach = max(1, impressions * (55 + mix(hash_text(f"{key}:{start}")) % 40) // 100) if impressions else 0
-    known.update(
-        impressions=str(impressions),
-        clicks=str(clicks),
-        spend=_money(spend),
-        reach=str(reach),
-        inline_link_clicks=str(m[3]),
-    )
-    if impressions:
-        known.update(
-            ctr=f"{clicks * 100 / impressions:.6f}",
-            cpm=f"{spend * 10 / impressions:.6f}",
-            frequency=f"{impressions / reach:.6f}",
-        )
-    if clicks:  # Graph leaves cpc out when there were no clicks
-        known["cpc"] = f"{spend / 100 / clicks:.6f}"
-    actions = [{"action_type": t, "value": str(m[i])} for t, i in _ACTIONS if m[i]]
-    if actions:
-        known["actions"] = actions
-    values = [{"action_type": t, "value": _money(m[i])} for t, i in _VALUES if m[i]]
-    if values:
-        known["action_values"] = values
-    costs = [{"action_type": t, "value": f"{spend / 100 / m[i]:.6f}"} for t, i in _COSTS if m[i]]
-    if costs:
-        known["cost_per_action_type"] = costs
-    row = {name: known[name] for name in query.fields if name in known and name not in ("date_start", "date_stop")}
+    row: dict[str, Any] = {}
+    for name in query.fields:
+        value = _value(name, depth, acc, ad, key, start, m) if name not in ("date_start", "date_stop") else None
+        if value is not None and value != []:
+            row[name] = value
+    if not clicks:  # Graph leaves cpc out when there were no clicks
+        row.pop("cpc", None)
+    if not impressions:
+        for name in ("ctr", "cpm", "frequency"):
+            row.pop(name, None)
     row.update(zip(query.breakdowns, combo, strict=True))
     row["date_start"], row["date_stop"] = start.isoformat(), stop.isoformat()
     return row
+
+
+def _value(name: str, depth: int, acc: AdAccount, ad: Ad, key: str, start: _dt.date, m: list[int]) -> Any:
+    """Field ``name`` of a row at level ``depth`` (0 account .. 3 ad); None when the level does not have it."""
+    impressions, clicks, spend = m[0], m[1], m[2]
+    if name in ("account_id", "account_name", "account_currency"):
+        return {"account_id": acc.account_id, "account_name": acc.name, "account_currency": acc.currency}[name]
+    if name in ("campaign_id", "campaign_name", "objective"):
+        campaign = acc.campaigns[ad.campaign]
+        return None if depth < 1 else campaign[{"campaign_id": "id", "campaign_name": "name"}.get(name, name)]
+    if name in ("adset_id", "adset_name"):
+        return None if depth < 2 else (ad.adset_id if name == "adset_id" else ad.adset_name)
+    if name in ("ad_id", "ad_name"):
+        return None if depth < 3 else (ad.id if name == "ad_id" else ad.name)
+    if name in ("impressions", "clicks", "inline_link_clicks"):
+        return str({"impressions": impressions, "clicks": clicks, "inline_link_clicks": m[3]}[name])
+    if name == "spend":
+        return _money(spend)
+    if name in ("reach", "frequency"):
+        reach = max(1, impressions * (55 + mix(int(key[-12:]) ^ start.toordinal()) % 40) // 100)
+        return str(reach) if name == "reach" else (f"{impressions / reach:.6f}" if impressions else None)
+    if name == "ctr":
+        return f"{clicks * 100 / impressions:.6f}" if impressions else None
+    if name == "cpm":
+        return f"{spend * 10 / impressions:.6f}" if impressions else None
+    if name == "cpc":
+        return f"{spend / 100 / clicks:.6f}" if clicks else None
+    if name == "actions":
+        return [{"action_type": t, "value": str(m[i])} for t, i in _ACTIONS if m[i]]
+    if name == "action_values":
+        return [{"action_type": t, "value": _money(m[i])} for t, i in _VALUES if m[i]]
+    if name == "cost_per_action_type":
+        return [{"action_type": t, "value": f"{spend / 100 / m[i]:.6f}"} for t, i in _COSTS if m[i]]
+    return None

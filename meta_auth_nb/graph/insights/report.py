@@ -36,10 +36,11 @@ from ..._base.errors import (
 from ..paging import PageWalk
 from ..plan import Gather, Sleep, Steps, collect
 from ..request import READ_COST, CallFacts
+from .query import InsightsQuery
 from .slices import SYNC_ROWS, Slice, buckets, estimate_rows, halves
 from .state import PullState
 
-__all__ = ["RUN_ATTEMPTS", "is_fatal", "slice_error", "slice_steps"]
+__all__ = ["RUN_ATTEMPTS", "is_fatal", "mode_of", "slice_error", "slice_steps"]
 
 #: Report runs started for one slice before it is given up (the first and its retries).
 RUN_ATTEMPTS = 3
@@ -58,15 +59,15 @@ def is_fatal(error: BaseException) -> bool:
     return isinstance(error, GraphError) and error.code in (100, 3018) and error.subcode not in (33, 1487534)
 
 
-def mode_of(state: PullState, piece: Slice) -> str:
+def mode_of(query: InsightsQuery, piece: Slice) -> str:
     """``"sync"`` or ``"run"``: how a slice is planned to go, by its estimated size."""
-    spans = len(buckets(state.query, piece.since, piece.until))
-    return "sync" if estimate_rows(state.query, spans) <= SYNC_ROWS else "run"
+    spans = len(buckets(query, piece.since, piece.until))
+    return "sync" if estimate_rows(query, spans) <= SYNC_ROWS else "run"
 
 
 def slice_steps(state: PullState, piece: Slice, mode: str | None = None) -> Steps[None]:
     """The plan of one slice: its rows go to the ledger, or it is given up; fatal errors are raised."""
-    mode = mode or mode_of(state, piece)
+    mode = mode or mode_of(state.query, piece)
     try:
         try:
             rows = yield from (_sync_rows(state, piece) if mode == "sync" else _run_rows(state, piece))

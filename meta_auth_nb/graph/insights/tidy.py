@@ -55,27 +55,31 @@ _TEXT = frozenset(
 _DATES = ("date_start", "date_stop")
 #: Keys of a list entry that are not part of its label: the value and attribution windows.
 _WINDOWS = re.compile(r"^(value|\d+d_(click|view|ev)|dda|inline|skan_.*|default)$")
-_INTEGER = re.compile(r"^-?\d+$")
 
 
 def _is_text(name: str, query: InsightsQuery) -> bool:
     return name.endswith(("_id", "_name")) or name in _TEXT or name in _DATES or name in query.breakdowns
 
 
-def _spread(name: str, entries: list[Any], row: dict[str, Any], seen: dict[str, set[str]]) -> None:
-    """Put a list field's entries into ``row`` as ``name:label`` columns."""
-    labels = seen.setdefault(name, set())
-    for entry in entries:
-        if not isinstance(entry, dict):
-            continue
-        parts = [str(entry.get("action_type", ""))] if "action_type" in entry else []
-        parts += [str(v) for k, v in entry.items() if k != "action_type" and not _WINDOWS.match(k)]
-        label = ":".join(p for p in parts if p) or "value"
-        for key, value in entry.items():
-            if _WINDOWS.match(key):
-                column = f"{name}:{label}" if key == "value" else f"{name}:{label}:{key}"
-                row[column] = value
-                labels.add(column)
+def _spread(name: str, entry: Any, row: dict[str, Any], columns: dict[tuple[str, str], str]) -> None:
+    """Put one entry of a list field into ``row`` as ``name:label`` columns (``columns`` remembers the names)."""
+    if not isinstance(entry, dict):
+        return
+    kind = entry.get("action_type")
+    if kind is not None and len(entry) == 2 and "value" in entry:  # the usual {"action_type", "value"}
+        column = columns.get((name, kind))
+        if column is None:
+            column = columns[(name, kind)] = f"{name}:{kind}"
+        row[column] = entry["value"]
+        return
+    parts = [str(kind)] if kind is not None else []
+    parts += [str(v) for k, v in entry.items() if k != "action_type" and not _WINDOWS.match(k)]
+    label = ":".join(p for p in parts if p) or "value"
+    for key, value in entry.items():
+        if _WINDOWS.match(key):
+            suffix = label if key == "value" else f"{label}:{key}"
+            column = columns.setdefault((name, suffix), f"{name}:{suffix}")
+            row[column] = value
 
 
 def _counts_list(name: str) -> bool:
@@ -103,25 +107,30 @@ def insights_frame(rows: Sequence[dict[str, Any]], query: InsightsQuery, *, raw:
         order = [c for c in [*head, *asked] if c in frame.columns]
         return frame[order + sorted(c for c in frame.columns if c not in order)]
     flat: list[dict[str, Any]] = []
-    spread: dict[str, set[str]] = {}
+    spread: dict[tuple[str, str], str] = {}
     extra: set[str] = set()
+    known = {*head, *asked}
     for source in rows:
         row: dict[str, Any] = {}
         for name, value in source.items():
-            if isinstance(value, list):
-                _spread(name, value, row, spread)
+            if value.__class__ is list:
+                for entry in value:
+                    _spread(name, entry, row, spread)
             else:
                 row[name] = value
-                if name not in head and name not in asked:
+                if name not in known:
                     extra.add(name)
-        account = row.get("account_id")
-        if account is not None and not str(account).startswith("act_"):
-            row["account_id"] = f"act_{account}"
         flat.append(row)
-    lists = [f for f in asked if f in spread] + sorted(f for f in spread if f not in asked)
-    scalars = [f for f in asked if f not in spread] + sorted(extra)
-    columns = head + scalars + [c for f in lists for c in sorted(spread[f])]
+    by_field: dict[str, list[str]] = {}
+    for (field, _), column in spread.items():
+        by_field.setdefault(field, []).append(column)
+    lists = [f for f in asked if f in by_field] + sorted(f for f in by_field if f not in asked)
+    scalars = [f for f in asked if f not in by_field] + sorted(extra)
+    columns = head + scalars + [c for f in lists for c in sorted(by_field[f])]
     frame = pd.DataFrame.from_records(flat, columns=columns) if flat else pd.DataFrame(columns=columns)
+    if len(frame) and "account_id" in frame:
+        ids = frame["account_id"].astype(str)
+        frame["account_id"] = ids.where(ids.str.startswith("act_"), "act_" + ids)
     for name in columns:
         frame[name] = _typed(frame[name], name, query)
     return frame
@@ -138,10 +147,13 @@ def _typed(column: pd.Series, name: str, query: InsightsQuery) -> pd.Series:
     spread = ":" in name
     if spread and not field.startswith("cost_per"):
         column = column.fillna("0")
-    numbers = pd.to_numeric(column, errors="coerce")
-    if not spread and numbers.isna().sum() > column.isna().sum():  # not every value is a number: text
-        return column
+    try:
+        numbers = column.astype("float64")
+    except (TypeError, ValueError):
+        numbers = pd.to_numeric(column, errors="coerce")
+        if not spread and numbers.isna().sum() > column.isna().sum():  # not every value is a number: text
+            return column
     whole = name in _COUNTS or (spread and _counts_list(field))
-    if whole and column.dropna().astype(str).str.match(_INTEGER).all():
+    if whole and bool((numbers.dropna() % 1 == 0).all()):
         return numbers.astype("Int64")
-    return numbers.astype("float64")
+    return numbers
