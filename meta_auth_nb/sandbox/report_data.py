@@ -246,7 +246,7 @@ def _row(
 ) -> dict[str, Any]:
     """One row with the fields asked for (and the breakdowns and dates, which Graph always adds)."""
     depth = ("account", "campaign", "adset", "ad").index(query.level)
-    impressions, clicks, spend = m[0], m[1], m[2]
+    impressions, clicks = m[0], m[1]
     row: dict[str, Any] = {}
     for name in query.fields:
         value = _value(name, depth, acc, ad, key, start, m) if name not in ("date_start", "date_stop") else None

@@ -100,14 +100,12 @@ _ALL = (
     ),
     Scenario(
         "insights-at-scale",
-        "alice's business has 12 ad accounts, every Graph answer takes 150 ms, a synchronous insights report "
-        "may hold at most 200 rows (more gets 'Please reduce the amount of data') and report runs take a few "
-        "seconds, so a pull over every account and a quarter of daily rows has to plan: slices, report runs "
-        "running side by side, retries.",
+        "alice's business has 12 ad accounts, every Graph answer takes 150 ms and a synchronous insights report "
+        "may hold at most 200 rows (more gets 'Please reduce the amount of data'), so a pull over every account "
+        "and a quarter of daily ad rows has to plan: slices, async report runs side by side, retries.",
         ad_accounts=12,
         latency_ms=150.0,
         insights_sync_limit=200,
-        job_timing=JobTiming(base_s=1.5, rows_per_s=1000.0, ready_s=0.3),
     ),
 )
 

@@ -153,15 +153,15 @@ def pull_steps(
 
 
 def _incomplete(failures: list[GraphError], frame: pd.DataFrame, checkpoint: str | None) -> InsightsIncomplete:
-    names = [f"{getattr(f, 'account', '')} {getattr(f, 'since', '')}..{getattr(f, 'until', '')}" for f in failures]
-    shown = "; ".join(names[:5]) + ("; …" if len(names) > 5 else "")
+    count = len(failures)
+    shown = "; ".join(f.message.rstrip(".") for f in failures[:3]) + ("; …" if count > 3 else "")
     again = (
         f"Run the same call again with checkpoint={checkpoint!r}: only the missing slices are fetched."
         if checkpoint
         else "Pass checkpoint='pull.json' to keep what arrived and fetch only what is missing next time."
     )
     return InsightsIncomplete(
-        f"{len(failures)} slice(s) of the pull are missing ({shown}): {failures[0].message}. "
+        f"{count} slice{'s' if count > 1 else ''} of the pull {'are' if count > 1 else 'is'} missing: {shown}. "
         f"The {len(frame):,} rows that arrived are in .partial. {again}",
         failures=failures,
         partial=frame,

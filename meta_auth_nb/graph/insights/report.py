@@ -146,8 +146,9 @@ def _run_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
         ledger.run_ended(piece)
         endings.append(ending)
         if len(endings) >= RUN_ATTEMPTS:
+            said = f"'{ending}' {len(endings)} times" if len(set(endings)) == 1 else ", ".join(map(repr, endings))
             raise InsightsSliceFailed(
-                f"{piece.label}: its report run ended {', '.join(repr(e) for e in endings)}",
+                f"{piece.label}: its report run ended {said}",
                 account=piece.account,
                 since=piece.since.isoformat(),
                 until=piece.until.isoformat(),
