@@ -128,14 +128,14 @@ class CallPlanner:
         refusal: RateLimited | None = None
         while True:
             # Wait until the call fits, then count it: concurrent calls each take their own points.
-            while (pace := self.pacer.reserve(facts)) is not None:
+            while isinstance(pace := self.pacer.reserve(facts), Pace):
                 if pace.seconds > self.max_wait:
                     raise self._too_long(pace, refusal if pace.blocked else None)
                 log.info("%s", pace.reason)
                 yield Sleep(pace.seconds, pace.reason)
             outcome = yield request
             try:
-                return self.receive(outcome, facts)
+                return self.receive(outcome, facts, ticket=pace)
             except GraphError as error:
                 if isinstance(error, RateLimited):
                     refusal = error
@@ -150,37 +150,41 @@ class CallPlanner:
                     log.info("%s %s", request, reason)
                     yield Sleep(delay, reason)
 
-    def receive(self, outcome: Reply | GraphConnectionError, facts: CallFacts | None = None) -> Any:
+    def receive(
+        self, outcome: Reply | GraphConnectionError, facts: CallFacts | None = None, *, ticket: int | None = None
+    ) -> Any:
         """Read what a send gave: the decoded JSON with its links scrubbed, or the error raised.
 
-        The usage headers, the server clock and a version warning are noted either way.
+        The usage headers, the server clock and a version warning are noted
+        either way; ``ticket`` is the pacer's for the call.
         """
+        facts = facts or CallFacts(read=True)
+        self.pacer.settled(facts, ticket)
         if isinstance(outcome, GraphConnectionError):
             raise outcome
-        facts = facts or CallFacts(read=True)
         self.server_time = server_time(outcome.headers) or self.server_time
         self._check_version(outcome.headers.get(VERSION_WARNING_HEADER))
         body = scrub_body(outcome.body, self.endpoint.secrets)
         try:
             payload, usage = read_reply(outcome.status, outcome.headers, body)
         except RateLimited as error:
-            self.note_usage(error.usage, facts)
+            self.note_usage(error.usage, facts, ticket)
             raise
         except GraphError as error:
-            self.note_usage(parse_usage(outcome.headers), facts)  # an error answer counts too
+            self.note_usage(parse_usage(outcome.headers), facts, ticket)  # an error answer counts too
             if error.code == VERSION_ENDED_CODE:
                 self._check_version(error.message)
             raise
-        self.note_usage(usage, facts)
+        self.note_usage(usage, facts, ticket)
         return payload
 
-    def note_usage(self, usage: Usage | None, facts: CallFacts) -> None:
+    def note_usage(self, usage: Usage | None, facts: CallFacts, ticket: int | None = None) -> None:
         """Keep the latest figures of each usage header, and tell the pacer."""
         if usage is None:
             return
         with self._usage_lock:
             self.usage = usage if self.usage is None else self.usage.combined(usage)
-        self.pacer.note(facts, usage)
+        self.pacer.note(facts, usage, ticket)
 
     def _check_version(self, text: str | None) -> None:
         """Warn once per session that the pinned version has ended for the Marketing API."""

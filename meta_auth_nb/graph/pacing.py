@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .._base.usage import Usage
 from .request import CallFacts
@@ -32,6 +32,8 @@ MAX_SCORE = {"development_access": 60.0, "standard_access": 9000.0}
 DEFAULT_DECAY_S = 300.0
 #: Percentage points kept free below 100%, for clock and rounding differences.
 _MARGIN = 0.01
+#: With calls in flight near the limit, look again this soon (their answers tell more than the decay).
+IN_FLIGHT_LOOK_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class _Score:
     blocked_until: float = 0.0
     block_reason: str = ""
     known: bool = False  # a header has reported this account's score
+    inflight: dict[int, int] = field(default_factory=dict)  # ticket -> points, for calls not answered yet
+    read: int = 0  # the ticket of the call whose answer gave the score
 
     def now(self, t: float) -> float:
         rate = self.decay_per_s if self.decay_per_s is not None else 100.0 / DEFAULT_DECAY_S
@@ -94,6 +98,7 @@ class Pacer:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._scores: dict[str | None, _Score] = {}
+        self._tickets = 0
         self._lock = threading.RLock()  # concurrent plans (and the sync driver's threads) share one pacer
 
     def wait(self, facts: CallFacts) -> Pace | None:
@@ -108,29 +113,34 @@ class Pacer:
             if not score.known:
                 return None
             now = score.now(t)
-            over = now + facts.cost * score.step - (100.0 - _MARGIN)
+            # Calls in flight are counted in ``now``; they count once more as a margin, as their answers
+            # may come back in any order (an older, lower score read after a newer one). Near the limit
+            # that leaves one call at a time, whose answer is then the latest word.
+            pending = sum(score.inflight.values())
+            over = now + (facts.cost + pending) * score.step - (100.0 - _MARGIN)
             if over <= 0:
                 return None
             rate = score.decay_per_s if score.decay_per_s else 100.0 / DEFAULT_DECAY_S
+            seconds = min(over / rate, IN_FLIGHT_LOOK_S) if pending else over / rate
             tier = f" ({score.tier})" if score.tier else ""
-            return Pace(over / rate, f"{_label(facts.account)} is at {now:.0f}% of its rate-limit score{tier}")
+            return Pace(seconds, f"{_label(facts.account)} is at {now:.0f}% of its rate-limit score{tier}")
 
-    def sent(self, facts: CallFacts) -> None:
-        """Count a call's cost as soon as it leaves, so concurrent calls see it."""
+    def sent(self, facts: CallFacts) -> int:
+        """Count a call's cost as soon as it leaves, so concurrent calls see it; returns its ticket."""
         with self._lock:
-            self._count(facts)
+            return self._count(facts)
 
-    def reserve(self, facts: CallFacts) -> Pace | None:
+    def reserve(self, facts: CallFacts) -> Pace | int:
         """:meth:`wait`, and when there is nothing to wait for :meth:`sent`, in one step.
 
-        Concurrent calls that each asked, then slept, then sent could all fit
-        the same free points; reserving takes them one at a time.
+        Returns the wait, or the call's ticket (give it to :meth:`settled` and
+        :meth:`note` with its answer). Concurrent calls that each asked, then
+        slept, then sent could all fit the same free points; reserving takes
+        them one at a time.
         """
         with self._lock:
             pace = self.wait(facts)
-            if pace is None:
-                self._count(facts)
-            return pace
+            return pace if pace is not None else self._count(facts)
 
     def tier(self, account: str | None) -> str | None:
         """The access tier the headers reported for ``account`` (``development_access``...), if any."""
@@ -138,15 +148,31 @@ class Pacer:
             score = self._scores.get(account)
             return score.tier if score else None
 
-    def _count(self, facts: CallFacts) -> None:
-        score = self._scores.get(facts.account)
-        if score is None or not score.known:
-            return
-        t = self._clock()
-        score.percent, score.at = score.now(t) + facts.cost * score.step, t
+    def settled(self, facts: CallFacts, ticket: int | None) -> None:
+        """A call is no longer in flight: it was answered, or its connection failed."""
+        with self._lock:
+            score = self._scores.get(facts.account)
+            if score is not None and ticket is not None:
+                score.inflight.pop(ticket, None)
 
-    def note(self, facts: CallFacts, usage: Usage | None) -> None:
-        """Take in what one reply's headers say about the account the call was counted against."""
+    def _count(self, facts: CallFacts) -> int:
+        self._tickets += 1
+        score = self._scores.get(facts.account)
+        if score is not None and score.known:
+            t = self._clock()
+            score.percent, score.at = score.now(t) + facts.cost * score.step, t
+            score.inflight[self._tickets] = facts.cost
+        return self._tickets
+
+    def note(self, facts: CallFacts, usage: Usage | None, ticket: int | None = None) -> None:
+        """Take in what one reply's headers say about the account the call was counted against.
+
+        ``ticket`` (from :meth:`reserve`) says which call it answers: the
+        answer of a call sent before the one whose answer gave the score is
+        older news (concurrent answers are read in any order) and leaves the
+        score as it is. The calls still in flight are added to the figure, as
+        it may not count them yet.
+        """
         if usage is None:
             return
         percent = usage.account_percent
@@ -161,14 +187,13 @@ class Pacer:
                 score.tier = tier
                 if tier in MAX_SCORE:
                     score.step = 100.0 / MAX_SCORE[tier]
-            if percent is not None:
+            fresh = ticket is None or ticket >= score.read
+            if percent is not None and (fresh or not score.known):
                 reset = usage.account_reset_s
                 if reset and reset > 0 and percent > 0:
                     score.decay_per_s = percent / reset
-                # Calls sent after this one may not be in its figure yet: the estimate that counts
-                # every call sent is kept when it is higher, so concurrent calls never over-commit.
-                mine = score.now(t) if score.known else 0.0
-                score.percent, score.at, score.known = max(percent, mine), t, True
+                score.percent = percent + sum(score.inflight.values()) * score.step
+                score.at, score.known, score.read = t, True, ticket or score.read
             if regain:
                 self._block(score, t, regain, f"{_label(facts.account)} is blocked by a rate limit")
 
