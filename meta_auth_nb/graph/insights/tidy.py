@@ -61,25 +61,41 @@ def _is_text(name: str, query: InsightsQuery) -> bool:
     return name.endswith(("_id", "_name")) or name in _TEXT or name in _DATES or name in query.breakdowns
 
 
-def _spread(name: str, entry: Any, row: dict[str, Any], columns: dict[tuple[str, str], str]) -> None:
-    """Put one entry of a list field into ``row`` as ``name:label`` columns (``columns`` remembers the names)."""
-    if not isinstance(entry, dict):
-        return
+def _labelled(entry: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(label, value) pairs of one unusual list entry: breakdown values join the action type, windows too."""
     kind = entry.get("action_type")
-    if kind is not None and len(entry) == 2 and "value" in entry:  # the usual {"action_type", "value"}
-        column = columns.get((name, kind))
-        if column is None:
-            column = columns[(name, kind)] = f"{name}:{kind}"
-        row[column] = entry["value"]
-        return
     parts = [str(kind)] if kind is not None else []
     parts += [str(v) for k, v in entry.items() if k != "action_type" and not _WINDOWS.match(k)]
     label = ":".join(p for p in parts if p) or "value"
-    for key, value in entry.items():
-        if _WINDOWS.match(key):
-            suffix = label if key == "value" else f"{label}:{key}"
-            column = columns.setdefault((name, suffix), f"{name}:{suffix}")
-            row[column] = value
+    windows = [(key, value) for key, value in entry.items() if _WINDOWS.match(key)]
+    return [(label if key == "value" else f"{label}:{key}", value) for key, value in windows]
+
+
+def _spread(entries: list[Any], size: int) -> dict[str, list[Any]]:
+    """One list field's entries, row by row, as columns: label -> one value per row (None where absent)."""
+    columns: dict[str, list[Any]] = {}
+    for index, found in enumerate(entries):
+        if found.__class__ is not list:
+            continue
+        for entry in found:
+            if entry.__class__ is not dict:
+                continue
+            kind = entry.get("action_type")
+            if kind is not None and len(entry) == 2 and "value" in entry:  # the usual {"action_type", "value"}
+                pairs: list[tuple[str, Any]] = [(kind, entry["value"])]
+            else:
+                pairs = _labelled(entry)
+            for label, value in pairs:
+                column = columns.get(label)
+                if column is None:
+                    column = columns[label] = [None] * size
+                column[index] = value
+    return columns
+
+
+def _is_list(rows: Sequence[dict[str, Any]], name: str) -> bool:
+    """Whether a field comes as lists (``actions``...): its first value that is there says."""
+    return next((row[name] for row in rows if row.get(name) is not None), None).__class__ is list
 
 
 def _counts_list(name: str) -> bool:
@@ -106,28 +122,18 @@ def insights_frame(rows: Sequence[dict[str, Any]], query: InsightsQuery, *, raw:
         frame = pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame()
         order = [c for c in [*head, *asked] if c in frame.columns]
         return frame[order + sorted(c for c in frame.columns if c not in order)]
-    flat: list[dict[str, Any]] = []
-    spread: dict[tuple[str, str], str] = {}
-    extra: set[str] = set()
-    known = {*head, *asked}
-    for source in rows:
-        row: dict[str, Any] = {}
-        for name, value in source.items():
-            if value.__class__ is list:
-                for entry in value:
-                    _spread(name, entry, row, spread)
-            else:
-                row[name] = value
-                if name not in known:
-                    extra.add(name)
-        flat.append(row)
-    by_field: dict[str, list[str]] = {}
-    for (field, _), column in spread.items():
-        by_field.setdefault(field, []).append(column)
-    lists = [f for f in asked if f in by_field] + sorted(f for f in by_field if f not in asked)
-    scalars = [f for f in asked if f not in by_field] + sorted(extra)
-    columns = head + scalars + [c for f in lists for c in sorted(by_field[f])]
-    frame = pd.DataFrame.from_records(flat, columns=columns) if flat else pd.DataFrame(columns=columns)
+    names: set[str] = set().union(*(row.keys() for row in rows)) if rows else set()
+    lists = [f for f in asked if f in names and _is_list(rows, f)]
+    lists += sorted(f for f in names - set(asked) - set(head) if _is_list(rows, f))
+    scalars = [f for f in asked if f not in lists] + sorted(names - set(head) - set(asked) - set(lists))
+    frame = pd.DataFrame.from_records(list(rows), columns=head + scalars + lists) if rows else None
+    if frame is None:
+        frame = pd.DataFrame(columns=head + scalars)
+    for field in lists:
+        spread = _spread(frame.pop(field).tolist(), len(frame))
+        for label in sorted(spread):
+            frame[f"{field}:{label}"] = spread[label]
+    columns = list(frame.columns)
     if len(frame) and "account_id" in frame:
         ids = frame["account_id"].astype(str)
         frame["account_id"] = ids.where(ids.str.startswith("act_"), "act_" + ids)
