@@ -20,6 +20,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -123,7 +124,7 @@ class CallPlanner:
         if facts is None:
             facts = call_facts(method, path, params)
         if idempotent is not None:
-            facts = CallFacts(idempotent, facts.account, facts.cost, facts.code_exchange)
+            facts = replace(facts, read=idempotent)
         attempt = 0
         refusal: RateLimited | None = None
         while True:

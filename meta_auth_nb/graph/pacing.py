@@ -11,14 +11,20 @@ second, in the server's own seconds. :class:`Pacer` keeps that estimate per
 ad account and says, before each call, how long to wait until the call's
 cost fits under the maximum, and why. A refusal (codes 4, 17, 32, 613,
 80000-80014) blocks the account for what ``estimated_time_to_regain_access``
-says. Nothing here sleeps: the core turns a wait into a
+says. ``x-fb-ads-insights-throttle`` at 100% (an account's or the app's
+insights budget) holds insights calls for as long as
+``x-business-use-case-usage`` says access takes to come back (with no time
+given, the next call is sent and a refusal says it). Concurrent
+calls each get a ticket: the calls still in flight are added to what an
+answer says, an answer older than the one read last leaves the score as it
+is, and near the limit calls go one at a time. Nothing here sleeps: the core turns a wait into a
 :class:`~.plan.Sleep`. Graph layer, I/O-free.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .._base.usage import Usage
@@ -75,6 +81,8 @@ class _Score:
     block_reason: str = ""
     known: bool = False  # a header has reported this account's score
     inflight: dict[int, int] = field(default_factory=dict)  # ticket -> points, for calls not answered yet
+    insights_until: float = 0.0  # insights calls wait until then (x-fb-ads-insights-throttle at 100%)
+    insights_reason: str = ""
     read: int = 0  # the ticket of the call whose answer gave the score
 
     def now(self, t: float) -> float:
@@ -99,15 +107,21 @@ class Pacer:
         self._clock = clock
         self._scores: dict[str | None, _Score] = {}
         self._tickets = 0
+        self._app = _Score()  # the app's own insights throttle
         self._lock = threading.RLock()  # concurrent plans (and the sync driver's threads) share one pacer
 
     def wait(self, facts: CallFacts) -> Pace | None:
         """How long to wait before a call with ``facts`` so its cost fits; None to go now."""
         with self._lock:
             score = self._scores.get(facts.account)
+            t = self._clock()
+            if facts.insights:
+                held = [(s.insights_until, s.insights_reason) for s in (score, self._app) if s is not None]
+                until, why = max(held)
+                if until > t:
+                    return Pace(until - t, why, blocked=True)
             if score is None:
                 return None
-            t = self._clock()
             if score.blocked_until > t:
                 return Pace(score.blocked_until - t, score.block_reason, blocked=True)
             if not score.known:
@@ -177,10 +191,14 @@ class Pacer:
             return
         percent = usage.account_percent
         regain = usage.regain_access_s
-        if percent is None and not regain:
+        throttle = usage.insights_throttle
+        if percent is None and not regain and not throttle:
             return
         with self._lock:
             t = self._clock()
+            self._throttled(facts.account, throttle, regain, t)
+            if percent is None and not regain:
+                return
             score = self._scores.setdefault(facts.account, _Score(at=t))
             tier = usage.tier
             if tier:
@@ -203,6 +221,26 @@ class Pacer:
             t = self._clock()
             score = self._scores.setdefault(facts.account, _Score(at=t))
             self._block(score, t, seconds, f"{_label(facts.account)} was refused ({why})")
+
+    def _throttled(self, account: str | None, throttle: Mapping[str, float], regain: float | None, t: float) -> None:
+        """Hold insights calls while ``x-fb-ads-insights-throttle`` says an account's (or the app's) budget is used up.
+
+        For as long as ``x-business-use-case-usage`` says access comes back in.
+        """
+        if not regain:
+            return
+        for key, holder, what in (
+            ("acc_id_util_pct", account, f"{_label(account)}'s insights budget"),
+            ("app_id_util_pct", None, "this app's insights budget"),
+        ):
+            used = throttle.get(key)
+            if used is None or used < 100.0:
+                continue
+            score = self._app if key == "app_id_util_pct" else self._scores.setdefault(holder, _Score(at=t))
+            until = t + regain
+            if until > score.insights_until:
+                score.insights_until = until
+                score.insights_reason = f"{what} is at {used:g}% (x-fb-ads-insights-throttle)"
 
     @staticmethod
     def _block(score: _Score, t: float, seconds: float, reason: str) -> None:

@@ -384,3 +384,24 @@ def test_a_pull_killed_mid_way_like_a_kernel_restart_resumes_with_exactly_the_ri
     assert new and not any(
         a.account == b.account and a.since <= b.until and b.since <= a.until for a in new for b in old
     )
+
+
+def test_insights_calls_wait_while_the_insights_throttle_is_full(box):
+    act = box.ad_account_ids()[0]
+    # Graph says the account's insights budget is used up, and comes back in 0.6 s.
+    full = {
+        "x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 40, "acc_id_util_pct": 100}),
+        "x-business-use-case-usage": json.dumps(
+            {box.business_id: [{"type": "ads_insights", "call_count": 100, "estimated_time_to_regain_access": 0.01}]}
+        ),
+    }
+    box.fail_next({"headers": full}, path=f"{act}/insights")
+    seen: list[InsightsProgress] = []
+    with session(box) as meta:
+        # 450 campaign rows, 300 at most per call: the first call is split, its halves wait for the budget.
+        frame = meta.insights(
+            act, level="campaign", time_range=QUARTER, time_increment=1, concurrency=1, progress=seen.append
+        )
+    assert len(frame) == 450
+    held = next(p for p in seen if p.waiting and "insights budget" in p.reason)
+    assert "is at 100% (x-fb-ads-insights-throttle)" in held.reason and 0.3 < held.waiting_s <= 0.6

@@ -122,7 +122,7 @@ def _sync_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
 def _run_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
     """Start (or take up again) a report run for the slice, wait for it, page its rows."""
     planner, ledger = state.planner, state.ledger
-    facts = CallFacts(read=True, account=piece.account, cost=READ_COST)
+    facts = CallFacts(read=True, account=piece.account, cost=READ_COST, insights=True)
     endings: list[str] = []
     while True:
         run_id = ledger.run_of(piece)
