@@ -10,7 +10,8 @@ measured is the client's own: HTTP, JSON decoding, row handling, DataFrame.
 The child builds ``Sandbox(**kwargs)`` and answers method calls sent over a
 pipe, so :class:`RemoteSandbox` behaves like a started ``Sandbox`` for what
 the benchmarks use (``graph_url``, ``app_id``, ``app_secret``,
-``issue_token``, ``ad_account_ids``, ``set_faults``, ``request_count``).
+``issue_token``, ``ad_account_ids``, ``set_faults``, ``request_count``,
+``report_run_count``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from typing import Any
 
-_ALLOWED = {"issue_token", "ad_account_ids", "set_faults", "info", "request_count"}
+_ALLOWED = {"issue_token", "ad_account_ids", "set_faults", "info", "request_count", "report_run_count"}
 
 
 def _serve(conn: Any, kwargs: dict[str, Any]) -> None:
@@ -89,3 +90,6 @@ class RemoteSandbox:
 
     def request_count(self, *args: Any, **kwargs: Any) -> int:
         return self._call("request_count", *args, **kwargs)
+
+    def report_run_count(self) -> int:
+        return self._call("report_run_count")

@@ -11,6 +11,7 @@
     ├── NotifyError                        the renewal email could not be built or sent
     ├── CommandError                       a ``meta-auth`` command stops (carries its exit code)
     ├── AutopilotError                     the sandbox autopilot did not reach "Use"
+    ├── InsightsIncomplete                 .failures .partial .checkpoint: a pull ended with slices missing
     └── GraphError                         .code .subcode .type .fbtrace_id .status .message .hint
         ├── TokenError                     .reason
         │   ├── TokenMissing
@@ -18,6 +19,8 @@
         │   └── TokenInvalidated
         ├── MissingPermission
         ├── RateLimited                    .retry_after .usage
+        ├── TooMuchData                    "reduce the amount of data" (code 1), 100/1487534
+        ├── InsightsSliceFailed            .account .since .until .ending: one slice of a pull gave up
         ├── TransientError
         ├── GraphConnectionError           .before_send
         ├── InvalidAppSecretProof
@@ -55,6 +58,8 @@ __all__ = [
     "GraphConnectionError",
     "GraphError",
     "GraphVersionWarning",
+    "InsightsIncomplete",
+    "InsightsSliceFailed",
     "InvalidAppSecretProof",
     "InvalidProfileName",
     "KeyringFailure",
@@ -73,6 +78,7 @@ __all__ = [
     "TokenExpired",
     "TokenInvalidated",
     "TokenMissing",
+    "TooMuchData",
     "TransientError",
 ]
 
@@ -401,6 +407,35 @@ class RedirectPortBusy(OAuthError):
         "Use a redirect no program on this machine can receive: register an HTTPS redirect in the app and pass it "
         "(--redirect-uri URL or META_AUTH_REDIRECT_URI), or stop the program holding the port and try again."
     )
+
+
+class TooMuchData(GraphError):
+    """Graph wants less data per call: code 1 "Please reduce the amount of data you're asking for", or 100/1487534."""
+
+    default_hint = (
+        "Ask for less per call (a shorter time range, fewer breakdowns, a less detailed level) or use an async "
+        "report run; meta.insights() does both by itself."
+    )
+
+
+class InsightsSliceFailed(GraphError):
+    """One slice of an insights pull (``.account``, ``.since``, ``.until``) gave up; ``.ending``: how its run ended."""
+
+    default_hint = "Run the same pull again with the same checkpoint= file: only the missing slices are fetched."
+
+    def __init__(self, message: str, *, account: str = "", since: str = "", until: str = "", **kw: Any) -> None:
+        self.account, self.since, self.until = account, since, until
+        self.ending: str | None = kw.pop("ending", None)
+        super().__init__(message, **kw)
+
+
+class InsightsIncomplete(MetaAuthError):
+    """An insights pull ended with slices missing: ``.failures`` (why, per slice), ``.partial`` (the
+    DataFrame of what arrived), ``.checkpoint`` (the file to resume from, if any)."""
+
+    def __init__(self, message: str = "", *, failures: Any = (), partial: Any = None, checkpoint: Any = None):
+        self.failures, self.partial, self.checkpoint = list(failures), partial, checkpoint
+        super().__init__(message)
 
 
 class GraphVersionWarning(UserWarning):

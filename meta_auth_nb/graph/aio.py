@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -21,6 +22,8 @@ from .._base.settings import Settings
 from .._base.tokens import AccessToken
 from .batch import batch_steps
 from .core import SessionBase
+from .insights.api import insights_plan
+from .insights.state import ProgressCallback
 from .paging import PageWalk, Progress, frame_steps
 from .plan import Action, Emit, Gather, Send, Sleep, Steps
 from .policy import RetryPolicy
@@ -139,6 +142,52 @@ class AsyncGraphSession(SessionBase):
 
         return list(await asyncio.gather(*(run(c) for c in calls), return_exceptions=return_exceptions))
 
+    async def insights(
+        self,
+        accounts: str | Sequence[str],
+        *,
+        fields: str | Sequence[str] | None = None,
+        level: str | None = None,
+        date_preset: str | None = None,
+        time_range: Any = None,
+        time_increment: int | str | None = None,
+        breakdowns: str | Sequence[str] | None = None,
+        action_breakdowns: str | Sequence[str] | None = None,
+        filtering: Any = None,
+        raw: bool = False,
+        checkpoint: str | Path | None = None,
+        progress: bool | ProgressCallback = True,
+        concurrency: int | None = None,
+        page_size: int = 500,
+        **params: Any,
+    ) -> pd.DataFrame:
+        """``await meta.insights(...)``: see :meth:`~meta_auth_nb.graph.sync.GraphSession.insights`.
+
+        The slices run as tasks on this loop; ``concurrency`` defaults to ``max_concurrency``.
+        """
+        steps, finish = insights_plan(
+            self._planner,
+            accounts,
+            fields=fields,
+            level=level,
+            date_preset=date_preset,
+            time_range=time_range,
+            time_increment=time_increment,
+            breakdowns=breakdowns,
+            action_breakdowns=action_breakdowns,
+            filtering=filtering,
+            raw=raw,
+            checkpoint=checkpoint,
+            progress=progress,
+            concurrency=concurrency or self.max_concurrency,
+            page_size=page_size,
+            params=params,
+        )
+        try:
+            return await self._run(steps)
+        finally:
+            finish()
+
     async def batch(self, requests: Iterable[Any], *, raise_errors: bool = False) -> list[Any]:
         """Like :meth:`GraphSession.batch`, sending the chunks of 50 concurrently."""
         return await self._run(batch_steps(self._planner, requests, raise_errors=raise_errors))
@@ -177,8 +226,33 @@ class AsyncGraphSession(SessionBase):
             await asyncio.sleep(action.seconds)
             return None
         if isinstance(action, Gather):
-            return await self.gather([self._run(steps) for steps in action.plans])
+            return await self._gather_plans(action.plans, action.limit or self.max_concurrency)
         raise TypeError(f"a plan run for its result cannot emit values: {action!r}")
+
+    async def _gather_plans(self, plans: Sequence[Steps[Any]], limit: int) -> list[Any]:
+        """Run plans as tasks, at most ``limit`` at once; the first error cancels the others and is raised."""
+        gate = asyncio.Semaphore(max(1, limit))
+
+        async def one(steps: Steps[Any]) -> Any:
+            try:
+                async with gate:
+                    return await self._run(steps)
+            except asyncio.CancelledError:
+                steps.close()
+                raise
+
+        tasks = [asyncio.ensure_future(one(steps)) for steps in plans]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            failed = [t for t in tasks if t in done and not t.cancelled() and t.exception() is not None]
+            if failed:
+                raise failed[0].exception()  # type: ignore[misc]
+            return [t.result() for t in tasks]
+        finally:
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _exchange(self, send: Send) -> Reply | GraphConnectionError:
         """Send one request; a transport failure is returned, for the plan to decide on."""

@@ -20,13 +20,21 @@ from .._base.errors import (
     TokenExpired,
     TokenInvalidated,
     TokenMissing,
+    TooMuchData,
     TransientError,
 )
 from .._base.tokens import TOKEN_SUBCODE_REASONS, TokenInfo
 from .._base.usage import parse_usage
 from .versions import version_advice
 
-__all__ = ["RATE_LIMIT_CODES", "TRANSIENT_CODES", "VERSION_ENDED_CODE", "classify", "error_from_token_info"]
+__all__ = [
+    "RATE_LIMIT_CODES",
+    "TOO_MUCH_DATA_SUBCODE",
+    "TRANSIENT_CODES",
+    "VERSION_ENDED_CODE",
+    "classify",
+    "error_from_token_info",
+]
 
 #: What to do when a token was invalidated, by subcode.
 _INVALIDATED_HINTS = {
@@ -53,10 +61,8 @@ _CODE_EXCHANGE = {
     36008: "redirect_uri must be exactly the one used in the login dialog URL, character for character.",
     36009: "Each login code works once: log in again for a new code.",
 }
-_TOO_MUCH_DATA = (
-    "Ask for less per call: a smaller limit, a shorter time range or fewer fields, "
-    "or run the report as an async insights job (POST act_<id>/insights)."
-)
+#: "Too much data per call" on an insights call (or a report run): ask for less.
+TOO_MUCH_DATA_SUBCODE = 1487534
 _IMPERSONATE = re.compile(r"permissions?(?:\(s\))? must be granted before impersonating")
 
 _RATE_LIMIT_KIND = {4: "app", 17: "user", 32: "page", 613: "call"}
@@ -178,8 +184,8 @@ def classify(
         kind = _BUC_KIND.get(code) or _RATE_LIMIT_KIND.get(code)  # type: ignore[arg-type]
         text = message or f"The {kind} rate limit was reached"
         return RateLimited(text, retry_after=retry_after, usage=usage, **fields)
-    if "reduce the amount of data" in lowered or subcode == 1487534:
-        return GraphError(message, hint=_TOO_MUCH_DATA, **fields)
+    if "reduce the amount of data" in lowered or subcode == TOO_MUCH_DATA_SUBCODE:
+        return TooMuchData(message, **fields)
     transient = said_transient
     if transient is None:
         transient = (

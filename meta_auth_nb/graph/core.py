@@ -16,9 +16,11 @@ Graph layer, I/O-free.
 from __future__ import annotations
 
 import random
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +69,8 @@ class CallPlanner:
         The server's clock (its ``Date`` header) at the latest answer.
     rng : random.Random
         Source of the backoff jitter.
+    clock : callable
+        Monotonic seconds (what plans measure waits with).
     pacer : Pacer
         The rate-limit estimates per ad account.
     """
@@ -77,7 +81,9 @@ class CallPlanner:
         self.usage: Usage | None = None
         self.server_time: datetime | None = None
         self.rng = random.Random()
+        self.clock = clock
         self.pacer = Pacer(clock)
+        self._usage_lock = threading.Lock()  # the sync driver may run plans in threads
         self._version_warned = False
 
     @property
@@ -118,20 +124,19 @@ class CallPlanner:
         if facts is None:
             facts = call_facts(method, path, params)
         if idempotent is not None:
-            facts = CallFacts(idempotent, facts.account, facts.cost, facts.code_exchange)
+            facts = replace(facts, read=idempotent)
         attempt = 0
         refusal: RateLimited | None = None
         while True:
-            pace = self.pacer.wait(facts)
-            if pace is not None:
+            # Wait until the call fits, then count it: concurrent calls each take their own points.
+            while isinstance(pace := self.pacer.reserve(facts), Pace):
                 if pace.seconds > self.max_wait:
                     raise self._too_long(pace, refusal if pace.blocked else None)
                 log.info("%s", pace.reason)
                 yield Sleep(pace.seconds, pace.reason)
-            self.pacer.sent(facts)
             outcome = yield request
             try:
-                return self.receive(outcome, facts)
+                return self.receive(outcome, facts, ticket=pace)
             except GraphError as error:
                 if isinstance(error, RateLimited):
                     refusal = error
@@ -146,36 +151,41 @@ class CallPlanner:
                     log.info("%s %s", request, reason)
                     yield Sleep(delay, reason)
 
-    def receive(self, outcome: Reply | GraphConnectionError, facts: CallFacts | None = None) -> Any:
+    def receive(
+        self, outcome: Reply | GraphConnectionError, facts: CallFacts | None = None, *, ticket: int | None = None
+    ) -> Any:
         """Read what a send gave: the decoded JSON with its links scrubbed, or the error raised.
 
-        The usage headers, the server clock and a version warning are noted either way.
+        The usage headers, the server clock and a version warning are noted
+        either way; ``ticket`` is the pacer's for the call.
         """
+        facts = facts or CallFacts(read=True)
+        self.pacer.settled(facts, ticket)
         if isinstance(outcome, GraphConnectionError):
             raise outcome
-        facts = facts or CallFacts(read=True)
         self.server_time = server_time(outcome.headers) or self.server_time
         self._check_version(outcome.headers.get(VERSION_WARNING_HEADER))
         body = scrub_body(outcome.body, self.endpoint.secrets)
         try:
             payload, usage = read_reply(outcome.status, outcome.headers, body)
         except RateLimited as error:
-            self.note_usage(error.usage, facts)
+            self.note_usage(error.usage, facts, ticket)
             raise
         except GraphError as error:
-            self.note_usage(parse_usage(outcome.headers), facts)  # an error answer counts too
+            self.note_usage(parse_usage(outcome.headers), facts, ticket)  # an error answer counts too
             if error.code == VERSION_ENDED_CODE:
                 self._check_version(error.message)
             raise
-        self.note_usage(usage, facts)
+        self.note_usage(usage, facts, ticket)
         return payload
 
-    def note_usage(self, usage: Usage | None, facts: CallFacts) -> None:
+    def note_usage(self, usage: Usage | None, facts: CallFacts, ticket: int | None = None) -> None:
         """Keep the latest figures of each usage header, and tell the pacer."""
         if usage is None:
             return
-        self.usage = usage if self.usage is None else self.usage.combined(usage)
-        self.pacer.note(facts, usage)
+        with self._usage_lock:
+            self.usage = usage if self.usage is None else self.usage.combined(usage)
+        self.pacer.note(facts, usage, ticket)
 
     def _check_version(self, text: str | None) -> None:
         """Warn once per session that the pinned version has ended for the Marketing API."""

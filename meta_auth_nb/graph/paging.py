@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from .._base.errors import GraphError
 from .core import CallPlanner
 from .plan import Emit, Sleep, Steps, collect
+from .request import CallFacts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,6 +113,9 @@ class PageWalk:
         Its parameters; ``after=`` resumes from a cursor, ``limit=`` sets the page size.
     progress : callable, optional
         Called with a :class:`PullProgress` after each page and before each wait.
+    facts : CallFacts, optional
+        What each page's call is, when the path does not say (a report run's
+        rows count against its ad account).
 
     Attributes
     ----------
@@ -123,9 +127,15 @@ class PageWalk:
     """
 
     def __init__(
-        self, planner: CallPlanner, path: str, params: Mapping[str, Any], progress: Progress | None = None
+        self,
+        planner: CallPlanner,
+        path: str,
+        params: Mapping[str, Any],
+        progress: Progress | None = None,
+        facts: CallFacts | None = None,
     ) -> None:
         self._planner = planner
+        self._facts = facts
         self._path = path
         self._params = dict(params)
         self._progress = progress
@@ -135,7 +145,7 @@ class PageWalk:
 
     def steps(self, *, by_row: bool) -> Steps[None]:
         """The plan of the pull; it emits rows one by one (``by_row``) or one list per page."""
-        first = self._planner.call("GET", self._path, self._params)
+        first = self._planner.call("GET", self._path, self._params, facts=self._facts)
         # Every next link must stay on the list the first request asked for.
         listed = urlsplit(self._planner.endpoint.url_for(self._path)).path
         payload = yield from self._watch(first)
@@ -155,7 +165,9 @@ class PageWalk:
                     yield Emit((rows,))
             if not next_url or not rows:
                 return
-            payload = yield from self._watch(self._planner.call("GET", str(next_url), follows=listed))
+            payload = yield from self._watch(
+                self._planner.call("GET", str(next_url), follows=listed, facts=self._facts)
+            )
 
     def _advance(self, after: str | None) -> None:
         if after:

@@ -11,7 +11,10 @@ returns its result (or raises) when done. A driver performs each action:
     the outcome is None.
 ``Gather``
     Run these plans (one after the other, or at once) and send back the
-    list of their results in order; the first error raised ends the plan.
+    list of their results in order; the first error raised ends the plan
+    (and the plans still running). With ``limit``, the plans are meant to
+    run side by side, at most ``limit`` at once: the sync driver then runs
+    them in threads too.
 ``Emit``
     Hand these values to whoever iterates the plan (paging); the outcome is
     None, sent once they were all taken.
@@ -67,9 +70,10 @@ class Sleep:
 
 @dataclass(frozen=True)
 class Gather:
-    """Run ``plans`` and send back their results, in order."""
+    """Run ``plans`` and send back their results, in order; ``limit``: side by side, at most that many at once."""
 
     plans: Sequence[Steps[Any]]
+    limit: int | None = None
 
 
 @dataclass(frozen=True)

@@ -90,12 +90,16 @@ class CallFacts:
     code_exchange : bool
         It exchanges a login code (``oauth/access_token`` with ``code``):
         whatever happens after it left, the code may be spent.
+    insights : bool
+        It is an insights call (an ``insights`` edge, a report run), held back
+        while ``x-fb-ads-insights-throttle`` says the budget is used up.
     """
 
     read: bool
     account: str | None = None
     cost: int = READ_COST
     code_exchange: bool = False
+    insights: bool = False
 
 
 def _graph_path(path: str) -> tuple[str, list[tuple[str, str]]]:
@@ -139,7 +143,10 @@ def call_facts(method: str, path: str, params: Mapping[str, Any] | None = None) 
     read = effective_method(method, pairs) == "GET" and not _WRITE_PATHS.match(graph)
     account = _ACCOUNT.match(graph)
     exchange = bool(_CODE_EXCHANGE.match(graph)) and any(key_name(k) == "code" for k, _ in pairs)
-    return CallFacts(read, account.group(1) if account else None, READ_COST if read else WRITE_COST, exchange)
+    cost = READ_COST if read else WRITE_COST
+    return CallFacts(
+        read, account.group(1) if account else None, cost, exchange, graph.rstrip("/").endswith("/insights")
+    )
 
 
 class Endpoint:

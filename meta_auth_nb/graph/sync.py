@@ -9,8 +9,10 @@ never in a URL. Graph layer.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -20,10 +22,13 @@ from .._base.settings import Settings
 from .._base.tokens import AccessToken
 from .batch import batch_steps
 from .core import SessionBase
+from .insights.api import insights_plan
+from .insights.state import ProgressCallback
 from .paging import PageWalk, Progress, frame_steps
 from .plan import Action, Emit, Gather, Send, Sleep, Steps
 from .policy import RetryPolicy
 from .reply import Reply
+from .threads import PlanStopped, side_by_side
 from .transport import build_request, client_options, connection_error, reply_of
 
 if TYPE_CHECKING:
@@ -180,6 +185,114 @@ class GraphSession(SessionBase):
         """
         return self._run(frame_steps(self._planner, path, params, progress))
 
+    def insights(
+        self,
+        accounts: str | Sequence[str],
+        *,
+        fields: str | Sequence[str] | None = None,
+        level: str | None = None,
+        date_preset: str | None = None,
+        time_range: Any = None,
+        time_increment: int | str | None = None,
+        breakdowns: str | Sequence[str] | None = None,
+        action_breakdowns: str | Sequence[str] | None = None,
+        filtering: Any = None,
+        raw: bool = False,
+        checkpoint: str | Path | None = None,
+        progress: bool | ProgressCallback = True,
+        concurrency: int = 20,
+        page_size: int = 500,
+        **params: Any,
+    ) -> pd.DataFrame:
+        """An insights report as a DataFrame, for one ad account, several or ``"all"``, as fast as the budget allows.
+
+        The pull is planned first: cut into slices (an ad account and a run of
+        whole ``time_increment`` buckets), small ones fetched synchronously, large
+        ones as async report runs (started, polled, paged), all side by side
+        (``concurrency`` at once) and paced by the usage headers so no call is
+        refused. A slice Graph finds too large ("Please reduce the amount of data",
+        100/1487534) is split in two and tried again; a report run that fails or is
+        skipped is started again, and a slice that still fails is named in
+        :class:`~meta_auth_nb.errors.InsightsIncomplete` (which holds the rows that
+        did arrive in ``.partial``).
+
+        Parameters
+        ----------
+        accounts : str or list of str
+            ``"act_<id>"``, a list of them, or ``"all"`` (every ad account the token reaches).
+        fields : str or list of str, optional
+            Insights fields (``impressions``, ``spend``, ``actions``...); default
+            impressions, clicks, spend and actions. The account's id and name and the
+            level's ids and names are always added.
+        level : {"account", "campaign", "adset", "ad"}, optional
+            One row per what (default ``account``, as Graph's).
+        date_preset : str, optional
+            ``last_7d``, ``last_30d`` (the default), ``this_month``... with Meta's
+            meanings, in each ad account's time zone.
+        time_range : dict or (since, until), optional
+            ``{"since": "2025-01-01", "until": "2025-03-31"}``; instead of ``date_preset``.
+        time_increment : int or str, optional
+            Days per row (1-90), ``"monthly"`` or ``"all_days"`` (the default).
+        breakdowns, action_breakdowns : str or list of str, optional
+            As Graph takes them (``["age", "gender"]``; ``["action_type"]``).
+        filtering : list of dict, optional
+            ``[{"field": "campaign.id", "operator": "IN", "value": [...]}]``.
+        raw : bool
+            Keep Graph's shapes (text numbers, ``actions`` lists) instead of the tidy frame.
+        checkpoint : str or Path, optional
+            A JSON file recording every slice that arrived: run the same call again
+            after an interruption (a kernel restart, a lost network) and only what is
+            missing is fetched, with no row twice. It holds no token.
+        progress : bool or callable
+            ``True`` (default): a progress bar (``tqdm.auto``: a widget in a notebook,
+            text in a terminal) counting slices and rows and saying what the pull waits
+            for; a callable gets an :class:`~meta_auth_nb.graph.insights.state.InsightsProgress`
+            instead; ``False`` shows nothing.
+        concurrency : int
+            Slices in flight at once (default 20).
+        page_size : int
+            Rows per page (1-500, default 500).
+        **params
+            Any other Graph parameter (``action_attribution_windows``...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: ``account_id``, ``account_name``, the level's ids and names,
+            ``date_start``/``date_stop`` as dates, the breakdowns, then the fields in
+            the order asked, numbers as numbers and each ``actions``-like list spread
+            into ``actions:<type>`` columns (see :mod:`~meta_auth_nb.graph.insights.tidy`).
+
+        Raises
+        ------
+        InsightsIncomplete
+            Some slices are missing after their retries (``.failures``, ``.partial``).
+        ConfigError
+            Arguments that cannot work, said before any call.
+        """
+        steps, finish = insights_plan(
+            self._planner,
+            accounts,
+            fields=fields,
+            level=level,
+            date_preset=date_preset,
+            time_range=time_range,
+            time_increment=time_increment,
+            breakdowns=breakdowns,
+            action_breakdowns=action_breakdowns,
+            filtering=filtering,
+            raw=raw,
+            checkpoint=checkpoint,
+            progress=progress,
+            concurrency=concurrency,
+            page_size=page_size,
+            params=params,
+        )
+        try:
+            return self._run(steps)
+        finally:
+            finish()
+
     def batch(self, requests: Iterable[Any], *, raise_errors: bool = False) -> list[Any]:
         """Send many calls in batches of 50 and return each decoded body, in order.
 
@@ -191,15 +304,18 @@ class GraphSession(SessionBase):
         return self._run(batch_steps(self._planner, requests, raise_errors=raise_errors))
 
     # -- the driver: perform what a plan asks ------------------------------
-    def _run(self, steps: Steps[T]) -> T:
-        """Perform a plan's actions until it returns its result (or raises)."""
+    def _run(self, steps: Steps[T], stop: threading.Event | None = None) -> T:
+        """Perform a plan's actions until it returns its result (or raises); ``stop`` ends it early."""
         outcome: Any = None
         while True:
+            if stop is not None and stop.is_set():
+                steps.close()
+                raise PlanStopped()
             try:
                 action = steps.send(outcome)
             except StopIteration as done:
                 return done.value
-            outcome = self._perform(action)
+            outcome = self._perform(action, stop)
 
     def _stream(self, steps: Steps[Any]) -> Iterator[Any]:
         """Perform a plan's actions, handing what it emits to the consumer."""
@@ -215,15 +331,20 @@ class GraphSession(SessionBase):
             else:
                 outcome = self._perform(action)
 
-    def _perform(self, action: Action) -> Any:
+    def _perform(self, action: Action, stop: threading.Event | None = None) -> Any:
         """Do one action and return its outcome for the plan."""
         if isinstance(action, Send):
             return self._exchange(action)
         if isinstance(action, Sleep):
-            time.sleep(action.seconds)
+            if stop is not None:
+                stop.wait(action.seconds)  # a stopped pull does not sleep on
+            else:
+                time.sleep(action.seconds)
             return None
         if isinstance(action, Gather):
-            return [self._run(steps) for steps in action.plans]
+            if action.limit and action.limit > 1 and len(action.plans) > 1:
+                return side_by_side(self._run, action.plans, action.limit, stop)
+            return [self._run(steps, stop) for steps in action.plans]
         raise TypeError(f"a plan run for its result cannot emit values: {action!r}")
 
     def _exchange(self, send: Send) -> Reply | GraphConnectionError:

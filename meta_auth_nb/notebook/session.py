@@ -33,7 +33,7 @@ _REGISTRY_ATTR = "_meta_auth_nb_injected"
 
 
 class NotebookSession(GraphSession):
-    """A Graph session for notebooks: sync calls plus ``aget``/``apost``/``adelete``/``aframe``.
+    """A Graph session for notebooks: sync calls plus ``aget``/``apost``/``adelete``/``aframe``/``ainsights``.
 
     Parameters
     ----------
@@ -146,6 +146,10 @@ class NotebookSession(GraphSession):
     async def aframe(self, path: str, **params: Any) -> pd.DataFrame:
         """Awaitable :meth:`frame`."""
         return await self._async_session().frame(path, **params)
+
+    async def ainsights(self, accounts: Any, **options: Any) -> pd.DataFrame:
+        """Awaitable :meth:`insights`: the pull's slices run as tasks on the notebook's event loop."""
+        return await self._async_session().insights(accounts, **options)
 
     def close(self) -> None:
         """Close the sync client (an async one is dropped with its loop)."""

@@ -24,6 +24,14 @@ def build_parser(prog: str = "meta-auth sandbox") -> argparse.ArgumentParser:
     p.add_argument("--scenario", choices=sorted(Sandbox.scenarios), default=None, help="workshop scenario")
     p.add_argument("--seed", type=int, default=0, help="fixes ids, app secret, data and faults")
     p.add_argument("--insights-rows", type=int, default=1000, help="insights rows per ad account")
+    p.add_argument("--ad-accounts", type=int, default=None, help="alice's ad accounts (default 2)")
+    p.add_argument(
+        "--insights-sync-limit",
+        type=int,
+        default=None,
+        metavar="ROWS",
+        help="most rows of a synchronous insights report; more gets 'Please reduce the amount of data' (default 1000)",
+    )
     p.add_argument(
         "--app-mode",
         choices=("development", "live"),
@@ -109,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency_ms=args.latency_ms,
             fault_rate=args.fault_rate,
             insights_rows=args.insights_rows,
+            ad_accounts=args.ad_accounts,
+            insights_sync_limit=args.insights_sync_limit,
             seed=args.seed,
             scenario=args.scenario,
             app_mode=args.app_mode,

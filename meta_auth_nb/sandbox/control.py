@@ -41,6 +41,9 @@ def info(engine: Engine) -> dict[str, Any]:
         "business_id": st.business_id,
         "ad_accounts": {u.name: list(u.ad_accounts) for u in [*st.users.values(), st.system_user]},
         "insights_rows": engine.catalog.insights_rows,
+        "insights_sync_limit": engine.insights_sync_limit,
+        "insights_async_limit": engine.insights_async_limit,
+        "report_runs": engine.report_runs.count(),
         "strict_versions": engine.strict_versions,
         **engine.app_setup.info(),
         "tier": engine.limits.tier.name,
@@ -123,6 +126,11 @@ def _fail_next(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
     return {"success": True}
 
 
+def _fail_next_job(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
+    engine.report_runs.script(p.get("ending") or "failed", int(p.get("times") or 1))
+    return {"success": True}
+
+
 def _redirect(engine: Engine, p: dict[str, str]) -> dict[str, Any]:
     engine.app_setup.register(p.get("uri") or "")
     return {"redirect_uris": list(engine.app_setup.redirect_uris)}
@@ -143,6 +151,7 @@ _POST: dict[str, Callable[[Engine, dict[str, str]], dict[str, Any]]] = {
     "faults": _faults,
     "rate_limits": _rate_limits,
     "fail_next": _fail_next,
+    "fail_next_job": _fail_next_job,
 }
 
 

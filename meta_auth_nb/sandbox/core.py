@@ -15,6 +15,7 @@ from .engine import Engine, LogEntry
 from .faults import Scripted
 from .person import press_dialog_button
 from .ratelimit import get_tier
+from .report_runs import job_timing
 from .scenarios import DESCRIPTIONS, get_scenario
 from .server import SandboxServer
 from .wire import split_version
@@ -61,6 +62,15 @@ class Sandbox:
     rate_limit_speed : float, optional
         How many times faster than real time the rate-limit clock runs
         (default the scenario's, else 1); the headers still give real seconds.
+    ad_accounts : int, optional
+        alice's ad accounts, and the system user's (default the scenario's, else 2).
+    insights_sync_limit, insights_async_limit : int, optional
+        Most rows of a synchronous report (1000; more is answered HTTP 500, code 1 "Please
+        reduce the amount of data you're asking for") and of one report run (50,000; 100/1487534).
+    insights_job_s, insights_job_rows_per_s, insights_ready_s : float, optional
+        A report run takes ``insights_job_s`` (1) plus its rows over ``insights_job_rows_per_s``
+        (2000) seconds of the sandbox clock; for ``insights_ready_s`` (0.3) more its rows answer
+        2601/1815107. See :mod:`~meta_auth_nb.sandbox.reports`.
 
     Notes
     -----
@@ -91,6 +101,12 @@ class Sandbox:
         strict_versions: bool = False,
         tier: str | None = None,
         rate_limit_speed: float | None = None,
+        ad_accounts: int | None = None,
+        insights_sync_limit: int | None = None,
+        insights_async_limit: int | None = None,
+        insights_job_s: float | None = None,
+        insights_job_rows_per_s: float | None = None,
+        insights_ready_s: float | None = None,
     ) -> None:
         self._port = int(port)
         self.seed = seed
@@ -106,6 +122,10 @@ class Sandbox:
             strict_versions=strict_versions,
             tier=tier,
             rate_limit_speed=rate_limit_speed,
+            ad_accounts=ad_accounts,
+            insights_sync_limit=insights_sync_limit,
+            insights_async_limit=insights_async_limit,
+            job_timing=job_timing(get_scenario(scenario), insights_job_s, insights_job_rows_per_s, insights_ready_s),
         )
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
@@ -397,6 +417,14 @@ class Sandbox:
         where = None if path is None else split_version("/" + path.lstrip("/"))[1]
         self._engine.script.add(Scripted(fault, where, after_effect, int(times)))
 
+    def fail_next_job(self, ending: str = "failed", *, times: int = 1) -> None:
+        """Make the next ``times`` insights report runs end ``"failed"`` ("Job Failed") or ``"skipped"``."""
+        self._engine.report_runs.script(ending, times)
+
+    def report_run_count(self) -> int:
+        """How many insights report runs were started (``POST act_<id>/insights``)."""
+        return self._engine.report_runs.count()
+
     def request_count(self, path: str | None = None, method: str | None = None) -> int:
         """How many Graph requests reached the sandbox (control calls excluded).
 
@@ -407,15 +435,7 @@ class Sandbox:
         method : str, optional
             Only those sent with this HTTP method.
         """
-        where = None if path is None else split_version("/" + path.lstrip("/"))[1]
-        count = 0
-        for entry in self._engine.request_log:
-            if where is not None and split_version(entry.path)[1] != where:
-                continue
-            if method is not None and entry.method != method.upper():
-                continue
-            count += 1
-        return count
+        return self._engine.request_count(path, method)
 
     @property
     def request_log(self) -> list[LogEntry]:

@@ -18,11 +18,22 @@ from urllib.parse import urlencode
 
 from .errors import GraphError
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "AdAccount", "AdCatalog", "paginate", "parse_fields", "pick_fields"]
+__all__ = [
+    "BASE_DAY",
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "AdAccount",
+    "AdCatalog",
+    "mix",
+    "paginate",
+    "parse_fields",
+    "pick_fields",
+]
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 500
-_BASE_DAY = _dt.date(2024, 1, 1)
+#: The first day the sandbox has insights for.
+BASE_DAY = _dt.date(2024, 1, 1)
 _MASK64 = (1 << 64) - 1
 _OBJECTIVES = ("OUTCOME_TRAFFIC", "OUTCOME_SALES", "OUTCOME_LEADS", "OUTCOME_AWARENESS", "OUTCOME_ENGAGEMENT")
 _CAMPAIGN_NAMES = (
@@ -37,7 +48,7 @@ _CAMPAIGN_NAMES = (
 )
 
 
-def _mix(x: int) -> int:
+def mix(x: int) -> int:
     """splitmix64 finaliser: a fast, well-spread hash of one integer."""
     x = (x + 0x9E3779B97F4A7C15) & _MASK64
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
@@ -116,7 +127,7 @@ class AdCatalog:
     def _campaigns(rng: random.Random) -> list[dict[str, Any]]:
         out = []
         for name in rng.sample(_CAMPAIGN_NAMES, 5):
-            created = _BASE_DAY + _dt.timedelta(days=rng.randrange(0, 60))
+            created = BASE_DAY + _dt.timedelta(days=rng.randrange(0, 60))
             status = rng.choice(("ACTIVE", "ACTIVE", "PAUSED"))
             out.append(
                 {
@@ -133,23 +144,35 @@ class AdCatalog:
             )
         return out
 
+    def campaign_day(self, acc: AdAccount, campaign: int, day: int) -> tuple[int, int, int, int]:
+        """Campaign number ``campaign``'s numbers on day number ``day`` (0 = :data:`BASE_DAY`).
+
+        Returns
+        -------
+        (impressions, clicks, spend in cents, hash)
+            The hash seeds whatever else is derived from that day (actions).
+        """
+        n = len(acc.campaigns)
+        salt = mix((self.seed & _MASK64) ^ (acc.index * 0x51ED2701))
+        h = mix(salt ^ (day * n + campaign))
+        impressions = 500 + h % 20000
+        clicks = impressions * (10 + (h >> 20) % 400) // 10000
+        spend_cents = impressions * (100 + (h >> 32) % 900) // 1000
+        return impressions, clicks, spend_cents, h
+
     def insights(self, acc: AdAccount, start: int, stop: int) -> list[dict[str, str]]:
-        """Rows ``start``..``stop - 1`` of ``acc``'s insights.
+        """Rows ``start``..``stop - 1`` of ``acc``'s daily listing.
 
         Row ``i`` is campaign ``i % 5`` on day ``i // 5``. Numbers come back
         as strings, as real Graph sends them (spend with two decimals).
         """
         camps = acc.campaigns
         n = len(camps)
-        salt = _mix((self.seed & _MASK64) ^ (acc.index * 0x51ED2701))
         rows = []
         for i in range(start, stop):
             c = camps[i % n]
-            day = (_BASE_DAY + _dt.timedelta(days=i // n)).isoformat()
-            h = _mix(salt ^ i)
-            impressions = 500 + h % 20000
-            clicks = impressions * (10 + (h >> 20) % 400) // 10000
-            spend_cents = impressions * (100 + (h >> 32) % 900) // 1000
+            day = (BASE_DAY + _dt.timedelta(days=i // n)).isoformat()
+            impressions, clicks, spend_cents, _ = self.campaign_day(acc, i % n, i // n)
             row = {
                 "date_start": day,
                 "date_stop": day,

@@ -20,13 +20,20 @@ from .errors import GraphError
 from .faults import FaultPlan, Script, Throttle
 from .gate import Gate
 from .ratelimit import RateClock, RateLimits, get_tier
+from .report_runs import JobTiming, ReportRuns
+from .reports import RUN_PATH
+from .routes import account_of_path
 from .scenarios import Scenario
 from .state import SandboxState
-from .wire import Request, Response, error_response
+from .wire import Request, Response, error_response, split_version
 
-__all__ = ["LOG_LIMIT", "Engine", "LogEntry"]
+__all__ = ["DEFAULT_ASYNC_LIMIT", "DEFAULT_SYNC_LIMIT", "LOG_LIMIT", "Engine", "LogEntry"]
 
 LOG_LIMIT = 100_000  # request-log entries kept
+#: Most rows a synchronous insights report may have before "Please reduce the amount of data".
+DEFAULT_SYNC_LIMIT = 1000
+#: Most rows one report run may have before 100/1487534.
+DEFAULT_ASYNC_LIMIT = 50_000
 
 
 class LogEntry(NamedTuple):
@@ -55,6 +62,12 @@ class Engine:
         Rate-limit tier, default the scenario's, else standard.
     rate_limit_speed : float, optional
         Speed of the rate-limit clock, default the scenario's, else 1.
+    ad_accounts : int, optional
+        alice's ad accounts (and the system user's), default the scenario's, else 2.
+    insights_sync_limit, insights_async_limit : int, optional
+        Most rows a synchronous report / a report run may have.
+    job_timing : JobTiming, optional
+        How long report runs take.
     """
 
     def __init__(
@@ -69,15 +82,22 @@ class Engine:
         strict_versions: bool = False,
         tier: str | None = None,
         rate_limit_speed: float | None = None,
+        ad_accounts: int | None = None,
+        insights_sync_limit: int | None = None,
+        insights_async_limit: int | None = None,
+        job_timing: JobTiming | None = None,
     ) -> None:
         self.app_setup = app_setup or AppSetup(seed)
         self.strict_versions = strict_versions
         self.clock = SandboxClock()
         self.scenario = scenario
-        self.state = SandboxState(seed, self.clock, scenario)
+        self.state = SandboxState(seed, self.clock, scenario, ad_accounts=ad_accounts or scenario.ad_accounts or 2)
         owners = {u.name: (u.display_name, u.business_id, u.ad_accounts) for u in self.state.users.values()}
         self.catalog = AdCatalog(seed, owners, scenario.insights_rows or insights_rows)
-        self.plan = FaultPlan(seed, fault_rate, latency_ms)
+        self.plan = FaultPlan(seed, fault_rate, latency_ms or scenario.latency_ms or 0.0)
+        self.insights_sync_limit = insights_sync_limit or scenario.insights_sync_limit or DEFAULT_SYNC_LIMIT
+        self.insights_async_limit = insights_async_limit or DEFAULT_ASYNC_LIMIT
+        self.report_runs = ReportRuns(seed, job_timing or scenario.job_timing or JobTiming())
         self.throttle = Throttle()
         self.script = Script()
         self.rate_clock = RateClock(rate_limit_speed or scenario.rate_limit_speed or 1.0)
@@ -100,10 +120,30 @@ class Engine:
         acc = self.catalog.accounts.get(act)
         return acc.business_id if acc else None
 
+    def account_of(self, path: str) -> str | None:
+        """The ``act_`` id a Graph path is counted against: its own, or a report run's account."""
+        act = account_of_path(path)
+        if act is None:
+            run = RUN_PATH.match(path)
+            act = self.report_runs.account_of(run.group(1)) if run else None
+        return act
+
     def log(self, method: str, path: str, has_bearer: bool, query_keys: list[str]) -> None:
         """Append to the request log."""
         with self._log_lock:
             self.request_log.append(LogEntry(method, path, has_bearer, list(query_keys)))
+
+    def request_count(self, path: str | None = None, method: str | None = None) -> int:
+        """Logged Graph requests, on ``path`` (any version) and with ``method`` when given."""
+        where = None if path is None else split_version("/" + path.lstrip("/"))[1]
+        with self._log_lock:
+            entries = list(self.request_log)
+        return sum(
+            1
+            for entry in entries
+            if (where is None or split_version(entry.path)[1] == where)
+            and (method is None or entry.method == method.upper())
+        )
 
     def run_batch(self, req: Request) -> Response:
         """Answer a batch ``POST /``: each item goes through the router like a call of its own."""

@@ -41,12 +41,13 @@ class Gate:
     def describe(self, req: Request) -> Call:
         """What the rate limits need to know about ``req``."""
         engine = self.engine
-        act = account_of_path(req.path)
+        act = engine.account_of(req.path)
         tok = engine.state.tokens.get(req.token or "")
+        run = act is not None and account_of_path(req.path) is None  # a report run's status or rows
         return Call(
             account=act,
             business_id=engine.business_of(act) if act else None,
-            use_case="ads_insights" if req.path.endswith("/insights") else "ads_management",
+            use_case="ads_insights" if run or req.path.endswith("/insights") else "ads_management",
             write=req.method != "GET",
             page=tok is not None and tok.kind == "page",
         )
@@ -93,9 +94,12 @@ class Gate:
             return self._scripted(scripted, call)
         if fault is not None:
             return self._fault(fault, call, is_ads_path(req.path))
-        if scripted is not None:
-            resp.headers += scripted.reply()[2]  # type: ignore[index]
-        resp.headers += self.headers(replace(call, account=None, business_id=None) if batch else call)
+        own = self.headers(replace(call, account=None, business_id=None) if batch else call)
+        if scripted is not None:  # a scripted header replaces the sandbox's own of that name
+            given = scripted.reply()[2]  # type: ignore[index]
+            names = {name.lower() for name, _ in given}
+            own = [h for h in own if h[0].lower() not in names] + given
+        resp.headers += own
         return resp
 
     # ---- one batch item ------------------------------------------------------------------
@@ -112,9 +116,12 @@ class Gate:
             resp = dispatch(engine, sub)
             if scripted is not None and not scripted.headers_only:
                 return None if scripted.fault == "drop" else self._scripted(scripted, call)
-            if scripted is not None:
-                resp.headers += scripted.reply()[2]  # type: ignore[index]
-            resp.headers += self.headers(call)
+            own = self.headers(call)
+            if scripted is not None:  # a scripted header replaces the sandbox's own of that name
+                given = scripted.reply()[2]  # type: ignore[index]
+                names = {name.lower() for name, _ in given}
+                own = [h for h in own if h[0].lower() not in names] + given
+            resp.headers += own
         resp.headers = [h for h in resp.headers if h[0] not in ("x-app-usage", "x-page-usage")]
         return resp
 

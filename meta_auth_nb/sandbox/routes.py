@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from . import oauth_routes
+from . import oauth_routes, reports
 from .auth import authenticate, require_ads, require_person
 from .data import AdAccount, paginate, parse_fields, pick_fields
 from .errors import GraphError, unsupported
@@ -32,7 +32,7 @@ def is_ads_path(path: str) -> bool:
 
 
 def account_of_path(path: str) -> str | None:
-    """The ``act_`` id a path is about, if any."""
+    """The ``act_`` id a path is about, if any (a report run's path counts: see :meth:`Engine.account_of`)."""
     m = _ACT.match(path)
     return m.group(1) if m else None
 
@@ -48,7 +48,7 @@ def dispatch(engine: Engine, req: Request) -> Response:
         return resp
     except GraphError as err:
         resp = error_response(err)
-        acc = account_of_path(req.path)
+        acc = engine.account_of(req.path)
         if acc:
             resp.account = acc
             resp.business_id = engine.business_of(acc)
@@ -73,6 +73,12 @@ def _route(engine: Engine, req: Request) -> Response:
             raise unsupported(method, m.group(1))
         return oauth_routes.system_user_tokens(engine, req, m.group(1))
     tok = authenticate(engine, req)
+    m_run = reports.RUN_PATH.match(path)
+    if m_run:
+        require_ads(tok)
+        answered = reports.report_run(engine, req, tok, m_run.group(1), m_run.group(2))
+        if answered is not None:
+            return answered
     m_act = _ACT.match(path)
     if m_act:
         return _ad_account(engine, req, tok, m_act.group(1), m_act.group(2))
@@ -180,9 +186,13 @@ def _ad_account(engine: Engine, req: Request, tok: Token, act: str, edge: str | 
     require_ads(tok)
     acc: AdAccount | None = engine.catalog.accounts.get(act)
     person = engine.state.person(tok.user) if tok.user else None
-    if acc is None or person is None or act not in person.ad_accounts or req.method != "GET":
+    writable = edge == "insights" and req.method == "POST"  # a report run
+    if acc is None or person is None or act not in person.ad_accounts or not (req.method == "GET" or writable):
         raise unsupported(req.method, act)
-    resp = _ad_edge(engine, req, acc, edge)
+    if edge == "insights":
+        resp = reports.insights_edge(engine, req, acc, person.name)
+    else:
+        resp = _ad_edge(engine, req, acc, edge)
     resp.account, resp.business_id = acc.id, acc.business_id
     resp.buc_type = "ads_insights" if edge == "insights" else "ads_management"
     return resp
@@ -205,10 +215,6 @@ def _ad_edge(engine: Engine, req: Request, acc: AdAccount, edge: str | None) -> 
                 token,
             )
         )
-    if edge == "insights":
-        # level / fields / time_range are accepted and ignored: rows are per campaign and day.
-        total = engine.catalog.insights_rows
-        return Response(body=paginate(total, lambda a, b: engine.catalog.insights(acc, a, b), req.params, base, token))
     raise GraphError(
         f"(#100) Tried accessing nonexisting field ({edge}) on node type (AdAccount)", 100, "OAuthException"
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .report_runs import JobTiming
+
 __all__ = ["DESCRIPTIONS", "SCENARIOS", "Scenario", "get_scenario"]
 
 
@@ -39,6 +41,14 @@ class Scenario:
         How much faster than real time the rate-limit clock runs, when the scenario sets it.
     insights_rows : int or None
         Insights rows per ad account, when the scenario needs more than the sandbox's default.
+    ad_accounts : int or None
+        How many ad accounts alice (and the business' system user) has, when not 2.
+    latency_ms : float or None
+        Delay before every Graph answer, when the scenario sets one.
+    insights_sync_limit : int or None
+        Most rows a synchronous insights report may have, when not the sandbox's default.
+    job_timing : JobTiming or None
+        How long insights report runs take, when not the sandbox's default.
     """
 
     name: str
@@ -51,6 +61,10 @@ class Scenario:
     tier: str | None = None
     rate_limit_speed: float | None = None
     insights_rows: int | None = None
+    ad_accounts: int | None = None
+    latency_ms: float | None = None
+    insights_sync_limit: int | None = None
+    job_timing: JobTiming | None = None
 
 
 _ALL = (
@@ -83,6 +97,15 @@ _ALL = (
         tier="development",
         rate_limit_speed=10.0,
         insights_rows=40_000,
+    ),
+    Scenario(
+        "insights-at-scale",
+        "alice's business has 12 ad accounts, every Graph answer takes 150 ms and a synchronous insights report "
+        "may hold at most 200 rows (more gets 'Please reduce the amount of data'), so a pull over every account "
+        "and a quarter of daily ad rows has to plan: slices, async report runs side by side, retries.",
+        ad_accounts=12,
+        latency_ms=150.0,
+        insights_sync_limit=200,
     ),
 )
 

@@ -72,9 +72,13 @@ class SandboxState:
         Expiry is judged by this clock.
     scenario : Scenario
         The active workshop scenario.
+    ad_accounts : int
+        How many ad accounts alice (and so the business' system user) has; the
+        first two are always the same, the others are drawn apart so that no
+        other id changes.
     """
 
-    def __init__(self, seed: int, clock: SandboxClock, scenario: Scenario) -> None:
+    def __init__(self, seed: int, clock: SandboxClock, scenario: Scenario, *, ad_accounts: int = 2) -> None:
         rng = random.Random(f"meta-auth-nb-sandbox:{seed}")
         self.clock = clock
         self.scenario = scenario
@@ -108,6 +112,13 @@ class SandboxState:
         )
         # Added last so the others' ids stay what they were: an agency analyst with no role on the app.
         self._add_user(rng, "dana", "Dana Agency", frozenset({"public_profile", "ads_read"}), frozenset(), 1, True)
+        if ad_accounts < 1:
+            raise ValueError("ad_accounts must be 1 or more")
+        more = random.Random(f"meta-auth-nb-sandbox-accounts:{seed}")
+        alice = self.users["alice"].ad_accounts
+        del alice[ad_accounts:]
+        alice += [f"act_{_digits(more, 15)}" for _ in range(ad_accounts - len(alice))]
+        self.system_user.ad_accounts = list(alice)
         self.tokens: dict[str, Token] = {}
         self.codes: dict[str, Code] = {}
         self.grants: dict[tuple[str, str], Grant] = {}

@@ -90,7 +90,7 @@ def test_is_transient_true_is_retried_whatever_the_code(sandbox, opts):
         (INVALIDATED_BY_API_CALL, E.TokenInvalidated, "revoked by an API call"),
         (IMPERSONATE, E.MissingPermission, "rerequest"),
         (PROOF_WITH_SPACES, E.InvalidAppSecretProof, "app secret"),
-        (TOO_MUCH_DATA, E.GraphError, "smaller limit"),
+        (TOO_MUCH_DATA, E.TooMuchData, "shorter time range"),
     ],
 )
 def test_each_shape_gets_its_class_and_advice_and_is_sent_once(sandbox, opts, error, expected, words):

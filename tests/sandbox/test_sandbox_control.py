@@ -26,7 +26,13 @@ def test_identity_is_deterministic_from_the_seed() -> None:
     assert a.users == ["alice", "bob", "carol", "dana"]
     assert len(a.ad_account_ids("alice")) == 2 and len(a.ad_account_ids("carol")) == 1
     assert all(x.startswith("act_") for x in a.ad_account_ids())
-    assert set(Sandbox.scenarios) == {"expiring-token", "declined-ads-read", "password-changed", "rate-limited"}
+    assert set(Sandbox.scenarios) == {
+        "expiring-token",
+        "declined-ads-read",
+        "password-changed",
+        "rate-limited",
+        "insights-at-scale",
+    }
     with pytest.raises(RuntimeError):
         a.graph_url  # noqa: B018 - not started
 

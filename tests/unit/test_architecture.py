@@ -134,7 +134,7 @@ def test_importing_the_package_and_loading_the_extension_stay_light():
     code = (
         "import sys, meta_auth_nb\n"
         "from meta_auth_nb.notebook import magics\n"
-        "heavy = [m for m in ('pandas', 'httpx', 'ipywidgets', 'jinja2', 'keyring') if m in sys.modules]\n"
+        "heavy = [m for m in ('pandas', 'httpx', 'ipywidgets', 'jinja2', 'keyring', 'tqdm') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

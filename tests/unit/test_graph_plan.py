@@ -108,9 +108,25 @@ def test_a_write_costs_three_reads():
     steps = plans.call("GET", "act_1/campaigns")
     next(steps)
     finish(steps, reply({"data": []}, **account_usage(96.0, 288)))  # 57.6 of 60 points, 0.2 decay a second
+    write = next(plans.call("POST", "act_1/campaigns", {"name": "x"}))  # a write: 60.6 does not fit
+    assert isinstance(write, Sleep) and write.seconds == pytest.approx(0.6 / 0.2, abs=0.1)
     assert isinstance(next(plans.call("GET", "act_1/campaigns")), Send)  # a read: 58.6 fits
-    write = next(plans.call("POST", "act_1/campaigns", {"name": "x"}))  # a write: 61.6 does not
-    assert isinstance(write, Sleep) and write.seconds == pytest.approx(1.6 / 0.2, abs=0.1)
+
+
+def test_near_the_limit_calls_go_one_at_a_time():
+    clock = Clock()
+    plans = planner(clock)
+    steps = plans.call("GET", "act_1/campaigns")
+    next(steps)
+    finish(steps, reply({"data": []}, **account_usage(93.34, 280)))  # 56 of 60 points
+    first, second = plans.call("GET", "act_1/campaigns"), plans.call("GET", "act_1/campaigns")
+    assert isinstance(next(first), Send) and isinstance(next(second), Send)  # 57, 58, each with a margin
+    third = plans.call("GET", "act_1/campaigns")
+    look = next(third)  # 59 would fit, but two answers are out: their scores may come back in any order
+    assert isinstance(look, Sleep) and look.seconds <= 0.05 and "rate-limit score" in look.reason
+    finish(first, reply({"data": []}, **account_usage(95.0, 285)))
+    finish(second, reply({"data": []}, **account_usage(96.67, 290)))
+    assert isinstance(third.send(None), Send)  # both answered: the latest score says 59 fits
 
 
 def test_a_refused_write_waits_what_the_headers_say_then_goes_again():

@@ -1,0 +1,57 @@
+"""The progress bar of an insights pull (``tqdm.auto``).
+
+A pull tells its progress callback an :class:`~.state.InsightsProgress`
+after every page and slice, and before every wait, with the reason (a rate
+limit, a report run still running, a retry). :class:`ProgressBar` is the callback
+``progress=True`` uses: a ``tqdm.auto`` bar counting slices (a widget in a
+notebook, text in a terminal), with the rows read and what the pull waits
+for; ``tqdm`` is imported when the first bar is drawn. Graph layer.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .state import InsightsProgress
+
+__all__ = ["ProgressBar"]
+
+
+class ProgressBar:
+    """A ``tqdm.auto`` bar over slices, with the rows and the latest wait in its postfix.
+
+    Parameters
+    ----------
+    description : str
+        The bar's label.
+    """
+
+    def __init__(self, description: str = "insights") -> None:
+        self._description = description
+        self._bar: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self, progress: InsightsProgress) -> None:
+        with self._lock:
+            if self._bar is None:
+                from tqdm.auto import tqdm
+
+                self._bar = tqdm(total=progress.slices_total, desc=self._description, unit="slice", leave=True)
+            bar = self._bar
+            bar.total = progress.slices_total
+            bar.n = progress.slices_done
+            said = f"{progress.rows:,} rows"
+            if progress.failed:
+                said += f", {progress.failed} failed"
+            if progress.reason:
+                reason = progress.reason if len(progress.reason) <= 90 else progress.reason[:89] + "…"
+                said += f"; {reason}"
+            bar.set_postfix_str(said, refresh=False)
+            bar.refresh()
+
+    def close(self) -> None:
+        """Leave the bar as it ends (a finished pull shows its totals)."""
+        with self._lock:
+            if self._bar is not None:
+                self._bar.close()

@@ -1,0 +1,202 @@
+"""One slice of a pull: a synchronous report, or an async report run, retried and split as Graph asks.
+
+:func:`slice_steps` plans a slice. A slice planned small goes synchronously
+(``GET act_<id>/insights``, every page); when Graph answers "Please reduce
+the amount of data" it is cut in two at a bucket boundary and each half
+tried again, and a single bucket that is still too much goes as a report
+run. A slice planned large goes as a report run: ``POST act_<id>/insights``
+gives a ``report_run_id``; the run is polled (``async_status``,
+``async_percent_completion``) at the time its progress says it should be
+done, never trusting 100% before "Job Completed"; its rows are paged once it
+completed (2601/1815107 right after completion is retried like any
+transient error). A run that ends "Job Failed" or "Job Skipped" is started
+again, up to :data:`RUN_ATTEMPTS` times in all, then the slice is given up
+(:class:`~meta_auth_nb.errors.InsightsSliceFailed`); a report too large for
+one run (100/1487534) is split in two. Errors that would stop every slice
+(the token, the network, a bad parameter, a rate limit longer than the
+session waits) end the pull; others give up the slice only. Status polls and
+the run's pages count against its ad account, as the sandbox and Meta
+count them, so the pacer sees them. Graph layer, I/O-free.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..._base.errors import (
+    ConfigError,
+    GraphConnectionError,
+    GraphError,
+    InsightsSliceFailed,
+    InvalidAppSecretProof,
+    RateLimited,
+    TokenError,
+    TooMuchData,
+)
+from ..paging import PageWalk
+from ..plan import Gather, Sleep, Steps, collect
+from ..request import READ_COST, CallFacts
+from .query import InsightsQuery
+from .slices import SYNC_ROWS, Slice, buckets, estimate_rows, halves
+from .state import PullState
+
+__all__ = ["RUN_ATTEMPTS", "is_fatal", "mode_of", "slice_error", "slice_steps"]
+
+#: Report runs started for one slice before it is given up (the first and its retries).
+RUN_ATTEMPTS = 3
+COMPLETED, FAILED, SKIPPED = "Job Completed", "Job Failed", "Job Skipped"
+#: Seconds before the first look at a new run, and the shortest and longest gaps between looks.
+FIRST_LOOK_S, MIN_LOOK_S, MAX_LOOK_S = 0.5, 0.25, 30.0
+#: On the development tier every look costs a point of 60: look less often.
+CAREFUL_MIN_LOOK_S = 2.0
+
+
+def is_fatal(error: BaseException) -> bool:
+    """True for an error every other slice would meet too: the pull stops rather than going on."""
+    if isinstance(error, (TokenError, GraphConnectionError, ConfigError, InvalidAppSecretProof, RateLimited)):
+        return True
+    # A bad parameter (100 but "no such object", 3018 too old...) fails every slice the same way.
+    return isinstance(error, GraphError) and error.code in (100, 3018) and error.subcode not in (33, 1487534)
+
+
+def mode_of(query: InsightsQuery, piece: Slice) -> str:
+    """``"sync"`` or ``"run"``: how a slice is planned to go, by its estimated size."""
+    spans = len(buckets(query, piece.since, piece.until))
+    return "sync" if estimate_rows(query, spans) <= SYNC_ROWS else "run"
+
+
+def slice_steps(state: PullState, piece: Slice, mode: str | None = None) -> Steps[None]:
+    """The plan of one slice: its rows go to the ledger, or it is given up; fatal errors are raised."""
+    mode = mode or mode_of(state.query, piece)
+    try:
+        try:
+            rows = yield from (_sync_rows(state, piece) if mode == "sync" else _run_rows(state, piece))
+        except TooMuchData:
+            parts = halves(state.query, piece)
+            if parts is None and mode == "sync":  # one bucket: a report run may take it
+                rows = yield from _run_rows(state, piece)
+            elif parts is None:
+                raise
+            else:
+                state.split(piece, parts, "too much data for one call")
+                yield Gather([slice_steps(state, part, mode) for part in parts], limit=len(parts))
+                return
+    except GraphError as error:
+        if is_fatal(error):
+            raise
+        state.gave_up(piece, slice_error(error, piece))
+        return
+    state.arrived(piece, rows)
+
+
+def slice_error(error: GraphError, piece: Slice) -> GraphError:
+    """The error, saying which slice it cost."""
+    if isinstance(error, InsightsSliceFailed):
+        return error
+    return InsightsSliceFailed(
+        f"{piece.label}: {error.message}",
+        account=piece.account,
+        since=piece.since.isoformat(),
+        until=piece.until.isoformat(),
+        code=error.code,
+        subcode=error.subcode,
+        type=error.type,
+        fbtrace_id=error.fbtrace_id,
+        status=error.status,
+        hint=error.hint,
+    )
+
+
+def _pages(state: PullState, path: str, params: dict[str, Any], facts: CallFacts | None) -> Steps[list[Any]]:
+    rows: list[Any] = []
+    walk = PageWalk(state.planner, path, {**params, "limit": state.query.page_size}, facts=facts)
+    yield from state.watch(collect(walk.steps(by_row=False), rows.extend))
+    return rows
+
+
+def _sync_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
+    params = state.query.params(piece.since, piece.until)
+    return (yield from _pages(state, f"{piece.account}/insights", params, None))
+
+
+def _run_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
+    """Start (or take up again) a report run for the slice, wait for it, page its rows."""
+    planner, ledger = state.planner, state.ledger
+    facts = CallFacts(read=True, account=piece.account, cost=READ_COST, insights=True)
+    endings: list[str] = []
+    while True:
+        run_id = ledger.run_of(piece)
+        taken_up = run_id is not None  # noted by an earlier pull
+        if run_id is None:
+            params = state.query.params(piece.since, piece.until)
+            reply = yield from state.watch(planner.call("POST", f"{piece.account}/insights", params, idempotent=True))
+            if not isinstance(reply, dict) or not reply.get("report_run_id"):
+                raise GraphError(f"{piece.label}: Graph started no report run (no report_run_id in its answer)")
+            run_id = str(reply["report_run_id"])
+            ledger.run_started(piece, run_id)
+        try:
+            ending = yield from _wait_for(state, piece, run_id, facts)
+        except GraphError as error:
+            if not (taken_up and error.code == 100):
+                raise
+            ledger.run_ended(piece)  # a run an earlier pull noted, which Graph no longer knows: start anew
+            continue
+        if ending == COMPLETED:
+            return (yield from _pages(state, f"{run_id}/insights", {}, facts))
+        ledger.run_ended(piece)
+        endings.append(ending)
+        if len(endings) >= RUN_ATTEMPTS:
+            said = f"'{ending}' {len(endings)} times" if len(set(endings)) == 1 else ", ".join(map(repr, endings))
+            raise InsightsSliceFailed(
+                f"{piece.label}: its report run ended {said}",
+                account=piece.account,
+                since=piece.since.isoformat(),
+                until=piece.until.isoformat(),
+                ending=ending,
+            )
+        state.tell(reason=f"{piece.label}: report run ended '{ending}', starting another")
+
+
+def _wait_for(state: PullState, piece: Slice, run_id: str, facts: CallFacts) -> Steps[str]:
+    """Poll a report run until it ends; returns how (``Job Completed``, ``Job Failed``, ``Job Skipped``).
+
+    The next look is when the run's own pace says it will be done: from the
+    percentages seen, how long the rest should take (never before a short
+    minimum, never later than a long maximum); a run at 100% that has not
+    completed is looked at again soon.
+    """
+    planner = state.planner
+    careful = planner.pacer.tier(piece.account) == "development_access"
+    shortest = CAREFUL_MIN_LOOK_S if careful else MIN_LOOK_S
+    clock = planner.clock
+    start = clock()
+    seen: tuple[float, float] | None = None  # (time, percent) of the last look that moved
+    wait = max(shortest, FIRST_LOOK_S)
+    status, percent = "Job Not Started", 0.0
+    while True:
+        said = f"{piece.label}: report run {percent:.0f}% ({status}); next look in {wait:.1f} s"
+        state.tell(wait, said)
+        yield Sleep(wait, said)
+        node = yield from state.watch(
+            planner.call("GET", run_id, {"fields": "async_status,async_percent_completion"}, facts=facts)
+        )
+        node = node if isinstance(node, dict) else {}
+        status = str(node.get("async_status") or "")
+        try:
+            percent = float(node.get("async_percent_completion") or 0)
+        except (TypeError, ValueError):
+            percent = 0.0
+        if status in (COMPLETED, FAILED, SKIPPED):
+            return status
+        now = clock()
+        if percent >= 100:  # 100% can be read before the run is done
+            wait = max(shortest, 0.1 * (now - start))
+        elif percent > 0:
+            since, at = seen if seen and percent > seen[1] else (start, 0.0)
+            rate = (percent - at) / max(1e-6, now - since)
+            wait = (100.0 - percent) / rate if rate > 0 else wait * 1.5
+            if not seen or percent > seen[1]:
+                seen = (now, percent)
+        else:
+            wait = max(wait, 0.5 * (now - start))
+        wait = min(MAX_LOOK_S, max(shortest, wait))

@@ -1,0 +1,144 @@
+"""A pull in progress: what its slices share (planner, query, ledger), its counters, what it tells of itself.
+
+Every slice plan reports here: a slice arrived (into the ledger), gave up
+(kept for :class:`~meta_auth_nb.errors.InsightsIncomplete`), was split in
+two (one more to do), waits (and why). :meth:`PullState.watch` passes a
+call's plan through, telling of each wait before it starts. The sync driver
+may run slices in threads, so the counters take a lock. Graph layer, I/O-free.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..._base.errors import GraphError
+from ..core import CallPlanner
+from ..plan import Sleep, Steps
+from .ledger import Ledger
+from .query import InsightsQuery
+from .slices import Slice
+
+__all__ = ["InsightsProgress", "ProgressCallback", "PullState"]
+
+
+@dataclass(frozen=True)
+class InsightsProgress:
+    """One look at a pull.
+
+    Attributes
+    ----------
+    slices_done, slices_total : int
+        Slices arrived (those a checkpoint held included) and planned.
+    rows : int
+        Rows arrived.
+    failed : int
+        Slices given up.
+    waiting_s : float
+        How long the pull is about to wait (0 when it is not waiting).
+    reason : str
+        Why it waits, or what just happened, in words.
+    """
+
+    slices_done: int
+    slices_total: int
+    rows: int
+    failed: int = 0
+    waiting_s: float = 0.0
+    reason: str = ""
+
+    @property
+    def waiting(self) -> bool:
+        """True when the pull is about to wait."""
+        return self.waiting_s > 0
+
+    def __str__(self) -> str:
+        text = f"{self.slices_done}/{self.slices_total} slices, {self.rows:,} rows"
+        if self.failed:
+            text += f", {self.failed} failed"
+        return f"{text}; {self.reason}" if self.reason else text
+
+
+#: A progress callback: called with an :class:`InsightsProgress`.
+ProgressCallback = Callable[[InsightsProgress], Any]
+
+
+class PullState:
+    """What the slices of one pull share.
+
+    Parameters
+    ----------
+    planner : CallPlanner
+    query : InsightsQuery
+    ledger : Ledger
+    progress : callable, optional
+        Called with an :class:`~.progress.InsightsProgress` as the pull moves.
+
+    Attributes
+    ----------
+    failures : list of GraphError
+        Why each slice given up is missing (each names its slice).
+    """
+
+    def __init__(
+        self, planner: CallPlanner, query: InsightsQuery, ledger: Ledger, progress: ProgressCallback | None
+    ) -> None:
+        self.planner = planner
+        self.query = query
+        self.ledger = ledger
+        self.failures: list[GraphError] = []
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._total = 0
+        self._done = 0
+
+    def begin(self, planned: int) -> None:
+        """The plan is made: ``planned`` slices to fetch, besides those the ledger holds."""
+        with self._lock:
+            self._done = len(self.ledger.slices) + len(self.failures)
+            self._total = self._done + planned
+        self.tell(reason="planned" if planned else "everything was in the checkpoint")
+
+    def tell(self, waiting_s: float = 0.0, reason: str = "") -> None:
+        """Report where the pull stands."""
+        if self._progress is None:
+            return
+        with self._lock:
+            seen = InsightsProgress(
+                self._done, self._total, self.ledger.row_count, len(self.failures), waiting_s, reason
+            )
+        self._progress(seen)
+
+    def arrived(self, piece: Slice, rows: list[dict[str, Any]]) -> None:
+        """A slice arrived whole: into the ledger (and its checkpoint)."""
+        self.ledger.record(piece, rows)
+        with self._lock:
+            self._done += 1
+        self.tell(reason=f"{piece.label}: {len(rows):,} rows")
+
+    def gave_up(self, piece: Slice, error: GraphError) -> None:
+        """A slice is given up; the pull goes on without it."""
+        with self._lock:
+            self.failures.append(error)
+            self._done += 1
+        self.tell(reason=f"{piece.label} failed: {error.message}")
+
+    def split(self, piece: Slice, parts: Sequence[Slice], why: str) -> None:
+        """``piece`` became ``parts``."""
+        with self._lock:
+            self._total += len(parts) - 1
+        self.tell(reason=f"{piece.label}: {why}; split in {len(parts)}")
+
+    def watch(self, steps: Steps[Any]) -> Steps[Any]:
+        """Pass a plan through, telling of each wait (rate limit, retry) before it starts."""
+        outcome: Any = None
+        while True:
+            try:
+                action = steps.send(outcome)
+            except StopIteration as done:
+                return done.value
+            if isinstance(action, Sleep) and action.seconds > 0:
+                self.tell(action.seconds, action.reason)
+            outcome = yield action

@@ -1,0 +1,165 @@
+"""Insights rows as a tidy DataFrame: typed columns, action lists spread into columns, a stable order.
+
+Graph sends every number as text and lists like ``actions`` as
+``[{"action_type": "link_click", "value": "12"}, ...]``. :func:`insights_frame`
+gives:
+
+* ``account_id`` as ``act_<id>`` and ``account_name`` on every row, then the
+  ids and names of the level's objects, ``date_start`` and ``date_stop`` as
+  dates (``datetime64``), the breakdowns, then the fields in the order asked;
+* counts (impressions, clicks, reach, ``actions``...) as nullable integers
+  (``Int64``), money and ratios as floats, other numeric text as floats, and
+  ids, names and categories as text;
+* each list field spread into one column per action type,
+  ``actions:link_click``, ``action_values:purchase``... (with
+  ``action_breakdowns`` beyond the action type, their values join the name:
+  ``actions:link_click:iphone``; attribution windows too:
+  ``actions:purchase:7d_click``), sorted by name after their field's place;
+  an action missing from a row counts 0, a ``cost_per_...`` missing stays
+  empty (it is not defined there).
+
+``raw=True`` keeps Graph's shapes (text, lists) in Graph's columns. pandas
+is imported when a frame is built. Graph layer, I/O-free.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .query import InsightsQuery
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["insights_frame"]
+
+#: Scalar fields that count something (integers); other numeric fields are floats.
+_COUNTS = frozenset(
+    {
+        "impressions",
+        "clicks",
+        "reach",
+        "inline_link_clicks",
+        "unique_clicks",
+        "unique_inline_link_clicks",
+        "full_view_impressions",
+        "full_view_reach",
+    }
+)
+#: Text whatever it looks like.
+_TEXT = frozenset(
+    {"objective", "account_currency", "buying_type", "optimization_goal", "attribution_setting", "date_start"}
+)
+_DATES = ("date_start", "date_stop")
+#: Keys of a list entry that are not part of its label: the value and attribution windows.
+_WINDOWS = re.compile(r"^(value|\d+d_(click|view|ev)|dda|inline|skan_.*|default)$")
+
+
+def _is_text(name: str, query: InsightsQuery) -> bool:
+    return name.endswith(("_id", "_name")) or name in _TEXT or name in _DATES or name in query.breakdowns
+
+
+def _labelled(entry: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(label, value) pairs of one unusual list entry: breakdown values join the action type, windows too."""
+    kind = entry.get("action_type")
+    parts = [str(kind)] if kind is not None else []
+    parts += [str(v) for k, v in entry.items() if k != "action_type" and not _WINDOWS.match(k)]
+    label = ":".join(p for p in parts if p) or "value"
+    windows = [(key, value) for key, value in entry.items() if _WINDOWS.match(key)]
+    return [(label if key == "value" else f"{label}:{key}", value) for key, value in windows]
+
+
+def _spread(entries: list[Any], size: int) -> dict[str, list[Any]]:
+    """One list field's entries, row by row, as columns: label -> one value per row (None where absent)."""
+    columns: dict[str, list[Any]] = {}
+    for index, found in enumerate(entries):
+        if found.__class__ is not list:
+            continue
+        for entry in found:
+            if entry.__class__ is not dict:
+                continue
+            kind = entry.get("action_type")
+            if kind is not None and len(entry) == 2 and "value" in entry:  # the usual {"action_type", "value"}
+                pairs: list[tuple[str, Any]] = [(kind, entry["value"])]
+            else:
+                pairs = _labelled(entry)
+            for label, value in pairs:
+                column = columns.get(label)
+                if column is None:
+                    column = columns[label] = [None] * size
+                column[index] = value
+    return columns
+
+
+def _is_list(rows: Sequence[dict[str, Any]], name: str) -> bool:
+    """Whether a field comes as lists (``actions``...): its first value that is there says."""
+    return next((row[name] for row in rows if row.get(name) is not None), None).__class__ is list
+
+
+def _counts_list(name: str) -> bool:
+    return name.endswith("actions") and not name.startswith("cost_per")
+
+
+def insights_frame(rows: Sequence[dict[str, Any]], query: InsightsQuery, *, raw: bool = False) -> pd.DataFrame:
+    """The rows of a pull as a DataFrame (see the module).
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows as Graph sent them.
+    query : InsightsQuery
+        What was asked: gives the column order and the breakdowns.
+    raw : bool
+        Keep Graph's shapes.
+    """
+    import pandas as pd
+
+    head = [*query.id_fields, *_DATES, *query.breakdowns]
+    asked = [f for f in query.fields if f not in head]
+    if raw:
+        frame = pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame()
+        order = [c for c in [*head, *asked] if c in frame.columns]
+        return frame[order + sorted(c for c in frame.columns if c not in order)]
+    names: set[str] = set().union(*(row.keys() for row in rows)) if rows else set()
+    lists = [f for f in asked if f in names and _is_list(rows, f)]
+    lists += sorted(f for f in names - set(asked) - set(head) if _is_list(rows, f))
+    scalars = [f for f in asked if f not in lists] + sorted(names - set(head) - set(asked) - set(lists))
+    frame = pd.DataFrame.from_records(list(rows), columns=head + scalars + lists) if rows else None
+    if frame is None:
+        frame = pd.DataFrame(columns=head + scalars)
+    for field in lists:
+        spread = _spread(frame.pop(field).tolist(), len(frame))
+        for label in sorted(spread):
+            frame[f"{field}:{label}"] = spread[label]
+    columns = list(frame.columns)
+    if len(frame) and "account_id" in frame:
+        ids = frame["account_id"].astype(str)
+        frame["account_id"] = ids.where(ids.str.startswith("act_"), "act_" + ids)
+    for name in columns:
+        frame[name] = _typed(frame[name], name, query)
+    return frame
+
+
+def _typed(column: pd.Series, name: str, query: InsightsQuery) -> pd.Series:
+    import pandas as pd
+
+    if name in _DATES:
+        return pd.to_datetime(column, format="%Y-%m-%d")
+    if _is_text(name, query):
+        return column
+    field = name.split(":", 1)[0]
+    spread = ":" in name
+    if spread and not field.startswith("cost_per"):
+        column = column.fillna("0")
+    try:
+        numbers = column.astype("float64")
+    except (TypeError, ValueError):
+        numbers = pd.to_numeric(column, errors="coerce")
+        if not spread and numbers.isna().sum() > column.isna().sum():  # not every value is a number: text
+            return column
+    whole = name in _COUNTS or (spread and _counts_list(field))
+    if whole and bool((numbers.dropna() % 1 == 0).all()):
+        return numbers.astype("Int64")
+    return numbers

@@ -1,0 +1,197 @@
+"""Async insights report runs: ``POST act_<id>/insights``, their status by the sandbox clock, their rows.
+
+A run takes ``base_s + rows / rows_per_s`` seconds of the sandbox clock
+(:class:`JobTiming`): "Job Not Started" for the first tenth, "Job Started"
+briefly, then "Job Running" with ``async_percent_completion`` rising so that
+it reads 100 while the run is still running (as Meta's may), then "Job
+Completed". For ``ready_s`` seconds after completion its rows answer
+2601/1815107, as Meta's do right after a run completes; a run scripted to
+fail (:meth:`ReportRuns.script`) ends "Job Failed" or "Job Skipped" instead
+and its rows are never served. Rows are computed in a thread of their own
+when the run is created, outside the state lock, as a real backend works
+while the client polls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import GraphError
+from .report_query import ReportQuery
+
+__all__ = ["FAILED", "SKIPPED", "JobTiming", "ReportRun", "ReportRuns", "job_timing"]
+
+NOT_STARTED, STARTED, RUNNING, COMPLETED = "Job Not Started", "Job Started", "Job Running", "Job Completed"
+FAILED, SKIPPED = "Job Failed", "Job Skipped"
+_ENDINGS = {"failed": FAILED, "skipped": SKIPPED}
+
+
+@dataclass(frozen=True)
+class JobTiming:
+    """How long runs take, in sandbox-clock seconds.
+
+    Attributes
+    ----------
+    base_s : float
+        Every run's fixed time.
+    rows_per_s : float
+        Rows a run produces per second on top.
+    ready_s : float
+        After completion, how long its rows still answer 2601/1815107.
+    """
+
+    base_s: float = 1.0
+    rows_per_s: float = 2000.0
+    ready_s: float = 0.3
+
+    def duration(self, rows: int) -> float:
+        """Seconds a run of ``rows`` rows takes."""
+        return self.base_s + rows / self.rows_per_s if self.rows_per_s > 0 else self.base_s
+
+
+def job_timing(
+    scenario: Any, base_s: float | None, rows_per_s: float | None, ready_s: float | None
+) -> JobTiming | None:
+    """The timing given, over the scenario's (``scenario.job_timing``), over the default; None when all are."""
+    start = getattr(scenario, "job_timing", None) or JobTiming()
+    if base_s is None and rows_per_s is None and ready_s is None:
+        return getattr(scenario, "job_timing", None)
+    return JobTiming(
+        start.base_s if base_s is None else float(base_s),
+        start.rows_per_s if rows_per_s is None else float(rows_per_s),
+        start.ready_s if ready_s is None else float(ready_s),
+    )
+
+
+@dataclass
+class ReportRun:
+    """One report run."""
+
+    id: str
+    account: str  # act_...
+    user: str
+    query: ReportQuery
+    rows_expected: int
+    created: float
+    duration: float
+    ending: str = COMPLETED
+    rows: list[dict[str, Any]] | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def status(self, now: float) -> tuple[str, int]:
+        """``(async_status, async_percent_completion)`` at sandbox time ``now``."""
+        elapsed = now - self.created
+        if elapsed >= self.duration:
+            return self.ending, 0 if self.ending == SKIPPED else (100 if self.ending == COMPLETED else 37)
+        if elapsed < 0.1 * self.duration:
+            return NOT_STARTED, 0
+        percent = min(100, int((elapsed - 0.1 * self.duration) / (0.8 * self.duration) * 100))
+        return (STARTED if elapsed < 0.15 * self.duration else RUNNING), percent
+
+    def node(self, now: float) -> dict[str, Any]:
+        """The run as ``GET <report_run_id>`` shows it."""
+        status, percent = self.status(now)
+        done = status in (COMPLETED, FAILED, SKIPPED)
+        return {
+            "id": self.id,
+            "account_id": self.account[4:],
+            "async_status": status,
+            "async_percent_completion": percent,
+            "is_running": not done,
+            "time_ref": int(self.created),
+            "time_completed": int(self.created + self.duration) if done else 0,
+            **self.query.describe(),
+        }
+
+
+class ReportRuns:
+    """Every report run of one sandbox, and the endings scripted for the next ones."""
+
+    def __init__(self, seed: int, timing: JobTiming) -> None:
+        self.timing = timing
+        self._rng = random.Random(f"meta-auth-nb-sandbox-report-runs:{seed}")
+        self._runs: dict[str, ReportRun] = {}
+        self._endings: list[str] = []
+        self._lock = threading.Lock()
+        self._counter = itertools.count(1)
+
+    def script(self, ending: str, times: int = 1) -> None:
+        """Make the next ``times`` runs end ``"failed"`` or ``"skipped"`` instead of completing."""
+        if ending not in _ENDINGS:
+            raise ValueError(f"a run can be made to end 'failed' or 'skipped', not {ending!r}")
+        if times < 1:
+            raise ValueError("times must be 1 or more")
+        with self._lock:
+            self._endings += [_ENDINGS[ending]] * int(times)
+
+    def create(
+        self,
+        account: str,
+        user: str,
+        query: ReportQuery,
+        size: int,
+        now: float,
+        compute: Callable[[], list[dict[str, Any]]],
+    ) -> ReportRun:
+        """Start a run of ``size`` rows; ``compute`` makes them, in a thread of its own."""
+        with self._lock:
+            run_id = f"{6023 + next(self._counter)}{self._rng.randrange(10**11, 10**12)}"
+            ending = self._endings.pop(0) if self._endings else COMPLETED
+            run = ReportRun(run_id, account, user, query, size, now, self.timing.duration(size), ending)
+            self._runs[run_id] = run
+
+        def work() -> None:
+            try:
+                run.rows = compute()
+            finally:
+                run.ready.set()
+
+        threading.Thread(target=work, name=f"sandbox-report-run-{run_id}", daemon=True).start()
+        return run
+
+    def count(self) -> int:
+        """How many runs were started."""
+        with self._lock:
+            return len(self._runs)
+
+    def get(self, run_id: str) -> ReportRun | None:
+        """The run with this id, if any."""
+        with self._lock:
+            return self._runs.get(run_id)
+
+    def account_of(self, run_id: str) -> str | None:
+        """The ad account a run belongs to (its calls count against that account's rate limits)."""
+        run = self.get(run_id)
+        return run.account if run else None
+
+    def rows(self, run: ReportRun, now: float) -> list[dict[str, Any]]:
+        """The run's rows, or the error Graph answers when they cannot be read yet (or ever)."""
+        status, _ = run.status(now)
+        if status in (FAILED, SKIPPED):
+            raise GraphError(
+                "(#2601) Error accessing adreport job.",
+                2601,
+                "OAuthException",
+                subcode=1815107,
+                is_transient=False,
+                user_title="Loading Async Ads Report Failed",
+                user_msg=f"The report run ended '{status}'; start a new one.",
+            )
+        if status != COMPLETED or now < run.created + run.duration + self.timing.ready_s:
+            raise GraphError(
+                "(#2601) Error accessing adreport job.",
+                2601,
+                "OAuthException",
+                subcode=1815107,
+                is_transient=True,
+                user_title="Loading Async Ads Report Failed",
+                user_msg="Sorry, the report cannot be loaded successfully. Please check if your job status is "
+                "completed instead of failed or running before fetching the data.",
+            )
+        run.ready.wait(timeout=60)
+        return run.rows or []

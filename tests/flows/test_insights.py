@@ -1,0 +1,407 @@
+"""meta.insights() against the sandbox over real HTTP: the rows, their shapes, and every way a pull can go.
+
+An oracle sandbox with the same seed (so the same data) and no limit on
+synchronous reports gives the rows Graph has; a pull must return exactly
+those, however it was cut, split, retried, interrupted or resumed. Report
+runs here take a tenth of a second; nothing asserts how long anything took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+
+import meta_auth_nb as mab
+from meta_auth_nb._base import errors as E
+from meta_auth_nb.graph.insights.report import RUN_ATTEMPTS
+from meta_auth_nb.graph.insights.slices import Slice
+from meta_auth_nb.graph.insights.state import InsightsProgress
+from meta_auth_nb.sandbox import Sandbox
+from tests.conftest import FAST_RETRY
+
+QUARTER = {"since": "2025-01-01", "until": "2025-03-31"}
+FAST_RUNS = {"insights_job_s": 0.1, "insights_job_rows_per_s": 1e6, "insights_ready_s": 0.05}
+FIELDS = ["impressions", "clicks", "spend", "ctr", "actions", "action_values"]
+
+
+@pytest.fixture
+def box() -> Iterator[Sandbox]:
+    with Sandbox(seed=7, ad_accounts=4, insights_sync_limit=300, **FAST_RUNS) as sb:
+        yield sb
+        assert sb.internal_errors == []
+
+
+def oracle_rows(accounts: list[str], **params: object) -> list[dict]:
+    """Every row Graph has for these accounts, one synchronous report each, from a sandbox with the same data."""
+    rows: list[dict] = []
+    with Sandbox(seed=7, ad_accounts=4, insights_sync_limit=10**9) as oracle:
+        headers = {"Authorization": f"Bearer {oracle.issue_token()}"}
+        with httpx.Client(base_url=f"{oracle.graph_url}/v25.0", headers=headers) as http:
+            for account in accounts:
+                query = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in params.items()}
+                after: str | None = None
+                while True:
+                    page = http.get(f"{account}/insights", params={**query, "limit": 500, "after": after or ""})
+                    assert page.status_code == 200, page.text
+                    rows += page.json()["data"]
+                    if "next" not in page.json()["paging"]:
+                        break
+                    after = page.json()["paging"]["cursors"]["after"]
+    return rows
+
+
+def graph_params(level: str, fields: list[str], **more: object) -> dict[str, object]:
+    ids = {"account": [], "campaign": ["campaign_id", "campaign_name"], "ad": ["campaign_id", "campaign_name"]}
+    ids["ad"] += ["adset_id", "adset_name", "ad_id", "ad_name"]
+    return {"level": level, "fields": ",".join(["account_id", "account_name", *ids[level], *fields]), **more}
+
+
+def session(box: Sandbox, **options: object) -> mab.GraphSession:
+    return mab.GraphSession(box.issue_token(), base_url=box.graph_url, retry=FAST_RETRY, **options)
+
+
+def test_a_pull_over_every_account_is_tidy_typed_and_exactly_graphs_rows(box):
+    with session(box) as meta:
+        frame = meta.insights(
+            "all", level="campaign", time_range=QUARTER, time_increment=1, fields=FIELDS, progress=False
+        )
+        raw = meta.insights(
+            box.ad_account_ids(),
+            level="campaign",
+            time_range=QUARTER,
+            time_increment=1,
+            fields=FIELDS,
+            raw=True,
+            progress=False,
+        )
+    truth = oracle_rows(box.ad_account_ids(), **graph_params("campaign", FIELDS, time_range=QUARTER, time_increment=1))
+    records = raw.astype(object).where(raw.notna(), None).to_dict("records")
+    assert records == [{k: r.get(k) for k in raw.columns} for r in truth]  # Graph's shapes, the same rows
+    assert isinstance(raw["actions"].dropna().iloc[0], list) and isinstance(raw["impressions"].iloc[0], str)
+    assert len(frame) == len(truth) == 4 * 90 * 5
+    assert list(frame.columns[:6]) == [
+        "account_id",
+        "account_name",
+        "campaign_id",
+        "campaign_name",
+        "date_start",
+        "date_stop",
+    ]
+    assert list(frame.columns[6:10]) == ["impressions", "clicks", "spend", "ctr"]
+    spread = list(frame.columns[10:])
+    assert spread[0].startswith("actions:") and spread[-1].startswith("action_values:")
+    assert spread == sorted(c for c in spread if c.startswith("actions:")) + sorted(
+        c for c in spread if c.startswith("action_values:")
+    )
+    assert set(frame["account_id"]) == set(box.ad_account_ids()) and frame["account_name"].notna().all()
+    assert frame["date_start"].dtype.kind == "M" and frame["impressions"].dtype == "Int64"
+    assert frame["spend"].dtype == "float64" and frame["actions:link_click"].dtype == "Int64"
+    assert frame["impressions"].sum() == sum(int(r["impressions"]) for r in truth)
+    links = sum(int(a["value"]) for r in truth for a in r.get("actions", []) if a["action_type"] == "link_click")
+    assert frame["actions:link_click"].sum() == links and frame["clicks"].sum() == links
+    purchases = [a for r in truth for a in r.get("action_values", []) if a["action_type"] == "purchase"]
+    assert frame["action_values:purchase"].sum() == pytest.approx(sum(float(a["value"]) for a in purchases))
+    # Rows in a stable order: account by account, then day.
+    assert frame["account_id"].tolist() == sorted(frame["account_id"], key=box.ad_account_ids().index)
+
+
+def test_the_async_session_gives_the_same_frame(box):
+    async def pull() -> pd.DataFrame:
+        async with mab.AsyncGraphSession(box.issue_token(), base_url=box.graph_url, retry=FAST_RETRY) as meta:
+            return await meta.insights(
+                box.ad_account_ids()[:2], level="ad", time_range=QUARTER, time_increment=7, progress=False
+            )
+
+    with session(box) as meta:
+        expected = meta.insights(
+            box.ad_account_ids()[:2], level="ad", time_range=QUARTER, time_increment=7, progress=False
+        )
+    pd.testing.assert_frame_equal(asyncio.run(pull()), expected)
+
+
+def test_large_slices_go_as_report_runs_and_come_back_whole(box):
+    seen: list[InsightsProgress] = []
+    with session(box) as meta:
+        frame = meta.insights(
+            box.ad_account_ids(), level="ad", time_range=QUARTER, time_increment=1, concurrency=4, progress=seen.append
+        )
+    assert box.report_run_count() >= 4 and box.request_count(method="POST") == box.report_run_count()
+    assert len(frame) == 4 * 90 * 20 and not frame.duplicated(["ad_id", "date_start"]).any()
+    looks = [p.reason for p in seen if "report run" in p.reason]
+    assert looks and all("next look in" in r for r in looks)
+    assert seen[-1].slices_done == seen[-1].slices_total and seen[-1].rows == len(frame)
+    truth = oracle_rows(
+        box.ad_account_ids()[:1], **graph_params("ad", ["impressions"], time_range=QUARTER, time_increment=1)
+    )
+    mine = frame[frame["account_id"] == box.ad_account_ids()[0]]
+    assert mine["impressions"].tolist() == [int(r["impressions"]) for r in truth]
+
+
+def test_too_much_data_is_split_until_it_fits(box):
+    act = box.ad_account_ids()[0]
+    seen: list[InsightsProgress] = []
+    # 90 daily account rows, synchronous reports of at most 25 rows: 90 -> 45 -> 23 (fits), split twice.
+    with Sandbox(seed=7, ad_accounts=4, insights_sync_limit=25, **FAST_RUNS) as tight, session(tight) as meta:
+        frame = meta.insights(act, time_range=QUARTER, time_increment=1, fields=["spend"], progress=seen.append)
+        gets = tight.request_count(f"{act}/insights", "GET")
+    assert (
+        len(frame) == 90 and frame["date_start"].is_monotonic_increasing and not frame["date_start"].duplicated().any()
+    )
+    assert gets == 1 + 2 + 4  # the whole range, its halves, their halves
+    splits = [p.reason for p in seen if "split" in p.reason]
+    assert len(splits) == 3 and all("too much data for one call" in r for r in splits)
+    assert seen[-1].slices_total == 4
+
+
+def test_a_report_run_too_large_is_split_twice(box):
+    act = box.ad_account_ids()[0]
+    # Ad level: 20 rows a day; a report run may hold 500: 90 days -> 45 -> 23 days (460 rows) fit.
+    with Sandbox(seed=7, ad_accounts=4, insights_async_limit=500, **FAST_RUNS) as tight, session(tight) as meta:
+        frame = meta.insights(act, level="ad", time_range=QUARTER, time_increment=1, concurrency=1, progress=False)
+        posts = tight.request_count(f"{act}/insights", "POST")
+        runs = tight.report_run_count()
+    assert len(frame) == 90 * 20 and not frame.duplicated(["ad_id", "date_start"]).any()
+    assert (posts, runs) == (1 + 2 + 4, 4)  # refused whole and halved, then four runs
+
+
+def test_a_run_that_fails_once_is_started_again(box):
+    act = box.ad_account_ids()[0]
+    box.fail_next_job("failed")
+    seen: list[InsightsProgress] = []
+    with session(box) as meta:
+        frame = meta.insights(
+            act, level="ad", time_range=QUARTER, time_increment=1, concurrency=1, progress=seen.append
+        )
+    assert len(frame) == 90 * 20
+    assert box.report_run_count() == 2
+    assert any("report run ended 'Job Failed', starting another" in p.reason for p in seen)
+
+
+def test_a_slice_that_keeps_failing_is_named_and_the_rest_arrives_then_resumes(box, tmp_path):
+    accounts = box.ad_account_ids()[:2]
+    checkpoint = tmp_path / "pull.json"
+    box.fail_next_job("skipped", times=RUN_ATTEMPTS)
+    with session(box) as meta, pytest.raises(E.InsightsIncomplete) as info:
+        meta.insights(
+            accounts,
+            level="ad",
+            time_range=QUARTER,
+            time_increment=1,
+            concurrency=1,
+            checkpoint=checkpoint,
+            progress=False,
+        )
+    err = info.value
+    (failure,) = err.failures
+    assert isinstance(failure, E.InsightsSliceFailed) and failure.ending == "Job Skipped"
+    assert failure.account == accounts[0] and (failure.since, failure.until) == ("2025-01-01", "2025-03-31")
+    assert f"{accounts[0]} 2025-01-01..2025-03-31" in str(err) and "checkpoint=" in str(err)
+    assert set(err.partial["account_id"]) == {accounts[1]} and len(err.partial) == 90 * 20
+    assert err.checkpoint == str(checkpoint)
+    before = box.report_run_count()
+    with session(box) as meta:
+        frame = meta.insights(
+            accounts,
+            level="ad",
+            time_range=QUARTER,
+            time_increment=1,
+            concurrency=1,
+            checkpoint=checkpoint,
+            progress=False,
+        )
+    assert box.report_run_count() == before + 1  # only the missing slice was fetched
+    assert len(frame) == 2 * 90 * 20 and list(frame["account_id"].unique()) == accounts
+
+
+def test_a_pull_cut_by_a_lost_network_resumes_with_exactly_the_right_rows(box, tmp_path):
+    accounts = box.ad_account_ids()
+    checkpoint = tmp_path / "pull.json"
+    params = {"level": "campaign", "time_range": QUARTER, "time_increment": 1, "fields": FIELDS, "progress": False}
+    with session(box) as meta:
+        expected = meta.insights(accounts, **params)
+    # Every call on the third account's insights drops its connection, through all the retries: the network is gone.
+    box.fail_next("drop", path=f"{accounts[2]}/insights", times=FAST_RETRY.max_retries + 1)
+    with session(box) as meta, pytest.raises(E.GraphConnectionError):
+        meta.insights(accounts, checkpoint=checkpoint, concurrency=1, **params)
+    saved = json.loads(checkpoint.read_text())
+    assert saved["schema"] == "meta_auth_nb.insights.checkpoint" and saved["version"] == 1
+    kept = set(saved["slices"])
+    assert {key.split(":")[0] for key in kept} == set(accounts[:2])  # whole slices of the first two accounts
+    sent_first = box.request_count(f"{accounts[0]}/insights")
+    with session(box) as meta:  # the network is back
+        resumed = meta.insights(accounts, checkpoint=checkpoint, concurrency=1, **params)
+    pd.testing.assert_frame_equal(resumed, expected)
+    assert box.request_count(f"{accounts[0]}/insights") == sent_first  # nothing fetched twice
+    fetched = set(json.loads(checkpoint.read_text())["slices"]) - kept
+    assert {key.split(":")[0] for key in fetched} == set(accounts[2:])
+
+
+def test_the_checkpoint_holds_no_token_or_secret_and_belongs_to_one_query(box, tmp_path):
+    checkpoint = tmp_path / "pull.json"
+    token = box.issue_token()
+    with mab.GraphSession(token, base_url=box.graph_url, app_secret=box.app_secret, retry=FAST_RETRY) as meta:
+        meta.insights("all", level="ad", time_range=QUARTER, time_increment=30, checkpoint=checkpoint, progress=False)
+        text = checkpoint.read_text()
+        assert token not in text and box.app_secret not in text and "appsecret_proof" not in text
+        assert "EAA" not in text and "access_token" not in text
+        assert (checkpoint.stat().st_mode & 0o777) == 0o600
+        with pytest.raises(E.ConfigError, match="belongs to another query"):
+            meta.insights("all", level="campaign", time_range=QUARTER, checkpoint=checkpoint, progress=False)
+        Path(tmp_path / "other.json").write_text('{"hello": 1}')
+        with pytest.raises(E.ConfigError, match="not an insights checkpoint"):
+            meta.insights("all", checkpoint=tmp_path / "other.json", progress=False)
+
+
+def test_presets_are_days_in_each_accounts_time_zone_and_fixed_for_a_resumed_pull(box, tmp_path):
+    checkpoint = tmp_path / "week.json"
+    with session(box) as meta:
+        week = meta.insights("all", date_preset="last_7d", time_increment=1, checkpoint=checkpoint, progress=False)
+    days = sorted(set(week["date_start"].dt.date))
+    assert len(days) == 7 and week.groupby("account_id").size().eq(7).all()
+    assert json.loads(checkpoint.read_text())["ranges"][box.ad_account_ids()[0]] == [str(days[0]), str(days[-1])]
+    box.advance(3 * 86400)  # three days later, the same checkpoint still means the same week
+    with session(box) as meta:
+        again = meta.insights("all", date_preset="last_7d", time_increment=1, checkpoint=checkpoint, progress=False)
+    pd.testing.assert_frame_equal(again, week)
+
+
+def test_the_development_tier_pull_paces_itself_and_is_never_refused():
+    seen: list[InsightsProgress] = []
+    with Sandbox(
+        seed=7, ad_accounts=2, tier="development", rate_limit_speed=50, insights_sync_limit=100, **FAST_RUNS
+    ) as dev:
+        act = dev.ad_account_ids()[0]
+        token = dev.issue_token()
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
+            for _ in range(50):  # 50 of the account's 60 points already used
+                assert http.get(f"{dev.graph_url}/v25.0/{act}/campaigns").status_code == 200
+        with mab.GraphSession(token, base_url=dev.graph_url, retry=FAST_RETRY) as meta:
+            frame = meta.insights(act, time_range=QUARTER, time_increment=1, level="campaign", progress=seen.append)
+            usage = meta.usage
+        sent = dev.request_count(f"{act}/insights")
+    assert len(frame) == 90 * 5 and usage is not None and usage.tier == "development_access"
+    waits = [p.reason for p in seen if p.waiting and "rate-limit score" in p.reason]
+    assert waits and all("decay" in r for r in waits)
+    assert not any("refused" in p.reason or "blocked" in p.reason for p in seen)
+    # 100 rows per call at most: the quarter halved until it fits. One call per slice and per split,
+    # none sent twice (a refused call would have been sent again).
+    assert sent == 2 * seen[-1].slices_total - 1 and sent + 1 > 10  # more than the 10 points left
+
+
+def test_a_progress_bar_counts_slices_and_rows_in_a_terminal(box, capsys):
+    with session(box) as meta:
+        meta.insights(box.ad_account_ids()[:2], time_range=QUARTER, time_increment=1)
+    shown = capsys.readouterr().err
+    assert "insights" in shown and "slice" in shown and "rows" in shown
+
+
+def test_arguments_that_cannot_work_are_refused_before_any_call(box):
+    with session(box) as meta:
+        for bad in (
+            {"date_preset": "last_2d"},
+            {"date_preset": "last_7d", "time_range": QUARTER},
+            {"time_range": {"since": "2025-03-01", "until": "2025-01-01"}},
+            {"level": "creative"},
+            {"time_increment": "weekly"},
+            {"limit": 10},
+            {"access_token": "x"},
+        ):
+            with pytest.raises(E.ConfigError):
+                meta.insights("all", progress=False, **bad)
+        with pytest.raises(E.ConfigError, match="not an ad account id"):
+            meta.insights(["act_1", "campaign_2"], progress=False)
+    assert box.request_count() == 0
+
+
+def test_a_token_that_dies_stops_the_pull(box):
+    with session(box) as meta:
+        box.change_password("alice")
+        with pytest.raises(E.TokenInvalidated):
+            meta.insights("all", time_range=QUARTER, progress=False)
+
+
+def test_an_account_out_of_reach_is_named_and_the_others_arrive(box):
+    mine = box.ad_account_ids()[0]
+    someone_elses = box.ad_account_ids("carol")[0]
+    with session(box) as meta, pytest.raises(E.InsightsIncomplete) as info:
+        meta.insights([mine, someone_elses], time_range=QUARTER, progress=False)
+    (failure,) = info.value.failures
+    assert failure.account == someone_elses and failure.code == 100
+    assert info.value.partial["account_id"].tolist() == [mine]
+
+
+KILLED_PULL = """
+import os, sys
+import meta_auth_nb as mab
+meta = mab.GraphSession(os.environ["TOKEN"], base_url=os.environ["GRAPH"])
+meta.insights(sys.argv[2:], level="campaign", time_range={"since": "2025-01-01", "until": "2025-03-31"},
+              time_increment=1, concurrency=1, checkpoint=sys.argv[1], progress=False)
+"""
+
+
+def test_a_pull_killed_mid_way_like_a_kernel_restart_resumes_with_exactly_the_right_rows(tmp_path):
+    checkpoint = tmp_path / "pull.json"
+    # 50 ms a call: slow enough to kill the pull between two slices.
+    with Sandbox(seed=7, ad_accounts=4, latency_ms=50, insights_sync_limit=100, **FAST_RUNS) as box:
+        accounts = box.ad_account_ids()
+        token = box.issue_token()
+        env = {**os.environ, "TOKEN": token, "GRAPH": box.graph_url}
+        child = subprocess.Popen([sys.executable, "-c", KILLED_PULL, str(checkpoint), *accounts], env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and child.poll() is None:
+                if checkpoint.exists() and len(json.loads(checkpoint.read_text())["slices"]) >= 3:
+                    break
+                time.sleep(0.02)
+            assert child.poll() is None, "the pull ended before it could be killed"
+            child.send_signal(signal.SIGKILL)
+        finally:
+            child.wait(timeout=10)
+        kept = json.loads(checkpoint.read_text())["slices"]
+        assert len(kept) >= 3 and token not in checkpoint.read_text()
+        with mab.GraphSession(token, base_url=box.graph_url, retry=FAST_RETRY) as meta:
+            params = {"level": "campaign", "time_range": QUARTER, "time_increment": 1, "progress": False}
+            resumed = meta.insights(accounts, checkpoint=checkpoint, **params)
+            uninterrupted = meta.insights(accounts, **params)
+    pd.testing.assert_frame_equal(resumed, uninterrupted)
+    assert len(resumed) == 4 * 90 * 5 and not resumed.duplicated(["campaign_id", "date_start"]).any()
+    # What the killed pull had saved was kept as it was, and nothing fetched since overlaps it.
+    final = json.loads(checkpoint.read_text())["slices"]
+    assert all(final[key] == rows for key, rows in kept.items())
+    old = [Slice.from_key(key) for key in kept]
+    new = [Slice.from_key(key) for key in final if key not in kept]
+    assert new and not any(
+        a.account == b.account and a.since <= b.until and b.since <= a.until for a in new for b in old
+    )
+
+
+def test_insights_calls_wait_while_the_insights_throttle_is_full(box):
+    act = box.ad_account_ids()[0]
+    # Graph says the account's insights budget is used up, and comes back in 0.6 s.
+    full = {
+        "x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 40, "acc_id_util_pct": 100}),
+        "x-business-use-case-usage": json.dumps(
+            {box.business_id: [{"type": "ads_insights", "call_count": 100, "estimated_time_to_regain_access": 0.01}]}
+        ),
+    }
+    box.fail_next({"headers": full}, path=f"{act}/insights")
+    seen: list[InsightsProgress] = []
+    with session(box) as meta:
+        # 450 campaign rows, 300 at most per call: the first call is split, its halves wait for the budget.
+        frame = meta.insights(
+            act, level="campaign", time_range=QUARTER, time_increment=1, concurrency=1, progress=seen.append
+        )
+    assert len(frame) == 450
+    held = next(p for p in seen if p.waiting and "insights budget" in p.reason)
+    assert "is at 100% (x-fb-ads-insights-throttle)" in held.reason and 0.3 < held.waiting_s <= 0.6
