@@ -196,11 +196,8 @@ class GraphError(MetaAuthError):
 
     @classmethod
     def situation_hint(cls) -> str:
-        """The hint when none is given: :attr:`default_hint`, its ``{login}`` and ``{login_here}`` filled in.
-
-        ``{login}`` is the ``%meta_login`` that works here; ``{login_here}``
-        adds the terminal's ``meta-auth login`` where one works (not in the kernel's sandbox).
-        """
+        """:attr:`default_hint` with ``{login}`` (the ``%meta_login`` that works here) and ``{login_here}``
+        (plus the terminal's ``meta-auth login`` where one works) filled in."""
         if "{" not in cls.default_hint:
             return cls.default_hint
         return cls.default_hint.format(**{name: command() for name, command in HINT_COMMANDS.items()})
@@ -220,14 +217,9 @@ class GraphError(MetaAuthError):
         is_transient: bool = False,
     ) -> None:
         self.message = redact(str(message or "Unknown error"))
-        self.code = code
-        self.subcode = subcode
-        self.type = type
-        self.fbtrace_id = fbtrace_id
-        self.status = status
+        self.code, self.subcode, self.type, self.fbtrace_id, self.status = code, subcode, type, fbtrace_id, status
         self.hint = redact(hint or self.situation_hint())
-        self.user_title = redact(user_title) if user_title else None
-        self.user_msg = redact(user_msg) if user_msg else None
+        self.user_title, self.user_msg = (redact(text) if text else None for text in (user_title, user_msg))
         self.is_transient = is_transient
         Exception.__init__(self, self._render())
 

@@ -94,7 +94,9 @@ def test_a_secret_written_in_two_parts_shows_no_part_of_it(kernel, names):
                     f"v = {value!r}\nprint('id', v[:{cut}], end='', flush=True)\n"
                     f"time.sleep(0.3); print(v[{cut}:], 'ok')"
                 )
-                assert len(transcript.stream("stdout")) == 2  # two messages, one output in the notebook
+                # The kernel may flush "id" on its own timer, so two or three messages: the secret
+                # always crosses a message boundary, which is the case under test.
+                assert len(transcript.stream("stdout")) >= 2
                 shown = transcript.shown()
                 assert not any(value[i : i + 8] in shown for i in range(len(value) - 7)), (cut, shown)
                 assert "".join(transcript.stream("stdout")) in ("id \u2026\u2026 ok\n", "id \u2026 ok\n")
