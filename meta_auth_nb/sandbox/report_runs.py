@@ -7,14 +7,17 @@ it reads 100 while the run is still running (as Meta's may), then "Job
 Completed". For ``ready_s`` seconds after completion its rows answer
 2601/1815107, as Meta's do right after a run completes; a run scripted to
 fail (:meth:`ReportRuns.script`) ends "Job Failed" or "Job Skipped" instead
-and its rows are never served. Rows are computed in a thread of their own
-when the run is created, outside the state lock, as a real backend works
-while the client polls.
+and its rows are never served. Rows are computed by one worker thread that
+takes the runs in the order they were created, outside the state lock, as a
+real backend works through its queue while the client polls: one worker
+rather than a thread per run, so a burst of new runs does not starve the
+threads answering calls of the interpreter's lock.
 """
 
 from __future__ import annotations
 
 import itertools
+import queue
 import random
 import threading
 from collections.abc import Callable
@@ -119,6 +122,8 @@ class ReportRuns:
         self._endings: list[str] = []
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
+        self._queue: queue.SimpleQueue[tuple[ReportRun, Callable[[], list[dict[str, Any]]]]] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
 
     def script(self, ending: str, times: int = 1) -> None:
         """Make the next ``times`` runs end ``"failed"`` or ``"skipped"`` instead of completing."""
@@ -144,15 +149,21 @@ class ReportRuns:
             ending = self._endings.pop(0) if self._endings else COMPLETED
             run = ReportRun(run_id, account, user, query, size, now, self.timing.duration(size), ending)
             self._runs[run_id] = run
+            self._queue.put((run, compute))
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="sandbox-report-runs", daemon=True)
+                self._worker.start()
+        return run
 
-        def work() -> None:
+    def _work(self) -> None:
+        while True:
+            run, compute = self._queue.get()
             try:
                 run.rows = compute()
+            except Exception:  # a run whose rows cannot be made ends "Job Failed"; the worker goes on
+                run.ending, run.rows = FAILED, []
             finally:
                 run.ready.set()
-
-        threading.Thread(target=work, name=f"sandbox-report-run-{run_id}", daemon=True).start()
-        return run
 
     def count(self) -> int:
         """How many runs were started."""

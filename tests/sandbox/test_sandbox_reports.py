@@ -11,6 +11,8 @@ import pytest
 from sandbox_helpers import bearer, graph_error
 
 from meta_auth_nb.sandbox import Sandbox
+from meta_auth_nb.sandbox.report_query import ReportQuery
+from meta_auth_nb.sandbox.report_runs import JobTiming, ReportRuns
 
 RANGE = json.dumps({"since": "2025-03-01", "until": "2025-03-14"})
 
@@ -191,6 +193,24 @@ def test_a_run_can_be_made_to_fail_or_be_skipped(box: Sandbox, api: httpx.Client
     err = graph_error(api.get(f"{failing}/insights"))
     assert (err["code"], err["is_transient"]) == (2601, False)
     assert len(all_rows(api, f"{fine}/insights")) == 1
+
+
+def test_a_burst_of_runs_is_worked_through_and_a_broken_one_fails_alone(box: Sandbox, api: httpx.Client) -> None:
+    accounts = box.ad_account_ids()[:4]
+    params = {"level": "ad", "time_range": RANGE, "time_increment": 1, "fields": "ad_id,impressions"}
+    runs = {act: api.post(f"{act}/insights", data=params).json()["report_run_id"] for act in accounts * 2}
+    box.advance(5)
+    for act, run_id in runs.items():
+        assert all_rows(api, f"{run_id}/insights") == all_rows(api, f"{act}/insights", **params)
+
+    def broken() -> list:
+        raise RuntimeError("no rows")
+
+    query = ReportQuery(("ad_id",), "ad", dt.date(2025, 3, 1), dt.date(2025, 3, 1), 1, (), ())
+    jobs = ReportRuns(seed=1, timing=JobTiming(base_s=1.0, rows_per_s=0, ready_s=0))
+    bad, good = (jobs.create("act_1", "alice", query, 3, 0.0, make) for make in (broken, lambda: [{"n": 1}]))
+    assert good.ready.wait(5) and bad.ready.is_set()
+    assert bad.status(2.0)[0] == "Job Failed" and jobs.rows(good, 2.0) == [{"n": 1}]
 
 
 def test_report_runs_belong_to_their_user(box: Sandbox, api: httpx.Client) -> None:

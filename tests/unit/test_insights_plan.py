@@ -12,7 +12,7 @@ from meta_auth_nb._base.errors import ConfigError
 from meta_auth_nb.graph.insights.ledger import Ledger
 from meta_auth_nb.graph.insights.query import build_query, resolve_range, today_in
 from meta_auth_nb.graph.insights.slices import Slice, buckets, halves, missing, plan_slices
-from meta_auth_nb.graph.insights.tidy import insights_frame
+from meta_auth_nb.graph.insights.tidy import columns_of, frame_of, insights_frame
 
 D = dt.date
 
@@ -164,6 +164,29 @@ def test_the_tidy_frame_types_spreads_and_orders():
     assert list(empty.columns[:7]) == list(frame.columns[:7]) and len(empty) == 0
     raw = insights_frame(rows, q, raw=True)
     assert raw["actions"].iloc[0] == rows[0]["actions"] and raw["account_id"].iloc[0] == "1"
+
+
+def test_a_frame_built_slice_by_slice_is_the_frame_built_at_once():
+    """Slices are turned into columns as they arrive; joined, they give exactly the frame of all rows."""
+    q = query(level="ad", fields=["spend", "impressions", "actions", "video_play_actions"])
+    rows = []
+    for day in range(12):
+        row = {"account_id": str(1 + day // 6), "ad_id": str(day % 3), "spend": f"{day}.25", "impressions": str(day)}
+        row |= {"date_start": f"2025-01-{day + 1:02}", "date_stop": f"2025-01-{day + 1:02}"}
+        if day % 4:  # some slices have no actions at all, others types the rest lack
+            row["actions"] = [{"action_type": f"kind{day % 3}", "value": str(day)}]
+        if day == 7:
+            row["video_play_actions"] = [{"action_type": "video_view", "value": "2"}]
+            row["quality_ranking"] = "AVERAGE"  # a field only one slice has
+        rows.append(row)
+    whole = insights_frame(rows, q)
+    assert "actions:kind1" in whole and "video_play_actions:video_view" in whole and "quality_ranking" in whole
+    for cuts in ([4, 8], [1, 2, 3, 11], [6]):
+        edges = [0, *cuts, len(rows)]
+        parts = [columns_of(rows[a:b]) for a, b in itertools.pairwise(edges)]
+        pd.testing.assert_frame_equal(frame_of(parts, q), whole, check_exact=True)
+    assert frame_of([columns_of(rows[:4]), columns_of([])], q)["actions:kind0"].tolist() == [0, 0, 0, 3]
+    pd.testing.assert_frame_equal(frame_of([columns_of([])], q), insights_frame([], q))
 
 
 def test_the_ledger_holds_whole_slices_in_order_and_tells_each_change():

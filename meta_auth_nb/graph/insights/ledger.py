@@ -103,12 +103,17 @@ class Ledger:
         with self._lock:
             return sum(len(rows) for rows in self.slices.values())
 
-    def rows(self, accounts: Sequence[str]) -> list[dict[str, Any]]:
-        """Every row held, account by account (in ``accounts``' order), oldest slice first."""
+    def ordered(self, accounts: Sequence[str]) -> list[str]:
+        """The keys of the slices held, account by account (in ``accounts``' order), oldest slice first."""
         with self._lock:
             order = {account: index for index, account in enumerate(accounts)}
-            keys = sorted(
+            pieces = sorted(
                 (Slice.from_key(key) for key in self.slices),
                 key=lambda s: (order.get(s.account, len(order)), s.since),
             )
-            return [row for piece in keys for row in self.slices[piece.key]]
+            return [piece.key for piece in pieces]
+
+    def rows(self, accounts: Sequence[str]) -> list[dict[str, Any]]:
+        """Every row held, in :meth:`ordered` order."""
+        with self._lock:
+            return [row for key in self.ordered(accounts) for row in self.slices[key]]

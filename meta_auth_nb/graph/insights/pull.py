@@ -34,7 +34,6 @@ from .query import InsightsQuery, resolve_range, today_in
 from .report import is_fatal, slice_error, slice_steps
 from .slices import Slice, plan_slices
 from .state import ProgressCallback, PullState
-from .tidy import insights_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,7 +117,7 @@ def pull_steps(
 ) -> Steps[pd.DataFrame]:
     """The plan of a whole pull; returns its DataFrame or raises InsightsIncomplete (see the module)."""
     query = request.query
-    state = PullState(planner, query, ledger, progress)
+    state = PullState(planner, query, ledger, progress, raw=request.raw)
     state.tell(reason="looking at the ad accounts")
     accounts = ledger.accounts or account_ids(request.accounts) or (yield from _listed(planner, state))
     nodes = yield Gather([_look(planner, state, account) for account in accounts], limit=request.concurrency)
@@ -145,7 +144,7 @@ def pull_steps(
     state.begin(len(todo))
     if todo:
         yield Gather([slice_steps(state, piece) for piece in todo], limit=request.concurrency)
-    frame = insights_frame(ledger.rows(accounts), query, raw=request.raw)
+    frame = state.frame(accounts)
     state.tell(reason="done" if not state.failures else f"{len(state.failures)} slices missing")
     if state.failures:
         raise _incomplete(state.failures, frame, request.checkpoint)

@@ -162,8 +162,10 @@ def _wait_for(state: PullState, piece: Slice, run_id: str, facts: CallFacts) -> 
 
     The next look is when the run's own pace says it will be done: from the
     percentages seen, how long the rest should take (never before a short
-    minimum, never later than a long maximum); a run at 100% that has not
-    completed is looked at again soon.
+    minimum, never later than a long maximum). The first percentage seen is
+    measured from the start, which includes the time a run waits to start,
+    so that estimate is halved and the next look measures the real pace. A
+    run at 100% that has not completed is looked at again soon.
     """
     planner = state.planner
     careful = planner.pacer.tier(piece.account) == "development_access"
@@ -195,6 +197,8 @@ def _wait_for(state: PullState, piece: Slice, run_id: str, facts: CallFacts) -> 
             since, at = seen if seen and percent > seen[1] else (start, 0.0)
             rate = (percent - at) / max(1e-6, now - since)
             wait = (100.0 - percent) / rate if rate > 0 else wait * 1.5
+            if not seen:  # a run sits "Not Started" for a while, so the pace since the POST is too slow: measure it
+                wait /= 2
             if not seen or percent > seen[1]:
                 seen = (now, percent)
         else:

@@ -1,6 +1,7 @@
 """A pull in progress: what its slices share (planner, query, ledger), its counters, what it tells of itself.
 
-Every slice plan reports here: a slice arrived (into the ledger), gave up
+Every slice plan reports here: a slice arrived (into the ledger, and as
+columns for the frame, made while other slices are still on their way), gave up
 (kept for :class:`~meta_auth_nb.errors.InsightsIncomplete`), was split in
 two (one more to do), waits (and why). :meth:`PullState.watch` passes a
 call's plan through, telling of each wait before it starts. The sync driver
@@ -12,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._base.errors import GraphError
 from ..core import CallPlanner
@@ -20,6 +21,10 @@ from ..plan import Sleep, Steps
 from .ledger import Ledger
 from .query import InsightsQuery
 from .slices import Slice
+from .tidy import SliceColumns, columns_of, frame_of, insights_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["InsightsProgress", "ProgressCallback", "PullState"]
 
@@ -83,11 +88,19 @@ class PullState:
     """
 
     def __init__(
-        self, planner: CallPlanner, query: InsightsQuery, ledger: Ledger, progress: ProgressCallback | None
+        self,
+        planner: CallPlanner,
+        query: InsightsQuery,
+        ledger: Ledger,
+        progress: ProgressCallback | None,
+        *,
+        raw: bool = False,
     ) -> None:
         self.planner = planner
         self.query = query
         self.ledger = ledger
+        self.raw = raw
+        self._columns: dict[str, SliceColumns] = {}
         self.failures: list[GraphError] = []
         self._progress = progress
         self._lock = threading.Lock()
@@ -114,9 +127,21 @@ class PullState:
     def arrived(self, piece: Slice, rows: list[dict[str, Any]]) -> None:
         """A slice arrived whole: into the ledger (and its checkpoint)."""
         self.ledger.record(piece, rows)
+        columns = None if self.raw else columns_of(rows)
         with self._lock:
             self._done += 1
+            if columns is not None:
+                self._columns[piece.key] = columns
         self.tell(reason=f"{piece.label}: {len(rows):,} rows")
+
+    def frame(self, accounts: Sequence[str]) -> pd.DataFrame:
+        """The DataFrame of every slice held, account by account; slices from a checkpoint are turned now."""
+        if self.raw:
+            return insights_frame(self.ledger.rows(accounts), self.query, raw=True)
+        keys = self.ledger.ordered(accounts)
+        with self._lock:
+            made = dict(self._columns)
+        return frame_of([made.get(key) or columns_of(self.ledger.slices[key]) for key in keys], self.query)
 
     def gave_up(self, piece: Slice, error: GraphError) -> None:
         """A slice is given up; the pull goes on without it."""

@@ -18,14 +18,21 @@ gives:
   an action missing from a row counts 0, a ``cost_per_...`` missing stays
   empty (it is not defined there).
 
-``raw=True`` keeps Graph's shapes (text, lists) in Graph's columns. pandas
-is imported when a frame is built. Graph layer, I/O-free.
+``raw=True`` keeps Graph's shapes (text, lists) in Graph's columns.
+
+A frame is built in two stages so a pull does most of the work while it
+still waits for other slices: :func:`columns_of` turns one slice's rows into
+columns (the list fields spread) as the slice arrives, pure Python;
+:func:`frame_of` joins the slices' columns, in order, and types them, which
+pandas does a column at a time. pandas is imported when a frame is built.
+Graph layer, I/O-free.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .query import InsightsQuery
@@ -33,7 +40,7 @@ from .query import InsightsQuery
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["insights_frame"]
+__all__ = ["SliceColumns", "columns_of", "frame_of", "insights_frame"]
 
 #: Scalar fields that count something (integers); other numeric fields are floats.
 _COUNTS = frozenset(
@@ -102,6 +109,76 @@ def _counts_list(name: str) -> bool:
     return name.endswith("actions") and not name.startswith("cost_per")
 
 
+@dataclass(frozen=True)
+class SliceColumns:
+    """Rows of one slice as columns, ready to be joined with other slices' (see :func:`columns_of`).
+
+    Attributes
+    ----------
+    size : int
+        Rows.
+    names : frozenset of str
+        Every field any row has.
+    lists : frozenset of str
+        The fields that came as lists.
+    values : dict of str to list
+        A column per scalar field, and per ``(list field, label)`` pair of a spread list.
+    spread : dict of str to list of str
+        The labels each list field spread into.
+    """
+
+    size: int
+    names: frozenset[str]
+    lists: frozenset[str]
+    values: dict[tuple[str, str] | str, list[Any]]
+    spread: dict[str, list[str]]
+
+
+def columns_of(rows: Sequence[dict[str, Any]]) -> SliceColumns:
+    """One slice's rows as columns, every list field spread (the costly part of a frame, done per slice)."""
+    names: set[str] = set().union(*(row.keys() for row in rows)) if rows else set()
+    lists = {name for name in names if _is_list(rows, name)}
+    values: dict[tuple[str, str] | str, list[Any]] = {name: [row.get(name) for row in rows] for name in names - lists}
+    spread: dict[str, list[str]] = {}
+    for field in lists:
+        columns = _spread([row.get(field) for row in rows], len(rows))
+        spread[field] = list(columns)
+        values.update(((field, label), column) for label, column in columns.items())
+    return SliceColumns(len(rows), frozenset(names), frozenset(lists), values, spread)
+
+
+def frame_of(parts: Sequence[SliceColumns], query: InsightsQuery) -> pd.DataFrame:
+    """The tidy frame of slices' columns, joined in the order given (see the module)."""
+    import pandas as pd
+
+    head = [*query.id_fields, *_DATES, *query.breakdowns]
+    asked = [f for f in query.fields if f not in head]
+    names: set[str] = set().union(*(part.names for part in parts))
+    listed: set[str] = set().union(*(part.lists for part in parts))
+    lists = [f for f in asked if f in listed] + sorted(listed - set(asked) - set(head))
+    scalars = [f for f in asked if f not in lists] + sorted(names - set(head) - set(asked) - set(lists))
+    data: dict[str, list[Any]] = {name: _joined(parts, name) for name in head + scalars}
+    for field in lists:
+        for label in sorted(set().union(*(part.spread.get(field, ()) for part in parts))):
+            data[f"{field}:{label}"] = _joined(parts, (field, label))
+    frame = pd.DataFrame(data) if any(part.size for part in parts) else pd.DataFrame(columns=list(data))
+    if len(frame) and "account_id" in frame:
+        ids = frame["account_id"].astype(str)
+        frame["account_id"] = ids.where(ids.str.startswith("act_"), "act_" + ids)
+    for name in frame.columns:
+        frame[name] = _typed(frame[name], name, query)
+    return frame
+
+
+def _joined(parts: Sequence[SliceColumns], key: tuple[str, str] | str) -> list[Any]:
+    """One column over every slice, ``None`` where a slice does not have it."""
+    joined: list[Any] = []
+    for part in parts:
+        column = part.values.get(key)
+        joined += column if column is not None else [None] * part.size
+    return joined
+
+
 def insights_frame(rows: Sequence[dict[str, Any]], query: InsightsQuery, *, raw: bool = False) -> pd.DataFrame:
     """The rows of a pull as a DataFrame (see the module).
 
@@ -114,32 +191,15 @@ def insights_frame(rows: Sequence[dict[str, Any]], query: InsightsQuery, *, raw:
     raw : bool
         Keep Graph's shapes.
     """
+    if not raw:
+        return frame_of([columns_of(rows)], query)
     import pandas as pd
 
     head = [*query.id_fields, *_DATES, *query.breakdowns]
     asked = [f for f in query.fields if f not in head]
-    if raw:
-        frame = pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame()
-        order = [c for c in [*head, *asked] if c in frame.columns]
-        return frame[order + sorted(c for c in frame.columns if c not in order)]
-    names: set[str] = set().union(*(row.keys() for row in rows)) if rows else set()
-    lists = [f for f in asked if f in names and _is_list(rows, f)]
-    lists += sorted(f for f in names - set(asked) - set(head) if _is_list(rows, f))
-    scalars = [f for f in asked if f not in lists] + sorted(names - set(head) - set(asked) - set(lists))
-    frame = pd.DataFrame.from_records(list(rows), columns=head + scalars + lists) if rows else None
-    if frame is None:
-        frame = pd.DataFrame(columns=head + scalars)
-    for field in lists:
-        spread = _spread(frame.pop(field).tolist(), len(frame))
-        for label in sorted(spread):
-            frame[f"{field}:{label}"] = spread[label]
-    columns = list(frame.columns)
-    if len(frame) and "account_id" in frame:
-        ids = frame["account_id"].astype(str)
-        frame["account_id"] = ids.where(ids.str.startswith("act_"), "act_" + ids)
-    for name in columns:
-        frame[name] = _typed(frame[name], name, query)
-    return frame
+    frame = pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame()
+    order = [c for c in [*head, *asked] if c in frame.columns]
+    return frame[order + sorted(c for c in frame.columns if c not in order)]
 
 
 def _typed(column: pd.Series, name: str, query: InsightsQuery) -> pd.Series:
