@@ -152,8 +152,14 @@ class AdCatalog:
         (impressions, clicks, spend in cents, hash)
             The hash seeds whatever else is derived from that day (actions).
         """
-        n = len(acc.campaigns)
-        salt = mix((self.seed & _MASK64) ^ (acc.index * 0x51ED2701))
+        return self._numbers(self._salt(acc), len(acc.campaigns), campaign, day)
+
+    def _salt(self, acc: AdAccount) -> int:
+        """The seed of every number of ``acc``'s campaigns."""
+        return mix((self.seed & _MASK64) ^ (acc.index * 0x51ED2701))
+
+    @staticmethod
+    def _numbers(salt: int, n: int, campaign: int, day: int) -> tuple[int, int, int, int]:
         h = mix(salt ^ (day * n + campaign))
         impressions = 500 + h % 20000
         clicks = impressions * (10 + (h >> 20) % 400) // 10000
@@ -168,11 +174,13 @@ class AdCatalog:
         """
         camps = acc.campaigns
         n = len(camps)
+        salt, numbers = self._salt(acc), self._numbers  # looked up once: a page is 500 rows
         rows = []
+        days: dict[int, str] = {}
         for i in range(start, stop):
             c = camps[i % n]
-            day = (BASE_DAY + _dt.timedelta(days=i // n)).isoformat()
-            impressions, clicks, spend_cents, _ = self.campaign_day(acc, i % n, i // n)
+            day = days.get(i // n) or days.setdefault(i // n, (BASE_DAY + _dt.timedelta(days=i // n)).isoformat())
+            impressions, clicks, spend_cents, _ = numbers(salt, n, i % n, i // n)
             row = {
                 "date_start": day,
                 "date_stop": day,
