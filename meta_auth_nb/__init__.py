@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._base.about import __version__
+from ._version import __version__
 
 # name -> module that defines it; resolved on first access (PEP 562).
 _LAZY: dict[str, str] = {

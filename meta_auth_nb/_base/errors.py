@@ -83,7 +83,8 @@ __all__ = [
 ]
 
 
-#: What ``{login}`` and ``{login_here}`` in a hint say: :mod:`.commands` fills it in (see situation_hint).
+#: What ``{login}`` and ``{login_here}`` in a hint say: filled in by :mod:`.commands` when it is imported
+#: (it reads the settings, which raise these errors, so it cannot be imported from here).
 HINT_COMMANDS: dict[str, Callable[[], str]] = {
     "login": lambda: "`%meta_login`",
     "login_here": lambda: "`%meta_login` in a notebook, `meta-auth login` in a terminal",
@@ -199,8 +200,6 @@ class GraphError(MetaAuthError):
         (plus the terminal's ``meta-auth login`` where one works) filled in."""
         if "{" not in cls.default_hint:
             return cls.default_hint
-        from . import commands  # noqa: F401  (fills HINT_COMMANDS on first use; it imports this module)
-
         return cls.default_hint.format(**{name: command() for name, command in HINT_COMMANDS.items()})
 
     def __init__(

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .._base.about import __version__
 from .._base.errors import ConfigError, GraphError
 from .._base.settings import Settings, check_base_url, check_version, get_settings
 from .._base.tokens import AccessToken, as_token
+from .._version import __version__
 from .links import key_name, query_pairs, scrub_url, url_problem
 from .plan import Send
 from .proof import appsecret_proof
