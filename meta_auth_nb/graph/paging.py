@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .._base.errors import GraphError
 from .core import CallPlanner
-from .plan import Emit, Sleep, Steps, collect
+from .plan import Emit, Steps, collect, telling_waits
 from .request import CallFacts
 
 if TYPE_CHECKING:
@@ -179,15 +179,7 @@ class PageWalk:
 
     def _watch(self, steps: Steps[Any]) -> Steps[Any]:
         """Pass a call's plan through, telling the progress callback of each wait before it starts."""
-        outcome: Any = None
-        while True:
-            try:
-                action = steps.send(outcome)
-            except StopIteration as done:
-                return done.value
-            if isinstance(action, Sleep) and action.seconds > 0:
-                self._tell(action.seconds, action.reason)
-            outcome = yield action
+        return (yield from telling_waits(steps, self._tell))
 
 
 def frame_steps(

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["Action", "Emit", "Gather", "Send", "Sleep", "Steps", "collect"]
+__all__ = ["Action", "Emit", "Gather", "Send", "Sleep", "Steps", "collect", "telling_waits"]
 
 T = TypeVar("T")
 
@@ -106,3 +106,16 @@ def collect(steps: Steps[Any], take: Callable[[Any], None]) -> Steps[None]:
             outcome = None
         else:
             outcome = yield action
+
+
+def telling_waits(steps: Steps[T], tell: Callable[[float, str], None]) -> Steps[T]:
+    """Pass a plan through unchanged, calling ``tell(seconds, reason)`` before each wait starts."""
+    outcome: Any = None
+    while True:
+        try:
+            action = steps.send(outcome)
+        except StopIteration as done:
+            return done.value
+        if isinstance(action, Sleep) and action.seconds > 0:
+            tell(action.seconds, action.reason)
+        outcome = yield action

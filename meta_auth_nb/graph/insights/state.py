@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._base.errors import GraphError
 from ..core import CallPlanner
-from ..plan import Sleep, Steps
+from ..plan import Steps, telling_waits
 from .ledger import Ledger
 from .query import InsightsQuery
 from .slices import Slice
@@ -158,12 +158,4 @@ class PullState:
 
     def watch(self, steps: Steps[Any]) -> Steps[Any]:
         """Pass a plan through, telling of each wait (rate limit, retry) before it starts."""
-        outcome: Any = None
-        while True:
-            try:
-                action = steps.send(outcome)
-            except StopIteration as done:
-                return done.value
-            if isinstance(action, Sleep) and action.seconds > 0:
-                self.tell(action.seconds, action.reason)
-            outcome = yield action
+        return (yield from telling_waits(steps, self.tell))
