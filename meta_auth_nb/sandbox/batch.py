@@ -74,20 +74,21 @@ def run_batch(engine: Engine, req: Request, dispatch: Callable[[Engine, Request]
         try:
             sub = _item_request(item, req.token)
         except GraphError as err:
-            out.append(_encode(400, err.envelope(), err.headers(), with_headers))
+            out.append(_encode(Response(400, err.envelope(), err.headers()), with_headers))
             continue
         resp = dispatch(engine, sub)
-        out.append(None if resp is None else _encode(resp.status, resp.body, resp.headers, with_headers))
+        out.append(None if resp is None else _encode(resp, with_headers))
     return Response(body=out)
 
 
-def _encode(status: int, body: Any, headers: list[tuple[str, str]], with_headers: bool) -> dict[str, Any]:
-    item: dict[str, Any] = {"code": status}
+def _encode(resp: Response, with_headers: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": resp.status}
+    headers = resp.headers
     if with_headers:
         base = [
             ("Content-Type", "text/javascript; charset=UTF-8"),
             ("Cache-Control", "private, no-cache, no-store, must-revalidate"),
         ]
         item["headers"] = [{"name": n, "value": v} for n, v in base + headers]
-    item["body"] = json.dumps(body, separators=(",", ":"))
+    item["body"] = resp.payload().decode("utf-8")
     return item

@@ -7,16 +7,18 @@ it reads 100 while the run is still running (as Meta's may), then "Job
 Completed". For ``ready_s`` seconds after completion its rows answer
 2601/1815107, as Meta's do right after a run completes; a run scripted to
 fail (:meth:`ReportRuns.script`) ends "Job Failed" or "Job Skipped" instead
-and its rows are never served. Rows are computed by one worker thread that
-takes the runs in the order they were created, outside the state lock, as a
-real backend works through its queue while the client polls: one worker
-rather than a thread per run, so a burst of new runs does not starve the
-threads answering calls of the interpreter's lock.
+and its rows are never served. Rows are computed, and encoded as the JSON
+they are served as, by one worker thread that takes the runs in the order
+they were created, outside the state lock, as a real backend works through
+its queue while the client polls: one worker rather than a thread per run,
+so a burst of new runs does not starve the threads answering calls of the
+interpreter's lock, and pages of a finished run cost no encoding.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import queue
 import random
 import threading
@@ -84,6 +86,7 @@ class ReportRun:
     duration: float
     ending: str = COMPLETED
     rows: list[dict[str, Any]] | None = None
+    encoded: list[str] = field(default_factory=list)  # each row as compact JSON, as its pages send it
     ready: threading.Event = field(default_factory=threading.Event)
 
     def status(self, now: float) -> tuple[str, int]:
@@ -160,6 +163,7 @@ class ReportRuns:
             run, compute = self._queue.get()
             try:
                 run.rows = compute()
+                run.encoded = [json.dumps(row, separators=(",", ":")) for row in run.rows]
             except Exception:  # a run whose rows cannot be made ends "Job Failed"; the worker goes on
                 run.ending, run.rows = FAILED, []
             finally:
@@ -182,6 +186,16 @@ class ReportRuns:
 
     def rows(self, run: ReportRun, now: float) -> list[dict[str, Any]]:
         """The run's rows, or the error Graph answers when they cannot be read yet (or ever)."""
+        self.check_readable(run, now)
+        return run.rows or []
+
+    def encoded_rows(self, run: ReportRun, now: float) -> list[str]:
+        """:meth:`rows`, each already encoded as JSON."""
+        self.check_readable(run, now)
+        return run.encoded
+
+    def check_readable(self, run: ReportRun, now: float) -> None:
+        """Raise the error Graph answers when the run's rows cannot be read yet (or ever); else wait for them."""
         status, _ = run.status(now)
         if status in (FAILED, SKIPPED):
             raise GraphError(
@@ -205,4 +219,3 @@ class ReportRuns:
                 "completed instead of failed or running before fetching the data.",
             )
         run.ready.wait(timeout=60)
-        return run.rows or []

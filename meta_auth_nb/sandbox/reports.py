@@ -22,7 +22,7 @@ from .errors import GraphError, unsupported
 from .report_data import report_rows, report_size
 from .report_query import ReportQuery, is_listing, read_query, today_in
 from .state import Token
-from .wire import Request, Response
+from .wire import Request, Response, encoded_page
 
 if TYPE_CHECKING:
     import datetime as _dt
@@ -90,6 +90,6 @@ def report_run(engine: Engine, req: Request, tok: Token, run_id: str, edge: str 
         node = run.node(now)
         fields = parse_fields(req.params.get("fields"))
         return Response(body=pick_fields(node, fields, tuple(node)))
-    rows = engine.report_runs.rows(run, now)
+    texts = engine.report_runs.encoded_rows(run, now)
     base, token = engine.next_base(req), req.token or ""
-    return Response(body=paginate(len(rows), lambda a, b: rows[a:b], req.params, base, token))
+    return Response(raw=encoded_page(paginate(len(texts), lambda a, b: texts[a:b], req.params, base, token)))

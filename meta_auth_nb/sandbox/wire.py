@@ -90,6 +90,13 @@ class Response:
         return json.dumps(self.body, separators=(",", ":")).encode("utf-8")
 
 
+def encoded_page(page: dict[str, Any]) -> bytes:
+    """A page whose ``data`` items are already JSON text, as the bytes :meth:`Response.payload` would give."""
+    rest = {key: value for key, value in page.items() if key != "data"}
+    tail = json.dumps(rest, separators=(",", ":"))[1:]  # the other keys, after the data
+    return ('{"data":[' + ",".join(page["data"]) + "]" + ("," + tail if rest else "}")).encode("utf-8")
+
+
 def error_response(err: GraphError) -> Response:
     """The envelope response for ``err``."""
     return Response(err.status, err.envelope(), err.headers())

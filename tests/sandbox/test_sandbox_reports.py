@@ -13,6 +13,7 @@ from sandbox_helpers import bearer, graph_error
 from meta_auth_nb.sandbox import Sandbox
 from meta_auth_nb.sandbox.report_query import ReportQuery
 from meta_auth_nb.sandbox.report_runs import JobTiming, ReportRuns
+from meta_auth_nb.sandbox.wire import Response, encoded_page
 
 RANGE = json.dumps({"since": "2025-03-01", "until": "2025-03-14"})
 
@@ -211,6 +212,20 @@ def test_a_burst_of_runs_is_worked_through_and_a_broken_one_fails_alone(box: San
     bad, good = (jobs.create("act_1", "alice", query, 3, 0.0, make) for make in (broken, lambda: [{"n": 1}]))
     assert good.ready.wait(5) and bad.ready.is_set()
     assert bad.status(2.0)[0] == "Job Failed" and jobs.rows(good, 2.0) == [{"n": 1}]
+
+
+def test_a_runs_pages_are_the_bytes_graph_would_encode(box: Sandbox, api: httpx.Client) -> None:
+    rows = [{"ad_id": "1", "actions": [{"action_type": "link_click", "value": "3"}]}, {"ad_id": "2", "n": "é"}]
+    texts = [json.dumps(row, separators=(",", ":")) for row in rows]
+    for rest in ({}, {"paging": {"cursors": {"before": "MA", "after": "MQ"}, "next": "https://x/?a=1"}}):
+        assert encoded_page({"data": texts, **rest}) == Response(body={"data": rows, **rest}).payload()
+    # A run's rows page through a batch too, each item's body the same JSON.
+    act = box.ad_account_ids()[0]
+    run_id = api.post(f"{act}/insights", data={"time_range": RANGE, "level": "ad"}).json()["report_run_id"]
+    box.advance(5)
+    batch = json.dumps([{"method": "GET", "relative_url": f"{run_id}/insights?limit=3"}])
+    item = api.post("", data={"batch": batch}).json()[0]
+    assert item["code"] == 200 and json.loads(item["body"])["data"] == all_rows(api, f"{run_id}/insights")[:3]
 
 
 def test_report_runs_belong_to_their_user(box: Sandbox, api: httpx.Client) -> None:
