@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -121,3 +122,14 @@ def graph_error(resp: httpx.Response) -> dict[str, Any]:
     assert "error" in body, body
     assert body["error"]["fbtrace_id"]
     return body["error"]
+
+
+def read_banner(proc: subprocess.Popen[str]) -> str:
+    """What a sandbox started from the command line prints, up to its "Ctrl-C to stop" line."""
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if "Ctrl-C" in line:
+            break
+    return "".join(lines)

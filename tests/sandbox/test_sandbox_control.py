@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import bearer, graph_error
+from sandbox_helpers import bearer, graph_error, read_banner
 
 from meta_auth_nb.sandbox import Sandbox
 
@@ -133,13 +133,7 @@ def test_cli_prints_app_id_and_stops() -> None:
         cwd=ROOT,
     )
     try:
-        lines = []
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if "Ctrl-C" in line:
-                break
-        out = "".join(lines)
+        out = read_banner(proc)
         expected = Sandbox(seed=4)
         assert expected.app_id in out and expected.app_secret in out
         m = re.search(r"export META_GRAPH_URL=(\S+) META_DIALOG_URL=(\S+) META_APP_ID=(\d+) META_APP_SECRET=(\w+)", out)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import bearer
+from sandbox_helpers import bearer, read_banner
 
 from meta_auth_nb.sandbox import Sandbox
 from meta_auth_nb.sandbox.ratelimit import TIERS, Call, RateClock, RateLimits, minimum_seconds
@@ -184,13 +184,7 @@ def test_meta_auth_sandbox_takes_tier_and_speed():
     command = [sys.executable, "-m", "meta_auth_nb.cli", "sandbox", "--tier", "development", "--rate-limit-speed", "60"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     try:
-        lines = []
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if "Ctrl-C" in line:
-                break
-        out = "".join(lines)
+        out = read_banner(proc)
         assert "development tier" in out and "decays to zero over 300 s" in out and "60x" in out
         url = re.search(r"export META_GRAPH_URL=(\S+)", out).group(1)
         info = httpx.get(url + "/__sandbox__/info", timeout=5).json()

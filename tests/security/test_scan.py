@@ -14,32 +14,17 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from meta_auth_nb._base.redact import mask
-from meta_auth_nb.cli import main as cli_main
 from meta_auth_nb.cli import scan as scan_cli
 from meta_auth_nb.cli.common import CommandContext
 from meta_auth_nb.scan import mask_text, scan_paths, scan_text
 from meta_auth_nb.scan.report import Finding
-from meta_auth_nb.store.memory import vault
 from tests.conftest import make_canary
+from tests.security.conftest import run_cli
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
-@pytest.fixture(autouse=True)
-def _private_store(monkeypatch):
-    """The scanner's TokenStore sees no real keyring, and no other test's memory profiles."""
-    from keyring.backends import fail
-
-    monkeypatch.setattr("keyring.get_keyring", lambda: fail.Keyring())
-    vault.clear()
-    yield
-    vault.clear()
-
-
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli_main(["scan", *argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+pytestmark = pytest.mark.usefixtures("private_scan_store")
 
 
 def write_nb(path: Path, nb: Any) -> Path:

@@ -21,10 +21,9 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from meta_auth_nb._base.redact import TOKEN_PATTERN, mask, redact
-from meta_auth_nb.cli import main as cli_main
 from meta_auth_nb.scan import mask_text, scan_text
-from meta_auth_nb.store.memory import vault
 from tests.conftest import make_canary
+from tests.security.conftest import run_cli
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 APP_ID = "1234567890123456"
@@ -37,21 +36,7 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture(autouse=True)
-def _private_store(monkeypatch):
-    """The scanner's TokenStore sees no real keyring, and no other test's memory profiles."""
-    from keyring.backends import fail
-
-    monkeypatch.setattr("keyring.get_keyring", lambda: fail.Keyring())
-    vault.clear()
-    yield
-    vault.clear()
-
-
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli_main(["scan", *argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+pytestmark = pytest.mark.usefixtures("private_scan_store")
 
 
 def assert_no_part_shown(secret: str, text: str, window: int = 6) -> None:
