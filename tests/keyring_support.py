@@ -28,6 +28,7 @@ import signal
 import subprocess
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -38,8 +39,10 @@ import pytest
 
 __all__ = [
     "SYSTEM_PACKAGES",
+    "KeyringDaemonRestarted",
     "KeyringUnavailable",
     "SecretServiceSession",
+    "own_secret_service",
     "secret_service",
     "secret_service_keyring",
     "start_secret_service",
@@ -67,6 +70,10 @@ class KeyringUnavailable(RuntimeError):
     """The private keyring could not be started; the message says what is missing."""
 
 
+class KeyringDaemonRestarted(UserWarning):
+    """gnome-keyring-daemon had exited between tests and was started again (shown in the test summary)."""
+
+
 @dataclass
 class SecretServiceSession:
     """A running private bus + unlocked gnome-keyring.
@@ -84,6 +91,9 @@ class SecretServiceSession:
     root: Path
     collection: str | None = None
     processes: list[subprocess.Popen] = field(default_factory=list)
+    password: str = "test-keyring-password"
+    daemon_env: dict[str, str] = field(default_factory=dict, repr=False)
+    restarts: int = 0
 
     def env(self) -> dict[str, str]:
         """Variables a subprocess needs to use this keyring."""
@@ -117,26 +127,65 @@ class SecretServiceSession:
                 for item in collection.search_items({"service": service}):
                     item.delete()
 
+    @property
+    def log_path(self) -> Path:
+        return self.root / "gnome-keyring.log"
+
+    def daemon_alive(self) -> bool:
+        """True while gnome-keyring-daemon runs and owns the Secret Service name on the bus."""
+        import secretstorage
+
+        if not self.processes or any(proc.poll() is not None for proc in self.processes):
+            return False
+        try:
+            with closing(self.connect()) as conn:
+                return bool(secretstorage.check_service_availability(conn))
+        except Exception:
+            return False
+
+    def ensure_running(self, timeout: float = 10.0) -> str | None:
+        """Restart gnome-keyring-daemon if it has exited; returns why it was restarted, else None.
+
+        gnome-keyring aborts now and then on a GLib assertion when a client
+        leaves mid-request (``gkd_secret_service_get_pkcs11_session:
+        assertion 'client' failed``). The "login" keyring lives on disk, so a
+        new daemon unlocked with the same password serves the same entries.
+        """
+        if self.daemon_alive():
+            return None
+        detail = self.log_path.read_text(errors="replace")[-800:] if self.log_path.exists() else ""
+        bus, daemon = self.processes
+        if bus.poll() is not None:
+            raise KeyringUnavailable(f"the private D-Bus daemon exited (code {bus.poll()}); daemon log: {detail!r}")
+        _stop_process(daemon)
+        self.processes[1] = _start_daemon(self, timeout)
+        self.restarts += 1
+        return f"gnome-keyring-daemon had exited (code {daemon.returncode}) and was restarted; its log ended: {detail}"
+
     def stop(self) -> None:
         """Stop the daemon and the bus (only the processes this session started)."""
         for proc in reversed(self.processes):
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)  # its own session: takes any helper children too
-                except (ProcessLookupError, PermissionError):
-                    proc.terminate()
-                try:
-                    proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    try:
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        proc.kill()
-                    proc.wait(5)
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
+            _stop_process(proc)
         self.processes.clear()
+
+
+def _stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)  # its own session: takes any helper children too
+        except (ProcessLookupError, PermissionError):
+            proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
+            proc.wait(5)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def _read_line(stream: Any, timeout: float) -> str:
@@ -187,7 +236,7 @@ def start_secret_service(
         XDG_RUNTIME_DIR=str(run),
     )
 
-    session = SecretServiceSession(address="", root=root)
+    session = SecretServiceSession(address="", root=root, password=password)
     try:
         bus = subprocess.Popen(
             ["dbus-daemon", "--config-file", str(bus_conf), "--nofork", "--print-address=1"],
@@ -204,30 +253,9 @@ def start_secret_service(
             raise KeyringUnavailable(f"dbus-daemon printed no address (exit code {bus.poll()})")
         env["DBUS_SESSION_BUS_ADDRESS"] = session.address
 
-        daemon_log = (root / "gnome-keyring.log").open("wb")
-        daemon = subprocess.Popen(
-            # --unlock reads the password on stdin and creates + unlocks the "login"
-            # collection (alias "default") with it, so no prompt is ever needed.
-            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=daemon_log,
-            env=env,
-            start_new_session=True,
-        )
-        daemon_log.close()
-        session.processes.append(daemon)
-        assert daemon.stdin is not None
-        daemon.stdin.write(password.encode())
-        daemon.stdin.close()
-
-        deadline = time.monotonic() + timeout
+        session.daemon_env = env
+        session.processes.append(_start_daemon(session, timeout))
         with closing(open_dbus_connection(bus=session.address)) as conn:
-            while not secretstorage.check_service_availability(conn):
-                if daemon.poll() is not None or time.monotonic() > deadline:
-                    detail = (root / "gnome-keyring.log").read_text(errors="replace")[-500:]
-                    raise KeyringUnavailable(f"gnome-keyring-daemon did not start on the private bus: {detail!r}")
-                time.sleep(0.05)
             try:
                 secretstorage.get_default_collection(conn)
             except secretstorage.exceptions.SecretStorageException:
@@ -254,18 +282,63 @@ def start_secret_service(
     return session
 
 
+def _start_daemon(session: SecretServiceSession, timeout: float) -> subprocess.Popen:
+    """Start gnome-keyring-daemon on the session's bus, unlocked, and wait until it serves."""
+    import secretstorage
+    from jeepney.io.blocking import open_dbus_connection
+
+    with session.log_path.open("ab") as daemon_log:
+        daemon = subprocess.Popen(
+            # --unlock reads the password on stdin and creates + unlocks the "login"
+            # collection (alias "default") with it, so no prompt is ever needed.
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=daemon_log,
+            env=session.daemon_env,
+            start_new_session=True,
+        )
+    assert daemon.stdin is not None
+    daemon.stdin.write(session.password.encode())
+    daemon.stdin.close()
+    deadline = time.monotonic() + timeout
+    with closing(open_dbus_connection(bus=session.address)) as conn:
+        while not secretstorage.check_service_availability(conn):
+            if daemon.poll() is not None or time.monotonic() > deadline:
+                _stop_process(daemon)
+                detail = session.log_path.read_text(errors="replace")[-500:]
+                raise KeyringUnavailable(f"gnome-keyring-daemon did not start on the private bus: {detail!r}")
+            time.sleep(0.05)
+    return daemon
+
+
 # --- pytest fixtures ------------------------------------------------------------
+
+
+def _started_or_skip(root: Path) -> SecretServiceSession:
+    """:func:`start_secret_service`, or a skip saying why (a failure under ``REQUIRE_REAL_KEYRING=1``)."""
+    try:
+        return start_secret_service(root)
+    except KeyringUnavailable as exc:
+        if os.environ.get("REQUIRE_REAL_KEYRING", "") not in ("", "0"):
+            pytest.fail(f"REQUIRE_REAL_KEYRING is set but the real OS keyring could not start: {exc}")
+        pytest.skip(f"real OS keyring not available: {exc}")
 
 
 @pytest.fixture(scope="session")
 def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretServiceSession]:
     """A private unlocked gnome-keyring for the whole test session (skips if it cannot start)."""
+    session = _started_or_skip(tmp_path_factory.mktemp("keyring"))
     try:
-        session = start_secret_service(tmp_path_factory.mktemp("keyring"))
-    except KeyringUnavailable as exc:
-        if os.environ.get("REQUIRE_REAL_KEYRING", "") not in ("", "0"):
-            pytest.fail(f"REQUIRE_REAL_KEYRING is set but the real OS keyring could not start: {exc}")
-        pytest.skip(f"real OS keyring not available: {exc}")
+        yield session
+    finally:
+        session.stop()
+
+
+@pytest.fixture
+def own_secret_service(tmp_path: Path) -> Iterator[SecretServiceSession]:
+    """A private unlocked gnome-keyring for one test only, for tests that stress the daemon."""
+    session = _started_or_skip(tmp_path / "own-keyring")
     try:
         yield session
     finally:
@@ -279,6 +352,9 @@ def secret_service_keyring(secret_service: SecretServiceSession, monkeypatch: py
     ``DBUS_SESSION_BUS_ADDRESS`` points at the private bus for this test only;
     entries of service ``meta_auth_nb`` are removed afterwards.
     """
+    restarted = secret_service.ensure_running()
+    if restarted:
+        warnings.warn(restarted, KeyringDaemonRestarted, stacklevel=1)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service.address)
     secret_service.purge("meta_auth_nb")
     yield secret_service.keyring()

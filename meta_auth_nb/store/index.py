@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +45,7 @@ class ProfileIndex:
         self.directory = directory
         self.path = directory / INDEX_NAME
         self.lock_path = directory / (INDEX_NAME + ".lock")
+        self._held = threading.local()  # how deep this thread is inside locked()
 
     # reading ----------------------------------------------------------------
     def read(self) -> dict[str, dict[str, Any]]:
@@ -137,6 +140,34 @@ class ProfileIndex:
         StoreError
             If the folder cannot be written or the lock is held too long.
         """
+        try:
+            with self.locked():
+                profiles = self._read_locked()
+                before = json.dumps(profiles, sort_keys=True)
+                result = change(profiles)
+                if json.dumps(profiles, sort_keys=True) != before or not self.path.exists():
+                    self._write(profiles)
+                return result
+        except OSError as exc:
+            raise StoreError(self._unwritable(exc)) from None
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder's write lock: one writer at a time across kernels (re-entrant in a thread).
+
+        Raises
+        ------
+        StoreError
+            If the lock cannot be taken: an unwritable folder, or another
+            process holding it too long.
+        """
+        if getattr(self._held, "depth", 0):
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
         from filelock import FileLock, Timeout
 
         self._ensure_dir()
@@ -145,23 +176,43 @@ class ProfileIndex:
         except TypeError:  # filelock without the mode argument
             lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S)
         try:
-            with lock:
-                profiles = self._read_locked()
-                before = json.dumps(profiles, sort_keys=True)
-                result = change(profiles)
-                if json.dumps(profiles, sort_keys=True) != before or not self.path.exists():
-                    self._write(profiles)
-                return result
+            lock.acquire()
         except Timeout:
             raise StoreError(
                 f"Another process has held the profile index lock ({self.lock_path}) for over "
                 f"{LOCK_TIMEOUT_S:.0f} s; try again, or delete that lock file if no other kernel is running."
             ) from None
         except OSError as exc:
-            raise StoreError(
-                f"Could not write the profile index in {self.directory} ({describe_exception(exc)}). "
-                "Check that this folder is writable, or pass TokenStore(config_dir=...) to use another."
-            ) from None
+            raise StoreError(self._unwritable(exc)) from None
+        self._held.depth = 1
+        try:
+            yield
+        finally:
+            self._held.depth = 0
+            lock.release()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """:meth:`locked` when the lock can be taken, else unlocked.
+
+        For writes whose secrets must be kept even where the index cannot be
+        (the index write that follows says why). Holding the lock keeps a
+        keyring entry and its index record from two kernels' saves from
+        interleaving, and spares the keyring daemon concurrent writes, which
+        gnome-keyring does not always survive.
+        """
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(self.locked())
+            except StoreError:
+                pass
+            yield
+
+    def _unwritable(self, exc: OSError) -> str:
+        return (
+            f"Could not write the profile index in {self.directory} ({describe_exception(exc)}). "
+            "Check that this folder is writable, or pass TokenStore(config_dir=...) to use another."
+        )
 
     def _ensure_dir(self) -> None:
         try:

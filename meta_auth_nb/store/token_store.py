@@ -237,33 +237,34 @@ class TokenStore:
         checked = (checked_at or now) if info is not None else None
         may_keep = app_secret is None and keep_app_secret and app_id is not None
 
-        backend, secret = "memory", app_secret
-        if self._keyring.usable:
-            previous = self._index.read().get(name) or {}
-            keep = may_keep and previous.get("backend") == "keyring" and previous.get("app_id") == app_id
-            try:
-                secret = self._keyring.save_entries(
-                    name, token.get_secret_value(), app_secret, keep=keep and bool(previous.get("has_app_secret"))
-                )
-                backend = "keyring"
-            except KeyringFailure as failure:
-                self._keyring.broke(failure)
-                secret = app_secret
-        if backend == "keyring":
-            vault.pop(self._folder_key, name)  # a stale in-memory copy would shadow the keyring
-        else:
-            old = vault.get(self._folder_key, name)
-            if secret is None and may_keep and old is not None and old.record.get("app_id") == app_id:
-                secret = old.app_secret
+        with self._index.writing():  # the keyring entry and its record, as one save
+            backend, secret = "memory", app_secret
+            if self._keyring.usable:
+                previous = self._index.read().get(name) or {}
+                keep = may_keep and previous.get("backend") == "keyring" and previous.get("app_id") == app_id
+                try:
+                    secret = self._keyring.save_entries(
+                        name, token.get_secret_value(), app_secret, keep=keep and bool(previous.get("has_app_secret"))
+                    )
+                    backend = "keyring"
+                except KeyringFailure as failure:
+                    self._keyring.broke(failure)
+                    secret = app_secret
+            if backend == "keyring":
+                vault.pop(self._folder_key, name)  # a stale in-memory copy would shadow the keyring
+            else:
+                old = vault.get(self._folder_key, name)
+                if secret is None and may_keep and old is not None and old.record.get("app_id") == app_id:
+                    secret = old.app_secret
 
-        record = record_of(
-            token, backend=backend, app_id=app_id, has_app_secret=bool(secret), info=info, checked_at=checked,
-            saved_at=now, required_scopes=required_scopes, config_id=config_id, redirect_uri=redirect_uri,
-        )  # fmt: skip
-        if backend == "memory":
-            vault.put(self._folder_key, name, MemoryEntry(token=token, app_secret=secret, record=dict(record)))
-            self._announce()
-        self._write_index(lambda profiles: profiles.__setitem__(name, record), what=f"record profile {name!r}")
+            record = record_of(
+                token, backend=backend, app_id=app_id, has_app_secret=bool(secret), info=info, checked_at=checked,
+                saved_at=now, required_scopes=required_scopes, config_id=config_id, redirect_uri=redirect_uri,
+            )  # fmt: skip
+            if backend == "memory":
+                vault.put(self._folder_key, name, MemoryEntry(token=token, app_secret=secret, record=dict(record)))
+                self._announce()
+            self._write_index(lambda profiles: profiles.__setitem__(name, record), what=f"record profile {name!r}")
         log.info("Saved profile %r (%s) to %s.", name, token.masked, backend)
         return profile_from_record(name, token, app_secret=secret, record=record, backend=backend)
 
@@ -392,30 +393,31 @@ class TokenStore:
         """
         name = self._resolve(profile)
         removed = False
-        record = self._index.read().get(name)
-        if self._keyring.usable:
-            try:
-                removed |= self._keyring.delete_entries(name)
-            except KeyringFailure as failure:
+        with self._index.writing():
+            record = self._index.read().get(name)
+            if self._keyring.usable:
+                try:
+                    removed |= self._keyring.delete_entries(name)
+                except KeyringFailure as failure:
+                    raise StoreError(
+                        f"Could not delete profile {name!r}: {failure.reason}. Nothing else was changed; "
+                        "unlock the keyring and try again."
+                    ) from None
+            elif record and record.get("backend") == "keyring":
                 raise StoreError(
-                    f"Could not delete profile {name!r}: {failure.reason}. Nothing else was changed; "
-                    "unlock the keyring and try again."
-                ) from None
-        elif record and record.get("backend") == "keyring":
-            raise StoreError(
-                f"Profile {name!r} is in the system keyring, which cannot be used here "
-                f"({self._keyring.unusable_reason}); it was not deleted. Delete it where the keyring works, "
-                f"or with `keyring del {SERVICE} {name}:token`."
-            )
-        removed |= vault.pop(self._folder_key, name) is not None
-        forget_pseudo_facts(self._folder_key, name)
-        if record is not None:
-            try:
-                removed |= bool(self._index.update(lambda profiles: profiles.pop(name, None) is not None))
-            except StoreError as exc:
-                raise StoreError(
-                    f"The secrets of profile {name!r} were deleted, but its index entry was not: {exc}"
-                ) from None
+                    f"Profile {name!r} is in the system keyring, which cannot be used here "
+                    f"({self._keyring.unusable_reason}); it was not deleted. Delete it where the keyring works, "
+                    f"or with `keyring del {SERVICE} {name}:token`."
+                )
+            removed |= vault.pop(self._folder_key, name) is not None
+            forget_pseudo_facts(self._folder_key, name)
+            if record is not None:
+                try:
+                    removed |= bool(self._index.update(lambda profiles: profiles.pop(name, None) is not None))
+                except StoreError as exc:
+                    raise StoreError(
+                        f"The secrets of profile {name!r} were deleted, but its index entry was not: {exc}"
+                    ) from None
         log.info("Deleted profile %r: %s.", name, "done" if removed else "nothing was stored")
         return removed
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 #: The notebook on show: JupyterLab keeps notebooks of earlier tests open in hidden tabs.
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
@@ -29,11 +30,7 @@ def wait_for_kernel_idle(page, timeout: float = 90_000) -> None:
 
 def run_cell(page, index: int) -> None:
     """Select cell ``index`` (0-based) and run it with Shift+Enter."""
-    cell = page.locator(f"{NOTEBOOK} .jp-Cell").nth(index)
-    cell.locator(".jp-InputArea-prompt").click()
-    page.keyboard.press("Shift+Enter")
-    # The prompt turns from "[ ]:" to "[*]:" or "[n]:" once the kernel took it.
-    cell.locator(".jp-InputArea-prompt").filter(has_text="[").filter(has_not_text="[ ]").wait_for()
+    _run(page, page.locator(f"{NOTEBOOK} .jp-Cell").nth(index))
 
 
 def cell_output(page, index: int):
@@ -58,10 +55,31 @@ def code_cell(page, text: str):
 def run_code_cell(page, text: str):
     """Run the code cell containing ``text`` with Shift+Enter; returns the cell."""
     cell = code_cell(page, text)
-    cell.locator(".jp-InputArea-prompt").click()
-    page.keyboard.press("Shift+Enter")
-    cell.locator(".jp-InputArea-prompt").filter(has_text="[").filter(has_not_text="[ ]").wait_for()
+    _run(page, cell)
     return cell
+
+
+def _run(page, cell, attempts: int = 4) -> None:
+    """Select ``cell`` and press Shift+Enter until the notebook takes it.
+
+    The prompt turns from "[ ]:" to "[*]:" (or "[n]:") the moment the notebook
+    sends a cell, before any kernel reply. A keystroke that lands while the page
+    is still wiring up its kernel is dropped and leaves "[ ]:", so pressing again
+    can never run a cell twice.
+    """
+    prompt = cell.locator(".jp-InputArea-prompt")
+    taken = prompt.filter(has_text="[").filter(has_not_text="[ ]")
+    for _ in range(attempts - 1):
+        prompt.click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            taken.wait_for(timeout=15_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    prompt.click()
+    page.keyboard.press("Shift+Enter")
+    taken.wait_for()
 
 
 def log_in_with_facebook(page, panel, user: str = "alice"):

@@ -61,3 +61,20 @@ def test_token_outlives_the_process_that_saved_it(secret_service, secret_service
     assert store.delete("from-child") is True
     assert secret_service_keyring.get_password(SERVICE, "from-child:token") is None
     assert json.loads(store.index_path.read_text())["profiles"] == {}
+
+
+def test_a_keyring_daemon_that_exits_is_restarted_with_its_entries(own_secret_service, monkeypatch):
+    # The test keyring's own safety net: gnome-keyring aborts now and then on a GLib
+    # assertion; the next test gets a new daemon over the same on-disk keyring.
+    if own_secret_service.collection:
+        pytest.skip("the private keyring keeps its entries in memory only")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", own_secret_service.address)
+    value = canary_token()
+    own_secret_service.keyring().set_password(SERVICE, "p:token", value)
+    assert own_secret_service.ensure_running() is None
+    own_secret_service.processes[1].kill()
+    own_secret_service.processes[1].wait(10)
+    assert not own_secret_service.daemon_alive()
+    restarted = own_secret_service.ensure_running()
+    assert restarted and "was restarted" in restarted and own_secret_service.restarts == 1
+    assert own_secret_service.keyring().get_password(SERVICE, "p:token") == value
