@@ -124,12 +124,12 @@ def test_requests_without_code_or_error_do_not_count():
 
 
 def test_times_out_and_frees_the_port():
+    started = time.monotonic()
     catcher = _catcher(timeout=0.5).start()
     port = catcher.port
-    started = time.monotonic()
     with pytest.raises(CatcherTimeout) as caught:
         catcher.wait()
-    assert 0.3 < time.monotonic() - started < 3
+    assert time.monotonic() - started >= 0.5  # it waited its timeout out, then gave up
     assert "No login redirect" in str(caught.value)
     catcher.stop()
     for address in ("127.0.0.1", "::1"):

@@ -7,8 +7,6 @@ duplicate.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from meta_auth_nb._base.errors import GraphConnectionError, GraphError
@@ -37,13 +35,11 @@ def test_full_pull_under_faults():
     with faulty_sandbox() as box:
         token = box.issue_token()
         path = f"{box.ad_account_ids()[0]}/insights"
-        started = time.monotonic()
         with GraphSession(token, base_url=box.graph_url, retry=SOAK_RETRY) as meta:
             frame = meta.frame(path, limit=500)
         assert box.internal_errors == []
     assert len(frame) == ROWS
     assert frame[["campaign_id", "date_start"]].drop_duplicates().shape[0] == ROWS
-    assert time.monotonic() - started < 60
 
 
 def test_batch_of_500_under_faults():

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -81,11 +80,9 @@ def _check_index(config_dir, expected: dict[str, list[str]]) -> None:
 
 def test_concurrent_writers_without_keyring(tmp_path):
     # Secrets stay in each process's memory; the shared index is what is raced.
-    started = time.monotonic()
     results = _race(tmp_path, "keyring.backends.fail.Keyring", {})
     assert {backend for _, backend in results.values()} == {"memory"}
     _check_index(tmp_path / "cfg", results)
-    assert time.monotonic() - started < 30
 
 
 @pytest.mark.keyring
