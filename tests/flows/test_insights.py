@@ -192,16 +192,21 @@ def test_a_slice_that_keeps_failing_is_named_and_the_rest_arrives_then_resumes(b
     accounts = box.ad_account_ids()[:2]
     checkpoint = tmp_path / "pull.json"
     box.fail_next_job("skipped", times=RUN_ATTEMPTS)
-    with session(box) as meta, pytest.raises(E.InsightsIncomplete) as info:
-        meta.insights(
-            accounts,
-            level="ad",
-            time_range=QUARTER,
-            time_increment=1,
-            concurrency=1,
-            checkpoint=checkpoint,
-            progress=False,
-        )
+
+    def pull():
+        with session(box) as meta:
+            return meta.insights(
+                accounts,
+                level="ad",
+                time_range=QUARTER,
+                time_increment=1,
+                concurrency=1,
+                checkpoint=checkpoint,
+                progress=False,
+            )
+
+    with pytest.raises(E.InsightsIncomplete) as info:
+        pull()
     err = info.value
     (failure,) = err.failures
     assert isinstance(failure, E.InsightsSliceFailed) and failure.ending == "Job Skipped"
@@ -210,16 +215,7 @@ def test_a_slice_that_keeps_failing_is_named_and_the_rest_arrives_then_resumes(b
     assert set(err.partial["account_id"]) == {accounts[1]} and len(err.partial) == 90 * 20
     assert err.checkpoint == str(checkpoint)
     before = box.report_run_count()
-    with session(box) as meta:
-        frame = meta.insights(
-            accounts,
-            level="ad",
-            time_range=QUARTER,
-            time_increment=1,
-            concurrency=1,
-            checkpoint=checkpoint,
-            progress=False,
-        )
+    frame = pull()
     assert box.report_run_count() == before + 1  # only the missing slice was fetched
     assert len(frame) == 2 * 90 * 20 and list(frame["account_id"].unique()) == accounts
 
