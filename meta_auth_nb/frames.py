@@ -17,8 +17,9 @@ import pandas as pd
 
 from ._base.errors import GraphError
 from ._base.settings import DEFAULT_WARN_DAYS
-from ._base.timefmt import describe_delta, utcnow
+from ._base.timefmt import utcnow
 from ._base.tokens import AccessToken, Permission, TokenInfo
+from ._base.words import KEPT_WORDS, expiry_of, kept_words, type_words
 
 if TYPE_CHECKING:
     from .store import StoredProfile
@@ -45,12 +46,7 @@ SCOPE_COLUMNS = ["permission", "status", "target_id", "target_name", "source"]
 #: The columns of :func:`tokens_summary`.
 SUMMARY_COLUMNS = ["profile", "token", "type", "status", "expires", "scopes", "stored"]
 #: Where a profile's token is kept, in words (by the store's backend name).
-STORED_WORDS = {
-    "keyring": "system keyring",
-    "memory": "this kernel's memory",
-    "env": "META_ACCESS_TOKEN",
-    "colab": "Colab secret",
-}
+STORED_WORDS = KEPT_WORDS
 
 
 def _utc(value: datetime | None) -> pd.Timestamp:
@@ -214,22 +210,12 @@ def summary_row(profile: StoredProfile, *, now: datetime | None = None) -> dict[
     return {
         "profile": profile.name,
         "token": profile.token.masked,
-        "type": info.type if info else None,
+        "type": type_words(info),
         "status": status,
-        "expires": expiry_text(info, profile.token, now),
+        "expires": expiry_of(info, profile.token, now).cell,
         "scopes": ", ".join(info.scopes) if info else None,
-        "stored": STORED_WORDS.get(profile.backend, profile.backend),
+        "stored": kept_words(profile.backend),
     }
-
-
-def expiry_text(info: TokenInfo | None, token: AccessToken | None, now: datetime) -> str:
-    """``in 60 days (2027-01-29)``, ``2 hours ago (...)``, ``never``, ``unknown``."""
-    if info is not None and info.is_valid and not info.expiry_known:
-        return "unknown"
-    expires = info.expires_at if info is not None else (token.expires_at if token is not None else None)
-    if expires is None:
-        return "never" if info is not None and info.is_valid else "unknown"
-    return f"{describe_delta(expires - now)} ({expires:%Y-%m-%d})"
 
 
 def tokens_summary(store: Any = None, *, now: datetime | None = None) -> pd.DataFrame:
@@ -283,7 +269,9 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
     **options
         ``app_id``/``app_secret`` and session options for the calls.
     """
-    from .auth.facts import fetch_facts
+    from .auth.app_choice import AppChoice
+    from .auth.facts import inspect_facts
+    from .auth.profiles import inspect_token_of
 
     if isinstance(profile_or_token, TokenInfo):
         return scopes_frame_from(profile_or_token)
@@ -292,18 +280,16 @@ def scopes_frame(profile_or_token: Any = None, *, store: Any = None, **options: 
     ):
         # A token whose owner has no role on the app cannot inspect itself: its permissions still show.
         token = AccessToken(profile_or_token)
-        fresh, listed, _ = fetch_facts(token, **options)
-        return _with_names(token, fresh, listed, options.get("app_secret"), **_session_options(options))
-    from .auth.app_secret import profile_app
+        given = AppChoice(options.pop("app_id", None), options.pop("app_secret", None), "given")
+        facts = inspect_facts(token, given, **options)
+        secret = given.secret if facts.secret_used else None
+        return _with_names(token, facts.info, facts.permissions, secret, **options)
     from .store import TokenStore
 
-    profile = (store or TokenStore()).load(profile_or_token)
+    store = store or TokenStore()
+    profile = store.load(profile_or_token)
     if profile.info is not None and not profile.info.is_valid:
         return scopes_frame_from(profile.info)
-    app_id, secret = profile_app(profile)
-    fresh, listed, _ = fetch_facts(profile.token, app_id=app_id, app_secret=secret, **options)
-    return _with_names(profile.token, fresh, listed, secret, **options)
-
-
-def _session_options(options: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in options.items() if k not in ("app_id", "app_secret")}
+    found = inspect_token_of(profile.token, stored=profile, store=store, **options)
+    secret = found.app.secret if found.facts.secret_used else None
+    return _with_names(profile.token, found.facts.info, found.permissions or (), secret, **options)

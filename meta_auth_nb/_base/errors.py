@@ -35,24 +35,23 @@
     GraphVersionWarning (a UserWarning)    the pinned Graph version has ended for the Marketing API
 
 Every message says what went wrong in plain words and what to do next, and
-is redacted: no exception text ever carries a token or an app secret.
+is redacted: no exception text ever carries a token or an app secret. The
+login's branch (``OAuthError`` and below) is defined in :mod:`.login_errors`;
+``meta_auth_nb.errors`` is the public home of the whole tree.
 Which Graph reply becomes which class is decided in
 :mod:`meta_auth_nb.graph.classify`. Base layer; stdlib only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from .commands import Place
 from .redact import redact
-from .tokens import TOKEN_SUBCODE_REASONS
 from .usage import Usage
 
 __all__ = [
     "AutopilotError",
-    "CatcherTimeout",
-    "CodeExchangeFailed",
     "CommandError",
     "ConfigError",
     "GraphConnectionError",
@@ -63,16 +62,11 @@ __all__ = [
     "InvalidAppSecretProof",
     "InvalidProfileName",
     "KeyringFailure",
-    "LoginDenied",
     "MetaAuthError",
     "MissingPermission",
-    "NotARedirect",
     "NotifyError",
-    "OAuthError",
     "ProfileNotFound",
     "RateLimited",
-    "RedirectPortBusy",
-    "StateMismatch",
     "StoreError",
     "TokenError",
     "TokenExpired",
@@ -81,14 +75,6 @@ __all__ = [
     "TooMuchData",
     "TransientError",
 ]
-
-
-#: What ``{login}`` and ``{login_here}`` in a hint say: filled in by :mod:`.commands` when it is imported
-#: (it reads the settings, which raise these errors, so it cannot be imported from here).
-HINT_COMMANDS: dict[str, Callable[[], str]] = {
-    "login": lambda: "`%meta_login`",
-    "login_here": lambda: "`%meta_login` in a notebook, `meta-auth login` in a terminal",
-}
 
 
 class MetaAuthError(Exception):
@@ -190,17 +176,19 @@ class GraphError(MetaAuthError):
         Graph's ``error_user_title`` / ``error_user_msg`` when sent.
     is_transient : bool
         Graph marked it transient (worth retrying).
+    place : Place
+        Where the error is read: a default hint names the commands that work there.
     """
 
+    #: What to do, when no hint is given; ``{login}`` is the login command of the place it is read at.
     default_hint = "Check the request; quote the fbtrace_id if you ask Meta for help."
 
     @classmethod
-    def situation_hint(cls) -> str:
-        """:attr:`default_hint` with ``{login}`` (the ``%meta_login`` that works here) and ``{login_here}``
-        (plus the terminal's ``meta-auth login`` where one works) filled in."""
+    def situation_hint(cls, place: Place | None = None) -> str:
+        """:attr:`default_hint` with ``{login}`` filled in for ``place`` (default: either a notebook or a terminal)."""
         if "{" not in cls.default_hint:
             return cls.default_hint
-        return cls.default_hint.format(**{name: command() for name, command in HINT_COMMANDS.items()})
+        return cls.default_hint.format(login=(place or Place()).login())
 
     def __init__(
         self,
@@ -215,10 +203,13 @@ class GraphError(MetaAuthError):
         user_title: str | None = None,
         user_msg: str | None = None,
         is_transient: bool = False,
+        place: Place | None = None,
     ) -> None:
         self.message = redact(str(message or "Unknown error"))
         self.code, self.subcode, self.type, self.fbtrace_id, self.status = code, subcode, type, fbtrace_id, status
-        self.hint = redact(hint or self.situation_hint())
+        self.place = place or Place()
+        self._given_hint = bool(hint)
+        self.hint = redact(hint or self.situation_hint(self.place))
         self.user_title, self.user_msg = (redact(text) if text else None for text in (user_title, user_msg))
         self.is_transient = is_transient
         Exception.__init__(self, self._render())
@@ -237,6 +228,16 @@ class GraphError(MetaAuthError):
             text += f" Meta says: {said}" + ("" if said.endswith((".", "!", "?")) else ".")
         return f"{text} {self.hint}"
 
+    def placed(self, place: Place) -> GraphError:
+        """This error as read at ``place``: a default hint then names the commands that work there.
+
+        A hint given when the error was made is kept as it is.
+        """
+        if self._given_hint or place == self.place:
+            return self
+        state = {**self.__dict__, "place": place, "hint": redact(self.situation_hint(place))}
+        return _rebuild(type(self), state)
+
     def __reduce__(self) -> Any:
         # Keep exceptions picklable (multiprocessing, papermill) with all fields.
         return (_rebuild, (type(self), self.__dict__.copy()))
@@ -250,14 +251,20 @@ def _rebuild(cls: type[GraphError], state: dict[str, Any]) -> GraphError:
 
 
 class TokenError(GraphError):
-    """The access token cannot be used (code 190, 102, 104)."""
+    """The access token cannot be used (code 190, 102, 104).
+
+    Attributes
+    ----------
+    reason : str
+        Why, in plain words (from the token-error table, :mod:`.token_errors`).
+    """
 
     default_hint = "Check that the whole token was copied, or log in again for a new one ({login})."
+    default_reason = "the token is invalid"
 
-    @property
-    def reason(self) -> str:
-        """Why, in plain words."""
-        return TOKEN_SUBCODE_REASONS.get(self.subcode or 0, "the token is invalid")
+    def __init__(self, message: str, *, reason: str | None = None, **kw: Any) -> None:
+        self.reason = reason or self.default_reason
+        super().__init__(message, **kw)
 
 
 class TokenMissing(TokenError):
@@ -269,19 +276,14 @@ class TokenMissing(TokenError):
 class TokenExpired(TokenError):
     """The token's lifetime is over (190/463)."""
 
-    default_hint = (
-        "Log in again for a new token ({login_here}); extend short-lived tokens to 60-day ones so this happens less."
-    )
-
-    @property
-    def reason(self) -> str:
-        return TOKEN_SUBCODE_REASONS[463]
+    default_hint = "Get a new token: log in again with {login}."
+    default_reason = "the token has expired"
 
 
 class TokenInvalidated(TokenError):
     """The token was invalidated before its expiry (password change, app removed...)."""
 
-    default_hint = "Log in again for a new token ({login_here})."
+    default_hint = "Get a new token: log in again with {login}."
 
 
 class MissingPermission(GraphError):
@@ -345,62 +347,6 @@ class InvalidAppSecretProof(GraphError):
     default_hint = "Use the app secret of the token's own app (App settings > Basic)."
 
 
-class OAuthError(GraphError):
-    """The login flow failed."""
-
-    default_hint = "Start the login again ({login})."
-
-
-class StateMismatch(OAuthError):
-    """The redirect's ``state`` is not the one this login sent (possible CSRF)."""
-
-    default_hint = (
-        "Start the login again and use the redirect of that same attempt; never paste a link someone else sent you."
-    )
-
-
-class LoginDenied(OAuthError):
-    """The user pressed Cancel or declined the app in the login dialog."""
-
-    default_hint = "Log in again and press Continue/Allow to grant the app access."
-
-
-class CodeExchangeFailed(OAuthError):
-    """The authorization code could not be exchanged for a token."""
-
-    default_hint = "Log in again for a new code."
-
-
-class CatcherTimeout(OAuthError):
-    """No login redirect reached the local redirect catcher in time."""
-
-    default_hint = (
-        "Start the login again and finish it in the browser within the time limit, or paste the redirected URL."
-    )
-
-
-class NotARedirect(OAuthError):
-    """What was pasted is not the address this login's dialog sent the browser to.
-
-    A URL without a code, another app's (or page's) address, the dialog's
-    own URL, a token: the message says which, never repeating what was pasted.
-    """
-
-    default_hint = (
-        "After you press Continue/Allow in the login dialog, copy the whole address from the browser's "
-        "address bar and paste that."
-    )
-
-
-class RedirectPortBusy(OAuthError):
-    """Another program holds the loopback redirect's port, so it would receive the login (and its code)."""
-
-    default_hint = (
-        "Use a redirect no program on this machine can receive: register an HTTPS redirect in the app and pass it "
-        "(--redirect-uri URL or META_AUTH_REDIRECT_URI), or stop the program holding the port and try again."
-    )
-
-
 class TooMuchData(GraphError):
     """Graph wants less data per call: code 1 "Please reduce the amount of data you're asking for", or 100/1487534."""
 
@@ -437,13 +383,13 @@ class GraphVersionWarning(UserWarning):
     """
 
 
-# Tracebacks and pickles name the public import path of each class, not this
-# private module: meta_auth_nb.errors for all, meta_auth_nb.store for the store's.
-def _public_home() -> None:
-    for name in __all__:
-        cls = globals()[name]
+def public_home(classes: dict[str, Any], names: list[str]) -> None:
+    """Name the public import path of each class in tracebacks and pickles, not its private module:
+    ``meta_auth_nb.errors`` for all, ``meta_auth_nb.store`` for the store's."""
+    for name in names:
+        cls = classes[name]
         in_store = issubclass(cls, StoreError) and cls is not KeyringFailure
         cls.__module__ = "meta_auth_nb.store" if in_store else "meta_auth_nb.errors"
 
 
-_public_home()
+public_home(globals(), __all__)

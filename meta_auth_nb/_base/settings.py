@@ -2,8 +2,11 @@
 
 Every setting has an environment variable so scheduled notebooks, scripts and
 workshops can point the extension somewhere else (the sandbox, a proxy) with
-no code change. Nothing else in the package reads ``os.environ``: it asks
-:func:`get_settings`, :func:`smtp_settings` or :func:`env_value`.
+no code change. Settings are a value: they are read once where a user's call
+enters the package (a magic, a ``meta-auth`` command, a public function such
+as ``mab.session()`` or ``GraphSession``) with :func:`current_settings`, and
+passed down; the layers below take what they need as parameters, and where
+a message is read (:attr:`Settings.place`) travels with them.
 Base layer: stdlib only.
 """
 
@@ -16,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .commands import ANYWHERE, SURFACES, Place
 from .errors import ConfigError, NotifyError
 from .urls import check_http_url, check_redirect_uri
 from .versions import DEFAULT_GRAPH_VERSION
@@ -75,6 +79,7 @@ STORE_KEYRING, STORE_MEMORY = "keyring", "memory"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _VERSION_RE = re.compile(r"^v\d+\.\d+$")
 _CONFIG_ID_RE = re.compile(r"^\d{1,20}$")
+_APP_ID_RE = re.compile(r"^[0-9]{1,20}$")
 _STARTTLS_MODES = ("auto", "always", "never")
 _ADDRESS_RE = re.compile(r"^[^@\s,;<>\"'()\[\]\\]+@[A-Za-z0-9.\-]+$")
 
@@ -132,6 +137,23 @@ def check_version(version: str) -> str:
     if not _VERSION_RE.match(version or ""):
         raise ConfigError(f"Graph API version must look like {DEFAULT_GRAPH_VERSION!r}, got {version!r}")
     return version
+
+
+def check_app_id(app_id: object, *, setting: str = "the app id") -> str:
+    """Validate a Meta app id (1-20 ASCII digits) and return it stripped.
+
+    Raises
+    ------
+    ConfigError
+        Not an app id, with where to find the right one.
+    """
+    text = str(app_id if app_id is not None else "").strip()
+    if not _APP_ID_RE.match(text):
+        raise ConfigError(
+            f"{setting} must be the numeric id of a Meta app (App settings > Basic in the App Dashboard), "
+            f"not {text[:40]!r}"
+        )
+    return text
 
 
 def check_config_id(config_id: object, *, setting: str = "the configuration ID") -> str:
@@ -221,6 +243,12 @@ class Settings:
         ``META_MAX_RATE_LIMIT_WAIT``: the longest wait, in seconds, a session
         accepts for a rate limit (pacing or a block) before it raises
         ``RateLimited``; 0 never waits.
+    sandbox : bool
+        The kernel's sandbox runs (``META_AUTH_KERNEL_SANDBOX`` in its child
+        processes): hints name the commands that reach its tokens.
+    surface : {"notebook", "terminal", "anywhere"}
+        Where the call entered, so where its messages are read; not an
+        environment variable: each entry point sets it (see :attr:`place`).
     """
 
     graph_url: str = DEFAULT_GRAPH_URL
@@ -236,6 +264,12 @@ class Settings:
     autopilot: str | None = None
     debug: bool = False
     max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT
+    sandbox: bool = False
+    surface: str = ANYWHERE
+
+    def __post_init__(self) -> None:
+        if self.surface not in SURFACES:
+            raise ConfigError(f"surface must be one of {', '.join(SURFACES)}, not {self.surface!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -270,7 +304,17 @@ class Settings:
             autopilot=get(ENV_AUTOPILOT),
             debug=env_flag(ENV_DEBUG, environ),
             max_rate_limit_wait=check_wait(get(ENV_MAX_RATE_LIMIT_WAIT), setting=ENV_MAX_RATE_LIMIT_WAIT),
+            sandbox=env_flag(ENV_KERNEL_SANDBOX, environ),
         )
+
+    def at(self, surface: str) -> Settings:
+        """These settings for a call that entered at ``surface`` (``notebook``, ``terminal``, ``anywhere``)."""
+        return replace(self, surface=surface)
+
+    @property
+    def place(self) -> Place:
+        """Where messages of a call with these settings are read, and so which commands they name."""
+        return Place(self.surface, self.sandbox, self.profile)
 
     def with_(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (None values are ignored)."""
@@ -286,9 +330,20 @@ def _optional(value: str | None, check: Any, setting: str) -> str | None:
     return None if value is None else check(value, setting=setting)
 
 
+def current_settings() -> Settings:
+    """The settings a call entering the package starts from, read from the environment now.
+
+    Raises
+    ------
+    ConfigError
+        An environment variable holds a value that cannot be used.
+    """
+    return Settings.from_env()
+
+
 def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Return settings read from the current environment (or ``environ``)."""
-    return Settings.from_env(environ)
+    """The settings of now (:func:`current_settings`), or those of ``environ`` when given."""
+    return current_settings() if environ is None else Settings.from_env(environ)
 
 
 @dataclass(frozen=True)

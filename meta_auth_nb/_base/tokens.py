@@ -15,19 +15,7 @@ from typing import Any
 
 from .redact import mask, redact, remember_secret
 from .timefmt import from_unix, utcnow
-
-#: debug_token / error subcodes of code 190, in plain words.
-TOKEN_SUBCODE_REASONS: dict[int, str] = {
-    458: "the app was removed by the user",
-    459: "the user's account is checkpointed (they must log in on facebook.com to unlock it)",
-    460: "the user changed their password",
-    463: "the token has expired",
-    464: "the user's account is unconfirmed",
-    466: "the token was revoked by an API call (a logout, oauth/revoke or a removed permission)",
-    467: "Graph does not recognise the token (it was cut off when copied, its session ended, or it belongs to "
-    "another Graph, such as a sandbox's)",
-    492: "the session is invalid (the user may have logged out or changed their role)",
-}
+from .token_errors import token_error_meaning
 
 TOKEN_TYPES = ("USER", "PAGE", "APP", "SYSTEM_USER")
 #: Permissions whose granular targets are ad accounts (Graph calls them ``act_<id>``).
@@ -270,19 +258,11 @@ class TokenInfo:
 
     @property
     def invalid_reason(self) -> str | None:
-        """Why the token is invalid, in plain words, or None when valid."""
+        """Why the token is invalid, in plain words (the token-error table's), or None when valid."""
         if self.is_valid:
             return None
-        if self.error_subcode in TOKEN_SUBCODE_REASONS:
-            return TOKEN_SUBCODE_REASONS[self.error_subcode]
-        message = (self.error_message or "").lower()
-        if "expired" in message:
-            return TOKEN_SUBCODE_REASONS[463]
-        if "password" in message:
-            return TOKEN_SUBCODE_REASONS[460]
-        if "not authorized application" in message or "has not authorized" in message:
-            return TOKEN_SUBCODE_REASONS[458]
-        return "the token is invalid"
+        meaning = token_error_meaning(self.error_code, self.error_subcode, self.error_message)
+        return meaning.reason if meaning is not None else "the token is invalid"
 
     def expires_in(self, now: datetime | None = None) -> timedelta | None:
         """Time left before expiry, or None when it never expires."""

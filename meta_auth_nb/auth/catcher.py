@@ -58,7 +58,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .._base.errors import CatcherTimeout
+from .._base.login_errors import CatcherTimeout
 
 __all__ = ["LOOPBACK", "LOOPBACK6", "CatcherTimeout", "RedirectCatcher", "loopback_port_free", "new_state"]
 

@@ -10,16 +10,17 @@ scopes, and its expiry is unknown (``TokenInfo.expiry_known`` is False).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from .._base.errors import GraphError, TokenError
+from .._base.errors import GraphConnectionError, GraphError, RateLimited, TokenError, TransientError
 from .._base.tokens import AccessToken, Permission, TokenInfo
 from ..graph.sync import GraphSession
+from .app_choice import AppChoice
 from .lifecycle import app_token
 
-__all__ = ["NO_ROLE_CODE", "facts_without_debug_token", "fetch_facts"]
+__all__ = ["NO_ROLE_CODE", "Facts", "facts_without_debug_token", "fetch_facts", "inspect_facts"]
 
 #: debug_token's code for "you may not inspect this token" (no app token, no role on the app).
 NO_ROLE_CODE = 100
@@ -78,6 +79,58 @@ def fetch_facts(
             return replace(info, user_name=_name(me)), _permissions(perms), session.server_time
     info = TokenInfo.from_debug_token(debug)
     return (replace(info, user_name=_name(me)) if info.is_valid else info), _permissions(perms), server_now
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What Graph said about a token, and with which app secret it was asked.
+
+    Attributes
+    ----------
+    info : TokenInfo
+    permissions : tuple of Permission
+    server_time : datetime or None
+        Graph's clock (its Date header), or None.
+    secret_used : bool
+        The app secret at hand took part (it belongs to the token's app).
+    note : str or None
+        Why the secret at hand was not used, when it was tried and failed.
+    """
+
+    info: TokenInfo
+    permissions: tuple[Permission, ...]
+    server_time: datetime | None
+    secret_used: bool = False
+    note: str | None = None
+
+
+def inspect_facts(token: AccessToken, app: AppChoice, **options: Any) -> Facts:
+    """:func:`fetch_facts` with the app chosen for the token; a secret Graph refuses is dropped, and said so.
+
+    A wrong ``META_APP_SECRET``, or another app's, makes Graph refuse the
+    app token and the ``appsecret_proof``: the token then inspects itself, as
+    it would without a secret, and :attr:`Facts.note` says why.
+
+    Raises
+    ------
+    GraphConnectionError, TransientError, RateLimited
+        Graph could not give an answer.
+    """
+    try:
+        info, perms, now = fetch_facts(token, app_id=app.app_id, app_secret=app.secret, **options)
+    except (GraphConnectionError, TransientError, RateLimited):
+        raise
+    except GraphError as error:
+        if not app.secret:
+            raise
+        info, perms, now = fetch_facts(token, app_id=app.app_id, **options)
+        note = (
+            f"the app secret of app {app.app_id} (from {app.source}) could not inspect the token "
+            f"({error.message}), so the app secret is not used"
+        )
+        return Facts(info, perms, now, False, note)
+    fits = bool(app.secret) and info.app_id in (None, app.app_id)
+    return Facts(info, perms, now, fits)
 
 
 def facts_without_debug_token(

@@ -9,17 +9,20 @@ cell with a reason instead of failing half way through.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from .._base.errors import MissingPermission
 from .._base.redact import get_logger
-from .._base.settings import DEFAULT_WARN_DAYS, get_settings
+from .._base.settings import DEFAULT_WARN_DAYS
 from .._base.timefmt import utcnow
+from .._base.token_errors import EXPIRED_SUBCODE
 from .._base.versions import version_notice
 from ..graph.classify import error_from_token_info
 from ..graph.sync import GraphSession
-from .app_secret import secret_for_profile
-from .health import Status, check_profile
+from .app_choice import app_for
+from .health import Status, entry_settings
+from .profiles import check_profile
 
 log = get_logger(__name__)
 
@@ -69,6 +72,7 @@ def session(
     """
     from ..store import TokenStore
 
+    settings, options = entry_settings(options)
     store = store or TokenStore()
     stored = store.load(profile)
     checked = None
@@ -76,19 +80,23 @@ def session(
         report = check_profile(
             store, stored.name, required_scopes=required_scopes, warn_days=warn_days, auto_extend=auto_extend, **options
         )
-        error = error_from_token_info(report.info)
-        if error is not None:
-            raise type(error)(
-                error.message, code=error.code, subcode=error.subcode, type=error.type, hint=report.advice
-            )
+        if report.status in (Status.EXPIRED, Status.INVALID):
+            # The same token-error table as every Graph reply: the same facts raise the same exception.
+            info = report.info if not report.info.is_valid else replace(report.info, is_valid=False,
+                                                                        error_subcode=EXPIRED_SUBCODE)  # fmt: skip
+            error = error_from_token_info(info, settings.place, stored.name)
+            assert error is not None  # not valid
+            raise error
         if report.missing_scopes:
-            raise MissingPermission(report.reason or "A required permission is missing", hint=report.advice)
+            raise MissingPermission(
+                report.reason or "A required permission is missing", hint=report.advice, place=settings.place
+            )
         if report.status in (Status.EXPIRING, Status.EXPIRY_UNKNOWN):
             log.warning("profile %s: %s. %s", stored.name, report.reason, report.advice)
         stored = store.load(stored.name) if auto_extend else stored
         checked = report.checked_at
-    _warn_about_version(options.get("version") or get_settings().graph_version, checked)
-    return GraphSession(stored.token, app_secret=secret_for_profile(stored), **options)
+    _warn_about_version(options.get("version") or settings.graph_version, checked)
+    return GraphSession(stored.token, app_secret=app_for(settings, stored=stored).secret, **options)
 
 
 _warned: set[str] = set()

@@ -1,10 +1,10 @@
-"""Is a token healthy? Validation against Graph, and the way back.
+"""Is a token healthy? One look at Graph, judged: :class:`HealthReport` and :func:`validate`.
 
 Auth layer. :func:`validate` asks Graph once (``debug_token`` and
 ``/me/permissions`` in one batch round trip) and judges the answer with
-:func:`~meta_auth_nb.auth.verdict.judge`; :func:`check_profile` does that for
-a stored profile and caches the facts. Nothing is extended or refreshed
-unless asked (``auto_extend=True``).
+:func:`~meta_auth_nb.auth.verdict.judge`. The use cases on a stored profile
+(check, extend, revoke) are in :mod:`.profiles`; what happens to a token just
+obtained, in :mod:`.new_token`.
 """
 
 from __future__ import annotations
@@ -14,35 +14,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._base.errors import OAuthError, TokenError
-from .._base.redact import get_logger
-from .._base.settings import DEFAULT_WARN_DAYS
-from .._base.timefmt import describe_delta, to_iso, utcnow
+from .._base.settings import DEFAULT_WARN_DAYS, Settings, current_settings
+from .._base.timefmt import to_iso, utcnow
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
-from .app_secret import profile_app, secret_for_profile
-from .facts import fetch_facts
-from .lifecycle import (
-    extend_token,
-    inspect_token,
-    refresh_system_user_token,
-    revoke_permission,
-    revoke_token,
-)
-from .oauth import normalize_scopes
-from .verdict import Status, Verdict, judge, profile_flag
+from .._base.words import expiry_of
+from .app_choice import AppChoice
+from .facts import inspect_facts
+from .verdict import Status, Verdict, judge
 
-__all__ = [
-    "HealthReport",
-    "Status",
-    "Verdict",
-    "check_profile",
-    "extend_profile",
-    "fetch_facts",
-    "revoke_profile",
-    "validate",
-]
+__all__ = ["DEFAULT_WARN_DAYS", "HealthReport", "Status", "Verdict", "entry_settings", "validate"]
 
-log = get_logger(__name__)
+
+def entry_settings(options: dict[str, Any]) -> tuple[Settings, dict[str, Any]]:
+    """The settings of a call entering here (given in ``options``, else read now), and the options carrying them."""
+    settings = options.get("settings") or current_settings()
+    return settings, {**options, "settings": settings}
 
 
 @dataclass(frozen=True)
@@ -61,6 +47,11 @@ class HealthReport:
         Masked in every repr.
     checked_at : datetime
         The time the verdict was judged by (Graph's clock when known).
+    notes : tuple of str
+        What a person should know about how it was checked (an app secret
+        that could not be used...).
+    secret_fits : bool
+        The app secret at hand took part in the check: it is the token's app's.
     """
 
     verdict: Verdict
@@ -69,6 +60,8 @@ class HealthReport:
     profile: str | None = None
     token: AccessToken | None = field(default=None, repr=False)
     checked_at: datetime = field(default_factory=utcnow)
+    notes: tuple[str, ...] = ()
+    secret_fits: bool = False
 
     @property
     def status(self) -> Status:
@@ -103,12 +96,7 @@ class HealthReport:
         info = self.info
         parts = [self.profile or "token", self.token.masked if self.token else None, self.status.value]
         if info.is_valid:
-            if not info.expiry_known:
-                expiry = "expiry unknown"
-            elif info.expires_at is None:
-                expiry = "never expires"
-            else:
-                expiry = f"expires {describe_delta(info.expires_in(self.checked_at))}"
+            expiry = expiry_of(info, now=self.checked_at).sentence
             app = info.application or info.app_id
             parts += [
                 info.type or "token",
@@ -137,6 +125,7 @@ class HealthReport:
             "valid": info.is_valid,
             "expiry_known": info.expiry_known,
             "expires_at": to_iso(info.expires_at),
+            "expires": expiry_of(info, self.token, self.checked_at).cell,
             "data_access_expires_at": to_iso(info.data_access_expires_at),
             "scopes": list(info.scopes),
             "missing_scopes": list(self.missing_scopes),
@@ -155,12 +144,16 @@ def validate(
     profile: str | None = None,
     now: datetime | None = None,
     config_id: str | None = None,
+    app: AppChoice | None = None,
     **options: Any,
 ) -> HealthReport:
     """Check a token against Graph and say whether it is healthy.
 
     Parameters
     ----------
+    app_id, app_secret : str, optional
+        The app the token is taken to belong to (see
+        :func:`~meta_auth_nb.auth.app_choice.app_for`), and its secret.
     required_scopes : str or iterable of str
         Permissions the work needs; a missing one makes the token unusable.
     warn_days : float
@@ -168,136 +161,43 @@ def validate(
     config_id : str, optional
         The Login for Business configuration the token comes from (changes
         the advice for a missing permission).
+    app : AppChoice, optional
+        The app chosen for the token (instead of ``app_id`` and ``app_secret``).
+    **options
+        Session options; ``settings`` (default: read now) also says where
+        the advice is read, so which commands it names.
 
     Notes
     -----
     A token whose owner has no role on the app, checked without the app
     secret, is reported valid with its scopes and an unknown expiry
     (:attr:`~meta_auth_nb.auth.verdict.Status.EXPIRY_UNKNOWN`), with the
-    reason and the fix in words.
+    reason and the fix in words. A secret Graph refuses (another app's) is
+    dropped, and a note says so.
     """
+    settings, options = entry_settings(options)
     token = as_token(token)
-    info, permissions, server_now = fetch_facts(token, app_id=app_id, app_secret=app_secret, **options)
-    now = now or server_now or utcnow()
+    facts = inspect_facts(token, app or AppChoice(app_id, app_secret, "given"), **options)
+    now = now or facts.server_time or utcnow()
     verdict = judge(
-        info,
-        permissions,
+        facts.info,
+        facts.permissions,
         required_scopes=required_scopes,
         warn_days=warn_days,
         now=now,
         profile=profile,
-        can_extend=bool(app_id and app_secret),
+        can_extend=facts.secret_used,
         config_id=config_id,
+        place=settings.place,
     )
-    return HealthReport(verdict, info, permissions, profile=profile, token=token, checked_at=now)
-
-
-def check_profile(
-    store: Any,
-    profile: str | None = None,
-    *,
-    required_scopes: Iterable[str] | str | None = None,
-    warn_days: float = DEFAULT_WARN_DAYS,
-    auto_extend: bool = False,
-    now: datetime | None = None,
-    **options: Any,
-) -> HealthReport:
-    """Load a stored profile, validate it and cache the facts in the store.
-
-    With ``auto_extend=True`` (and a stored app secret) a token that is
-    expiring is extended (or, for a 60-day system user token, refreshed)
-    and saved before the report is made.
-    """
-    stored = store.load(profile)
-    scopes = stored.required_scopes if required_scopes is None else normalize_scopes(required_scopes)
-    app_id, app_secret = profile_app(stored)
-    report = validate(
-        stored.token,
-        app_id=app_id,
-        app_secret=app_secret,
-        required_scopes=scopes,
-        warn_days=warn_days,
-        profile=stored.name,
-        now=now,
-        config_id=stored.config_id,
-        **options,
-    )
-    if stored.backend not in ("env", "colab"):
-        store.update_info(stored.name, report.info, checked_at=report.checked_at)
-    if auto_extend and report.status == Status.EXPIRING and app_secret and app_id:
-        extend_profile(store, stored.name, **options)
-        return check_profile(store, stored.name, required_scopes=scopes, warn_days=warn_days, now=now, **options)
-    return report
-
-
-def extend_profile(store: Any, profile: str | None = None, **options: Any) -> tuple[AccessToken, AccessToken]:
-    """Extend (user token) or refresh (60-day system user token) a stored profile.
-
-    Returns
-    -------
-    (before, after) tokens, both masked when shown.
-    """
-    stored = store.load(profile)
-    app_id, app_secret = profile_app(stored)
-    if not (app_id and app_secret):
-        raise OAuthError(
-            "Extending needs the app secret, and this profile does not store one",
-            hint=f"Set META_APP_ID={app_id or '<the app id>'} and META_APP_SECRET, or save the profile again with "
-            f"its app secret (meta-auth login{profile_flag(stored.name)} --save-app-secret).",
-        )
-    kind = stored.info.type if stored.info else None
-    call = refresh_system_user_token if kind == "SYSTEM_USER" else extend_token
-    after = call(stored.token, app_id=app_id, app_secret=app_secret, **options)
-    info = inspect_token(after, app_id=app_id, app_secret=app_secret, **options)
-    store.save(
-        stored.name,
-        after,
-        app_id=app_id,
-        app_secret=stored.app_secret,
-        info=info,
-        required_scopes=stored.required_scopes,
-        checked_at=utcnow(),
-        config_id=stored.config_id,
-        redirect_uri=stored.redirect_uri,
-    )
-    log.info("extended profile %s: %s -> %s", stored.name, stored.token.masked, after.masked)
-    return stored.token, after
-
-
-def revoke_profile(stored: Any, *, remove_app_without_secret: bool = True, **options: Any) -> str:
-    """Revoke a stored profile's token at Graph, the best way the secrets at hand allow.
-
-    With the app secret of the token's app: ``oauth/revoke`` ends this token.
-    Without it, and ``remove_app_without_secret``: ``DELETE /me/permissions``
-    removes the app for the user, which ends every token that user has for
-    the app (otherwise :class:`OAuthError`). A token that is already unusable
-    has nothing to revoke.
-
-    Returns
-    -------
-    str
-        What was done, in words (the token masked).
-
-    Raises
-    ------
-    GraphError
-        Graph could not be reached, or refused (the caller keeps the profile).
-    """
-    token = stored.token
-    app_secret = secret_for_profile(stored)
-    if not (stored.app_id and app_secret) and not remove_app_without_secret:
-        raise OAuthError(
-            f"Revoking this one token needs the app secret of app {stored.app_id or '?'}",
-            hint=f"Set META_APP_ID={stored.app_id or '<the app id>'} and META_APP_SECRET (App settings > Basic).",
-        )
-    try:
-        if stored.app_id and app_secret and not token.is_app_token:
-            revoke_token(token, app_id=stored.app_id, app_secret=app_secret, **options)
-            return f"revoked {token.masked} at Graph"
-        revoke_permission(token, None, app_secret=app_secret, **options)
-    except TokenError as exc:
-        return f"{token.masked} was already unusable ({exc.reason}), so there was nothing to revoke"
-    return (
-        f"removed the app's permissions for the user of {token.masked} "
-        "(every token of theirs for the app stops working)"
+    notes = (facts.note,) if facts.note else ()
+    return HealthReport(
+        verdict,
+        facts.info,
+        facts.permissions,
+        profile=profile,
+        token=token,
+        checked_at=now,
+        notes=notes,
+        secret_fits=facts.secret_used,
     )

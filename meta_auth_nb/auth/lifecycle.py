@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .._base.errors import GraphError, OAuthError
+from .._base.errors import GraphError
+from .._base.login_errors import OAuthError
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
 from ..graph.sync import GraphSession
 from .oauth import normalize_scopes, token_from_reply

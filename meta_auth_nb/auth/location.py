@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .._base.settings import CATCH, ENV_REDIRECT, PASTE, env_value, get_settings
+from .._base.settings import CATCH, ENV_REDIRECT, PASTE, Settings, env_value
 
 __all__ = ["REMOTE_MARKERS", "KernelLocation", "detect", "redirect_location"]
 
@@ -93,13 +93,19 @@ def redirect_location(
     environ: Mapping[str, str] | None = None,
     *,
     colab: Callable[[], bool] | None = None,
+    flag: str | None = None,
+    settings: Settings | None = None,
 ) -> KernelLocation:
-    """The location to act on: ``--remote``/``--local``, then ``META_AUTH_REDIRECT``, then :func:`detect`.
+    """The location to act on: a flag, then ``META_AUTH_REDIRECT``, then :func:`detect`.
 
     Parameters
     ----------
     override : {"remote", "local"}, optional
-        From the magic's flags.
+        From a flag (``--remote``/``--local`` of the magic, ``--paste`` of ``meta-auth login``).
+    flag : str, optional
+        The flag as the person typed it, for the reason (default ``--remote``/``--local``).
+    settings : Settings, optional
+        Where ``META_AUTH_REDIRECT`` is read; default the settings of ``environ``.
 
     Raises
     ------
@@ -107,11 +113,9 @@ def redirect_location(
         ``META_AUTH_REDIRECT`` holds something other than ``catch`` or ``paste``
         (also a ValueError).
     """
-    if override == "remote":
-        return KernelLocation(True, "--remote was given")
-    if override == "local":
-        return KernelLocation(False, "--local was given")
-    wanted = get_settings(environ).redirect_mode
+    if override in ("remote", "local"):
+        return KernelLocation(override == "remote", f"{flag or '--' + override} was given")
+    wanted = (settings or Settings.from_env(environ)).redirect_mode
     if wanted == PASTE:
         return KernelLocation(True, f"{ENV_REDIRECT}=paste")
     if wanted == CATCH:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .._base.errors import CodeExchangeFailed, LoginDenied, NotARedirect, OAuthError, StateMismatch
+from .._base.login_errors import CodeExchangeFailed, LoginDenied, NotARedirect, OAuthError, StateMismatch
 from .._base.settings import Settings, check_base_url, check_config_id, check_version, get_settings
 from .._base.tokens import AccessToken
 from .._base.urls import check_redirect_uri as redirect_policy

@@ -30,7 +30,7 @@ import errno
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .._base.errors import RedirectPortBusy
+from .._base.login_errors import RedirectPortBusy
 from .._base.settings import (
     CALLBACK_PATH,
     LOOPBACK_REDIRECT_URI,
@@ -38,7 +38,6 @@ from .._base.settings import (
     REDIRECT_TIMEOUT_S,
     Settings,
     check_registered_redirect,
-    get_settings,
 )
 from .catcher import RedirectCatcher, loopback_port_free
 from .location import KernelLocation, detect
@@ -96,19 +95,18 @@ def loopback_uri(port: int = REDIRECT_PORT) -> str:
     return f"http://localhost:{port}{CALLBACK_PATH}"
 
 
-def registered_redirect(*candidates: str | None, settings: Settings | None = None) -> str | None:
-    """The registered redirect to use: the first candidate given, else ``META_AUTH_REDIRECT_URI``.
+def registered_redirect(*candidates: str | None) -> str | None:
+    """The registered redirect to use: the first candidate given (see
+    :func:`~meta_auth_nb.auth.new_token.login_setup` for their order), checked.
 
-    Candidates are most specific first (a flag, the profile's remembered
-    one). The loopback address itself means "no registered redirect".
+    The loopback address itself means "no registered redirect".
 
     Raises
     ------
     ConfigError
         A candidate that cannot be a redirect (not HTTPS outside loopback, a fragment).
     """
-    settings = settings or get_settings()
-    for candidate in (*candidates, settings.redirect_uri):
+    for candidate in candidates:
         if candidate and candidate.strip():
             uri = check_registered_redirect(candidate.strip())
             return None if uri == LOOPBACK_REDIRECT_URI else uri
@@ -120,7 +118,7 @@ def plan_redirect(
     registered: str | None = None,
     *,
     port: int = REDIRECT_PORT,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> RedirectPlan:
     """Choose the mode for this login.
 
@@ -136,8 +134,11 @@ def plan_redirect(
         The loopback port; 0 lets a catcher take any free one (the sandbox,
         tests: development-mode apps accept any localhost port), and means
         the usual port when pasting.
+    settings : Settings
+        Meta's login_success.html address, and where the plan is read (what
+        runs the login: the kernel, this command).
     """
-    settings = settings or get_settings()
+    runner = settings.place.runner
     if registered:
         meta_page = registered == settings.login_success_url
         page = "Meta's login_success.html page" if meta_page else "your registered page"
@@ -158,9 +159,10 @@ def plan_redirect(
     if location.remote:
         return RedirectPlan(
             PASTE,
-            "pasted back (remote kernel; apps in development mode)",
+            f"pasted back (remote {'kernel' if runner == 'the kernel' else 'machine'}; apps in development mode)",
             uri,
-            f"The kernel runs elsewhere ({location.reason}), so the browser cannot hand the login back: it ends "
+            f"{runner.capitalize()} runs elsewhere ({location.reason}), so the browser cannot hand the login back: "
+            "it ends "
             "on a localhost address that does not load, and you paste that address back.",
             register,
             port or REDIRECT_PORT,
@@ -169,7 +171,8 @@ def plan_redirect(
         CATCH,
         "caught on this machine (apps in development mode)",
         uri,
-        f"The kernel runs next to your browser ({location.reason}), so it catches the redirect on localhost itself.",
+        f"{runner.capitalize()} runs next to your browser ({location.reason}), so it catches the redirect on "
+        "localhost itself.",
         register,
         port,
     )

@@ -1,9 +1,14 @@
-"""Token status: one :class:`Status` enum and one function, :func:`judge`, that gives a :class:`Verdict`.
+"""Token status: one function, :func:`judge`, that gives a :class:`Verdict` (a :class:`Status`, why, what to do).
 
 Auth layer, I/O-free. ``%meta_tokens``, ``meta-auth profiles``, ``meta-auth
 check``, the panel and ``session()`` all judge a token here, from fresh facts
 or from the facts cached at its last check, so the same facts get the same
-words everywhere.
+words everywhere. What an invalid token's error means comes from the
+token-error table (:mod:`meta_auth_nb._base.token_errors`), which the
+session's classifier reads too; the expiry's words from
+:mod:`meta_auth_nb._base.words`; whether extending helps from
+:mod:`.extension`. Advice names the commands that work where it is read (a
+:class:`~meta_auth_nb._base.commands.Place`).
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 
-from .._base.commands import either, in_kernel_sandbox, notebook_login, profile_option, terminal
-from .._base.settings import DEFAULT_WARN_DAYS, ENV_APP_SECRET, env_value
-from .._base.timefmt import describe_delta, utcnow
-from .._base.tokens import TOKEN_SUBCODE_REASONS, Permission, TokenInfo
+from .._base.commands import Place
+from .._base.settings import DEFAULT_WARN_DAYS
+from .._base.status import Status
+from .._base.timefmt import utcnow
+from .._base.token_errors import EXPIRED_SUBCODE, TOKEN_CODE, login_advice, token_error_meaning
+from .._base.tokens import Permission, TokenInfo
+from .._base.words import data_access_expiry_of, expiry_of
+from .extension import extension_offer
 from .oauth import CONFIG_REREQUEST_ADVICE, normalize_scopes
 
 __all__ = [
@@ -26,56 +34,7 @@ __all__ = [
     "expiry_unknown_advice",
     "judge",
     "login_advice",
-    "profile_flag",
 ]
-
-EXPIRED_SUBCODE = 463
-
-
-class Status(str, Enum):
-    """What state a token is in. Compares equal to its string value (``Status.OK == "ok"``)."""
-
-    OK = "ok"
-    #: Valid, with its scopes, but debug_token could not be asked: no warning can come before it expires.
-    EXPIRY_UNKNOWN = "expiry_unknown"
-    EXPIRING = "expiring"
-    DATA_ACCESS_EXPIRING = "data_access_expiring"
-    MISSING_SCOPES = "missing_scopes"
-    EXPIRED = "expired"
-    INVALID = "invalid"
-    #: Saved but never checked: no facts to judge by.
-    UNCHECKED = "unchecked"
-    #: The profile is listed but cannot be loaded here.
-    UNREADABLE = "unreadable"
-    #: It could not be checked (Graph unreachable, no such profile...).
-    ERROR = "error"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def severity(self) -> int:
-        """0 healthy, 1 needs attention soon, 2 unusable now, 3 could not be checked."""
-        return _SEVERITY[self]
-
-    @property
-    def usable(self) -> bool:
-        """True while calls with the token still work (healthy or soon needing attention)."""
-        return self in (Status.OK, Status.EXPIRY_UNKNOWN, Status.EXPIRING, Status.DATA_ACCESS_EXPIRING)
-
-
-_SEVERITY = {
-    Status.OK: 0,
-    Status.EXPIRY_UNKNOWN: 1,
-    Status.EXPIRING: 1,
-    Status.DATA_ACCESS_EXPIRING: 1,
-    Status.UNCHECKED: 1,
-    Status.MISSING_SCOPES: 2,
-    Status.EXPIRED: 2,
-    Status.INVALID: 2,
-    Status.UNREADABLE: 2,
-    Status.ERROR: 3,
-}
 
 
 @dataclass(frozen=True)
@@ -88,7 +47,7 @@ class Verdict:
     reason : str or None
         Why, in plain words (None when healthy).
     advice : str
-        What to do, naming commands that work in this situation.
+        What to do, naming commands that work where it is read.
     missing_scopes, declined_scopes : tuple of str
         Required permissions the token lacks, and permissions the user declined.
     """
@@ -104,23 +63,11 @@ class Verdict:
         return self.status.severity
 
 
-def profile_flag(profile: str | None) -> str:
-    """`` --profile P`` for commands naming a profile other than the default, empty otherwise."""
-    option = profile_option(profile)
-    return f" {option}" if option else ""
-
-
-def expiry_unknown_advice(profile: str | None) -> str:
-    """How to see the expiry of a token that may not inspect itself."""
-    if in_kernel_sandbox() and env_value(ENV_APP_SECRET):
-        return (
-            "The sandbox's app secret is set in this kernel: save the token, and "
-            f"{notebook_login(profile)} checks it with the secret and shows its expiry."
-        )
+def expiry_unknown_advice(place: Place, profile: str | None = None) -> str:
+    """How to see the expiry of a token that may not inspect itself, with the commands that work at ``place``."""
     return (
         "Set META_APP_ID and META_APP_SECRET (the app's id and secret, App settings > Basic) to see its expiry, "
-        f"then check again: {either(notebook_login(profile), terminal('check', profile))}; "
-        "or ask someone with a role on the app to check it."
+        f"then check again: {place.check(profile)}; or ask someone with a role on the app to check it."
     )
 
 
@@ -129,16 +76,6 @@ EXPIRY_UNKNOWN_REASON = (
     "expiry unknown: Graph answers debug_token only for the app token or people with a role on the app, "
     "so the facts come from /me and /me/permissions"
 )
-
-
-def login_advice(profile: str | None) -> str:
-    """How to get a new token, with the commands that work here."""
-    if in_kernel_sandbox():
-        return f"Get a new token: run {notebook_login(profile)} and log in again (about 10 s)."
-    return (
-        f"Get a new token: {either(notebook_login(profile), terminal('login', profile))} "
-        "(or paste a new token from the Graph API Explorer)."
-    )
 
 
 def judge(
@@ -151,6 +88,7 @@ def judge(
     profile: str | None = None,
     can_extend: bool = False,
     config_id: str | None = None,
+    place: Place | None = None,
 ) -> Verdict:
     """Judge a token from facts already fetched (fresh, or cached at its last check).
 
@@ -173,67 +111,56 @@ def judge(
     config_id : str, optional
         The Login for Business configuration the profile logs in with: a
         missing permission is then added to the configuration, not re-asked.
+    place : Place, optional
+        Where the verdict is read: its advice names the commands that work
+        there (default: either a notebook or a terminal).
     """
     now = now or utcnow()
-    login = login_advice(profile)
+    place = place or Place()
+    login = login_advice(place, profile)
     if info is None:
-        return Verdict(
-            Status.UNCHECKED,
-            "not checked yet",
-            f"Check it: {either(notebook_login(profile), terminal('check', profile))}.",
-        )
+        return Verdict(Status.UNCHECKED, "not checked yet", f"Check it: {place.check(profile)}.")
     perms = tuple(permissions)
     declined = tuple(sorted(p.name for p in perms if p.status == "declined"))
     required = normalize_scopes(required_scopes)
     missing = tuple(s for s in required if s not in info.scopes)
-    left = info.expires_in(now)
-    if not info.is_valid or (left is not None and left.total_seconds() <= 0):
-        expired = info.error_subcode == EXPIRED_SUBCODE or info.invalid_reason == TOKEN_SUBCODE_REASONS[EXPIRED_SUBCODE]
-        if info.is_valid or expired:
-            return Verdict(Status.EXPIRED, TOKEN_SUBCODE_REASONS[EXPIRED_SUBCODE], login, missing, declined)
-        advice = login
-        if info.error_subcode == 459:
-            advice = "Log in on facebook.com to clear the security checkpoint, then: " + login
-        return Verdict(Status.INVALID, info.invalid_reason, advice, missing, declined)
+    expiry = expiry_of(info, now=now)
+    if not info.is_valid or expiry.past:
+        if info.is_valid:  # valid when Graph last said, but its time is up by the clock
+            meaning = token_error_meaning(TOKEN_CODE, EXPIRED_SUBCODE, None)
+        else:
+            meaning = token_error_meaning(info.error_code, info.error_subcode, info.error_message)
+        meaning = meaning or token_error_meaning(TOKEN_CODE, None, None)
+        assert meaning is not None  # code 190 always has a meaning
+        return Verdict(meaning.status, meaning.reason, meaning.advice(place, profile), missing, declined)
     if missing:
         rerequest = [s for s in missing if s in declined]
         reason = f"missing required permission{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
         if rerequest:
             reason += f" (declined: {', '.join(rerequest)})"
-        wanted = ",".join(missing)
-        again = either(
-            notebook_login(profile, "--scopes", wanted),
-            terminal("login", profile, "--oauth", "--scopes", wanted, "--auth-type", "rerequest"),
-        )
-        advice = (
-            f"Log in again asking for {', '.join(missing)}; declined permissions need the dialog to ask again "
-            f"(auth_type=rerequest): {again}."
-        )
+        again = place.login(profile, scopes=missing, rerequest=bool(rerequest))
+        asked = "; the dialog asks again for the declined ones: " if rerequest else ": "
+        advice = f"Log in again asking for {', '.join(missing)}{asked}{again}."
         if config_id:
-            config = either(
-                notebook_login(profile, "--config-id", config_id),
-                terminal("login", profile, "--oauth", "--config-id", config_id),
-            )
-            advice = f"{CONFIG_REREQUEST_ADVICE} Then: {config}."
+            advice = f"{CONFIG_REREQUEST_ADVICE} Then: {place.login(profile, config_id=config_id)}."
         return Verdict(Status.MISSING_SCOPES, reason, advice, missing, declined)
     if not info.expiry_known:
-        return Verdict(Status.EXPIRY_UNKNOWN, EXPIRY_UNKNOWN_REASON, expiry_unknown_advice(profile), missing, declined)
+        advice = expiry_unknown_advice(place, profile)
+        return Verdict(Status.EXPIRY_UNKNOWN, EXPIRY_UNKNOWN_REASON, advice, missing, declined)
     warn = timedelta(days=warn_days)
-    if left is not None and left <= warn:
-        # In a notebook, %meta_login opens its panel at the Extend step.
-        extend = either(notebook_login(profile), terminal("extend", profile))
-        if can_extend and info.type == "SYSTEM_USER":
-            advice = f"Refresh it for another 60 days: {extend}."
-        elif can_extend:
-            advice = f"Extend it (one call, needs the app secret): {extend}. Or: " + login
+    if expiry.left is not None and expiry.left <= warn:
+        offer = extension_offer(info, now=now, warn_days=warn_days)
+        if can_extend and offer.offered:
+            what = "Refresh it for another 60 days" if offer.kind == "system_user" else "Extend it (one call)"
+            advice = f"{what}: {place.extend(profile)}. Or: {login}"
         else:
             advice = login
-        return Verdict(Status.EXPIRING, f"expires {describe_delta(left)}", advice, missing, declined)
-    data_left = info.data_access_expires_in(now)
-    if data_left is not None and data_left <= warn:
+        return Verdict(Status.EXPIRING, expiry.sentence, advice, missing, declined)
+    data_access = data_access_expiry_of(info, now)
+    if data_access.left is not None and data_access.left <= warn:
         return Verdict(
             Status.DATA_ACCESS_EXPIRING,
-            f"data access expires {describe_delta(data_left)}",
+            f"data access {data_access.sentence}",
             "Data access is renewed when the user logs in again: " + login,
             missing,
             declined,

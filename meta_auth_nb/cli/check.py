@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .._base.commands import Place
 from .._base.errors import CommandError, MetaAuthError, NotifyError
 from .._base.redact import redact
 from .._base.settings import DEFAULT_WARN_DAYS, SmtpSettings
 from .._base.timefmt import from_iso, to_iso, utcnow
 from .._base.versions import version_notice
+from .._base.words import expiry_of
 from .common import (
     EXIT_ATTENTION,
     EXIT_CODES_TEXT,
@@ -33,7 +35,7 @@ __all__ = ["COMMAND", "JSON_KEYS", "REPORT_KEYS"]
 JSON_KEYS = ("exit_code", "checked_at", "warn_days", "graph_version", "version_notice", "reports")
 REPORT_KEYS = (
     "profile", "token", "status", "severity", "reason", "advice", "type", "app_id", "user_id", "valid",
-    "expiry_known", "expires_at", "data_access_expires_at", "scopes", "missing_scopes", "declined_scopes",
+    "expiry_known", "expires_at", "expires", "data_access_expires_at", "scopes", "missing_scopes", "declined_scopes",
     "checked_at",
 )  # fmt: skip
 
@@ -49,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         + "\n\nJSON: {exit_code, checked_at, warn_days, graph_version, version_notice,\nreports: [...]}; "
         "each report has the keys\n"
         + keys_text(REPORT_KEYS)
-        + "\nstatus is ok, expiry_unknown, expiring, data_access_expiring, missing_scopes,\n"
+        + "\nexpires is the expiry in words, as the table shows it.\n"
+        "status is ok, expiry_unknown, expiring, data_access_expiring, missing_scopes,\n"
         "expired, invalid, or error (could not be checked; severity 3). Times are ISO\n8601 UTC, null = never "
         "(or unknown, when expiry_known is false).\nversion_notice says when the pinned META_GRAPH_VERSION ends "
         "for the\nMarketing API within 90 days, or has ended (null otherwise).\n\n"
@@ -91,7 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email-always", action="store_true", help="with --email: mail even when all is healthy")
 
 
-def error_row(name: str | None, message: str) -> dict[str, Any]:
+def error_row(name: str | None, message: str, place: Place) -> dict[str, Any]:
     """The report of a profile that could not be checked (status ``error``)."""
     from ..auth.verdict import Status
 
@@ -101,13 +104,14 @@ def error_row(name: str | None, message: str) -> dict[str, Any]:
         "status": Status.ERROR.value,
         "severity": Status.ERROR.severity,
         "reason": message,
-        "advice": "Fix the problem above, then run meta-auth check again.",
+        "advice": f"Fix the problem above, then check again: {place.check(name)}.",
         "type": None,
         "app_id": None,
         "user_id": None,
         "valid": None,
         "expiry_known": None,
         "expires_at": None,
+        "expires": expiry_of(None).cell,
         "data_access_expires_at": None,
         "scopes": [],
         "missing_scopes": [],
@@ -117,7 +121,7 @@ def error_row(name: str | None, message: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
-    from ..auth.health import check_profile
+    from ..auth.profiles import check_profile
     from .notify import parse_recipients, render_reports, send_renewal_email
 
     recipients: list[str] = []
@@ -126,13 +130,14 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     if args.email:
         recipients = parse_recipients(args.email)
         SmtpSettings.from_env()  # a missing META_SMTP_HOST stops us before any network call
-    store = context.open_store()
+    store = context.store()
     if args.all:
         names: list[str | None] = list(store.profiles())
         if not names:
             raise CommandError(
                 "No profiles are stored here (or the system keyring cannot be used). "
-                "Save one with `meta-auth login --profile NAME`, or check META_ACCESS_TOKEN with `meta-auth check`."
+                f"Save one with {context.settings.place.command('login', None, '--profile', 'NAME')}, or check "
+                f"META_ACCESS_TOKEN with {context.settings.place.command('check')}."
             )
     else:
         names = [args.profile]
@@ -146,14 +151,14 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
                 required_scopes=args.require_scopes,
                 warn_days=args.warn_days,
                 auto_extend=args.auto_extend,
-                **context.graph_options,
+                **context.options,
             )
         except MetaAuthError as exc:
             if not (args.all or args.json or args.email):
                 raise  # one line on stderr, exit 3 (a cron job with --email gets the mail instead)
             message = redact(str(exc))
             note(f"meta-auth: {name or store.default_profile}: {message}")
-            rows.append(error_row(name or store.default_profile, message))
+            rows.append(error_row(name or store.default_profile, message, context.settings.place))
             continue
         rows.append(report.to_dict())
     code = exit_code_of(rows)

@@ -25,12 +25,13 @@ import json
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .._base.commands import TERMINAL
 from .._base.redact import redact
-from .._base.settings import Settings, get_settings
+from .._base.settings import Settings, current_settings
 
 if TYPE_CHECKING:
     from ..store import TokenStore
@@ -75,10 +76,15 @@ EXIT_CODES_TEXT = """exit codes:
      see the expiry (only when nothing is worse: 1, 2 and 3 come first)"""
 
 
+def terminal_settings() -> Settings:
+    """The settings of now, for a command in a terminal (its messages name ``meta-auth`` commands)."""
+    return current_settings().at(TERMINAL)
+
+
 def _default_store() -> TokenStore:
     from ..store import TokenStore
 
-    return TokenStore()
+    return TokenStore(place=terminal_settings().place)
 
 
 def _default_browser(url: str) -> bool:
@@ -102,16 +108,34 @@ class CommandContext:
         Opens a URL in the user's browser; False when none could be started.
     graph_options : mapping
         Passed to every Graph call (``retry=``, ``transport=``...).
+    resolved : Settings, optional
+        The settings, read once when the command starts (:meth:`started`).
     """
 
     open_store: Callable[[], TokenStore] = _default_store
     open_browser: Callable[[str], bool] = _default_browser
     graph_options: Mapping[str, Any] = field(default_factory=dict)
+    resolved: Settings | None = None
+
+    def started(self) -> CommandContext:
+        """This context with the settings read now, once, for the command about to run."""
+        return self if self.resolved is not None else replace(self, resolved=terminal_settings())
+
+    def store(self) -> TokenStore:
+        """The token store, its messages naming the commands of a terminal."""
+        store = self.open_store()
+        store.place = self.settings.place
+        return store
 
     @property
     def settings(self) -> Settings:
-        """The settings of now (read on each use: tests change the environment)."""
-        return get_settings()
+        """The command's settings (read when it started), for a terminal."""
+        return self.resolved if self.resolved is not None else terminal_settings()
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """What every Graph call of the command is given: :attr:`graph_options` and the settings."""
+        return {**self.graph_options, "settings": self.settings}
 
 
 #: name -> (help, add_arguments(parser), run(args, context) -> exit code)

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from .._base.errors import CommandError, OAuthError
-from .._base.timefmt import describe_moment, to_iso
-from .common import EXIT_INVALID, EXIT_OK, Command, CommandContext, add_profile, describe, dump, out, reference_now
+from .._base.errors import CommandError
+from .._base.login_errors import OAuthError
+from .._base.timefmt import to_iso
+from .._base.words import expiry_of
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Command,
+    CommandContext,
+    add_profile,
+    describe,
+    dump,
+    out,
+    reference_now,
+)
 
 __all__ = ["COMMAND", "JSON_KEYS"]
 
@@ -29,38 +41,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
-    from ..auth.app_secret import profile_app
-    from ..auth.health import extend_profile
+    from ..auth.profiles import extend_stored
 
-    store = context.open_store()
-    stored = store.load(args.profile)
-    app_id, secret = profile_app(stored)
-    if not (app_id and secret):
-        raise CommandError(
-            f"Extending profile {stored.name!r} needs its app's secret, and none is stored with it: set "
-            f"META_APP_ID={app_id or '<the app id>'} and META_APP_SECRET (App settings > Basic), or "
-            f"save it again with `meta-auth login --profile {stored.name} --save-app-secret`."
-        )
-    now = reference_now(context.settings)
-    before_expiry = stored.info.expires_at if stored.info and stored.info.is_valid else stored.token.expires_at
+    store = context.store()
+    name = args.profile or store.default_profile
     try:
-        before, after = extend_profile(store, stored.name, **context.graph_options)
-    except OAuthError as exc:
+        after = extend_stored(store, name, **context.options)
+    except OAuthError as exc:  # no secret at hand is a ConfigError: exit 3, by main()
         raise CommandError(str(exc), EXIT_INVALID) from None
-    fresh = store.load(stored.name)
-    after_expiry = fresh.info.expires_at if fresh.info else after.expires_at
+    assert after.before is not None
+    before = after.before.token
+    now = reference_now(context.settings) or after.report.checked_at
+    before_expiry = expiry_of(after.before.info, before, now)
+    after_expiry = expiry_of(after.info, after.token, now)
     if args.json:
         dump(
             {
-                "profile": stored.name,
-                "before": {"token": before.masked, "expires_at": to_iso(before_expiry)},
-                "after": {"token": after.masked, "expires_at": to_iso(after_expiry)},
+                "profile": name,
+                "before": {"token": before.masked, "expires_at": to_iso(before_expiry.when)},
+                "after": {"token": after.token.masked, "expires_at": to_iso(after_expiry.when)},
             }
         )
     else:
         out(
-            f"Extended profile {stored.name}: {before.masked} (expires {describe_moment(before_expiry, now)}) -> "
-            f"{after.masked} (expires {describe_moment(after_expiry, now)})"
+            f"Extended profile {name}: {before.masked} ({before_expiry.sentence}) -> "
+            f"{after.token.masked} ({after_expiry.sentence})"
         )
     return EXIT_OK
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from datetime import datetime
 from typing import Any
 
-from .._base.errors import CommandError, GraphConnectionError, GraphError
+from .._base.errors import CommandError
 from .._base.settings import env_value
-from .._base.timefmt import describe_moment, to_iso, utcnow
+from .._base.timefmt import describe_delta, to_iso, utcnow
 from .._base.tokens import AccessToken, Permission, TokenInfo
+from .._base.words import data_access_expiry_of, expiry_of, moment_words, type_words
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -93,59 +93,33 @@ def payload_of(
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
-    from ..auth.app_secret import secret_for_profile
-    from ..auth.facts import fetch_facts
-    from ..auth.lifecycle import inspect_token, permissions
+    from ..auth.profiles import inspect_token_of
     from ..auth.verdict import EXPIRY_UNKNOWN_REASON, expiry_unknown_advice
 
     settings = context.settings
-    options = dict(context.graph_options)
-    store = None
+    store = stored = None
     if args.token_env:
         raw = env_value(args.token_env)
         if not raw:
             raise CommandError(f"The environment variable {args.token_env} is not set or is empty.")
         token = AccessToken(raw, source="env")
         profile, source = None, f"env:{args.token_env}"
-        app_id, app_secret = settings.app_id, settings.app_secret
     else:
-        store = context.open_store()
+        store = context.store()
         stored = store.load(args.profile)
         token, profile, source = stored.token, stored.name, f"profile:{stored.backend}"
-        app_id = stored.app_id or settings.app_id
-        app_secret = secret_for_profile(dataclasses.replace(stored, app_id=app_id))
     now = reference_now(settings)
-    perms = None
-    if app_id and app_secret and not token.is_app_token:
-        try:
-            info = inspect_token(token, app_id=app_id, app_secret=app_secret, **options)
-        except GraphConnectionError:
-            raise
-        except GraphError as exc:
-            # A wrong app secret, or another app's: let the token inspect itself.
-            note(f"meta-auth: note: the app token could not inspect it ({exc.message}); the token inspects itself.")
-            info, found, _ = fetch_facts(token, **options)
-            perms, app_secret = list(found) or None, None
-    else:
-        info, found, _ = fetch_facts(token, **options)
-        perms = list(found) or None
+    found = inspect_token_of(token, stored=stored, store=store, now=now, **context.options)
+    info = found.facts.info
+    for said in found.notes:
+        note(f"meta-auth: note: {said}.")
     if info.is_valid and not info.expiry_known:
-        note(f"meta-auth: note: {EXPIRY_UNKNOWN_REASON}. {expiry_unknown_advice(profile)}")
-    if not perms and info.is_valid and info.type not in ("APP", "PAGE"):
-        try:
-            perms = permissions(token, app_secret=app_secret if info.app_id == app_id else None, **options)
-        except GraphError as exc:
-            note(f"meta-auth: could not list the permissions: {exc}")
-    if store is not None and profile is not None:
-        try:
-            store.update_info(profile, info, checked_at=now)
-        except Exception as exc:  # caching is a courtesy; the inspection stands
-            note(f"meta-auth: note: the facts were not cached ({exc})")
-    payload = payload_of(info, token, profile=profile, source=source, perms=perms, now=now)
+        note(f"meta-auth: note: {EXPIRY_UNKNOWN_REASON}. {expiry_unknown_advice(settings.place, profile)}")
+    payload = payload_of(info, token, profile=profile, source=source, perms=found.permissions, now=now)
     if args.json:
         dump(payload)
     else:
-        _print(payload, info, now)
+        _print(payload, info, now or found.facts.server_time)
     return EXIT_OK if info.is_valid else EXIT_INVALID
 
 
@@ -154,20 +128,20 @@ def _print(payload: dict[str, Any], info: TokenInfo, now: datetime | None) -> No
         names = [p["permission"] for p in payload["permissions"] or () if p["status"] == status]
         return ", ".join(names) or "-"
 
-    unset = ("never" if info.expiry_known else "unknown") if info.is_valid else "-"
     rows: list[tuple[str, str]] = [
         ("profile", payload["profile"] or "-"),
         ("source", payload["source"]),
         ("token", payload["token"]),
         ("valid", "yes" if info.is_valid else f"no: {info.invalid_reason}"),
-        ("type", info.type or "-"),
+        ("type", type_words(info)),
         ("app", f"{info.application or '-'} ({info.app_id or '?'})"),
         ("user id", info.user_id or "-"),
-        ("issued", describe_moment(info.issued_at, now, none="-")),
-        ("expires", describe_moment(info.expires_at, now, none=unset)),
-        ("data access expires", describe_moment(info.data_access_expires_at, now, none=unset)),
+        ("issued", f"{describe_delta(info.issued_at - (now or utcnow()))} ({moment_words(info.issued_at)})"
+         if info.issued_at else "-"),
+        ("expires", expiry_of(info, now=now).cell),
+        ("data access expires", data_access_expiry_of(info, now).cell),
         ("scopes", ", ".join(info.scopes) or "-"),
-    ]
+    ]  # fmt: skip
     for granular in info.granular_scopes:
         rows.append((f"  {granular.scope}", ", ".join(granular.target_ids) or "all"))
     if payload["permissions"] is not None:

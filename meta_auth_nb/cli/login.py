@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from .._base.errors import CommandError, GraphConnectionError, GraphError, ProfileNotFound, RedirectPortBusy
+from .._base.errors import CommandError, GraphError, ProfileNotFound
+from .._base.login_errors import RedirectPortBusy
 from .._base.settings import (
     DEFAULT_SCOPES,
     LOOPBACK_REDIRECT_URI,
@@ -15,8 +16,8 @@ from .._base.settings import (
     check_config_id,
     check_registered_redirect,
 )
-from .._base.timefmt import describe_moment, utcnow
-from .._base.tokens import AccessToken, TokenInfo
+from .._base.tokens import AccessToken
+from .._base.words import expiry_of, kept_words
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -28,7 +29,6 @@ from .common import (
     note,
     out,
     port_arg,
-    reference_now,
     scopes_arg,
     seconds_arg,
 )
@@ -36,8 +36,6 @@ from .common import (
 __all__ = ["COMMAND"]
 
 DEFAULT_SCOPES_TEXT = ",".join(DEFAULT_SCOPES)
-#: A user token expiring sooner than this is taken for a short-lived one.
-SHORT_LIVED_DAYS = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -216,53 +214,17 @@ def _require_keyring(store: Any) -> None:
     )
 
 
-def _inspect_new(
-    token: AccessToken, app_id: str | None, app_secret: str | None, options: dict[str, Any]
-) -> tuple[TokenInfo, bool]:
-    """Inspect a token just obtained; (info, whether the app secret belongs to its app).
-
-    Without a usable app secret the token tells what it can itself: its
-    expiry stays unknown when its owner has no role on the app.
-    """
-    from ..auth.facts import fetch_facts
-    from ..auth.lifecycle import inspect_token
-
-    if app_id and app_secret:
-        try:
-            info = inspect_token(token, app_id=app_id, app_secret=app_secret, **options)
-            return info, info.app_id == app_id
-        except GraphConnectionError:
-            raise
-        except GraphError as exc:
-            # A wrong META_APP_SECRET, or another app's: let the token speak for itself.
-            note(
-                f"meta-auth: note: META_APP_ID/META_APP_SECRET could not inspect the token ({exc.message}); "
-                "the app secret is not used."
-            )
-            return fetch_facts(token, app_id=app_id, **options)[0], False
-    return fetch_facts(token, app_id=app_id, **options)[0], False
-
-
-def run(args: argparse.Namespace, context: CommandContext) -> int:
-    from ..auth.app_secret import app_secret_for
-    from ..auth.health import HealthReport
-    from ..auth.lifecycle import extend_token
-    from ..auth.verdict import judge
-
-    settings = context.settings
-    options = dict(context.graph_options)
-    app_id = (args.app_id or settings.app_id or "").strip() or None
-    # META_APP_SECRET belongs to META_APP_ID: with another --app-id it is not used.
-    app_secret = app_secret_for(app_id, settings=settings)
-    if args.save_app_secret and not (app_id and app_secret):
-        raise CommandError("--save-app-secret needs META_APP_ID and META_APP_SECRET of the token's app.")
-    if args.extend and not (app_id and app_secret):
-        raise CommandError("--extend needs META_APP_ID and META_APP_SECRET of the token's app (App settings > Basic).")
-    if args.oauth and not (app_id and app_secret):
-        raise CommandError(
-            "login --oauth needs the app's id and secret: set META_APP_ID and META_APP_SECRET "
-            "(App settings > Basic in the Meta app dashboard), or paste a token instead (meta-auth login)."
-        )
+def _check_flags(args: argparse.Namespace, app: Any) -> None:
+    """Flags that cannot work together, or without the app's secret: said before anything is asked."""
+    needs = "the app's id and secret: set META_APP_ID and META_APP_SECRET (App settings > Basic)"
+    if not app.usable and app.app_id and app.source != "META_APP_ID":
+        needs += f" (the app is {app.app_id}, from {app.source}; META_APP_SECRET is used only for META_APP_ID's app)"
+    if args.save_app_secret and not app.usable:
+        raise CommandError(f"--save-app-secret needs {needs}.")
+    if args.extend and not app.usable:
+        raise CommandError(f"--extend needs {needs}.")
+    if args.oauth and not app.usable:
+        raise CommandError(f"login --oauth needs {needs}; or paste a token instead (meta-auth login).")
     if not args.oauth and (
         args.paste or args.scopes or args.auth_type or args.config_id or args.no_browser or args.redirect_uri
     ):
@@ -270,129 +232,124 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
             "--paste, --scopes, --auth-type, --config-id, --redirect-uri and --no-browser go with --oauth."
         )
 
-    store = context.open_store()
+
+def run(args: argparse.Namespace, context: CommandContext) -> int:
+    from ..auth.app_choice import app_for
+    from ..auth.new_token import login_setup, receive_token, save_token
+
+    settings = context.settings
+    store = context.store()
     name = args.profile or store.default_profile
-    _require_keyring(store)
     try:
         previous = store.load(name)
     except ProfileNotFound:
         previous = None
-    required = args.require_scopes
-    if required is None and previous is not None and previous.backend not in ("env", "colab"):
-        required = previous.required_scopes
-
-    # How this profile logs in is remembered with it: a flag, else the profile's, else the environment.
-    kept = previous if previous is not None and previous.backend not in ("env", "colab") else None
-    config_id = args.config_id or (kept.config_id if kept else None) or settings.config_id
-    redirect = args.redirect_uri or (kept.redirect_uri if kept else None)
+    app = app_for(settings, given=args.app_id, stored=previous)
+    _check_flags(args, app)
+    _require_keyring(store)
+    config_id, redirect = login_setup(
+        settings, config_id=args.config_id, redirect_uri=args.redirect_uri, previous=previous
+    )
+    asked: tuple[str, ...] = ()
     if args.oauth:
-        assert app_id and app_secret  # checked above: --oauth needs both
-        from ..auth.redirects import registered_redirect
-
-        redirect = registered_redirect(redirect, settings=settings)
-        token = _oauth_token(args, context, app_id, app_secret, config_id=config_id, registered=redirect)
-        want_extend = args.extend is not False
+        asked = () if config_id else (args.scopes or DEFAULT_SCOPES)
+        token = _oauth_token(args, context, app, config_id=config_id, registered=redirect, scopes=asked)
     else:
         token = AccessToken(_read_token(args), source="pasted")
-        want_extend = args.extend
-
-    info, secret_fits = _inspect_new(token, app_id, app_secret, options)
-    if not info.is_valid:
+    new = receive_token(
+        token,
+        settings=settings,
+        app=app,
+        profile=name,
+        config_id=config_id if args.oauth else None,
+        asked=asked,
+        **context.graph_options,
+    )
+    for said in new.notes:
+        note(f"meta-auth: note: {said}.")
+    if not new.info.is_valid:
         raise CommandError(
-            f"The token is not valid: {info.invalid_reason}. Nothing was saved; get a new one "
+            f"The token is not valid: {new.info.invalid_reason}. Nothing was saved; get a new one "
             "(Graph API Explorer, or meta-auth login --oauth).",
             EXIT_INVALID,
         )
-    if app_secret and not secret_fits:
-        if info.app_id != app_id:
-            note(
-                f"meta-auth: note: the token belongs to app {info.app_id}, not {app_id} (META_APP_ID); "
-                "META_APP_SECRET is not used."
-            )
-        if args.save_app_secret or args.extend:
-            raise CommandError("META_APP_SECRET does not work for this token's app; nothing was saved.")
-    now = reference_now(settings) or utcnow()
-    left = info.expires_in(now)
-    short = info.type == "USER" and left is not None and left.total_seconds() < SHORT_LIVED_DAYS * 86400
-    if short and secret_fits:
-        if want_extend is None:
-            want_extend = _ask_yes(
-                f"This token expires {describe_moment(info.expires_at, now)}. Extend it to a 60-day token?"
-            )
-        if want_extend and info.app_id and app_secret:  # secret_fits: the secret is of the token's app
-            before = token
-            try:
-                token = extend_token(token, app_id=info.app_id, app_secret=app_secret, **options)
-            except GraphError as exc:
-                raise CommandError(f"Could not extend the token: {exc} Nothing was saved.", EXIT_INVALID) from None
-            info, _ = _inspect_new(token, app_id, app_secret, options)
-            expiry = describe_moment(info.expires_at, now)
-            note(f"meta-auth: extended {before.masked} -> {token.masked} (expires {expiry}).")
-        else:
-            note(
-                f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}; "
-                f"`meta-auth extend --profile {name}` (with META_APP_SECRET set) makes it a 60-day one."
-            )
-    elif args.extend and not short:
-        note("meta-auth: note: the token is not a short-lived user token; it was saved as it is.")
-    elif short:
-        note(
-            f"meta-auth: note: this short-lived token expires {describe_moment(info.expires_at, now)}. "
-            "To get a 60-day one, set META_APP_ID and META_APP_SECRET of its app and log in again with --extend."
-        )
-
-    saved = store.save(
+    if (args.save_app_secret or args.extend) and not new.app.usable:
+        raise CommandError("META_APP_SECRET does not work for this token's app; nothing was saved.")
+    # A login's token is extended unless --no-extend; a pasted one when --extend says, else after asking.
+    new = _maybe_extend(new, args.extend, name, context, unasked=True if args.oauth else None)
+    saved = save_token(
+        store,
         name,
-        token,
-        app_id=info.app_id,
-        app_secret=app_secret if (args.save_app_secret and secret_fits) else None,
-        info=info,
-        required_scopes=required or (),
-        checked_at=now,
+        new,
+        keep_secret=True if args.save_app_secret else None,
+        required_scopes=args.require_scopes,
         config_id=config_id,
         redirect_uri=redirect,
+        previous=previous,
+        settings=settings,
     )
-    verdict = judge(
-        info,
-        required_scopes=required or (),
-        now=now,
-        profile=name,
-        can_extend=saved.has_app_secret,
-        config_id=config_id,
-    )
-    report = HealthReport(verdict, info, profile=name, token=token, checked_at=now)
-    where = "the system keyring" if saved.backend == "keyring" else "this process's memory"
-    out(f"Saved profile {name} in {where}: {report.summary()}")
-    if report.severity:
-        note(f"meta-auth: note: {report.reason}. {report.advice}")
-    if info.type == "SYSTEM_USER" and info.expires_at is not None:
-        note(f"meta-auth: note: a 60-day system user token; `meta-auth extend --profile {name}` refreshes it.")
+    out(f"Saved profile {name} ({kept_words(saved.stored.backend)}): {saved.report.summary()}")
+    if saved.report.severity:
+        note(f"meta-auth: note: {saved.report.reason}. {saved.report.advice}")
     return EXIT_OK
+
+
+def _maybe_extend(new: Any, flag: bool | None, name: str, context: CommandContext, unasked: bool | None) -> Any:
+    """Extend ``new`` when that helps and the person wants it: ``flag`` (--extend/--no-extend), else
+    ``unasked``, else asked in a terminal."""
+    from ..auth.new_token import extend_new_token
+
+    offer, place = new.offer, context.settings.place
+    want = flag if flag is not None else unasked
+    if not offer.offered:
+        if offer.later:
+            note(f"meta-auth: note: {offer.why}; {place.extend(name)} extends it before it ends.")
+        elif flag:
+            note(f"meta-auth: note: not extended: {offer.why}.")
+        return new
+    if not new.app.usable:
+        note(
+            f"meta-auth: note: {offer.why}. To extend it, set META_APP_ID and META_APP_SECRET of its app, then "
+            f"run {place.extend(name)}."
+        )
+        return new
+    if want is None:
+        want = _ask_yes(f"About this token: {offer.why}. {offer.action}?")
+    if not want:
+        note(f"meta-auth: note: {offer.why}; {place.extend(name)} does it later.")
+        return new
+    try:
+        after = extend_new_token(new, **context.options)
+    except GraphError as exc:
+        raise CommandError(f"Could not extend the token: {exc} Nothing was saved.", EXIT_INVALID) from None
+    expiry = expiry_of(after.info, now=after.report.checked_at).sentence
+    note(f"meta-auth: extended {new.token.masked} -> {after.token.masked} ({expiry}).")
+    return after
 
 
 def _oauth_token(
     args: argparse.Namespace,
     context: CommandContext,
-    app_id: str,
-    app_secret: str,
+    app: Any,
     *,
     config_id: str | None,
     registered: str | None,
+    scopes: tuple[str, ...],
 ) -> AccessToken:
     """Run the login dialog; the redirect is caught here or pasted back (see :mod:`meta_auth_nb.auth.redirects`)."""
     from ..auth.catcher import new_state
     from ..auth.location import redirect_location
     from ..auth.oauth import CONFIG_REREQUEST_ADVICE, exchange_code, login_url, parse_redirect
-    from ..auth.redirects import guard_loopback_paste, open_catcher, plan_redirect
+    from ..auth.redirects import guard_loopback_paste, open_catcher, plan_redirect, registered_redirect
 
     if config_id and args.auth_type == "rerequest":
         raise CommandError(CONFIG_REREQUEST_ADVICE, EXIT_USAGE)
-    scopes = args.scopes or DEFAULT_SCOPES_TEXT
-    location = redirect_location("remote" if args.paste else None)
-    plan = plan_redirect(location, registered, port=args.port)
+    settings = context.settings
+    location = redirect_location("remote" if args.paste else None, flag="--paste", settings=settings)
+    plan = plan_redirect(location, registered_redirect(registered), port=args.port, settings=settings)
     note(f"meta-auth: {plan.why} {plan.register}")
     state = new_state()
-    options = {"state": state, "auth_type": args.auth_type, "config_id": config_id}
+    options = {"state": state, "auth_type": args.auth_type, "config_id": config_id, "settings": settings}
     try:
         if plan.catches:
             catcher = open_catcher(plan, state, timeout=args.timeout)
@@ -402,7 +359,7 @@ def _oauth_token(
         raise CommandError(str(exc), EXIT_USAGE) from None
     if plan.catches:
         with catcher:
-            request = login_url(app_id, catcher.redirect_uri, scopes, **options)
+            request = login_url(app.app_id, catcher.redirect_uri, scopes, **options)
             _show_login_url(context, request.url, args.no_browser)
             note(
                 f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
@@ -410,7 +367,7 @@ def _oauth_token(
             )
             url = catcher.wait()  # CatcherTimeout: a failed login, exit 2 with the reason
     else:
-        request = login_url(app_id, plan.redirect_uri, scopes, **options)
+        request = login_url(app.app_id, plan.redirect_uri, scopes, **options)
         _show_login_url(context, request.url, args.no_browser)
         lands = "a page that may not load" if plan.mode != "registered" else "your registered page"
         url = _read_line(
@@ -420,7 +377,7 @@ def _oauth_token(
     # StateMismatch / LoginDenied / NotARedirect: exit 2 with a sentence saying what to do.
     code = parse_redirect(url, request.state, redirect_uri=request.redirect_uri)
     return exchange_code(
-        code, app_id=app_id, app_secret=app_secret, redirect_uri=request.redirect_uri, **context.graph_options
+        code, app_id=app.app_id, app_secret=app.secret, redirect_uri=request.redirect_uri, **context.options
     )
 
 

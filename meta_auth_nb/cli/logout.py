@@ -26,36 +26,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
-    from ..auth.health import revoke_profile
+    from ..auth.profiles import logout_profile
 
-    store = context.open_store()
-    stored = store.load(args.profile)
-    done: list[str] = []
-    if args.revoke:
-        try:
-            done.append(revoke_profile(stored, **context.graph_options))
-        except (GraphConnectionError, TransientError, RateLimited) as exc:
-            raise CommandError(
-                f"Could not reach Graph to revoke the token: {exc} Profile {stored.name!r} was kept; "
-                "retry, or run logout without --revoke to only forget it."
-            ) from None
-        except GraphError as exc:
-            raise CommandError(
-                f"Graph refused to revoke the token: {exc} Profile {stored.name!r} was kept; "
-                "run logout without --revoke to only forget it.",
-                EXIT_INVALID,
-            ) from None
-    if stored.backend in ("env", "colab"):
-        where = "the META_ACCESS_TOKEN environment variable" if stored.backend == "env" else "a Colab secret"
-        message = f"Profile {stored.name!r} comes from {where}, which meta-auth cannot delete; unset it there."
-        if done:
-            out(f"Logged out of {stored.name}: {'; '.join(done)}.")
-            note(f"meta-auth: note: {message}")
-            return EXIT_OK
-        raise CommandError(message)
-    store.delete(stored.name)
-    done.append(f"deleted profile {stored.name} ({'keyring' if stored.backend == 'keyring' else stored.backend})")
-    out(f"Logged out: {'; '.join(done)}.")
+    store = context.store()
+    name = args.profile or store.default_profile
+    try:
+        result = logout_profile(store, name, revoke=args.revoke, **context.options)
+    except (GraphConnectionError, TransientError, RateLimited) as exc:
+        raise CommandError(
+            f"Could not reach Graph to revoke the token: {exc} Profile {name!r} was kept; "
+            "retry, or run logout without --revoke to only forget it."
+        ) from None
+    except GraphError as exc:
+        raise CommandError(
+            f"Graph refused to revoke the token: {exc} Profile {name!r} was kept; "
+            "run logout without --revoke to only forget it.",
+            EXIT_INVALID,
+        ) from None
+    if result.remains and not result.done:
+        raise CommandError(result.remains[0].upper() + result.remains[1:] + ".")
+    out(f"Logged out of {name}: {'; '.join(result.done)}.")
+    if result.remains:
+        note(f"meta-auth: note: {result.remains}.")
     return EXIT_OK
 
 

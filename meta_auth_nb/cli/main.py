@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None, *, context: CommandContext | None = 
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.run(args, context or CommandContext()) or 0)
+        return int(args.run(args, (context or CommandContext()).started()) or 0)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

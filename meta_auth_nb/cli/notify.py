@@ -37,7 +37,7 @@ from typing import Any
 from .._base.errors import NotifyError
 from .._base.redact import redact
 from .._base.settings import SmtpSettings, is_valid_address
-from .._base.timefmt import describe_delta
+from .._base.words import type_cell
 from .common import format_table
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
     "SmtpSettings",
     "attention_count",
     "build_renewal_email",
-    "describe_expiry",
     "format_table",
     "parse_recipients",
     "render_reports",
@@ -93,27 +92,6 @@ def report_dicts(reports: Iterable[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def describe_expiry(expires_at: Any, now: Any = None, *, valid: bool | None = True, known: bool = True) -> str:
-    """``2025-07-01 12:00 UTC (in 5 days)``; ``never`` for a valid token without expiry; ``unknown`` when not known."""
-    moment = _parse_time(expires_at)
-    if moment is None:
-        if valid and not known:
-            return "unknown"
-        return "never" if valid else "-"
-    reference = _parse_time(now) or datetime.now(timezone.utc)
-    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC ({describe_delta(moment - reference)})"
-
-
 REPORT_COLUMNS = ("PROFILE", "TOKEN", "TYPE", "STATUS", "EXPIRES", "DETAIL")
 
 
@@ -125,14 +103,9 @@ def report_table(rows: Sequence[Mapping[str, Any]]) -> str:
             (
                 row.get("profile") or "-",
                 row.get("token") or "-",
-                row.get("type") or "-",
+                type_cell(row.get("type"), row.get("valid")),
                 row.get("status"),
-                describe_expiry(
-                    row.get("expires_at"),
-                    row.get("checked_at"),
-                    valid=row.get("valid"),
-                    known=row.get("expiry_known") is not False,
-                ),
+                row.get("expires") or "-",
                 row.get("reason") or "",
             )
             for row in rows

@@ -9,13 +9,14 @@ from typing import Any
 from .._base.errors import StoreError
 from .._base.redact import redact
 from .._base.settings import DEFAULT_WARN_DAYS
-from .._base.timefmt import describe_delta, describe_moment, from_iso, to_iso, utcnow
+from .._base.timefmt import describe_delta, to_iso, utcnow
+from .._base.words import expiry_of, kept_words, type_words
 from .common import EXIT_OK, Command, CommandContext, days_arg, describe, dump, format_table, keys_text, note, out
 
 __all__ = ["COMMAND", "PROFILE_KEYS"]
 
 PROFILE_KEYS = (
-    "profile", "token", "type", "backend", "app_id", "has_app_secret", "expires_at", "status", "reason",
+    "profile", "token", "type", "backend", "app_id", "has_app_secret", "expires_at", "expires", "status", "reason",
     "scopes", "required_scopes", "checked_at", "saved_at",
 )  # fmt: skip
 
@@ -26,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "List the stored profiles with their masked token, type, expiry and status, from the facts cached at "
         "the last check or login. Makes no network call: run `meta-auth check --all` for a fresh verdict.",
         "JSON: {profiles: [...]}, each with the keys\n" + keys_text(PROFILE_KEYS) + "\n"
-        "status is ok, expiring, data_access_expiring, missing_scopes, expired,\ninvalid, unchecked or unreadable.\n"
+        "expires is the expiry in words, as the table shows it. status is ok,\nexpiry_unknown, expiring, "
+        "data_access_expiring, missing_scopes, expired,\ninvalid, unchecked or unreadable.\n"
         "exit codes: 0 listed (even if empty), 3 setup error.",
     )
     parser.add_argument(
@@ -44,7 +46,7 @@ def profile_row(stored: Any, warn_days: float, now: datetime) -> dict[str, Any]:
     from ..auth.verdict import judge
 
     info = stored.info
-    expires = info.expires_at if info is not None and info.is_valid else stored.token.expires_at
+    expiry = expiry_of(info, stored.token, now)
     verdict = judge(info, required_scopes=stored.required_scopes, warn_days=warn_days, now=now, profile=stored.name)
     return {
         "profile": stored.name,
@@ -53,7 +55,8 @@ def profile_row(stored: Any, warn_days: float, now: datetime) -> dict[str, Any]:
         "backend": stored.backend,
         "app_id": stored.app_id,
         "has_app_secret": stored.has_app_secret,
-        "expires_at": to_iso(expires),
+        "expires_at": to_iso(expiry.when),
+        "expires": expiry.cell,
         "status": verdict.status.value,
         "reason": verdict.reason,
         "scopes": list(info.scopes) if info is not None else [],
@@ -68,62 +71,50 @@ def _unreadable_row(name: str, error: Exception) -> dict[str, Any]:
 
     row: dict[str, Any] = dict.fromkeys(PROFILE_KEYS)
     row.update(profile=name, has_app_secret=False, status=Status.UNREADABLE.value, reason=redact(str(error)))
-    row.update(scopes=[], required_scopes=[])
+    row.update(scopes=[], required_scopes=[], expires=expiry_of(None).cell)
     return row
 
 
-def _expiry_cell(row: dict[str, Any], now: datetime) -> str:
-    from ..auth.verdict import Status
-
-    known = row["status"] not in (Status.UNCHECKED, Status.UNREADABLE, Status.INVALID, Status.EXPIRED)
-    if row["expires_at"]:
-        return describe_moment(row["expires_at"], now, none="-")
-    return "never" if known else "unknown"
+def _cells(stored: Any, row: dict[str, Any], now: datetime) -> tuple[str, ...]:
+    """One table line, in the words every front end uses."""
+    moment = stored.checked_at if stored is not None else None
+    return (
+        row["profile"],
+        row["token"] or "-",
+        type_words(stored.info if stored is not None else None),
+        row["expires"],
+        row["status"],
+        describe_delta(moment - now) if moment else "never",
+        kept_words(row["backend"]),
+    )
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
-    store = context.open_store()
+    store = context.store()
     # No call to Graph at all: cached facts, judged by this machine's clock.
     now = utcnow()
     rows: list[dict[str, Any]] = []
+    lines: list[tuple[str, ...]] = []
     for name in store.profiles():
         try:
-            rows.append(profile_row(store.load(name), args.warn_days, now))
+            stored = store.load(name)
+            row = profile_row(stored, args.warn_days, now)
         except StoreError as exc:
-            rows.append(_unreadable_row(name, exc))
+            stored, row = None, _unreadable_row(name, exc)
+        rows.append(row)
+        lines.append(_cells(stored, row, now))
+    place = context.settings.place
     if not store.persistent:
         note(
             "meta-auth: note: no usable system keyring here, so no profile is stored; "
-            "`meta-auth login` needs one (or use META_ACCESS_TOKEN)."
+            f"{place.command('login')} needs one (or use META_ACCESS_TOKEN)."
         )
     if args.json:
         dump({"profiles": rows})
-        return EXIT_OK
-    if not rows:
-        out("No profiles are stored. Save one with `meta-auth login --profile NAME`.")
-        return EXIT_OK
-
-    def checked(value: str | None) -> str:
-        moment = from_iso(value)
-        return describe_delta(moment - now) if moment else "never"
-
-    out(
-        format_table(
-            ("PROFILE", "TOKEN", "TYPE", "EXPIRES", "STATUS", "CHECKED", "STORED IN"),
-            [
-                (
-                    r["profile"],
-                    r["token"] or "-",
-                    r["type"] or "-",
-                    _expiry_cell(r, now),
-                    r["status"],
-                    checked(r["checked_at"]),
-                    r["backend"] or "-",
-                )
-                for r in rows
-            ],
-        )
-    )
+    elif not rows:
+        out(f"No profiles are stored. Save one with {place.command('login', None, '--profile', 'NAME')}.")
+    else:
+        out(format_table(("PROFILE", "TOKEN", "TYPE", "EXPIRES", "STATUS", "CHECKED", "STORED IN"), lines))
     return EXIT_OK
 
 

@@ -17,6 +17,7 @@ import json
 import sys
 from typing import TextIO
 
+from .._base.commands import TERMINAL, Place
 from ..scan.detect import KIND_LABELS
 from ..scan.files import DEFAULT_MAX_BYTES, scan_paths
 from ..scan.report import EXIT_ERROR, ScanReport
@@ -75,7 +76,7 @@ def _emit(text: str, stream: TextIO) -> None:
         print(text.encode(encoding, "replace").decode(encoding), file=stream)
 
 
-def render(report: ScanReport, *, fix: bool = False) -> str:
+def render(report: ScanReport, *, fix: bool = False, place: Place | None = None) -> str:
     """The human-readable report (masked previews only).
 
     Parameters
@@ -84,6 +85,8 @@ def render(report: ScanReport, *, fix: bool = False) -> str:
         What the scan found.
     fix : bool
         The scan ran with ``--fix``: say what was masked and what was not.
+    place : Place, optional
+        Where it is read (default a terminal): the commands it names work there.
 
     Returns
     -------
@@ -91,6 +94,7 @@ def render(report: ScanReport, *, fix: bool = False) -> str:
         One line per finding, then a summary; empty when there is nothing to
         say (only errors, which go to stderr).
     """
+    place = place or Place(TERMINAL)
     lines: list[str] = []
     for f in report.findings:
         label = KIND_LABELS.get(f.kind, f.kind) + (
@@ -107,11 +111,13 @@ def render(report: ScanReport, *, fix: bool = False) -> str:
         files = len({f.path for f in report.findings})
         lines.append(
             f"meta-auth scan: {len(report.findings)} secret(s) in {files} file(s). Treat them as leaked if a file "
-            "was ever shared or committed: revoke the token (%meta_logout --revoke) or reset the app secret, "
-            "then keep secrets in the token store (%meta_login) or the environment."
+            f"was ever shared or committed: revoke the token ({place.logout(revoke=True)}) or reset the app "
+            f"secret, then keep secrets in the token store ({place.login()}) or the environment."
         )
         if not fix:
-            lines.append("Run `meta-auth scan --fix PATH` to mask them in notebooks.")
+            lines.append(
+                f"Run {place.either(None, place.command('scan', None, '--fix', 'PATH'))} to mask them in notebooks."
+            )
     elif not report.errors and not report.missing:
         lines.append(f"meta-auth scan: no Meta tokens or app secrets in {len(report.files_scanned)} file(s).")
     return "\n".join(lines)
@@ -144,7 +150,7 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     if getattr(args, "json", False):
         _emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), sys.stdout)
         return report.exit_code
-    text = render(report, fix=bool(getattr(args, "fix", False)))
+    text = render(report, fix=bool(getattr(args, "fix", False)), place=context.settings.place)
     if text:
         _emit(text, sys.stdout)
     for note in report.notes:

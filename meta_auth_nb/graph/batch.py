@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from .._base.commands import Place
 from .._base.errors import GraphError, RateLimited, TransientError
 from .classify import classify
 from .core import CallPlanner
@@ -111,8 +112,8 @@ def chunks(items: Sequence[T], size: int = MAX_BATCH) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def decode_batch_item(item: Any, secrets: Sequence[str | None] = ()) -> Any:
-    """Decode one batch answer: its body (links scrubbed), or the classified error, or None if timed out."""
+def decode_batch_item(item: Any, secrets: Sequence[str | None] = (), place: Place | None = None) -> Any:
+    """Decode one batch answer: its body (links scrubbed), or the classified error (hint for ``place``), or None."""
     if item is None:
         return None
     if not isinstance(item, Mapping):
@@ -129,7 +130,7 @@ def decode_batch_item(item: Any, secrets: Sequence[str | None] = ()) -> Any:
     except ValueError:
         body = raw
     if code >= 400 or (isinstance(body, Mapping) and isinstance(body.get("error"), Mapping)):
-        return classify(body if isinstance(body, Mapping) else None, status=code, headers=headers)
+        return classify(body if isinstance(body, Mapping) else None, status=code, headers=headers, place=place)
     return body
 
 
@@ -163,7 +164,7 @@ def chunk_steps(planner: CallPlanner, items: Sequence[BatchItem]) -> Steps[list[
     if not isinstance(answers, list) or len(answers) != len(items):
         raise GraphError("The batch answer did not have one item per request")
     secrets = planner.endpoint.secrets
-    return [decode_batch_item(answer, secrets) for answer in answers]
+    return [decode_batch_item(answer, secrets, planner.endpoint.place) for answer in answers]
 
 
 def batch_steps(planner: CallPlanner, requests: Iterable[Any], *, raise_errors: bool) -> Steps[list[Any]]:

@@ -1,69 +1,57 @@
-"""Which Graph reply becomes which exception of :mod:`meta_auth_nb._base.errors`.
+"""Which Graph reply becomes which exception of :mod:`meta_auth_nb._base.errors`: a table, read in order.
 
-The code tables (token subcodes, rate-limit codes, transient codes, code
-exchange failures) live here and nowhere else. Graph layer, I/O-free.
+Each :class:`Family` says which replies it takes (codes, subcodes, a message
+pattern) and the exception they become, with what to do; the first family
+that matches a reply decides. What a *token* error means (expired, password
+changed, app removed...) is the token-error table's
+(:mod:`meta_auth_nb._base.token_errors`), which the verdict reads too.
+``is_transient`` decides whether a reply no family claims is worth a retry,
+when Graph sends it. Graph layer, I/O-free.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from .._base.commands import Place
 from .._base.errors import (
-    CodeExchangeFailed,
     GraphError,
     InvalidAppSecretProof,
     MissingPermission,
     RateLimited,
     TokenError,
-    TokenExpired,
-    TokenInvalidated,
-    TokenMissing,
     TooMuchData,
     TransientError,
 )
-from .._base.tokens import TOKEN_SUBCODE_REASONS, TokenInfo
+from .._base.login_errors import CodeExchangeFailed
+from .._base.token_errors import TOKEN_CODE, token_error_meaning, token_subcodes
+from .._base.tokens import TokenInfo
 from .._base.usage import parse_usage
 from .versions import version_advice
 
 __all__ = [
+    "FAMILIES",
     "RATE_LIMIT_CODES",
     "TOO_MUCH_DATA_SUBCODE",
     "TRANSIENT_CODES",
     "VERSION_ENDED_CODE",
+    "Family",
     "classify",
     "error_from_token_info",
 ]
 
-#: What to do when a token was invalidated, by subcode.
-_INVALIDATED_HINTS = {
-    458: "The user removed the app: log in again and approve the app.",
-    459: "Log in on facebook.com to clear the security checkpoint, then log in again.",
-    460: "Tokens stop working when the password changes: log in again for a new token.",
-    464: "Confirm the account on facebook.com, then log in again.",
-    466: "The token was revoked by an API call (a logout, oauth/revoke, a removed permission): log in again.",
-    492: "Log in again for a new token.",
-}
-
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 #: Codes that are temporary unless the reply says otherwise (``is_transient`` wins).
 TRANSIENT_CODES = frozenset({1, 2, 960})
-EXPIRED_SUBCODE = 463
-INVALIDATED_SUBCODES = frozenset({458, 459, 460, 464, 466, 492})
+#: Insights report not ready right after it completed: try again.
+TRANSIENT_PAIRS = frozenset({(2601, 1815107)})
 #: The Marketing API version in use has ended.
 VERSION_ENDED_CODE = 2635
-#: Insights report not ready right after it completed: try again.
-_TRANSIENT_PAIRS = frozenset({(2601, 1815107)})
-
-_CODE_EXCHANGE = {
-    36007: "The login code has expired (codes live about 10 minutes): log in again for a new one.",
-    36008: "redirect_uri must be exactly the one used in the login dialog URL, character for character.",
-    36009: "Each login code works once: log in again for a new code.",
-}
 #: "Too much data per call" on an insights call (or a report run): ask for less.
 TOO_MUCH_DATA_SUBCODE = 1487534
-_IMPERSONATE = re.compile(r"permissions?(?:\(s\))? must be granted before impersonating")
 
 _RATE_LIMIT_KIND = {4: "app", 17: "user", 32: "page", 613: "call"}
 _BUC_KIND = {
@@ -80,6 +68,163 @@ _BUC_KIND = {
 }
 
 
+@dataclass(frozen=True)
+class ErrorReply:
+    """An error reply, read: Graph's fields and what classifying it needs."""
+
+    code: int | None
+    subcode: int | None
+    message: str
+    is_transient: bool | None  # as Graph said it, None when it did not
+    status: int | None
+    headers: Mapping[str, str] | None
+    place: Place
+    fields: dict[str, Any]
+
+    @property
+    def lowered(self) -> str:
+        return self.message.lower()
+
+
+@dataclass(frozen=True)
+class Family:
+    """One kind of Graph error: the replies it takes, the exception they become, and what to do.
+
+    A reply matches when every condition given holds: ``codes`` (its code),
+    ``subcodes`` (its subcode), ``code_or_subcode`` (either), ``message``
+    (searched in the lower-cased message), ``when`` (anything else).
+    """
+
+    name: str
+    error: type[GraphError]
+    codes: frozenset[int] = frozenset()
+    subcodes: frozenset[int] = frozenset()
+    code_or_subcode: frozenset[int] = frozenset()
+    message: re.Pattern[str] | None = None
+    when: Callable[[ErrorReply], bool] | None = None
+    hint: str | None = None
+    #: Builds the exception when more than the class and hint are needed.
+    build: Callable[[Family, ErrorReply], GraphError] | None = field(default=None, repr=False)
+
+    def matches(self, reply: ErrorReply) -> bool:
+        return (
+            (not self.codes or reply.code in self.codes)
+            and (not self.subcodes or reply.subcode in self.subcodes)
+            and (not self.code_or_subcode or bool({reply.code, reply.subcode} & self.code_or_subcode))
+            and (self.message is None or bool(self.message.search(reply.lowered)))
+            and (self.when is None or self.when(reply))
+        )
+
+    def make(self, reply: ErrorReply) -> GraphError:
+        if self.build is not None:
+            return self.build(self, reply)
+        return self.error(reply.message or self.name, hint=self.hint, place=reply.place, **reply.fields)
+
+
+def _token_error(_: Family, reply: ErrorReply) -> GraphError:
+    meaning = token_error_meaning(reply.code, reply.subcode, reply.message)
+    assert meaning is not None  # the families that build this match token replies only
+    return meaning.error(
+        reply.message or meaning.reason,
+        reason=meaning.reason,
+        hint=meaning.explained(reply.place),
+        place=reply.place,
+        **reply.fields,
+    )
+
+
+def _rate_limited(_: Family, reply: ErrorReply) -> GraphError:
+    usage = parse_usage(reply.headers)
+    kind = _BUC_KIND.get(reply.code or 0) or _RATE_LIMIT_KIND.get(reply.code or 0, "")
+    text = reply.message or f"The {kind} rate limit was reached"
+    return RateLimited(text, retry_after=usage.retry_after if usage else None, usage=usage, place=reply.place,
+                       **reply.fields)  # fmt: skip
+
+
+def _version_ended(_: Family, reply: ErrorReply) -> GraphError:
+    message = reply.message or "This Graph API version has ended"
+    return GraphError(message, hint=version_advice(reply.message), place=reply.place, **reply.fields)
+
+
+def _transient(family: Family, reply: ErrorReply) -> GraphError:
+    return TransientError(reply.message or "A temporary error occurred", place=reply.place,
+                          **{**reply.fields, "is_transient": True})  # fmt: skip
+
+
+def _is_transient(reply: ErrorReply) -> bool:
+    if reply.is_transient is not None:  # Graph said so: code 1 with is_transient false is not worth a retry
+        return reply.is_transient
+    return (
+        reply.code in TRANSIENT_CODES
+        or (reply.code, reply.subcode) in TRANSIENT_PAIRS
+        or (reply.status is not None and reply.status >= 500)
+    )
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)
+
+
+#: The families, in the order a reply is tried against them.
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "impersonation",
+        MissingPermission,
+        codes=frozenset({TOKEN_CODE}),
+        message=_pattern(r"permissions?(?:\(s\))? must be granted before impersonating"),
+    ),
+    Family("token", TokenError, codes=frozenset({TOKEN_CODE, 102, 104}), build=_token_error),
+    Family(
+        "expired login code",
+        CodeExchangeFailed,
+        code_or_subcode=frozenset({36007}),
+        hint="The login code has expired (codes live about 10 minutes): log in again for a new one.",
+    ),
+    Family(
+        "redirect mismatch",
+        CodeExchangeFailed,
+        code_or_subcode=frozenset({36008}),
+        hint="redirect_uri must be exactly the one used in the login dialog URL, character for character.",
+    ),
+    Family(
+        "used login code",
+        CodeExchangeFailed,
+        code_or_subcode=frozenset({36009}),
+        hint="Each login code works once: log in again for a new code.",
+    ),
+    Family(
+        "malformed login code",
+        CodeExchangeFailed,
+        codes=frozenset({100}),
+        message=_pattern(r"verification code"),
+        hint="Paste the whole redirected URL (or the whole code), then try again.",
+    ),
+    Family("appsecret_proof", InvalidAppSecretProof, message=_pattern(r"app[\s_]*secret[\s_]*proof")),
+    Family(
+        "client secret",
+        CodeExchangeFailed,
+        codes=frozenset({1}),
+        message=_pattern(r"client secret"),
+        hint="Check the app secret (App settings > Basic in the Meta app dashboard).",
+    ),
+    Family("app id", CodeExchangeFailed, codes=frozenset({101}), hint="Check the app id (META_APP_ID or --app-id)."),
+    Family(
+        "missing parameter",
+        GraphError,
+        codes=frozenset({1}),
+        message=_pattern(r"missing.*parameter|parameter.*missing"),
+        hint="A required parameter was not sent; see the message.",
+    ),
+    Family("version ended", GraphError, codes=frozenset({VERSION_ENDED_CODE}), build=_version_ended),
+    Family("missing permission", MissingPermission, codes=frozenset({10, *range(200, 300)})),
+    Family("rate limit", RateLimited, codes=RATE_LIMIT_CODES, build=_rate_limited),
+    Family("too much data", TooMuchData, message=_pattern(r"reduce the amount of data")),
+    Family("too much data per call", TooMuchData, subcodes=frozenset({TOO_MUCH_DATA_SUBCODE})),
+    Family("transient", TransientError, when=_is_transient, build=_transient),
+    Family("token, by subcode", TokenError, subcodes=token_subcodes(), build=_token_error),
+)
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -87,11 +232,16 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def classify(
     envelope: Mapping[str, Any] | None,
     *,
     status: int | None = None,
     headers: Mapping[str, str] | None = None,
+    place: Place | None = None,
 ) -> GraphError:
     """Turn a Graph error reply into the matching exception.
 
@@ -104,13 +254,16 @@ def classify(
         HTTP status code.
     headers : mapping, optional
         Response headers (usage headers give ``retry_after``).
+    place : Place, optional
+        Where the error is read: its hint names the commands that work there.
 
     Returns
     -------
     GraphError
-        The most specific subclass; unknown codes stay a plain GraphError
-        carrying every field.
+        The exception of the first :data:`FAMILIES` entry that matches;
+        unknown codes stay a plain GraphError carrying every field.
     """
+    place = place or Place()
     error: Mapping[str, Any] = {}
     if isinstance(envelope, Mapping):
         raw = envelope.get("error")
@@ -118,105 +271,58 @@ def classify(
             error = raw
         elif isinstance(raw, str):  # some OAuth endpoints answer {"error": "..."}
             error = {"message": raw, "type": "OAuthException"}
-    code = _int(error.get("code"))
-    subcode = _int(error.get("error_subcode", error.get("subcode")))
-    message = str(error.get("message") or "")
-    # is_transient decides when Graph sends it: code 1 with is_transient false is not worth a retry.
     said = error.get("is_transient")
-    said_transient = said if isinstance(said, bool) else None
     fields: dict[str, Any] = {
-        "code": code,
-        "subcode": subcode,
+        "code": _int(error.get("code")),
+        "subcode": _int(error.get("error_subcode", error.get("subcode"))),
         "type": str(error["type"]) if error.get("type") is not None else None,
         "fbtrace_id": str(error["fbtrace_id"]) if error.get("fbtrace_id") is not None else None,
         "status": status,
-        "user_title": error.get("error_user_title") if isinstance(error.get("error_user_title"), str) else None,
-        "user_msg": error.get("error_user_msg") if isinstance(error.get("error_user_msg"), str) else None,
-        "is_transient": said_transient is True,
+        "user_title": _text(error.get("error_user_title")),
+        "user_msg": _text(error.get("error_user_msg")),
+        "is_transient": said is True,
     }
-    lowered = message.lower()
-    squeezed = re.sub(r"[\s_]", "", lowered)
-
     if not error:
         if status is not None and status >= 500:
-            return TransientError(f"The Graph API answered HTTP {status}", **fields)
-        return GraphError(f"The Graph API answered HTTP {status} with no error details", **fields)
-    if code == 190 and _IMPERSONATE.search(lowered):
-        return MissingPermission(message, **fields)
-    if code == 190:
-        if subcode == EXPIRED_SUBCODE or "has expired" in lowered:
-            return TokenExpired(message or "The access token has expired", **fields)
-        if subcode in INVALIDATED_SUBCODES or "changed their password" in lowered or "changed the password" in lowered:
-            hint = _INVALIDATED_HINTS.get(subcode or 0)
-            if subcode is None and "password" in lowered:
-                fields["subcode"] = None
-                hint = _INVALIDATED_HINTS[460]
-            return TokenInvalidated(message or "The access token was invalidated", hint=hint, **fields)
-        return TokenError(message or "The access token is invalid", **fields)
-    if code == 102:
-        return TokenInvalidated(message or "The session is invalid", **fields)
-    if code == 104:
-        return TokenMissing(message or "An access token is required", **fields)
-    if code in _CODE_EXCHANGE or subcode in _CODE_EXCHANGE:
-        key = subcode if subcode in _CODE_EXCHANGE else code
-        return CodeExchangeFailed(message, hint=_CODE_EXCHANGE[key], **fields)  # type: ignore[index]
-    if code == 100 and "verification code" in lowered:
-        return CodeExchangeFailed(
-            message, hint="Paste the whole redirected URL (or the whole code), then try again.", **fields
-        )
-    if "appsecretproof" in squeezed:
-        return InvalidAppSecretProof(message, **fields)
-    if code == 1 and "client secret" in lowered:
-        return CodeExchangeFailed(
-            message, hint="Check the app secret (App settings > Basic in the Meta app dashboard).", **fields
-        )
-    if code == 101:
-        return CodeExchangeFailed(message, hint="Check the app id (META_APP_ID or --app-id).", **fields)
-    if code == 1 and "missing" in lowered and "parameter" in lowered:
-        return GraphError(message, hint="A required parameter was not sent; see the message.", **fields)
-    if code == VERSION_ENDED_CODE:
-        return GraphError(message or "This Graph API version has ended", hint=version_advice(message), **fields)
-    if code == 10 or (code is not None and 200 <= code <= 299):
-        return MissingPermission(message, **fields)
-    if code in RATE_LIMIT_CODES:
-        usage = parse_usage(headers)
-        retry_after = usage.retry_after if usage else None
-        kind = _BUC_KIND.get(code) or _RATE_LIMIT_KIND.get(code)  # type: ignore[arg-type]
-        text = message or f"The {kind} rate limit was reached"
-        return RateLimited(text, retry_after=retry_after, usage=usage, **fields)
-    if "reduce the amount of data" in lowered or subcode == TOO_MUCH_DATA_SUBCODE:
-        return TooMuchData(message, **fields)
-    transient = said_transient
-    if transient is None:
-        transient = (
-            code in TRANSIENT_CODES or (code, subcode) in _TRANSIENT_PAIRS or (status is not None and status >= 500)
-        )
-    if transient:
-        fields["is_transient"] = True
-        return TransientError(message or "A temporary error occurred", **fields)
-    if subcode is not None and subcode in TOKEN_SUBCODE_REASONS:
-        return TokenInvalidated(message, hint=_INVALIDATED_HINTS.get(subcode), **fields)
-    return GraphError(message or f"Graph API error (HTTP {status})", **fields)
+            return TransientError(f"The Graph API answered HTTP {status}", place=place, **fields)
+        return GraphError(f"The Graph API answered HTTP {status} with no error details", place=place, **fields)
+    reply = ErrorReply(
+        code=fields["code"],
+        subcode=fields["subcode"],
+        message=str(error.get("message") or ""),
+        is_transient=said if isinstance(said, bool) else None,
+        status=status,
+        headers=headers,
+        place=place,
+        fields=fields,
+    )
+    for family in FAMILIES:
+        if family.matches(reply):
+            return family.make(reply)
+    return GraphError(reply.message or f"Graph API error (HTTP {status})", place=place, **fields)
 
 
-def error_from_token_info(info: TokenInfo) -> TokenError | None:
+def error_from_token_info(info: TokenInfo, place: Place | None = None, profile: str | None = None) -> TokenError | None:
     """The exception matching an invalid ``debug_token`` result, or None when valid.
 
     debug_token answers HTTP 200 with ``is_valid: false`` and an ``error``
-    block whose key is ``subcode``; this reads that block the same way
-    :func:`classify` reads an error envelope.
+    block whose key is ``subcode``; its meaning comes from the same
+    token-error table :func:`classify` reads, so the same facts give the same
+    exception and reason.
     """
     if info.is_valid:
         return None
-    envelope = {
-        "error": {
-            "code": info.error_code if info.error_code is not None else 190,
-            "error_subcode": info.error_subcode,
-            "message": info.error_message or f"The access token is not valid: {info.invalid_reason}",
-            "type": "OAuthException",
-        }
-    }
-    err = classify(envelope, status=200)
-    if isinstance(err, TokenError):
-        return err
-    return TokenError(err.message, code=err.code, subcode=err.subcode, type=err.type, status=200)
+    meaning = token_error_meaning(info.error_code, info.error_subcode, info.error_message)
+    meaning = meaning or token_error_meaning(TOKEN_CODE, None, None)
+    assert meaning is not None  # code 190 always has a meaning
+    place = place or Place()
+    return meaning.error(
+        info.error_message or f"The access token is not valid: {meaning.reason}",
+        reason=meaning.reason,
+        hint=meaning.explained(place, profile),
+        place=place,
+        code=info.error_code if info.error_code is not None else TOKEN_CODE,
+        subcode=info.error_subcode,
+        type="OAuthException",
+        status=200,
+    )

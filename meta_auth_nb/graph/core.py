@@ -24,16 +24,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from .._base.errors import (
-    CodeExchangeFailed,
-    GraphConnectionError,
-    GraphError,
-    GraphVersionWarning,
-    RateLimited,
-    TransientError,
-)
+from .._base.errors import GraphConnectionError, GraphError, GraphVersionWarning, RateLimited, TransientError
+from .._base.login_errors import CodeExchangeFailed
 from .._base.redact import get_logger
-from .._base.settings import ENV_MAX_RATE_LIMIT_WAIT, Settings
+from .._base.settings import ENV_MAX_RATE_LIMIT_WAIT, Settings, current_settings
 from .._base.tokens import AccessToken
 from .._base.usage import Usage, parse_usage
 from .classify import VERSION_ENDED_CODE
@@ -167,7 +161,7 @@ class CallPlanner:
         self._check_version(outcome.headers.get(VERSION_WARNING_HEADER))
         body = scrub_body(outcome.body, self.endpoint.secrets)
         try:
-            payload, usage = read_reply(outcome.status, outcome.headers, body)
+            payload, usage = read_reply(outcome.status, outcome.headers, body, self.endpoint.place)
         except RateLimited as error:
             self.note_usage(error.usage, facts, ticket)
             raise
@@ -271,10 +265,15 @@ class SessionBase:
             app_secret=app_secret,
             version=version,
             base_url=base_url,
-            settings=settings,
+            settings=settings or current_settings(),  # a session is where a call enters: read them once
             timestamped_proof=timestamped_proof,
         )
         self._planner = CallPlanner(endpoint, retry if retry is not None else DEFAULT_RETRY)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the session was made with."""
+        return self._planner.endpoint.settings
 
     @property
     def token(self) -> AccessToken | None:

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .._base.commands import Place
 from .._base.usage import Usage, parse_usage
 from .classify import classify
 
@@ -38,8 +39,10 @@ class Reply:
     body: bytes
 
 
-def read_reply(status: int, headers: Mapping[str, str], body: bytes) -> tuple[Any, Usage | None]:
-    """Decode one reply; raise the classified error when it is one.
+def read_reply(
+    status: int, headers: Mapping[str, str], body: bytes, place: Place | None = None
+) -> tuple[Any, Usage | None]:
+    """Decode one reply; raise the classified error when it is one (its hint for ``place``).
 
     Returns
     -------
@@ -57,10 +60,10 @@ def read_reply(status: int, headers: Mapping[str, str], body: bytes) -> tuple[An
     except ValueError:
         payload = body.decode("utf-8", "replace")
     if status >= 400 or (isinstance(payload, Mapping) and "error" in payload and status != 200):
-        raise classify(payload if isinstance(payload, Mapping) else None, status=status, headers=headers)
+        raise classify(payload if isinstance(payload, Mapping) else None, status=status, headers=headers, place=place)
     # An error envelope without data is an error even under HTTP 200.
     if isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping) and "data" not in payload:
-        raise classify(payload, status=status, headers=headers)
+        raise classify(payload, status=status, headers=headers, place=place)
     return payload, usage
 
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .._base.commands import Place
 from .._base.errors import ConfigError, GraphError
-from .._base.settings import Settings, check_base_url, check_version, get_settings
+from .._base.settings import Settings, check_base_url, check_version
 from .._base.tokens import AccessToken, as_token
 from .._version import __version__
 from .links import key_name, query_pairs, scrub_url, url_problem
@@ -162,7 +163,9 @@ class Endpoint:
         Graph version, default from the settings.
     base_url : str, optional
         Graph root, default from the settings; HTTPS unless loopback.
-    settings : Settings, optional
+    settings : Settings
+        What the call that made the session started from (its place names
+        the commands in error hints).
     timestamped_proof : bool
         Send the time-stamped proof with ``appsecret_time``.
     """
@@ -174,10 +177,9 @@ class Endpoint:
         app_secret: str | None = None,
         version: str | None = None,
         base_url: str | None = None,
-        settings: Settings | None = None,
+        settings: Settings,
         timestamped_proof: bool = False,
     ) -> None:
-        settings = settings or get_settings()
         self.settings = settings
         self.token = as_token(token) if token is not None else None
         self.app_secret = app_secret
@@ -190,6 +192,11 @@ class Endpoint:
             from .._base.redact import remember_secret
 
             remember_secret(app_secret)
+
+    @property
+    def place(self) -> Place:
+        """Where the session's errors are read."""
+        return self.settings.place
 
     @property
     def secrets(self) -> tuple[str, ...]:

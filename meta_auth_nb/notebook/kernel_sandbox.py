@@ -4,14 +4,17 @@ Notebook layer. :func:`kernel_sandbox` hands it to notebook code (a
 workshop moving the sandbox's clock, say); :data:`KERNEL` is the holder
 the magics use.
 
-While it runs, the kernel is in the sandbox's world: every ``META_*``
-setting points at it (Graph and dialog URLs, its app), the default profile
-is ``sandbox``, and saved tokens go to a store of its own, kept in this
-kernel's memory with a private profile list (``META_AUTH_STORE=memory``,
-``META_AUTH_CONFIG_DIR``). Sandbox tokens are never written to the keyring
-or the user's config folder, because the sandbox and every token it issued
-end with the kernel: a saved one could never come back. Your own token,
-registered redirect and configuration are set aside meanwhile.
+While it runs, the kernel is in the sandbox's world: its settings point at
+it (Graph and dialog URLs, its app), the default profile is ``sandbox``, and
+saved tokens go to a store of its own, kept in this kernel's memory with a
+private profile list. They are exported as ``META_*`` environment variables,
+so that every call in this kernel (each magic reads them once as it starts,
+:attr:`KernelSandbox.settings`, and hands them down; ``mab.inspect_token``
+or ``mab.TokenStore()`` in a cell read them the same way) and its child
+processes (``!meta-auth ...``) talk to it. Sandbox tokens are never written to the keyring or the user's
+config folder, because the sandbox and every token it issued end with the
+kernel: a saved one could never come back. Your own token, registered
+redirect and configuration are set aside meanwhile.
 :meth:`KernelSandbox.stop` (``%meta_login --no-sandbox``) puts everything back.
 """
 
@@ -23,6 +26,7 @@ import tempfile
 import threading
 from typing import TYPE_CHECKING
 
+from .._base.commands import NOTEBOOK
 from .._base.settings import (
     ENV_ACCESS_TOKEN,
     ENV_APP_ID,
@@ -36,6 +40,7 @@ from .._base.settings import (
     ENV_REDIRECT_URI,
     ENV_STORE,
     STORE_MEMORY,
+    Settings,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +89,19 @@ class KernelSandbox:
         return self.box is not None
 
     @property
+    def settings(self) -> Settings:
+        """The running sandbox's settings, read now: its Graph, its app, a store in this kernel's memory.
+
+        Raises
+        ------
+        RuntimeError
+            No sandbox runs.
+        """
+        if self.box is None:
+            raise RuntimeError("no sandbox runs in this kernel: %meta_login --sandbox starts one")
+        return Settings.from_env(os.environ)
+
+    @property
     def store(self) -> TokenStore:
         """The running sandbox's token store: this kernel's memory, a private profile list.
 
@@ -128,7 +146,9 @@ class KernelSandbox:
                 )
                 self._saved = {name: os.environ.get(name) for name in overlay}
                 os.environ.update(overlay)
-                self.box, self._folder, self._store = box, folder, TokenStore()
+                settings = Settings.from_env(os.environ)
+                self.box, self._folder = box, folder
+                self._store = TokenStore(place=settings.at(NOTEBOOK).place)
                 self.generation += 1
             return self.box
 

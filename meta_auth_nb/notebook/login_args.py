@@ -13,7 +13,7 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from .._base.redact import redact
-from .._base.settings import check_config_id, check_registered_redirect
+from .._base.settings import Settings, check_config_id, check_registered_redirect
 from ..auth.location import KernelLocation, redirect_location
 from ..auth.oauth import normalize_scopes
 from .kernel_sandbox import KEEP
@@ -59,7 +59,9 @@ def _usage(error: BaseException | str) -> UsageError:
     return UsageError(redact(str(error)))
 
 
-def read_login_args(args: Any, *, session_name: str, sandbox_running: bool, line: str = "") -> LoginArgs:
+def read_login_args(
+    args: Any, *, session_name: str, sandbox_running: bool, settings: Settings, line: str = ""
+) -> LoginArgs:
     """Check the parsed arguments of ``%meta_login``.
 
     Parameters
@@ -88,7 +90,7 @@ def read_login_args(args: Any, *, session_name: str, sandbox_running: bool, line
         redirect_uri = (
             check_registered_redirect(args.redirect_uri, setting="--redirect-uri") if args.redirect_uri else None
         )
-        location = redirect_location("remote" if args.remote else "local" if args.local else None)
+        location = redirect_location("remote" if args.remote else "local" if args.local else None, settings=settings)
     except ValueError as error:
         raise _usage(error) from None
     if args.scopes and not scopes:

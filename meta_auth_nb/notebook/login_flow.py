@@ -19,6 +19,7 @@ from .._base.redact import redact
 from .kernel_sandbox import KERNEL
 
 if TYPE_CHECKING:
+    from .._base.settings import Settings
     from ..auth.health import HealthReport
     from ..store import StoredProfile
     from .login_args import LoginArgs
@@ -50,12 +51,12 @@ def leave_sandbox(magics: Any) -> None:
     print(f"Left the sandbox: it is stopped, {ended}, and your own META_* settings are back. This login goes to Meta.")
 
 
-def run_login(magics: Any, profile: str, checked: LoginArgs) -> None:
+def run_login(magics: Any, profile: str, checked: LoginArgs, settings: Settings) -> None:
     """The fast path for a healthy stored token, else the panel at the step that fixes it."""
     from IPython.display import display
 
     from .._base.errors import GraphError
-    from ..auth.health import check_profile
+    from ..auth.profiles import check_profile
     from ..auth.verdict import Status
     from ..store import ProfileNotFound, StoreError
     from . import render as show
@@ -69,25 +70,27 @@ def run_login(magics: Any, profile: str, checked: LoginArgs) -> None:
     problem: str | None = None
     try:
         stored = store.load(profile)
-        report = check_profile(store, profile, required_scopes=checked.scopes or None, warn_days=magics.warn_days)
+        report = check_profile(
+            store, profile, required_scopes=checked.scopes or None, warn_days=magics.warn_days, settings=settings
+        )
     except ProfileNotFound:
         pass
     except (StoreError, GraphError) as error:
         problem = str(error)
-    notice = show.version_notice_line(report.checked_at if report is not None else None)
+    notice = show.version_notice_line(settings.graph_version, report.checked_at if report is not None else None)
     if report is not None and stored is not None and report.status in (Status.OK, Status.EXPIRY_UNKNOWN):
         # Healthy, or healthy as far as a token without a role on the app can tell: the line says which.
-        _inject(magics, stored, report, name)
+        _inject(magics, stored, report, name, settings)
         display(show.status_line(report, name, sandbox=KERNEL.running))
         if notice is not None:
             display(notice)
         return
     if notice is not None:
         display(notice)
-    panel = _new_panel(magics, profile, checked)
+    panel = _new_panel(magics, profile, checked, settings)
     if report is not None and stored is not None:
         if report.status.usable:  # still usable meanwhile
-            _inject(magics, stored, report, name)
+            _inject(magics, stored, report, name, settings)
         panel.open_for(report, stored)
     else:
         panel.open_missing(profile)
@@ -113,7 +116,7 @@ def _fly(panel: LoginPanel, user: str) -> None:
     print(f"Autopilot ({user}, sandbox): " + "; ".join(trail) + ".")
 
 
-def _new_panel(magics: Any, profile: str, checked: LoginArgs) -> LoginPanel:
+def _new_panel(magics: Any, profile: str, checked: LoginArgs, settings: Settings) -> LoginPanel:
     from ..auth.oauth import normalize_scopes
     from .panel.controller import LoginPanel
 
@@ -138,15 +141,17 @@ def _new_panel(magics: Any, profile: str, checked: LoginArgs) -> LoginPanel:
         redirect_timeout=magics.redirect_timeout,
         config_id=checked.config_id,
         redirect_uri=checked.redirect_uri,
+        settings=settings,
     )
 
 
-def _inject(magics: Any, stored: StoredProfile, report: HealthReport, name: str) -> None:
-    from ..auth.app_secret import app_secret_for, stored_secret
+def _inject(magics: Any, stored: StoredProfile, report: HealthReport, name: str, settings: Settings) -> None:
+    from ..auth.app_choice import app_for
     from .session import inject
 
     shell = magics.shell
-    secret = app_secret_for(report.info.app_id or stored.app_id, stored_secret(stored))
+    # The same app, and so the same secret, as mab.session() would use for this profile.
+    secret = app_for(settings, token_app=report.info.app_id, stored=stored).secret
     inject(
         shell.user_ns,
         name,
@@ -157,4 +162,5 @@ def _inject(magics: Any, stored: StoredProfile, report: HealthReport, name: str)
         owner=shell,
         sandbox=KERNEL.running,
         checked_at=report.checked_at,
+        settings=settings,
     )

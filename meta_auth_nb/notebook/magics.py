@@ -30,6 +30,7 @@ from traitlets import Bool, Float, Int, Unicode
 from .kernel_sandbox import KERNEL, SANDBOX_PROFILE
 
 if TYPE_CHECKING:
+    from .._base.settings import Settings
     from ..store import TokenStore
     from .panel.controller import LoginPanel
 
@@ -71,6 +72,18 @@ class MetaAuthMagics(Magics):
         assert self.shell is not None
         return self.shell
 
+    # --- where every magic starts -------------------------------------------------------
+    def settings(self) -> Settings:
+        """The settings a magic starts from, read once as it runs: the kernel sandbox's while it runs."""
+        from .._base.commands import NOTEBOOK
+        from .._base.settings import current_settings
+
+        try:
+            base = KERNEL.settings if KERNEL.running else current_settings()
+        except ValueError as error:  # a META_* variable that cannot be used
+            raise _usage(error) from None
+        return base.at(NOTEBOOK)
+
     # --- the store seam -------------------------------------------------------------
     @property
     def store(self) -> TokenStore:
@@ -84,7 +97,7 @@ class MetaAuthMagics(Magics):
         if self._store is None:
             from ..store import TokenStore
 
-            self._store = TokenStore()
+            self._store = TokenStore(place=self.settings().place)
         return self._store
 
     @store.setter
@@ -192,7 +205,9 @@ class MetaAuthMagics(Magics):
         from .login_args import read_login_args
         from .login_flow import leave_sandbox, run_login
 
-        checked = read_login_args(args, session_name=self.session_name, sandbox_running=KERNEL.running, line=line)
+        checked = read_login_args(
+            args, session_name=self.session_name, sandbox_running=KERNEL.running, settings=self.settings(), line=line
+        )
         pilot = checked.autopilot
         if checked.leave_sandbox:
             leave_sandbox(self)
@@ -205,7 +220,7 @@ class MetaAuthMagics(Magics):
             from . import leak_guard
 
             leak_guard.install(self.shell)
-        run_login(self, self._profile(args.profile), checked)
+        run_login(self, self._profile(args.profile), checked, self.settings())
 
     # --- %meta_tokens / %meta_scopes ------------------------------------------------------
     @magic_arguments()
@@ -225,20 +240,18 @@ class MetaAuthMagics(Magics):
         cells coloured in the notebook): ``df = %meta_tokens --all``.
         """
         args = parse_argstring(self.meta_tokens, line)
-        from .._base.commands import notebook_login
         from .._base.errors import MetaAuthError
         from ..frames import tokens_frame, tokens_summary
         from .frame_view import status_frame
         from .login_flow import graph_now
 
         build = tokens_frame if args.all else tokens_summary
+        login = self.settings().place.login()
         if KERNEL.running:
-            empty = (
-                f"No saved profiles in the sandbox yet: {notebook_login()} gets a token and saves it for this kernel."
-            )
+            empty = f"No saved profiles in the sandbox yet: {login} gets a token and saves it for this kernel."
             caption = "The sandbox's profiles, kept in this kernel's memory (yours are back after --no-sandbox)"
         else:
-            empty = f"No saved profiles yet: {notebook_login()} gets a token and saves it at its Save step."
+            empty = f"No saved profiles yet: {login} gets a token and saves it at its Save step."
             caption = None
         try:
             return status_frame(build(self.store, now=graph_now()), empty_text=empty, caption=caption)
@@ -261,47 +274,45 @@ class MetaAuthMagics(Magics):
         from .frame_view import status_frame
 
         try:
-            return status_frame(scopes_frame(profile, store=self.store))
+            return status_frame(scopes_frame(profile, store=self.store, settings=self.settings()))
         except MetaAuthError as error:
             raise _usage(error) from None
 
     # --- %meta_logout --------------------------------------------------------------------------
     @magic_arguments()
     @argument("--profile", "-p", metavar="P", help="store profile (default: META_AUTH_PROFILE or 'default')")
-    @argument("--revoke", action="store_true", help="revoke the token at Meta first (needs the app secret)")
+    @argument(
+        "--revoke",
+        action="store_true",
+        help="revoke the token at Meta first (with the app secret; without it, remove the app for the user)",
+    )
     @line_magic
     def meta_logout(self, line: str = "") -> None:
-        """Delete a stored profile (``--revoke``: revoke the token first) and remove its session."""
+        """Delete a stored profile and remove its session; ``--revoke`` first revokes the token at Meta.
+
+        Revoking uses ``oauth/revoke`` when the app secret of the token's app
+        is at hand; without it, it removes the app for the user (``DELETE
+        /me/permissions``), which ends every token of theirs for the app.
+        """
         args = parse_argstring(self.meta_logout, line)
         profile = self._profile(args.profile)
-        from .._base.errors import MetaAuthError
-        from ..auth.health import revoke_profile
+        from .._base.errors import GraphError, MetaAuthError
+        from ..auth.profiles import logout_profile
         from .session import remove_injected
 
-        store = self.store
         try:
-            stored = store.load(profile)
+            result = logout_profile(self.store, profile, revoke=args.revoke, settings=self.settings())
+        except GraphError as error:
+            raise _usage(f"{error} Profile {profile!r} was kept; drop --revoke to only delete it.") from None
         except MetaAuthError as error:
             raise _usage(error) from None
-        done = []
-        if args.revoke:
-            try:
-                done.append(revoke_profile(stored, remove_app_without_secret=False))
-            except MetaAuthError as error:
-                raise _usage(f"{error} Profile {profile!r} was kept; drop --revoke to only delete it.") from None
-        try:
-            deleted = store.delete(profile)
-        except MetaAuthError as error:
-            raise _usage(error) from None
-        if deleted:
-            done.append(f"deleted profile {profile!r}")
-        elif stored.backend in ("env", "colab"):
-            where = "META_ACCESS_TOKEN" if stored.backend == "env" else "the Colab secret META_ACCESS_TOKEN"
-            done.append(f"profile {profile!r} comes from {where}: remove it there")
+        done = list(result.done)
+        if result.remains:
+            done.append(result.remains)
         removed = remove_injected(self._ip.user_ns, self._ip, profile)
         if removed:
             done.append("removed " + ", ".join(f"`{n}`" for n in removed))
-        print(f"{stored.token.masked}: " + "; ".join(done or ["nothing to do"]) + ".")
+        print(f"{result.token}: " + "; ".join(done or ["nothing to do"]) + ".")
 
 
 def load_ipython_extension(ipython: Any) -> None:

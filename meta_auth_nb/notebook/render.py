@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .._base.redact import redact
 from .._base.timefmt import describe_delta, utcnow
 from .._base.tokens import AccessToken, Permission, TokenInfo
+from .._base.words import Expiry, data_access_expiry_of, expiry_of, moment_words, type_words
 
 if TYPE_CHECKING:
     import jinja2
@@ -42,7 +43,6 @@ __all__ = [
     "describe_error",
     "environment",
     "expiry_class",
-    "expiry_words",
     "extend_html",
     "message_html",
     "panel_style",
@@ -196,16 +196,14 @@ def progress_html(steps: Sequence[tuple[str, str]], current: str) -> str:
 
 def describe_error(error: BaseException) -> tuple[str, str, str]:
     """``(title, text, hint)`` for an exception, in plain words and redacted."""
-    from .._base.errors import (
+    from .._base.errors import GraphError, MetaAuthError, TokenError
+    from .._base.login_errors import (
         CodeExchangeFailed,
-        GraphError,
         LoginDenied,
-        MetaAuthError,
         NotARedirect,
         OAuthError,
         RedirectPortBusy,
         StateMismatch,
-        TokenError,
     )
 
     titles: tuple[tuple[type[BaseException], str], ...] = (
@@ -230,17 +228,11 @@ def describe_error(error: BaseException) -> tuple[str, str, str]:
 # --- token facts -----------------------------------------------------------------------
 
 
-def _when(value: datetime | None, now: datetime, never: str = "never") -> str:
-    if value is None:
-        return never
-    return f"{describe_delta(value - now)} ({value:%Y-%m-%d %H:%M} UTC)"
-
-
-def expiry_class(value: datetime | None, now: datetime, warn_days: float) -> str:
-    """The colour of an expiry: good (never, or beyond ``warn_days``), soon (within them), bad (past)."""
-    if value is None:
-        return GOOD
-    left = (value - now).total_seconds()
+def expiry_class(expiry: Expiry, warn_days: float) -> str:
+    """The colour of an expiry: good (never, or beyond ``warn_days``), soon (within them, or unknown), bad (past)."""
+    if expiry.left is None:
+        return SOON if expiry.relative == "unknown" else GOOD
+    left = expiry.left.total_seconds()
     return BAD if left <= 0 else (SOON if left <= warn_days * 86400 else GOOD)
 
 
@@ -263,25 +255,25 @@ def _card_rows(
     if token is not None:
         rows.append(("Token", token.masked, ""))
     rows.append(("Valid", "yes" if info.is_valid else f"no: {info.invalid_reason}", GOOD if info.is_valid else BAD))
-    rows.append(("Type", info.type or "unknown", ""))
+    rows.append(("Type", type_words(info), ""))
     app = info.application or "?"
     rows.append(("App", f"{app} (id {info.app_id})" if info.app_id else app, ""))
     if info.user_id:
         rows.append(("User id", info.user_id, ""))
     if info.issued_at:
-        rows.append(("Issued", _when(info.issued_at, now), ""))
+        rows.append(("Issued", f"{describe_delta(info.issued_at - now)} ({moment_words(info.issued_at)})", ""))
+    expiry = expiry_of(info, token, now)
     if info.is_valid and not info.expiry_known:
-        unknown = "unknown (only the app token or someone with a role on the app may read it; enter the app secret)"
+        unknown = (
+            f"{expiry.cell} (only the app token or someone with a role on the app may read it; enter the app secret)"
+        )
         rows.append(("Expires", unknown, SOON))
     elif info.is_valid:
-        rows.append(("Expires", _when(info.expires_at, now), expiry_class(info.expires_at, now, warn_days)))
-        rows.append(
-            (
-                "Data access expires",
-                _when(info.data_access_expires_at, now),
-                expiry_class(info.data_access_expires_at, now, warn_days),
-            )
-        )
+        access = data_access_expiry_of(info, now)
+        rows.append(("Expires", expiry.cell, expiry_class(expiry, warn_days)))
+        rows.append(("Data access expires", access.cell, expiry_class(access, warn_days)))
+    else:
+        rows.append(("Expires", expiry.cell, BAD if expiry.past else ""))
     rows.append(("Scopes granted", ", ".join(info.scopes) or "none", GOOD if info.scopes else SOON))
     for granular in info.granular_scopes:
         if granular.target_ids:
@@ -325,17 +317,6 @@ def token_card(
     return render("card.html", rows=rows)
 
 
-def expiry_words(token: AccessToken, info: TokenInfo | None, now: datetime | None = None) -> str:
-    """``in 58 days`` / ``never`` for a token, preferring debug_token's word."""
-    now = now or utcnow()
-    expires = info.expires_at if info is not None and info.is_valid else token.expires_at
-    if info is not None and info.is_valid and not info.expiry_known:
-        return "at a time not known here"
-    if info is not None and info.never_expires:
-        return "never"
-    return describe_delta(expires - now) if expires else "unknown"
-
-
 def extend_html(
     before: AccessToken,
     before_info: TokenInfo | None,
@@ -346,20 +327,15 @@ def extend_html(
 ) -> str:
     """Before -> after of an extension, both masked, each expiry coloured by how far off it is."""
     now = now or utcnow()
-
-    def colour(token: AccessToken, info: TokenInfo | None) -> str:
-        if info is not None and info.is_valid and not info.expiry_known:
-            return SOON
-        return expiry_class(info.expires_at if info is not None else token.expires_at, now, warn_days)
-
+    was, will = expiry_of(before_info, before, now), expiry_of(after_info, after, now)
     return render(
         "extend_result.html",
         before=before.masked,
-        before_expiry=expiry_words(before, before_info, now),
-        before_class=colour(before, before_info),
+        before_expiry=was.cell,
+        before_class=expiry_class(was, warn_days),
         after=after.masked,
-        after_expiry=expiry_words(after, after_info, now),
-        after_class=colour(after, after_info),
+        after_expiry=will.cell,
+        after_class=expiry_class(will, warn_days),
     )
 
 
@@ -394,10 +370,9 @@ def status_line(report: HealthReport, session_name: str | None = None, *, sandbo
     return StatusLine(text, report.status)
 
 
-def version_notice_line(now: datetime | None = None) -> StatusLine | None:
-    """A line when the pinned Graph version's Marketing API calls end within 90 days or have ended, else None."""
-    from .._base.settings import get_settings
+def version_notice_line(version: str, now: datetime | None = None) -> StatusLine | None:
+    """A line when the pinned Graph ``version``'s Marketing API calls end within 90 days or have ended, else None."""
     from .._base.versions import version_notice
 
-    notice = version_notice(get_settings().graph_version, (now or utcnow()).date())
+    notice = version_notice(version, (now or utcnow()).date())
     return StatusLine(notice, "version") if notice else None

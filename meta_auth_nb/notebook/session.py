@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .._base.settings import DEFAULT_GRAPH_URL
-from .._base.timefmt import describe_delta, utcnow
+from .._base.settings import DEFAULT_GRAPH_URL, Settings
+from .._base.timefmt import utcnow
 from .._base.tokens import AccessToken, TokenInfo
+from .._base.words import expiry_of
 from ..graph.sync import GraphSession
 
 if TYPE_CHECKING:
@@ -89,12 +90,7 @@ class NotebookSession(GraphSession):
         info = self.info
         if info is None or not info.is_valid:
             return None
-        if not info.expiry_known:
-            return "expiry unknown"
-        if info.expires_at is None:
-            return "never expires"
-        left = info.expires_at - self.graph_now()
-        return f"expired {describe_delta(left)}" if left.total_seconds() <= 0 else f"expires {describe_delta(left)}"
+        return expiry_of(info, now=self.graph_now()).sentence
 
     def who(self) -> str | None:
         """Whose token it is, in words: ``Alice Analyst (USER token)``, ``user 1300... (USER token)``."""
@@ -169,6 +165,7 @@ def inject(
     owner: Any = None,
     sandbox: bool = False,
     checked_at: datetime | None = None,
+    settings: Settings | None = None,
 ) -> NotebookSession:
     """Put a :class:`NotebookSession` into ``namespace[name]``, closing one we put there before.
 
@@ -179,9 +176,17 @@ def inject(
         the namespace itself is not used for that.
     sandbox, checked_at
         As for :class:`NotebookSession`.
+    settings : Settings, optional
+        The magic's settings: the session's errors name the notebook's commands.
     """
     session = NotebookSession(
-        token, profile=profile, info=info, app_secret=app_secret, sandbox=sandbox, checked_at=checked_at
+        token,
+        profile=profile,
+        info=info,
+        app_secret=app_secret,
+        sandbox=sandbox,
+        checked_at=checked_at,
+        settings=settings,
     )
     previous = namespace.get(name)
     if isinstance(previous, NotebookSession):

@@ -26,7 +26,11 @@ __all__ = ["MAX_BATCH", "run_batch"]
 MAX_BATCH = 50
 
 
-def _item_request(item: Any, fallback_token: str | None) -> Request:
+#: What an item without a token of its own inherits from the batch, with its token: the proof of that token.
+_INHERITED = ("appsecret_proof", "appsecret_time")
+
+
+def _item_request(item: Any, fallback_token: str | None, batch_params: dict[str, Any] | None = None) -> Request:
     if not isinstance(item, dict) or not isinstance(item.get("relative_url"), str):
         raise GraphError("(#100) Each batch item must be an object with a relative_url", 100)
     method = str(item.get("method") or "GET").upper()
@@ -46,8 +50,11 @@ def _item_request(item: Any, fallback_token: str | None) -> Request:
     override = str(params.get("method", "")).upper()
     if method in ("GET", "POST") and override in ("GET", "POST", "DELETE"):
         method = override
-    # An item may carry its own token; otherwise the batch's applies.
+    # An item may carry its own token; otherwise the batch's applies, checked with the batch's proof (as Graph
+    # does: a wrong appsecret_proof at the top level fails every item that uses the batch's token).
     bearer = None if params.get("access_token") else fallback_token
+    if bearer is not None:
+        params.update({k: v for k, v in (batch_params or {}).items() if k in _INHERITED})
     return Request(method, path, version, params, [], bearer)
 
 
@@ -72,7 +79,7 @@ def run_batch(engine: Engine, req: Request, dispatch: Callable[[Engine, Request]
             out.append(None)
             continue
         try:
-            sub = _item_request(item, req.token)
+            sub = _item_request(item, req.token, req.params)
         except GraphError as err:
             out.append(_encode(Response(400, err.envelope(), err.headers()), with_headers))
             continue

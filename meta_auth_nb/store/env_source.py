@@ -35,6 +35,20 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+def _app_pair(colab: Any, environ: Mapping[str, str] | None) -> tuple[str | None, str | None]:
+    """The app of a Colab or environment profile, with its secret, from one source only.
+
+    Colab's ``META_APP_ID`` secret (with Colab's ``META_APP_SECRET``) when it
+    names an app, else the environment's pair: never one source's app id
+    with the other's secret, which would belong to another app.
+    """
+    if colab is not None:
+        app_id = read_colab_secret(colab, ENV_APP_ID)[0]
+        if app_id:
+            return app_id, read_colab_secret(colab, ENV_APP_SECRET)[0]
+    return env_value(ENV_APP_ID, environ), env_value(ENV_APP_SECRET, environ)
+
+
 def _candidates(
     colab: Any, environ: Mapping[str, str] | None, problems: list[str]
 ) -> list[tuple[str, str, str | None, str | None]]:
@@ -50,12 +64,10 @@ def _candidates(
         elif problem:
             problems.append(f"Colab's Secrets panel could not be read ({problem}).")
         if secret_value:
-            app_id = read_colab_secret(colab, ENV_APP_ID)[0] or env_value(ENV_APP_ID, environ)
-            app_secret = read_colab_secret(colab, ENV_APP_SECRET)[0] or env_value(ENV_APP_SECRET, environ)
-            found.append(("colab", secret_value, app_id, app_secret))
+            found.append(("colab", secret_value, *_app_pair(colab, environ)))
     value = env_value(ENV_ACCESS_TOKEN, environ)
     if value:
-        found.append(("env", value, env_value(ENV_APP_ID, environ), env_value(ENV_APP_SECRET, environ)))
+        found.append(("env", value, *_app_pair(None, environ)))
     return found
 
 

@@ -6,11 +6,19 @@ where they are (a notebook, a terminal, Colab).
 
 from __future__ import annotations
 
-from .._base.commands import either, in_kernel_sandbox, notebook_login, terminal
-from .._base.settings import ENV_ACCESS_TOKEN
+from collections.abc import Mapping
+
+from .._base.commands import Place
+from .._base.settings import ENV_ACCESS_TOKEN, ENV_KERNEL_SANDBOX, env_flag
 from .env_source import COLAB_TOKEN_SECRET
 
-__all__ = ["MEMORY_GONE_PROBLEM", "keyring_unusable_problem", "memory_notice", "not_found_message"]
+__all__ = ["MEMORY_GONE_PROBLEM", "keyring_unusable_problem", "memory_notice", "not_found_message", "store_place"]
+
+
+def store_place(environ: Mapping[str, str] | None, default_profile: str) -> Place:
+    """Where a store's messages are read when its caller does not say: either a notebook or a terminal
+    (the kernel's sandbox, when ``environ`` says it runs: only its notebook commands reach its tokens)."""
+    return Place(sandbox=env_flag(ENV_KERNEL_SANDBOX, environ), default_profile=default_profile)
 
 
 def memory_notice(*, in_colab: bool, why: str | None) -> str:
@@ -31,15 +39,15 @@ def memory_notice(*, in_colab: bool, why: str | None) -> str:
     )
 
 
-def not_found_message(name: str, problems: list[str], *, default_profile: str, in_colab: bool) -> str:
-    """No token under ``name``: what was tried and went wrong, and how to get one (commands that work here)."""
+def not_found_message(name: str, problems: list[str], *, default_profile: str, in_colab: bool, place: Place) -> str:
+    """No token under ``name``: what was tried and went wrong, and how to get one (commands that work at ``place``)."""
     lines = [f"No token is stored for profile {name!r}.", *problems]
-    if in_kernel_sandbox():
+    if place.sandbox:
         lines.append(
-            f"This is the kernel's sandbox, whose tokens live in this kernel only: get one with {notebook_login(name)}."
+            f"This is the kernel's sandbox, whose tokens live in this kernel only: get one with {place.login(name)}."
         )
         return " ".join(lines)
-    how = f"Get one with {either(notebook_login(name), terminal('login', name))}"
+    how = f"Get one with {place.login(name)}"
     if name == default_profile:
         how += f", or set {ENV_ACCESS_TOKEN} in the environment"
         if in_colab:

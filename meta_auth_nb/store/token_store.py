@@ -1,10 +1,7 @@
 """Named token profiles: :class:`TokenStore`, over the keyring, Colab secrets, the environment and memory.
 
-Store layer: imports the base layer, ``keyring``, ``platformdirs`` and
-``filelock``; never httpx, pandas or ipywidgets, and makes no network calls
-(validating a token against the Graph API is done by the callers). Where
-each thing is kept, and the order :meth:`TokenStore.load` looks, is told in
-:mod:`meta_auth_nb.store`.
+Store layer (``keyring``, ``platformdirs``, ``filelock``): no network call; callers validate tokens. Where each
+thing is kept, and the order :meth:`TokenStore.load` looks, is told in :mod:`meta_auth_nb.store`.
 """
 
 from __future__ import annotations
@@ -15,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .._base.commands import Place
 from .._base.errors import KeyringFailure, ProfileNotFound, StoreError
 from .._base.redact import get_logger, mask, remember_secret
 from .._base.settings import ENV_ALLOW_FILE_KEYRING, ENV_CONFIG_DIR, ENV_STORE, env_flag, env_value, store_in_memory
@@ -25,7 +23,7 @@ from .env_source import forget_pseudo_facts, load_pseudo_profile, remember_pseud
 from .index import INDEX_NAME, ProfileIndex
 from .keyring_source import SERVICE, KeyringAdapter, token_key
 from .memory import MemoryEntry, vault
-from .messages import MEMORY_GONE_PROBLEM, keyring_unusable_problem, memory_notice, not_found_message
+from .messages import MEMORY_GONE_PROBLEM, keyring_unusable_problem, memory_notice, not_found_message, store_place
 from .profile import (
     StoredProfile,
     clean_app_id,
@@ -56,15 +54,13 @@ class TokenStore:
     colab_userdata : module, optional
         Colab's ``google.colab.userdata``; default
         :func:`meta_auth_nb.store.colab.userdata_module` (None outside Colab).
+    place : Place, optional
+        Where its messages are read, so the commands they name (default: either).
 
     Notes
     -----
-    When no keyring is usable the store keeps working in memory and says so
-    once per process (:attr:`notice`, logged at WARNING on ``meta_auth_nb.store``
-    unless shown by :meth:`claim_notice`); ``META_AUTH_STORE=memory`` keeps them there quietly.
-
-    Profiles served by Colab secrets or the environment are read-only:
-    :meth:`delete` cannot remove them, and :meth:`save` never writes there.
+    Without a usable keyring it keeps tokens in memory and says so once (:attr:`notice`); Colab and
+    environment profiles are read-only (see :mod:`meta_auth_nb.store`).
     """
 
     def __init__(
@@ -74,6 +70,7 @@ class TokenStore:
         keyring_backend: Any = None,
         environ: Mapping[str, str] | None = None,
         colab_userdata: Any = None,
+        place: Place | None = None,
     ) -> None:
         self._memory_only = store_in_memory(environ)
         if config_dir is None:
@@ -91,9 +88,9 @@ class TokenStore:
         if colab_userdata is None:
             colab_userdata = userdata_module()
         self._colab = colab_userdata
+        self._place = place
 
-    def __repr__(self) -> str:
-        # No keyring probe here: a repr must not do I/O (IPython calls it freely).
+    def __repr__(self) -> str:  # no keyring probe: a repr must not do I/O (IPython calls it freely)
         checked = self._keyring_adapter.checked if self._keyring_adapter is not None else None
         state = {None: "not checked yet", True: "keyring", False: "memory"}[checked]
         return f"TokenStore(config_dir={str(self._dir)!r}, backend={state!r})"
@@ -106,6 +103,16 @@ class TokenStore:
             off = f"{ENV_STORE}=memory keeps tokens in memory only" if self._memory_only else None
             self._keyring_adapter = KeyringAdapter(self._keyring_backend, allow_insecure=allow, off=off)
         return self._keyring_adapter
+
+    @property
+    def place(self) -> Place:
+        """Where the store's messages are read (see the ``place`` parameter); a front end may set it."""
+        self._place = self._place or store_place(self._environ, self.default_profile)
+        return self._place
+
+    @place.setter
+    def place(self, value: Place) -> None:
+        self._place = value
 
     @property
     def config_dir(self) -> Path:
@@ -156,8 +163,7 @@ class TokenStore:
 
     # --- internals -----------------------------------------------------------------
     def _announce(self) -> None:
-        text = self.notice
-        if text and vault.first_time(text):
+        if text := self.claim_notice():
             log.warning("%s", text)
 
     def _keyring_token(self, name: str) -> str | None:
@@ -215,12 +221,9 @@ class TokenStore:
         checked_at : datetime, optional
             When ``info`` was obtained; default now (when ``info`` is given).
         keep_app_secret : bool
-            When no ``app_secret`` is passed, keep one stored earlier for the
-            *same* app id (a re-login should not forget it). An app secret of
-            another app is always dropped.
+            Without ``app_secret``: keep one stored before for the *same* app (never another app's).
         config_id, redirect_uri : str, optional
-            How the profile logs in (a Login for Business configuration, a
-            registered redirect), remembered for the next login.
+            How the profile logs in (configuration, registered redirect), for the next login.
 
         Returns
         -------
@@ -319,7 +322,9 @@ class TokenStore:
         raise ProfileNotFound(self._not_found_message(name, problems), profile=name)
 
     def _not_found_message(self, name: str, problems: list[str]) -> str:
-        return not_found_message(name, problems, default_profile=self.default_profile, in_colab=self._colab is not None)
+        return not_found_message(
+            name, problems, default_profile=self.default_profile, in_colab=self._colab is not None, place=self.place
+        )
 
     def update_info(self, profile: str | None, info: TokenInfo, checked_at: datetime | None = None) -> None:
         """Cache the facts of a fresh inspection; secrets are not rewritten.
@@ -424,11 +429,8 @@ class TokenStore:
     def profiles(self) -> list[str]:
         """Names :meth:`load` can serve here, sorted.
 
-        Includes the keyring profiles of the index (when the keyring works),
-        this kernel's memory profiles, and the default profile when
-        ``META_ACCESS_TOKEN`` is set. Colab secrets are not listed: reading
-        one can open Colab's access prompt, which listing must never do.
-        Memory profiles of earlier kernels are gone and not listed.
+        The index's keyring profiles (when the keyring works), this kernel's memory ones, and the default
+        one when ``META_ACCESS_TOKEN`` is set; not Colab's (reading one can open Colab's access prompt).
         """
         names = set(vault.names(self._folder_key))
         if self._keyring.usable:

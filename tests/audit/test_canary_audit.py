@@ -25,7 +25,7 @@ from IPython.utils.capture import capture_output
 
 import meta_auth_nb as mab
 from meta_auth_nb import cli
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb.sandbox import Sandbox
 from meta_auth_nb.store import TokenStore
 from tests.conftest import FAST_RETRY

@@ -27,7 +27,7 @@ from meta_auth_nb import cli
 from meta_auth_nb.cli import CommandContext
 from meta_auth_nb.store import TokenStore
 from meta_auth_nb.store.memory import vault
-from tests.cli.helpers import Mailbox, free_port, start_smtp
+from tests.cli.helpers import LineTap, Mailbox, free_port, run_in_thread, start_smtp
 from tests.conftest import FAST_RETRY
 from tests.store.store_helpers import DictKeyring
 
@@ -94,6 +94,43 @@ def cli_run(capsys, monkeypatch, cli_context):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def terminal(monkeypatch, cli_context):
+    """Run ``meta-auth ARGS`` in a thread; the test types into its stdin with ``type_line``."""
+    pipes = []
+
+    def start(*argv: str):
+        read_fd, write_fd = os.pipe()
+        monkeypatch.setattr(sys, "stdin", os.fdopen(read_fd, "r"))
+        writer = os.fdopen(write_fd, "w")
+        pipes.append(writer)
+        out, err = LineTap(), LineTap()
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        thread, box = run_in_thread(lambda: cli.main(list(argv), context=make_context(cli_context)))
+
+        def type_line(text: str) -> None:
+            writer.write(text + "\n")
+            writer.flush()
+
+        return thread, box, out, err, type_line
+
+    yield start
+    for writer in pipes:
+        writer.close()
+
+
+#: The login dialog's address, as ``meta-auth login --oauth`` prints it against the sandbox.
+URL_RE = r"(http://127\.0\.0\.1:\d+/v\d+\.\d+/dialog/oauth\?\S+)"
+
+
+def finish_terminal(thread, box, err) -> int:
+    """Wait for a command started with ``terminal``; its exit code."""
+    thread.join(20)
+    assert not thread.is_alive(), err.getvalue()
+    return box.get("value")
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ REPORT_KEYS = {
     "valid",
     "expiry_known",
     "expires_at",
+    "expires",
     "data_access_expires_at",
     "scopes",
     "missing_scopes",
@@ -206,7 +207,7 @@ def test_exit_codes_from_a_real_process(env, cli_proc, monkeypatch):
     raw = env.issue_token(lifetime_s=60 * DAY, scopes=["ads_read"])
     saved = cli_proc("login", "--profile", "work", "--token-stdin", stdin=raw + "\n")
     assert saved.code == 0, saved.text
-    assert "Saved profile work in the system keyring" in saved.out
+    assert "Saved profile work (system keyring)" in saved.out
 
     healthy = cli_proc("check", "--profile", "work")
     assert healthy.code == 0, healthy.text

@@ -38,6 +38,7 @@ PROFILE_KEYS = {
     "app_id",
     "has_app_secret",
     "expires_at",
+    "expires",
     "status",
     "reason",
     "scopes",
@@ -125,12 +126,16 @@ def test_extend_with_the_secret_from_the_environment(store, env, cli_run):
 def test_extend_without_a_secret_or_of_an_expired_token(store, env, cli_run, monkeypatch):
     raw = env.issue_token(lifetime_s=60)
     store.save("work", raw, app_id=env.app_id)
+    store.save("fresh", env.issue_token(lifetime_s=3600), app_id=env.app_id)
     env.advance(120)
     expired = cli_run("extend", "--profile", "work")
     assert expired.code == 2, expired.text
+    assert "not valid" in expired.err and "`meta-auth login --profile work`" in expired.err
     monkeypatch.delenv("META_APP_SECRET")
-    no_secret = cli_run("extend", "--profile", "work")
+    no_secret = cli_run("extend", "--profile", "fresh")
     assert no_secret.code == 3 and "META_APP_SECRET" in no_secret.err
+    assert "`meta-auth login --profile fresh --save-app-secret`" in no_secret.err
+    assert "%meta_login" not in no_secret.err  # a terminal is told what works in a terminal
 
 
 # --- logout ---------------------------------------------------------------------------------------------

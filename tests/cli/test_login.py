@@ -52,7 +52,7 @@ def test_paste_from_stdin_extends_and_saves(store, env, cli_run):
     short = env.issue_token(lifetime_s=3600)
     result = cli_run("login", "--profile", "work", "--token-stdin", "--extend", stdin=short + "\n")
     assert result.code == 0, result.text
-    assert result.out.startswith("Saved profile work in the system keyring: work \u00b7 EAA")
+    assert result.out.startswith("Saved profile work (system keyring): work \u00b7 EAA")
     assert "expires in 59 days" in result.out or "expires in 60 days" in result.out
     assert "extended" in result.err
     saved = store.load("work")
@@ -144,7 +144,7 @@ def test_oauth_through_the_catcher(store, env, threaded):
     assert page.status_code == 200 and "close this tab" in page.text
     thread.join(20)
     assert box.get("value") == 0, err.getvalue()
-    assert "Saved profile fb in the system keyring" in out.getvalue()
+    assert "Saved profile fb (system keyring)" in out.getvalue()
     saved = store.load("fb")
     assert saved.info.type == "USER" and set(saved.info.scopes) >= {"ads_read", "ads_management"}
     assert saved.info.expires_in().days >= 58  # extended after the code exchange
@@ -274,7 +274,7 @@ def test_oauth_in_a_real_process(env, cli_proc, secret_service):
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, err
-    assert "Saved profile proc in the system keyring" in out
+    assert "Saved profile proc (system keyring)" in out
     checked = cli_proc("check", "--profile", "proc", "--json")
     assert checked.code == 0, checked.text
 
@@ -343,4 +343,5 @@ def test_a_wrong_app_secret_is_not_used_or_saved(store, env, monkeypatch, cli_ru
     assert result.code == 0, result.text
     assert "the app secret is not used" in result.err
     assert not store.load("w").has_app_secret
-    assert cli_run("login", "--profile", "w", "--token-stdin", "--save-app-secret", stdin=token).code == 3
+    again = cli_run("login", "--profile", "w", "--token-stdin", "--save-app-secret", stdin=token)
+    assert again.code == 3, again.text

@@ -8,55 +8,20 @@ writes into the command's stdin.
 from __future__ import annotations
 
 import json
-import os
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from meta_auth_nb import cli
-from tests.cli.conftest import make_context
-from tests.cli.helpers import LineTap, free_port, run_in_thread
+from tests.cli.conftest import URL_RE
+from tests.cli.conftest import finish_terminal as _finish
+from tests.cli.helpers import free_port
 
-URL_RE = r"(http://127\.0\.0\.1:\d+/v\d+\.\d+/dialog/oauth\?\S+)"
 LIVE_PAGE = "https://example.com/meta-login"
-
-
-@pytest.fixture
-def terminal(monkeypatch, cli_context):
-    """Run ``meta-auth ARGS`` in a thread; the test types into its stdin with ``type_line``."""
-    pipes = []
-
-    def start(*argv: str):
-        read_fd, write_fd = os.pipe()
-        monkeypatch.setattr(sys, "stdin", os.fdopen(read_fd, "r"))
-        writer = os.fdopen(write_fd, "w")
-        pipes.append(writer)
-        out, err = LineTap(), LineTap()
-        monkeypatch.setattr(sys, "stdout", out)
-        monkeypatch.setattr(sys, "stderr", err)
-        thread, box = run_in_thread(lambda: cli.main(list(argv), context=make_context(cli_context)))
-
-        def type_line(text: str) -> None:
-            writer.write(text + "\n")
-            writer.flush()
-
-        return thread, box, out, err, type_line
-
-    yield start
-    for writer in pipes:
-        writer.close()
 
 
 def _query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-
-
-def _finish(thread, box, err) -> int:
-    thread.join(20)
-    assert not thread.is_alive(), err.getvalue()
-    return box.get("value")
 
 
 # --- a registered HTTPS redirect (live apps) ------------------------------------------------------------

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from meta_auth_nb._base.errors import LoginDenied
+from meta_auth_nb._base.login_errors import LoginDenied
 from meta_auth_nb.auth.catcher import CatcherTimeout, RedirectCatcher, new_state
 from meta_auth_nb.auth.oauth import parse_redirect
 

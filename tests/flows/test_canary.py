@@ -8,7 +8,7 @@ import traceback
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb._base.redact import get_logger
 from meta_auth_nb.auth.health import validate
 

@@ -12,7 +12,7 @@ import warnings
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb._base.versions import DEFAULT_GRAPH_VERSION
 
 #: Real-shape error envelopes (without fbtrace_id: the sandbox adds a fresh one).

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb.graph.policy import RetryPolicy
 from meta_auth_nb.sandbox import Sandbox
 from tests.conftest import FAST_RETRY

@@ -6,8 +6,9 @@ import keyring.backends.fail
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
-from meta_auth_nb.auth.health import check_profile, extend_profile, validate
+from meta_auth_nb import errors as E
+from meta_auth_nb.auth.health import validate
+from meta_auth_nb.auth.profiles import check_profile, extend_profile
 from meta_auth_nb.store import ProfileNotFound, TokenStore
 from tests.conftest import FAST_RETRY
 
@@ -58,7 +59,10 @@ def test_expired_invalidated_and_missing_scope(sandbox, opts):
     narrow = sandbox.issue_token(user="carol", scopes=["ads_read"])
     report = validate(narrow, required_scopes=["ads_management"], **opts)
     assert report.status == "missing_scopes" and report.missing_scopes == ("ads_management",)
-    assert "rerequest" in report.advice
+    # Never declined, so nothing to ask again: the login asks for it, in a notebook and in a terminal.
+    assert "`%meta_login --scopes ads_management`" in report.advice
+    assert "`meta-auth login --oauth --scopes ads_management`" in report.advice
+    assert "rerequest" not in report.advice
 
 
 def test_check_profile_caches_facts_and_auto_extends(sandbox, opts, store):
@@ -74,8 +78,9 @@ def test_check_profile_caches_facts_and_auto_extends(sandbox, opts, store):
 
 def test_extend_needs_secret(sandbox, opts, store):
     store.save("nosecret", sandbox.issue_token(), app_id=sandbox.app_id)
-    with pytest.raises(E.OAuthError, match="app secret"):
+    with pytest.raises(E.ConfigError, match="app secret") as caught:
         extend_profile(store, "nosecret", **opts)
+    assert "META_APP_SECRET" in str(caught.value) and "--save-app-secret" in str(caught.value)
 
 
 def test_system_user_60_day_refresh(sandbox, opts, store):
@@ -127,7 +132,7 @@ def test_environment_app_secret_is_used_for_its_own_app_only(sandbox, opts, stor
     store.save("envsecret", token, app_id=sandbox.app_id)  # no secret stored
     monkeypatch.setenv("META_APP_SECRET", sandbox.app_secret)
     monkeypatch.setenv("META_APP_ID", "999")  # another app: its secret must not be used
-    with pytest.raises(E.OAuthError, match="META_APP_ID="):
+    with pytest.raises(E.ConfigError, match="META_APP_ID="):
         extend_profile(store, "envsecret", **opts)
     monkeypatch.setenv("META_APP_ID", sandbox.app_id)
     assert "meta-auth extend" in check_profile(store, "envsecret", **opts).advice

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb.graph.insights.report import RUN_ATTEMPTS
 from meta_auth_nb.graph.insights.slices import Slice
 from meta_auth_nb.graph.insights.state import InsightsProgress

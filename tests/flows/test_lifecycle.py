@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb._base.timefmt import utcnow
 from tests.dialog_client import press
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb.graph.paging import PullProgress
 from meta_auth_nb.graph.policy import RetryPolicy
 from meta_auth_nb.sandbox import Sandbox

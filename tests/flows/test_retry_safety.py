@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from tests.flows.test_lifecycle import REDIRECT, login
 
 REFUSED = {

@@ -8,7 +8,8 @@ import keyring.backends.fail
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb.auth.health import check_profile, validate
+from meta_auth_nb.auth.health import validate
+from meta_auth_nb.auth.profiles import check_profile
 from meta_auth_nb.auth.verdict import Status
 from meta_auth_nb.store import TokenStore
 from tests.conftest import FAST_RETRY

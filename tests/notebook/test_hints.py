@@ -54,22 +54,29 @@ def commands_in(*texts: str) -> list[str]:
     return list(found)
 
 
-def verdict_texts(profile: str | None, now) -> list[str]:
-    """The advice of every status a token can be in, for ``profile``, in the situation of now."""
+def verdict_texts(profile: str | None, now, place) -> list[str]:
+    """The advice of every status a token can be in, for ``profile``, read at ``place``."""
     from datetime import timedelta
 
     valid = {"is_valid": True, "type": "USER", "app_id": "1", "scopes": ("ads_read",)}
-    later = now + timedelta(days=60)
+    later, soon = now + timedelta(days=60), now + timedelta(days=1)  # a long-lived and an expiring token
     cases = [
-        judge(None, profile=profile),  # never checked
-        judge(TokenInfo(is_valid=False, error_code=190, error_subcode=463), profile=profile),
-        judge(TokenInfo(is_valid=False, error_code=190, error_subcode=460), profile=profile),
-        judge(TokenInfo(**valid, expires_at=now + timedelta(days=1)), profile=profile, can_extend=True, now=now),
-        judge(TokenInfo(**valid, expires_at=now + timedelta(days=1)), profile=profile, now=now),
+        judge(None, profile=profile, place=place),  # never checked
+        judge(TokenInfo(is_valid=False, error_code=190, error_subcode=463), profile=profile, place=place),
+        judge(TokenInfo(is_valid=False, error_code=190, error_subcode=460), profile=profile, place=place),
         judge(
-            TokenInfo(**valid, expires_at=later, data_access_expires_at=now + timedelta(days=1)),
+            TokenInfo(**valid, expires_at=soon),
+            profile=profile,
+            can_extend=True,
+            now=now,
+            place=place,
+        ),
+        judge(TokenInfo(**valid, expires_at=soon), profile=profile, now=now, place=place),
+        judge(
+            TokenInfo(**valid, expires_at=later, data_access_expires_at=soon),
             profile=profile,
             now=now,
+            place=place,
         ),
         judge(
             TokenInfo(**valid, expires_at=later),
@@ -77,15 +84,16 @@ def verdict_texts(profile: str | None, now) -> list[str]:
             required_scopes=["ads_read", "ads_management"],
             profile=profile,
             now=now,
+            place=place,
         ),
-        judge(TokenInfo(**valid, expiry_known=False), profile=profile, now=now),
+        judge(TokenInfo(**valid, expiry_known=False), profile=profile, now=now, place=place),
     ]
     return [verdict.advice for verdict in cases]
 
 
-def error_texts() -> list[str]:
-    """The hints of errors raised without one of their own (a call failing in a cell)."""
-    return [str(kind("x")) for kind in (mab.TokenExpired, mab.TokenInvalidated, mab.errors.TokenError)]
+def error_texts(place) -> list[str]:
+    """The hints of errors raised without one of their own (a call failing in a cell), read at ``place``."""
+    return [str(kind("x", place=place)) for kind in (mab.TokenExpired, mab.TokenInvalidated, mab.errors.TokenError)]
 
 
 class HintRunner:
@@ -133,8 +141,9 @@ def test_every_hint_in_the_sandbox_runs(shell, magics, sandbox_store, monkeypatc
     box, store = kernel_sandbox.box, sandbox_store
     flag = f" --profile {profile}" if profile else ""
     name = profile or "sandbox"
-    texts = verdict_texts(profile, _now(box))
-    texts += error_texts()
+    place = magics.settings().place
+    texts = verdict_texts(profile, _now(box), place)
+    texts += error_texts(place)
     # What a person meets: no token yet, an expiring one, an expired one, a missing permission, a plain login.
     with pytest.raises(MetaAuthError) as missing:
         mab.session(profile)
@@ -188,8 +197,11 @@ def test_every_hint_with_an_app_runs(shell, magics, store, sandbox_env, monkeypa
     box = sandbox_env
     flag = f" --profile {profile}" if profile else ""
     name = profile or "default"
-    texts = verdict_texts(profile, _now(box))
-    texts += error_texts()
+    place = magics.settings().place
+    texts = verdict_texts(profile, _now(box), place)
+    texts += error_texts(place)
+    terminal = magics.settings().at("terminal").place
+    texts += verdict_texts(profile, _now(box), terminal) + error_texts(terminal)
     with pytest.raises(MetaAuthError) as missing:
         mab.session(profile, store=store)
     texts.append(str(missing.value))

@@ -77,9 +77,17 @@ def test_system_user_configuration_leads_to_the_system_user_path(shell, magics):
     assert panel.wait_idle() and panel.step == "inspect", panel.message_text
     assert "SYSTEM_USER" in panel.token_card.value and "system user tokens" in panel.message_text
     panel.inspect_next.click()
-    assert panel.extend_button.description == "Refresh for 60 days"
-    panel.extend_button.click()
-    assert panel.wait_idle() and "in 60 days" in panel.extend_result.value, panel.message_text
+    # A fresh 60-day token: refreshing now would change nothing, so it is not offered.
+    assert panel.extend_button.layout.display == "none" and "nothing to extend yet" in panel.extend_info.value
+    panel.extend_next.click()
+    panel.save_button.click()
+    assert panel.wait_idle() and panel.step == "use"
+    # 55 days on it expires within the week: the next %meta_login opens at Extend, offering the refresh.
+    box.advance(55 * 86400)
+    again, _ = login(shell, "--sandbox --local")
+    assert again.step == "extend" and again.extend_button.description == "Refresh for 60 days"
+    again.extend_button.click()
+    assert again.wait_idle() and "in 60 days" in again.extend_result.value, again.message_text
 
 
 def test_all_or_nothing_and_no_rerequest_with_a_configuration(shell, magics):
@@ -187,20 +195,30 @@ def test_each_wrong_paste_gets_a_sentence(shell, magics, make_paste, words):
 
 
 # --- people without a role on the app -----------------------------------------------------------------------------
-def test_roleless_token_in_the_panel(shell, magics):
+def test_roleless_token_in_the_panel(shell, magics, monkeypatch):
+    # With the app's secret at hand (the sandbox sets it), the app token reads her token's expiry at once.
     panel, _ = login(shell, "--sandbox")
     raw = sandbox().issue_token("dana", scopes=["ads_read"])
     paste_token(panel, raw)
     assert panel.step == "inspect", panel.message_text
-    assert "unknown" in panel.token_card.value and "ads_read" in panel.token_card.value
-    # In the sandbox its app secret is at hand: the advice is to save, then check again with the command it names.
-    assert "save the token, and `%meta_login --sandbox` checks it" in panel.message_text
+    assert "in 1 hour" in panel.token_card.value and "ads_read" in panel.token_card.value
+    panel.inspect_next.click()
+    assert "short-lived" in panel.extend_info.value and panel.extend_button.layout.display == ""
+
+    # Without it (an agency analyst), the expiry is unknown, and the advice says how to see it.
+    monkeypatch.delenv("META_APP_SECRET")
+    panel, _ = login(shell, "--sandbox")
+    paste_token(panel, sandbox().issue_token("dana", scopes=["ads_read"]))
+    assert panel.step == "inspect", panel.message_text
+    assert "unknown" in panel.token_card.value
+    assert "META_APP_SECRET" in panel.message_text and "`%meta_login --sandbox`" in panel.message_text
     panel.inspect_next.click()
     assert "cannot be read here" in panel.extend_info.value
     panel.extend_next.click()
     panel.save_button.click()
     assert panel.wait_idle() and panel.step == "use"
-    # Running the advice: the check with the sandbox's app secret reads the expiry (an hour: time to extend).
+    # Running the advice: with the secret set again, the check reads the expiry (an hour: time to extend).
+    monkeypatch.setenv("META_APP_SECRET", sandbox().app_secret)
     again, _ = login(shell, "--sandbox")
     assert again.step == "extend" and "expires in 1 hour" in again.message_text
 
@@ -245,8 +263,8 @@ def test_help_names_the_new_options(shell):
 def test_meta_tokens_with_only_never_expiring_and_unknown_expiry_profiles(shell, magics, sandbox_store, monkeypatch):
     import pandas as pd
 
-    from meta_auth_nb.auth.health import check_profile
     from meta_auth_nb.auth.lifecycle import inspect_token
+    from meta_auth_nb.auth.profiles import check_profile
 
     box, store = kernel_sandbox.start(), sandbox_store
     forever = box.issue_token(kind="system_user", scopes=["ads_read"], lifetime_s=0)

@@ -9,6 +9,7 @@ import pytest
 
 from meta_auth_nb._base.tokens import AccessToken
 from meta_auth_nb.auth.oauth import exchange_code
+from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 
 from .helpers import login, paste_redirect, paste_token, sandbox, start_facebook_login
 
@@ -182,8 +183,9 @@ def test_declined_permission_offers_rerequest(shell, magics):
 
 
 def test_login_needs_an_app_secret(shell, magics, monkeypatch):
-    panel, _ = login(shell, "--sandbox --remote")
+    kernel_sandbox.start()
     monkeypatch.delenv("META_APP_SECRET")
+    panel, _ = login(shell, "--sandbox --remote")
     panel.scopes_next.click()
     panel.login_button.click()
     assert panel.message_level == "error" and "app secret" in panel.message_text

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 from IPython.core.error import UsageError
+from IPython.utils.capture import capture_output
 
 from meta_auth_nb._base.errors import TokenError
 from meta_auth_nb.auth.lifecycle import inspect_token
@@ -127,7 +128,8 @@ def test_meta_tokens_shows_what_a_person_reads(shell, magics, store, sandbox_sto
     assert list(summary.columns) == ["profile", "token", "type", "status", "expires", "scopes", "stored"]
     row = summary.iloc[0]
     assert row["profile"] == "a" and row["type"] == "USER" and row["status"] == "ok"
-    assert re.fullmatch(r"in 60 days \(20\d\d-\d\d-\d\d\)", row["expires"]) and row["token"].startswith("EAA")
+    assert re.fullmatch(r"in 60 days \(20\d\d-\d\d-\d\d \d\d:\d\d UTC\)", row["expires"])
+    assert row["token"].startswith("EAA")
     assert row["scopes"] == "ads_read, business_management, public_profile" and row["stored"] == "this kernel's memory"
     assert "The sandbox's profiles" in summary._repr_html_()
 
@@ -185,12 +187,18 @@ def test_logout_revoke(shell, magics, sandbox_store):
         session.get("me")
 
 
-def test_logout_revoke_without_secret_is_a_usage_error(shell, magics, sandbox_store, monkeypatch):
-    _stored(sandbox_store)
+def test_logout_revoke_without_secret_removes_the_app_as_the_cli_does(shell, magics, sandbox_store, monkeypatch):
+    _, raw = _stored(sandbox_store)
     monkeypatch.delenv("META_APP_SECRET")
-    with pytest.raises(UsageError, match="app secret"):
+    with capture_output() as captured:
         shell.run_line_magic("meta_logout", "--revoke")
-    assert sandbox_store.profiles() == ["sandbox"]  # nothing deleted
+    said = captured.stdout
+    assert "removed the app's permissions" in said and "every token of theirs" in said, said
+    assert sandbox_store.profiles() == []
+    from meta_auth_nb.graph.sync import GraphSession
+
+    with GraphSession(raw) as session, pytest.raises(TokenError):
+        session.get("me")
 
 
 def test_unticking_forgets_a_stored_app_secret(shell, magics, sandbox_store):

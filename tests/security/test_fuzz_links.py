@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meta_auth_nb._base.errors import ConfigError
+from meta_auth_nb._base.settings import Settings
 from meta_auth_nb._base.usage import Usage, parse_usage
 from meta_auth_nb.graph.links import scrub_body, url_problem
 from meta_auth_nb.graph.request import Endpoint
@@ -74,7 +75,7 @@ def test_scrub_body_never_raises_on_garbage(raw):
 @FUZZ
 @given(st.text(string.printable, max_size=30))
 def test_a_token_anywhere_in_a_relative_path_is_refused(prefix):
-    endpoint = Endpoint(TOKEN, base_url=ROOT)
+    endpoint = Endpoint(TOKEN, base_url=ROOT, settings=Settings())
     with pytest.raises(ConfigError):
         endpoint.request("GET", f"{quote(prefix)}?x={quote(TOKEN)}", None)
 

@@ -14,7 +14,7 @@ import json
 import pytest
 
 import meta_auth_nb as mab
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 
 
 @pytest.fixture

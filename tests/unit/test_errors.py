@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
 from meta_auth_nb._base.tokens import TokenInfo
 from meta_auth_nb.graph.classify import classify, error_from_token_info
 
@@ -135,3 +135,58 @@ def test_hierarchy_matches_design():
     assert issubclass(E.StateMismatch, E.OAuthError) and issubclass(E.LoginDenied, E.OAuthError)
     assert issubclass(E.CodeExchangeFailed, E.OAuthError) and issubclass(E.OAuthError, E.GraphError)
     assert issubclass(E.RateLimited, E.GraphError) and issubclass(E.MissingPermission, E.GraphError)
+
+
+# --- one meaning per token error: the session's exception and the verdict agree ------------------------------------
+@pytest.mark.parametrize(
+    ("code", "subcode", "message", "expected", "status", "reason"),
+    [
+        (190, 463, "Error validating access token: Session has expired", E.TokenExpired, "expired", "has expired"),
+        (190, None, "The access token expired.", E.TokenExpired, "expired", "has expired"),
+        (
+            190,
+            None,
+            "Error validating access token: Session has expired on Sunday",
+            E.TokenExpired,
+            "expired",
+            "has expired",
+        ),
+        (190, 460, "password changed", E.TokenInvalidated, "invalid", "changed their password"),
+        (190, None, "The user has changed the password.", E.TokenInvalidated, "invalid", "changed their password"),
+        (190, 458, "app not installed", E.TokenInvalidated, "invalid", "app was removed"),
+        (190, None, "User 123 has not authorized application 456.", E.TokenInvalidated, "invalid", "app was removed"),
+        (190, 459, "checkpointed", E.TokenInvalidated, "invalid", "checkpointed"),
+        (190, 466, "invalidated explicitly using an API call", E.TokenInvalidated, "invalid", "revoked by an API call"),
+        (190, 467, "Invalid OAuth access token", E.TokenError, "invalid", "does not recognise"),
+        (190, None, "Malformed access token EAAB", E.TokenError, "invalid", "the token is invalid"),
+        (102, None, "Session key invalid", E.TokenInvalidated, "invalid", "session is invalid"),
+    ],
+)
+def test_a_token_error_means_the_same_to_the_session_and_the_verdict(code, subcode, message, expected, status, reason):
+    from meta_auth_nb.auth.verdict import judge
+
+    raised = classify(envelope(code, subcode, message), status=400)
+    info = TokenInfo(is_valid=False, error_code=code, error_subcode=subcode, error_message=message)
+    verdict = judge(info)
+    from_facts = error_from_token_info(info)
+    assert type(raised) is expected and type(from_facts) is expected
+    assert reason in raised.reason and raised.reason == from_facts.reason == verdict.reason == info.invalid_reason
+    assert verdict.status == status
+    # The fix a person reads is the verdict's advice, in the exception's hint too.
+    assert verdict.advice in raised.hint and verdict.advice in from_facts.hint
+
+
+def test_session_raises_token_expired_for_an_expired_message_without_subcode(sandbox, opts, tmp_path):
+    """``mab.session()`` raises what the verdict says: TokenExpired, for "The access token expired." alone."""
+    import keyring.backends.fail
+
+    import meta_auth_nb as mab
+
+    store = mab.TokenStore(config_dir=tmp_path / "cfg", keyring_backend=keyring.backends.fail.Keyring(), environ={})
+    raw = sandbox.issue_token(lifetime_s=3600)
+    store.save("p", raw)
+    expired = {"message": "The access token expired.", "type": "OAuthException", "code": 190}  # no subcode
+    sandbox.fail_next({"status": 400, "error": expired}, times=5)
+    with pytest.raises(E.TokenExpired) as caught:
+        mab.session("p", store=store, **opts)
+    assert "has expired" in caught.value.reason

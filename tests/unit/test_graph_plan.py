@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from meta_auth_nb._base import errors as E
+from meta_auth_nb import errors as E
+from meta_auth_nb._base.settings import Settings
 from meta_auth_nb.graph.batch import batch_steps
 from meta_auth_nb.graph.core import CallPlanner
 from meta_auth_nb.graph.paging import PageWalk
@@ -30,7 +31,7 @@ class Clock:
 
 def planner(clock: Clock | None = None, **retry: Any) -> CallPlanner:
     policy = RetryPolicy(**{"backoff_base": 0.01, "backoff_max": 0.02, **retry})
-    return CallPlanner(Endpoint(TOKEN, base_url=ROOT), policy, clock=clock or Clock())
+    return CallPlanner(Endpoint(TOKEN, base_url=ROOT, settings=Settings()), policy, clock=clock or Clock())
 
 
 def reply(body: Any, status: int = 200, **headers: str) -> Reply:

@@ -25,9 +25,10 @@ from typing import Any
 import ipywidgets as w
 
 from ..._base.redact import get_logger, remember_secret
-from ..._base.settings import get_settings
+from ..._base.settings import REDIRECT_PORT, Settings, check_app_id
 from ...auth.health import DEFAULT_WARN_DAYS
 from ...auth.location import KernelLocation
+from ...auth.new_token import login_setup
 from .. import render as display
 from .state import EXTEND, INSPECT, METHOD, METHODS, SAVE, SCOPES, STEPS, USE, FlowState
 from .steps import (
@@ -115,12 +116,13 @@ class PanelBase:
         sandbox: bool = False,
         scenario: str | None = None,
         warn_days: float = DEFAULT_WARN_DAYS,
-        redirect_port: int = 8765,
+        redirect_port: int = REDIRECT_PORT,
         redirect_timeout: float = 300.0,
         config_id: str | None = None,
         redirect_uri: str | None = None,
+        settings: Settings,
     ) -> None:
-        settings = get_settings()
+        self.settings = settings
         self.store = store
         self.namespace = namespace
         self.owner = owner
@@ -135,11 +137,13 @@ class PanelBase:
         self.given_login = {"config_id": config_id, "redirect_uri": redirect_uri}
         self.state = FlowState(
             profile=profile,
+            settings=settings,
             scopes=list(scopes) or ["ads_read"],
-            app_id=app_id or settings.app_id,
+            app_id=app_id,
             session_name=session_name,
-            config_id=config_id or settings.config_id,
-            redirect_uri=redirect_uri or settings.redirect_uri,
+        )
+        self.state.config_id, self.state.redirect_uri = login_setup(
+            settings, config_id=config_id, redirect_uri=redirect_uri
         )
         self.step = SCOPES
         self.message_text = ""
@@ -162,12 +166,12 @@ class PanelBase:
     def _build(self) -> None:
         self._expose(build_chrome())
         app_id_field, app_secret_field = build_app_fields()
-        app_id_field.value = self.state.app_id or ""
-        if get_settings().app_secret and not self.sandbox:
+        app_id_field.value = self.state.app().app_id or ""
+        if self.settings.app_secret and not self.sandbox:
             app_secret_field.placeholder = "using META_APP_SECRET from the environment"
         steps: dict[str, Any] = {
             SCOPES: build_scopes(display.permission_catalog(), self.state.scopes, self.state.config_id or ""),
-            METHOD: build_method(app_id_field, app_secret_field, get_settings().login_success_url, self.sandbox),
+            METHOD: build_method(app_id_field, app_secret_field, self.settings.login_success_url, self.sandbox),
             INSPECT: build_inspect(),
             EXTEND: build_extend(app_id_field, app_secret_field),
             SAVE: build_save(self.state.profile),
@@ -177,7 +181,7 @@ class PanelBase:
             self._expose(parts)
         self._boxes: dict[str, w.VBox] = {name: parts.box for name, parts in steps.items()}
         self.registered_field.value = self.state.redirect_uri or ""
-        if self.sandbox and self.state.app_id and self.state.secret_for(self.state.app_id):
+        if self.sandbox and self.state.app().usable:
             # The sandbox sets its app's id and secret: nothing to type, so no fields to puzzle over.
             app_id_field.layout.display = app_secret_field.layout.display = "none"
         self._enter = self._step_entries()
@@ -210,7 +214,7 @@ class PanelBase:
                 "never to Meta, and its tokens end with the kernel. Back to Meta: `%meta_login --no-sandbox`."
             )
             return display.render("banner.html", level="info", text=display.rich(text))
-        if self.state.app_id:
+        if self.state.app().app_id:
             return ""
         text = (
             "META_APP_ID is not set, so no Meta app is known here. No app yet? `%meta_login --sandbox` tries every "
@@ -315,6 +319,11 @@ class PanelBase:
             return None
         remember_secret(typed)  # masked wherever it might show up from now on
         self.state.app_secret = typed
+        # A secret belongs to the app typed beside it (else to META_APP_ID's, see FlowState.app).
+        try:
+            self.state.app_id = check_app_id(self.app_id_field.value) if self.app_id_field.value.strip() else None
+        except ValueError:  # said when the id is used: the login or the extension reads the field again
+            pass
         self.app_secret_field.placeholder = "received (kept in this kernel's memory only)"
         return typed
 

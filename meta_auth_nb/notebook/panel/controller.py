@@ -18,8 +18,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..._base.settings import get_settings
+from ...auth.extension import extension_offer
 from ...auth.health import HealthReport
+from ...auth.new_token import NewToken, login_setup
 from .facebook import FacebookLogin
 from .state import EXPLORER, EXTEND, INSPECT, METHOD, SAVE, SCOPES, SYSTEM_USER, USE, fix_for
 from .steps import LOGIN_START
@@ -125,21 +126,21 @@ class LoginPanel(FacebookLogin, TokenSteps):
     def open_for(self, report: HealthReport, stored: Any) -> None:
         """Open at the step that fixes ``report``'s problem, saying why."""
         state = self.state
-        given, settings = self.given_login, get_settings()
+        given = self.given_login
         self._set_login(
-            given["config_id"] or stored.config_id or settings.config_id,
-            given["redirect_uri"] or stored.redirect_uri or settings.redirect_uri,
+            *login_setup(
+                self.settings, config_id=given["config_id"], redirect_uri=given["redirect_uri"], previous=stored
+            )
         )
         self._on_config_changed()
         fix = fix_for(report, state.config_id, sandbox=self.sandbox)
-        state.app_id = stored.app_id or state.app_id
-        state.app_secret = stored.app_secret or state.app_secret
+        state.stored = stored
         state.store_app_secret = bool(stored.app_secret)
-        if stored.app_id:
-            self.app_id_field.value = stored.app_id
+        self.app_id_field.value = state.app(report.info.app_id).app_id or ""
         if fix.keep_token:
-            state.take_token(stored.token, report, "stored", stored.config_id)
-            state.saved = None
+            app = state.app(report.info.app_id)
+            offer = extension_offer(report.info, now=report.checked_at, warn_days=self.warn_days)
+            state.take_token(NewToken(stored.token, report, app, offer, stored.config_id), "stored")
         if fix.scopes:
             self._set_scopes(fix.scopes)
         state.auth_type = fix.auth_type

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._base.errors import RedirectPortBusy
-from ..._base.settings import get_settings
+from ..._base.login_errors import RedirectPortBusy
+from ..._base.settings import check_app_id
 from ...auth.catcher import new_state
-from ...auth.health import validate
 from ...auth.oauth import LoginRequest, exchange_code, login_url, parse_redirect
 from ...auth.redirects import (
     REGISTERED,
@@ -54,15 +53,15 @@ class FacebookLogin(TokenIntake):
         ValueError
             What to enter, for all the fields at once.
         """
-        app_id = self.app_id_field.value.strip() or (self.state.app_id or "")
+        typed = self.app_id_field.value.strip()
+        if typed:
+            self.state.app_id = check_app_id(typed, setting="The app id")
+        self._take_typed_secret()
+        app = self.state.login_app()
+        app_id, secret = app.app_id or "", app.secret
         problems = []
         if not app_id:
             problems.append("the app id")
-        elif not app_id.isdigit():
-            raise ValueError("The app id is the number shown in App settings > Basic (digits only).")
-        else:
-            self.state.app_id = app_id
-        secret = self._take_typed_secret() or self.state.secret_for(app_id or None)
         if not secret:
             problems.append("the app secret (it turns the login code into a token)")
         if problems:
@@ -81,7 +80,9 @@ class FacebookLogin(TokenIntake):
     def _redirect_plan(self) -> RedirectPlan:
         """How this login's redirect gets back (the sandbox's catcher takes any free port)."""
         registered = registered_redirect(self.state.redirect_uri)
-        return plan_redirect(self.location, registered, port=0 if self.sandbox else self.redirect_port)
+        return plan_redirect(
+            self.location, registered, port=0 if self.sandbox else self.redirect_port, settings=self.settings
+        )
 
     def _show_plan(self, plan: RedirectPlan, redirect_uri: str | None = None) -> None:
         """Say which mode, why, what to register, and the exact address with a copy button."""
@@ -122,13 +123,13 @@ class FacebookLogin(TokenIntake):
             self.say("info", "The redirect changed.", f"Press {LOGIN_AGAIN} to log in with it.")
 
     def _on_use_login_success(self, _: Any = None) -> None:
-        self.registered_field.value = get_settings().login_success_url
+        self.registered_field.value = self.settings.login_success_url
 
     # --- the login -------------------------------------------------------------------------------
     def _on_login_start(self, _: Any = None) -> None:
         try:
             app_id, secret = self._read_app()
-            self.state.app_secret = secret
+            self.state.login_secret = secret
             self._stop_catcher()
             request = self._start_login(app_id)
         except RedirectPortBusy as error:
@@ -169,6 +170,7 @@ class FacebookLogin(TokenIntake):
                 state=state,
                 auth_type=self.state.auth_type,
                 config_id=self.state.config_id,
+                settings=self.settings,
             )
         except Exception:
             if catcher is not None:
@@ -214,9 +216,13 @@ class FacebookLogin(TokenIntake):
     def _finish_login(self, url: str, request: LoginRequest) -> None:
         try:
             code = parse_redirect(url, request.state, redirect_uri=request.redirect_uri)
-            secret = self.state.app_secret
+            secret = self.state.login_secret
             token = exchange_code(
-                code, app_id=request.app_id, app_secret=secret or "", redirect_uri=request.redirect_uri
+                code,
+                app_id=request.app_id,
+                app_secret=secret or "",
+                redirect_uri=request.redirect_uri,
+                settings=self.settings,
             )
         finally:
             self.login_status.value = ""
@@ -224,16 +230,8 @@ class FacebookLogin(TokenIntake):
         self.state.login = None
         self.login_button.description = LOGIN_START
         self.state.auth_type = None
-        report = validate(
-            token,
-            app_id=request.app_id,
-            app_secret=secret,
-            warn_days=self.warn_days,
-            config_id=request.config_id,
-            profile=self.state.profile,
-        )
         token.source = "Facebook Login" + (" for Business" if request.config_id else "")
-        self._adopt(token, report, FACEBOOK, config=request.config_id)
+        self._adopt(self._receive(token, asked=request.scopes, config_id=request.config_id), FACEBOOK)
 
     def _keep_redirect_uri(self, change: dict[str, Any]) -> None:
         # The URI field is there to be selected and copied, not edited.

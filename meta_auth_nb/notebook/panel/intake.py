@@ -11,14 +11,14 @@ in kernel memory for its button; the panel shows masks only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
 
-from ..._base.commands import notebook_login
 from ..._base.settings import check_config_id
 from ..._base.tokens import AccessToken
-from ...auth.health import HealthReport, validate
+from ...auth.new_token import NewToken, receive_token
 from ...auth.oauth import normalize_scopes
 from .. import render as display
 from .base import PanelBase
@@ -86,7 +86,7 @@ class TokenIntake(PanelBase):
             sandbox=sandbox,
             remote=self.location.remote,
             where=self.location.reason,
-            autopilot=display.rich(notebook_login(self.state.profile, "--autopilot")),
+            autopilot=display.rich(self.settings.place.magic("login", self.state.profile, "--autopilot")),
         )
         if sandbox and not self._method_shown:
             # The sandbox's way in is its own login dialog: the other tabs are Meta's tools.
@@ -112,17 +112,28 @@ class TokenIntake(PanelBase):
     def _adopt_pasted(self, raw: str, method: str) -> None:
         source = "Graph API Explorer" if method == EXPLORER else "system user"
         token = parse_pasted_token(raw, f"pasted ({source})")
-        # The token inspects itself: the app secret at hand may belong to another app.
-        report = validate(token, warn_days=self.warn_days, profile=self.state.profile)
-        self._adopt(token, report, method)
+        self._adopt(self._receive(token, asked=self.state.scopes), method)
 
-    def _adopt(self, token: AccessToken, report: HealthReport, method: str, *, config: str | None = None) -> None:
-        """Work on ``token`` from now on if it is valid, and show its facts.
+    def _receive(self, token: AccessToken, *, asked: Sequence[str] = (), config_id: str | None = None) -> NewToken:
+        """A new token inspected with the app that fits it, judged, and whether extending it helps."""
+        state = self.state
+        return receive_token(
+            token,
+            settings=self.settings,
+            app=state.login_app(),
+            profile=state.profile,
+            config_id=config_id,
+            asked=asked,
+            warn_days=self.warn_days,
+        )
 
-        ``config``: the Login for Business configuration it came from, which
-        decided its permissions (nothing is "missing" or to be re-asked then).
+    def _adopt(self, new: NewToken, method: str) -> None:
+        """Work on ``new`` from now on if it is valid, and show its facts.
+
+        A token from a Login for Business configuration had its permissions
+        decided by it (nothing is "missing" or to be re-asked then).
         """
-        info = report.info
+        token, report, info, config = new.token, new.report, new.info, new.config_id
         if not info.is_valid:
             if method == FACEBOOK:
                 hint = "Start the login again."
@@ -133,9 +144,7 @@ class TokenIntake(PanelBase):
             said = f" Graph said: {info.error_message}" if info.error_message else ""
             self.say("error", f"The token {token.masked} cannot be used:", f"{info.invalid_reason}.{said}", hint)
             return
-        self.state.take_token(token, report, method, config)
-        if not self.state.app_id:
-            self.state.app_id = info.app_id
+        self.state.take_token(new, method)
         self.go(INSPECT)
         note = ""
         if method == SYSTEM_USER and info.type != "SYSTEM_USER":
@@ -147,6 +156,8 @@ class TokenIntake(PanelBase):
             )
         if not info.expiry_known:
             note = f"{note} {report.reason}. {report.advice}".strip()
+        for said in new.notes:
+            note = f"{note} Note: {said}.".strip()
         declined = self.state.declined_requested()
         missing = self.state.missing_requested()
         if declined or missing:

@@ -11,16 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..._base.settings import Settings
 from ..._base.tokens import AccessToken, Permission, TokenInfo
-from ...auth.app_secret import AppSecret, app_secret_for
+from ...auth.app_choice import AppChoice, app_for
+from ...auth.extension import extension_offer
 from ...auth.health import HealthReport, Status
+from ...auth.new_token import NewToken
 
 if TYPE_CHECKING:
     from ...auth.oauth import LoginRequest
 
 __all__ = [
     "EXPLORER",
-    "EXPLORER_APP_ID",
     "EXTEND",
     "FACEBOOK",
     "INSPECT",
@@ -34,7 +36,6 @@ __all__ = [
     "Fix",
     "FlowState",
     "fix_for",
-    "needs_extension",
 ]
 
 SCOPES, METHOD, INSPECT, EXTEND, SAVE, USE = "scopes", "method", "inspect", "extend", "save", "use"
@@ -54,8 +55,6 @@ METHODS: tuple[tuple[str, str], ...] = (
     (FACEBOOK, "Facebook Login"),
     (SYSTEM_USER, "System user token"),
 )
-#: The Graph API Explorer's own app: its tokens cannot be extended (nobody has its secret).
-EXPLORER_APP_ID = "145634995501895"
 
 
 @dataclass
@@ -64,68 +63,103 @@ class FlowState:
 
     Attributes
     ----------
+    settings : Settings
+        The magic's settings (``META_APP_ID``, ``META_APP_SECRET``...).
     scopes : list of str
         Permissions asked for.
     app_id : str or None
+        The app typed in the panel (or given with ``--app-id``).
     app_secret : str or None
-        Held here (never in a widget) once read; not in the repr.
+        Typed in the panel (held here, never in a widget); not in the repr.
+    stored : StoredProfile or None
+        The profile the panel was opened for (its app and secret count).
     store_app_secret : bool
         The user ticked "also store the app secret".
-    token : AccessToken or None
-        The token being worked on (masked in every repr).
-    info : TokenInfo or None
-        Its latest debug_token facts.
+    new : NewToken or None
+        The token being worked on, its facts, its app, whether extending helps.
     config_id : str or None
         The Facebook Login for Business configuration to log in with.
     redirect_uri : str or None
         The registered redirect to log in with (None: the localhost one).
-    token_config : str or None
-        The configuration the current token came from (it decided the permissions).
     """
 
     profile: str
+    settings: Settings = field(default_factory=Settings, repr=False)
     scopes: list[str] = field(default_factory=lambda: ["ads_read"])
     app_id: str | None = None
     app_secret: str | None = field(default=None, repr=False)
+    stored: Any = field(default=None, repr=False)
     store_app_secret: bool = False
     method: str | None = None
-    token: AccessToken | None = None
-    info: TokenInfo | None = None
-    permissions: tuple[Permission, ...] = ()
-    report: HealthReport | None = field(default=None, repr=False)
+    new: NewToken | None = field(default=None, repr=False)
     login: LoginRequest | None = None
+    #: The secret of the login in progress (for its code exchange); kernel memory only.
+    login_secret: str | None = field(default=None, repr=False)
     auth_type: str | None = None
-    before: AccessToken | None = None
-    before_info: TokenInfo | None = None
     saved: Any = None
     session_name: str = "meta"
     config_id: str | None = None
     redirect_uri: str | None = None
-    token_config: str | None = None
 
-    def take_token(self, token: AccessToken, report: HealthReport, method: str, config: str | None = None) -> None:
-        """Adopt a new token and its facts (``config``: the configuration it came from); forget an older extension."""
-        self.token, self.report, self.method = token, report, method
-        self.info, self.permissions = report.info, report.permissions
-        self.token_config = config
-        self.before = self.before_info = None
-        self.saved = None
+    # --- the token in hand -----------------------------------------------------------------
+    @property
+    def token(self) -> AccessToken | None:
+        """The token being worked on (masked in every repr)."""
+        return self.new.token if self.new is not None else None
+
+    @property
+    def info(self) -> TokenInfo | None:
+        """Its latest debug_token facts."""
+        return self.new.info if self.new is not None else None
+
+    @property
+    def report(self) -> HealthReport | None:
+        return self.new.report if self.new is not None else None
+
+    @property
+    def permissions(self) -> tuple[Permission, ...]:
+        return self.new.report.permissions if self.new is not None else ()
+
+    @property
+    def token_config(self) -> str | None:
+        """The configuration the current token came from (it decided the permissions)."""
+        return self.new.config_id if self.new is not None else None
+
+    @property
+    def before(self) -> AccessToken | None:
+        """The token the current one was extended from."""
+        return self.new.before.token if self.new is not None and self.new.before is not None else None
+
+    @property
+    def before_info(self) -> TokenInfo | None:
+        """Its facts."""
+        return self.new.before.info if self.new is not None and self.new.before is not None else None
+
+    def take_token(self, new: NewToken, method: str) -> None:
+        """Adopt a new token and its facts."""
+        self.new, self.method, self.saved = new, method, None
 
     def forget_token(self) -> None:
         """Back to the start: no token, no login attempt (the app id and secret stay)."""
-        self.token = self.info = self.report = self.login = self.auth_type = self.token_config = None
-        self.before = self.before_info = self.saved = self.method = None
-        self.permissions = ()
+        self.new = self.login = self.auth_type = self.saved = self.method = None
 
-    def app_for_token(self) -> tuple[str | None, str | None]:
-        """The current token's app id, and the secret to use with it (typed here, else META_APP_SECRET)."""
-        app_id = (self.info.app_id if self.info is not None else None) or self.app_id
-        return app_id, self.secret_for(app_id)
+    def app(self, token_app: str | None = None) -> AppChoice:
+        """The app (and secret) for the token in hand, or for ``token_app``: one rule, :func:`app_for`'s."""
+        if token_app is None and self.info is not None:
+            token_app = self.info.app_id
+        token_app = token_app or None
+        return app_for(
+            self.settings,
+            token_app=token_app,
+            given=self.app_id,
+            given_secret=self.app_secret,
+            given_as="the app id typed in the panel",
+            stored=self.stored,
+        )
 
-    def secret_for(self, app_id: str | None) -> str | None:
-        """The secret for a token of ``app_id``: the one typed for that app, else META_APP_SECRET for it."""
-        typed = AppSecret(self.app_id, self.app_secret, "typed") if self.app_secret else None
-        return app_secret_for(app_id, typed)
+    def login_app(self) -> AppChoice:
+        """The app to log in with (no token yet): typed, else the profile's, else ``META_APP_ID``'s."""
+        return self.app(token_app="")
 
     def declined_requested(self) -> list[str]:
         """Requested permissions the user declined (the dialog must ask again); none when a configuration decided."""
@@ -140,26 +174,6 @@ class FlowState:
             return []
         granted = set(self.info.scopes) if self.info is not None else set()
         return [s for s in self.scopes if s not in granted]
-
-
-def needs_extension(info: TokenInfo | None) -> str | None:
-    """Why extending makes sense for this token, or None when it does not.
-
-    Returns
-    -------
-    str or None
-        ``"user"`` for a user token that is not long-lived yet (or any user
-        token: extending a long-lived one refreshes it; also a token whose
-        expiry is unknown), ``"system_user"`` for a 60-day system user token,
-        None for tokens that never expire, invalid ones, and page/app tokens.
-    """
-    if info is None or not info.is_valid or (info.expires_at is None and info.expiry_known):
-        return None
-    if info.type == "SYSTEM_USER":
-        return "system_user"
-    if info.type in ("USER", None):
-        return "user"
-    return None
 
 
 @dataclass(frozen=True)
@@ -214,7 +228,7 @@ def fix_for(report: HealthReport, config_id: str | None = None, *, sandbox: bool
             scopes=wanted,
         )
     if report.status == Status.EXPIRING:
-        if needs_extension(report.info):
+        if extension_offer(report.info, now=report.checked_at, warn_days=float("inf")).offered:
             return Fix(
                 EXTEND,
                 "warn",
