@@ -69,6 +69,22 @@ def test_batch(sb: Sandbox, http: httpx.Client) -> None:
     ]
 
 
+def test_a_batchs_proof_is_checked_for_the_items_that_use_its_token(sb: Sandbox, http: httpx.Client) -> None:
+    token = sb.issue_token()
+    batch = [
+        {"method": "GET", "relative_url": "me"},
+        {"method": "GET", "relative_url": "me", "body": f"access_token={sb.issue_token(user='carol')}"},
+    ]
+    wrong = appsecret_proof(token, "0" * 32)  # another app's secret
+    items = http.post("/", data={"batch": json.dumps(batch), "appsecret_proof": wrong}, headers=bearer(token)).json()
+    assert [i["code"] for i in items] == [400, 200]  # the item with its own token is not the batch token's
+    err = json.loads(items[0]["body"])["error"]
+    assert (err["code"], err["message"]) == (100, "Invalid appsecret_proof provided in the API argument")
+    right = appsecret_proof(token, sb.app_secret)
+    items = http.post("/", data={"batch": json.dumps(batch), "appsecret_proof": right}, headers=bearer(token)).json()
+    assert [i["code"] for i in items] == [200, 200]
+
+
 def test_batch_limits_and_bad_input(sb: Sandbox, http: httpx.Client) -> None:
     token = sb.issue_token()
     too_many = [{"method": "GET", "relative_url": "me"}] * 51
