@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._base.errors import CommandError, GraphError, ProfileNotFound
 from .._base.login_errors import RedirectPortBusy
 from .._base.settings import (
     DEFAULT_SCOPES,
+    ENV_APP_ID,
     LOOPBACK_REDIRECT_URI,
     REDIRECT_PORT,
     REDIRECT_TIMEOUT_S,
@@ -32,6 +33,10 @@ from .common import (
     scopes_arg,
     seconds_arg,
 )
+
+if TYPE_CHECKING:
+    from ..auth.app_choice import AppChoice
+    from ..auth.new_token import NewToken
 
 __all__ = ["COMMAND"]
 
@@ -214,10 +219,10 @@ def _require_keyring(store: Any) -> None:
     )
 
 
-def _check_flags(args: argparse.Namespace, app: Any) -> None:
+def _check_flags(args: argparse.Namespace, app: AppChoice) -> None:
     """Flags that cannot work together, or without the app's secret: said before anything is asked."""
     needs = "the app's id and secret: set META_APP_ID and META_APP_SECRET (App settings > Basic)"
-    if not app.usable and app.app_id and app.source != "META_APP_ID":
+    if not app.usable and app.app_id and app.source != ENV_APP_ID:
         needs += f" (the app is {app.app_id}, from {app.source}; META_APP_SECRET is used only for META_APP_ID's app)"
     if args.save_app_secret and not app.usable:
         raise CommandError(f"--save-app-secret needs {needs}.")
@@ -269,8 +274,8 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         note(f"meta-auth: note: {said}.")
     if not new.info.is_valid:
         raise CommandError(
-            f"The token is not valid: {new.info.invalid_reason}. Nothing was saved; get a new one "
-            "(Graph API Explorer, or meta-auth login --oauth).",
+            f"The token is not valid: {new.info.invalid_reason}. Nothing was saved; get a new one (the Graph "
+            f"API Explorer, or {settings.place.command('login', name, '--oauth')}).",
             EXIT_INVALID,
         )
     if (args.save_app_secret or args.extend) and not new.app.usable:
@@ -294,7 +299,9 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     return EXIT_OK
 
 
-def _maybe_extend(new: Any, flag: bool | None, name: str, context: CommandContext, unasked: bool | None) -> Any:
+def _maybe_extend(
+    new: NewToken, flag: bool | None, name: str, context: CommandContext, unasked: bool | None
+) -> NewToken:
     """Extend ``new`` when that helps and the person wants it: ``flag`` (--extend/--no-extend), else
     ``unasked``, else asked in a terminal."""
     from ..auth.new_token import extend_new_token
@@ -330,7 +337,7 @@ def _maybe_extend(new: Any, flag: bool | None, name: str, context: CommandContex
 def _oauth_token(
     args: argparse.Namespace,
     context: CommandContext,
-    app: Any,
+    app: AppChoice,
     *,
     config_id: str | None,
     registered: str | None,
@@ -344,6 +351,8 @@ def _oauth_token(
 
     if config_id and args.auth_type == "rerequest":
         raise CommandError(CONFIG_REREQUEST_ADVICE, EXIT_USAGE)
+    assert app.app_id is not None and app.secret is not None  # checked before: --oauth needs both
+    app_id, secret = app.app_id, app.secret
     settings = context.settings
     location = redirect_location("remote" if args.paste else None, flag="--paste", settings=settings)
     plan = plan_redirect(location, registered_redirect(registered), port=args.port, settings=settings)
@@ -359,7 +368,7 @@ def _oauth_token(
         raise CommandError(str(exc), EXIT_USAGE) from None
     if plan.catches:
         with catcher:
-            request = login_url(app.app_id, catcher.redirect_uri, scopes, **options)
+            request = login_url(app_id, catcher.redirect_uri, scopes, **options)
             _show_login_url(context, request.url, args.no_browser)
             note(
                 f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
@@ -367,7 +376,7 @@ def _oauth_token(
             )
             url = catcher.wait()  # CatcherTimeout: a failed login, exit 2 with the reason
     else:
-        request = login_url(app.app_id, plan.redirect_uri, scopes, **options)
+        request = login_url(app_id, plan.redirect_uri, scopes, **options)
         _show_login_url(context, request.url, args.no_browser)
         lands = "a page that may not load" if plan.mode != "registered" else "your registered page"
         url = _read_line(
@@ -376,9 +385,7 @@ def _oauth_token(
         )
     # StateMismatch / LoginDenied / NotARedirect: exit 2 with a sentence saying what to do.
     code = parse_redirect(url, request.state, redirect_uri=request.redirect_uri)
-    return exchange_code(
-        code, app_id=app.app_id, app_secret=app.secret, redirect_uri=request.redirect_uri, **context.options
-    )
+    return exchange_code(code, app_id=app_id, app_secret=secret, redirect_uri=request.redirect_uri, **context.options)
 
 
 def _show_login_url(context: CommandContext, url: str, no_browser: bool) -> None:
