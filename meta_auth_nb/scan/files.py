@@ -38,7 +38,7 @@ from pathlib import Path
 from .detect import clean_known, line_col, mask_text, scan_text
 from .fix import checkpoint_of, fix_notebook
 from .notebooks import NotANotebook, notebook_findings, read_events
-from .reading import SNIFF_BYTES, TextEncoding, read_text, sniff_encoding, text_pieces
+from .reading import TextEncoding, encoding_of, read_text, text_pieces
 from .report import Finding, ScanReport
 
 __all__ = [
@@ -147,11 +147,6 @@ def _safe(text: str, known: Iterable[str | None] = ()) -> str:
     return mask_text(text, known)
 
 
-def _encoding_of(path: Path) -> TextEncoding:
-    with path.open("rb") as handle:
-        return sniff_encoding(handle.read(SNIFF_BYTES))
-
-
 def _notebook(
     file: Path, display: str, encoding: TextEncoding, known: list[str], report: ScanReport
 ) -> list[Finding] | None:
@@ -212,7 +207,7 @@ def scan_file(
         if max_bytes and not notebook and file.stat().st_size > max_bytes:
             report.skipped.append({"path": display, "reason": "too large"})
             return report
-        encoding = _encoding_of(file)
+        encoding = encoding_of(file)
         found = _notebook(file, display, encoding, known_list, report) if notebook and not encoding.binary else None
         if found is None:
             found = []

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PIECE_CHARS", "SNIFF_BYTES", "TextEncoding", "read_text", "sniff_encoding", "text_pieces"]
+__all__ = ["PIECE_CHARS", "SNIFF_BYTES", "TextEncoding", "encoding_of", "read_text", "sniff_encoding", "text_pieces"]
 
 #: Bytes looked at to tell the encoding.
 SNIFF_BYTES = 8192
@@ -113,7 +113,8 @@ def sniff_encoding(head: bytes) -> TextEncoding:
     return TextEncoding("latin-1", binary=True)
 
 
-def _encoding_of(path: Path) -> TextEncoding:
+def encoding_of(path: Path) -> TextEncoding:
+    """The encoding of the file at ``path``, told from its first bytes (see :func:`sniff_encoding`)."""
     with path.open("rb") as handle:
         return sniff_encoding(handle.read(SNIFF_BYTES))
 
@@ -137,7 +138,7 @@ def text_pieces(
         The 1-based number of the piece's first line, and the piece (its
         lines with their line ends; the last piece may end without one).
     """
-    encoding = encoding or _encoding_of(path)
+    encoding = encoding or encoding_of(path)
     decoder = codecs.getincrementaldecoder(encoding.codec)("replace")
     line = 1
     pending = ""
@@ -165,6 +166,6 @@ def read_text(path: Path, encoding: TextEncoding | None = None) -> str:
     encoding : TextEncoding, optional
         Default: sniffed from the file.
     """
-    encoding = encoding or _encoding_of(path)
+    encoding = encoding or encoding_of(path)
     data = path.read_bytes()[len(encoding.bom_bytes) :]
     return data.decode(encoding.codec, errors="replace")
