@@ -67,12 +67,15 @@ class _KnownSecrets:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._lock = threading.Lock()
+        #: Some secret holds white space (none of Meta's do), so one may go on across a space.
+        self.spaced = False
 
     def add(self, value: str | None) -> None:
         # Very short values would mask ordinary words; real secrets are long.
         if value and len(value) >= 8:
             with self._lock:
                 self._values.add(value)
+                self.spaced = self.spaced or any(char.isspace() for char in value)
 
     def snapshot(self) -> list[str]:
         with self._lock:

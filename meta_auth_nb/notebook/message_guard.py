@@ -252,12 +252,16 @@ class StreamJoints:
         """
         parts: list[tuple[int, int, str]] = []
         joint = len(tail)
-        if tail:
+        # Tokens, app tokens and URL parameters never hold white space, nor (usually) a known secret:
+        # then nothing goes on across white space, and most output (lines) has nothing to look at.
+        no_spaces = not known_secrets.spaced
+        if tail and not (no_spaces and (tail[-1].isspace() or text[:1].isspace())):
             # Secrets whose evidence was sent before and that reach into this text.
             for evidence, start, stop, _ in _pattern_spans(tail + text[: self.keep]):
                 if evidence < joint < stop:
                     parts.append((max(start, joint) - joint, stop - joint, ELLIPSIS))
-        parts.extend(self._open_end(tail, text))
+        if not (no_spaces and text[-1:].isspace()):
+            parts.extend(self._open_end(tail, text))
         parts.sort()
         merged: list[tuple[int, int, str]] = []
         for start, stop, shown in parts:
