@@ -16,7 +16,7 @@ from typing import Any
 
 from .._base.errors import GraphError, TokenError
 from .._base.tokens import AccessToken, Permission, TokenInfo
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 from .lifecycle import app_token
 
 __all__ = ["NO_ROLE_CODE", "facts_without_debug_token", "fetch_facts"]

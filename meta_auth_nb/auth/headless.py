@@ -17,7 +17,7 @@ from .._base.settings import DEFAULT_WARN_DAYS, get_settings
 from .._base.timefmt import utcnow
 from .._base.versions import version_notice
 from ..graph.classify import error_from_token_info
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 from .app_secret import secret_for_profile
 from .health import Status, check_profile
 
@@ -34,7 +34,7 @@ def session(
     validate: bool = True,
     **options: Any,
 ) -> GraphSession:
-    """Load, validate and return a ready :class:`~meta_auth_nb.graph.sync.GraphSession`.
+    """Load, validate and return a ready :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
 
     Parameters
     ----------

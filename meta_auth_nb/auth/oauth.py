@@ -274,7 +274,7 @@ def exchange_code(
     redirect_uri : str
         Exactly the one used in :func:`login_url`.
     **options
-        Passed to :class:`~meta_auth_nb.graph.sync.GraphSession` (``base_url``,
+        Passed to :class:`~meta_auth_nb.graph.drivers.sync.GraphSession` (``base_url``,
         ``version``, ``transport``, ``retry``, ``settings``).
 
     Raises
@@ -283,7 +283,7 @@ def exchange_code(
         Used (36009) or expired (36007) code, redirect_uri mismatch (36008),
         malformed code, wrong app secret or app id.
     """
-    from ..graph.sync import GraphSession
+    from ..graph.drivers.sync import GraphSession
 
     if not code or not isinstance(code, str) or any(c.isspace() for c in code.strip()):
         raise CodeExchangeFailed("The authorization code is empty or malformed", hint="Paste the whole redirected URL.")

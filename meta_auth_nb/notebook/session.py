@@ -1,8 +1,8 @@
 """The session put into the notebook namespace, and its injection.
 
-Notebook layer. :class:`NotebookSession` is a :class:`~meta_auth_nb.graph.sync.GraphSession`
+Notebook layer. :class:`NotebookSession` is a :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`
 (sync calls work in any cell) with awaitable twins (``await meta.aget(...)``)
-that delegate to an :class:`~meta_auth_nb.graph.aio.AsyncGraphSession`, and a
+that delegate to an :class:`~meta_auth_nb.graph.drivers.aio.AsyncGraphSession`, and a
 one-line human summary as its repr (profile, masked token, who, expiry in
 words, version, sandbox or Meta). ``GraphSession`` itself is left untouched.
 """
@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 from .._base.settings import DEFAULT_GRAPH_URL
 from .._base.timefmt import describe_delta, utcnow
 from .._base.tokens import AccessToken, TokenInfo
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..graph.aio import AsyncGraphSession
+    from ..graph.drivers.aio import AsyncGraphSession
 
 __all__ = ["NotebookSession", "inject", "injected_names", "remove_injected", "remove_sandbox_sessions"]
 
@@ -48,7 +48,7 @@ class NotebookSession(GraphSession):
         Graph's clock when ``info`` was read: the expiry is said by Graph's
         clock (a sandbox's may have been moved ahead), not this machine's.
     **options
-        As for :class:`~meta_auth_nb.graph.sync.GraphSession`.
+        As for :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
     """
 
     def __init__(
@@ -123,7 +123,7 @@ class NotebookSession(GraphSession):
 
     # An async client belongs to one event loop: make one per loop in use.
     def _async_session(self) -> AsyncGraphSession:
-        from ..graph.aio import AsyncGraphSession
+        from ..graph.drivers.aio import AsyncGraphSession
 
         loop = asyncio.get_running_loop()
         if self._async is None or self._async_loop is not loop:

@@ -198,7 +198,7 @@ def build_query(
     page_size: int,
     extra: Mapping[str, Any],
 ) -> InsightsQuery:
-    """Check ``meta.insights()``'s arguments (see :meth:`~meta_auth_nb.graph.sync.GraphSession.insights`).
+    """Check ``meta.insights()``'s arguments (see :meth:`~meta_auth_nb.graph.drivers.sync.GraphSession.insights`).
 
     Raises
     ------

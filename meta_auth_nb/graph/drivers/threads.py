@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from .plan import Steps
+from ..plan import Steps
 
 __all__ = ["PlanStopped", "side_by_side"]
 

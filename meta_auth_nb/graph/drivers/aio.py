@@ -1,6 +1,6 @@
 """``AsyncGraphSession``: the Graph API client for ``await``, driving the core with httpx.AsyncClient.
 
-The same plans as :class:`~meta_auth_nb.graph.sync.GraphSession` (so the same
+The same plans as :class:`~meta_auth_nb.graph.drivers.sync.GraphSession` (so the same
 behaviour), performed with ``httpx.AsyncClient`` and ``asyncio.sleep``;
 independent calls, and the chunks of a batch, run concurrently through
 :meth:`AsyncGraphSession.gather`. :func:`run_sync` runs a coroutine from
@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._base.errors import GraphConnectionError
-from .._base.settings import Settings
-from .._base.tokens import AccessToken
-from .batch import batch_steps
-from .core import SessionBase
-from .insights.api import insights_plan
-from .insights.state import ProgressCallback
-from .paging import PageWalk, Progress, frame_steps
-from .plan import Action, Emit, Gather, Send, Sleep, Steps
-from .policy import RetryPolicy
-from .reply import Reply
+from ..._base.errors import GraphConnectionError
+from ..._base.settings import Settings
+from ..._base.tokens import AccessToken
+from ..batch import batch_steps
+from ..core import SessionBase
+from ..insights.state import ProgressCallback
+from ..paging import PageWalk, Progress, frame_steps
+from ..plan import Action, Emit, Gather, Send, Sleep, Steps
+from ..policy import RetryPolicy
+from ..reply import Reply
+from .insights import insights_plan
 from .transport import build_request, client_options, connection_error, reply_of
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class AsyncPager(PageWalk):
 
 
 class AsyncGraphSession(SessionBase):
-    """An awaitable Graph API session; see :class:`~meta_auth_nb.graph.sync.GraphSession`.
+    """An awaitable Graph API session; see :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
 
     Parameters
     ----------
@@ -65,7 +65,7 @@ class AsyncGraphSession(SessionBase):
     transport : httpx.AsyncBaseTransport, optional
         The seam to the network (tests, proxies).
     Other parameters
-        As for :class:`~meta_auth_nb.graph.sync.GraphSession`.
+        As for :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
     """
 
     def __init__(
@@ -161,7 +161,7 @@ class AsyncGraphSession(SessionBase):
         page_size: int = 500,
         **params: Any,
     ) -> pd.DataFrame:
-        """``await meta.insights(...)``: see :meth:`~meta_auth_nb.graph.sync.GraphSession.insights`.
+        """``await meta.insights(...)``: see :meth:`~meta_auth_nb.graph.drivers.sync.GraphSession.insights`.
 
         The slices run as tasks on this loop; ``concurrency`` defaults to ``max_concurrency``.
         """

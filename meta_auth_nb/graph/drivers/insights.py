@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..._base.errors import ConfigError
 from ..core import CallPlanner
+from ..insights.ledger import Ledger
+from ..insights.pull import PullRequest, account_ids, pull_steps
+from ..insights.query import build_query
+from ..insights.state import ProgressCallback
 from ..plan import Steps
 from .checkpoint import open_ledger
-from .ledger import Ledger
 from .progress import ProgressBar
-from .pull import PullRequest, account_ids, pull_steps
-from .query import build_query
-from .state import ProgressCallback
 
 if TYPE_CHECKING:
     import pandas as pd

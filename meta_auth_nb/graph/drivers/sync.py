@@ -1,8 +1,9 @@
 """``GraphSession``: the Graph API client for plain calls, driving the core with httpx.Client.
 
 Everything a call decides (request, retries, pacing, paging, batching) is
-planned by the I/O-free core (:mod:`.core`, :mod:`.paging`, :mod:`.batch`);
-this driver sends what a plan asks with ``httpx.Client`` and waits with
+planned by the I/O-free core (:mod:`~meta_auth_nb.graph.core`,
+:mod:`~meta_auth_nb.graph.paging`, :mod:`~meta_auth_nb.graph.batch`); this
+driver sends what a plan asks with ``httpx.Client`` and waits with
 ``time.sleep``. The token travels in an ``Authorization: Bearer`` header,
 never in a URL. Graph layer.
 """
@@ -17,17 +18,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._base.errors import GraphConnectionError
-from .._base.settings import Settings
-from .._base.tokens import AccessToken
-from .batch import batch_steps
-from .core import SessionBase
-from .insights.api import insights_plan
-from .insights.state import ProgressCallback
-from .paging import PageWalk, Progress, frame_steps
-from .plan import Action, Emit, Gather, Send, Sleep, Steps
-from .policy import RetryPolicy
-from .reply import Reply
+from ..._base.errors import GraphConnectionError
+from ..._base.settings import Settings
+from ..._base.tokens import AccessToken
+from ..batch import batch_steps
+from ..core import SessionBase
+from ..insights.state import ProgressCallback
+from ..paging import PageWalk, Progress, frame_steps
+from ..plan import Action, Emit, Gather, Send, Sleep, Steps
+from ..policy import RetryPolicy
+from ..reply import Reply
+from .insights import insights_plan
 from .threads import PlanStopped, side_by_side
 from .transport import build_request, client_options, connection_error, reply_of
 

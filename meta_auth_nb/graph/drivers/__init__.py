@@ -1,0 +1,10 @@
+"""The Graph drivers: every module of the Graph layer that does I/O.
+
+:mod:`.sync` (:class:`~.sync.GraphSession`) and :mod:`.aio`
+(:class:`~.aio.AsyncGraphSession`) perform the core's plans with httpx;
+:mod:`.transport` is what they share of httpx; :mod:`.threads` runs the
+sync driver's plans side by side; :mod:`.insights` turns ``insights()``'s
+query into a plan, with its checkpoint file (:mod:`.checkpoint`) and its
+progress bar (:mod:`.progress`). The I/O-free core above never imports them.
+Like the package above it, this one imports nothing.
+"""
