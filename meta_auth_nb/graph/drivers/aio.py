@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -22,7 +21,7 @@ from ..._base.settings import Settings
 from ..._base.tokens import AccessToken
 from ..batch import batch_steps
 from ..core import SessionBase
-from ..insights.state import ProgressCallback
+from ..insights.arguments import InsightsArguments
 from ..paging import PageWalk, Progress, frame_steps
 from ..plan import Action, Emit, Gather, Send, Sleep, Steps
 from ..policy import RetryPolicy
@@ -142,47 +141,13 @@ class AsyncGraphSession(SessionBase):
 
         return list(await asyncio.gather(*(run(c) for c in calls), return_exceptions=return_exceptions))
 
-    async def insights(
-        self,
-        accounts: str | Sequence[str],
-        *,
-        fields: str | Sequence[str] | None = None,
-        level: str | None = None,
-        date_preset: str | None = None,
-        time_range: Any = None,
-        time_increment: int | str | None = None,
-        breakdowns: str | Sequence[str] | None = None,
-        action_breakdowns: str | Sequence[str] | None = None,
-        filtering: Any = None,
-        raw: bool = False,
-        checkpoint: str | Path | None = None,
-        progress: bool | ProgressCallback = True,
-        concurrency: int | None = None,
-        page_size: int = 500,
-        **params: Any,
-    ) -> pd.DataFrame:
+    async def insights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
         """``await meta.insights(...)``: see :meth:`~meta_auth_nb.graph.drivers.sync.GraphSession.insights`.
 
         The slices run as tasks on this loop; ``concurrency`` defaults to ``max_concurrency``.
         """
-        steps, finish = insights_plan(
-            self._planner,
-            accounts,
-            fields=fields,
-            level=level,
-            date_preset=date_preset,
-            time_range=time_range,
-            time_increment=time_increment,
-            breakdowns=breakdowns,
-            action_breakdowns=action_breakdowns,
-            filtering=filtering,
-            raw=raw,
-            checkpoint=checkpoint,
-            progress=progress,
-            concurrency=concurrency or self.max_concurrency,
-            page_size=page_size,
-            params=params,
-        )
+        arguments = InsightsArguments.of(accounts, **options)
+        steps, finish = insights_plan(self._planner, arguments, concurrency=self.max_concurrency)
         try:
             return await self._run(steps)
         finally:

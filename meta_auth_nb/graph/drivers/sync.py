@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -23,7 +22,7 @@ from ..._base.settings import Settings
 from ..._base.tokens import AccessToken
 from ..batch import batch_steps
 from ..core import SessionBase
-from ..insights.state import ProgressCallback
+from ..insights.arguments import DEFAULT_CONCURRENCY, InsightsArguments
 from ..paging import PageWalk, Progress, frame_steps
 from ..plan import Action, Emit, Gather, Send, Sleep, Steps
 from ..policy import RetryPolicy
@@ -186,25 +185,7 @@ class GraphSession(SessionBase):
         """
         return self._run(frame_steps(self._planner, path, params, progress))
 
-    def insights(
-        self,
-        accounts: str | Sequence[str],
-        *,
-        fields: str | Sequence[str] | None = None,
-        level: str | None = None,
-        date_preset: str | None = None,
-        time_range: Any = None,
-        time_increment: int | str | None = None,
-        breakdowns: str | Sequence[str] | None = None,
-        action_breakdowns: str | Sequence[str] | None = None,
-        filtering: Any = None,
-        raw: bool = False,
-        checkpoint: str | Path | None = None,
-        progress: bool | ProgressCallback = True,
-        concurrency: int = 20,
-        page_size: int = 500,
-        **params: Any,
-    ) -> pd.DataFrame:
+    def insights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
         """An insights report as a DataFrame, for one ad account, several or ``"all"``, as fast as the budget allows.
 
         The pull is planned first: cut into slices (an ad account and a run of
@@ -217,10 +198,16 @@ class GraphSession(SessionBase):
         :class:`~meta_auth_nb.errors.InsightsIncomplete` (which holds the rows that
         did arrive in ``.partial``).
 
+        The arguments are checked before any call, in one place
+        (:class:`~meta_auth_nb.graph.insights.arguments.InsightsArguments`, which
+        the async session and the notebook's ``ainsights`` build from the same keywords).
+
         Parameters
         ----------
         accounts : str or list of str
             ``"act_<id>"``, a list of them, or ``"all"`` (every ad account the token reaches).
+        **options
+            The keywords below, and any other Graph parameter (``action_attribution_windows``...).
         fields : str or list of str, optional
             Insights fields (``impressions``, ``spend``, ``actions``...); default
             impressions, clicks, spend and actions. The account's id and name and the
@@ -253,8 +240,6 @@ class GraphSession(SessionBase):
             Slices in flight at once (default 20).
         page_size : int
             Rows per page (1-500, default 500).
-        **params
-            Any other Graph parameter (``action_attribution_windows``...).
 
         Returns
         -------
@@ -271,24 +256,8 @@ class GraphSession(SessionBase):
         ConfigError
             Arguments that cannot work, said before any call.
         """
-        steps, finish = insights_plan(
-            self._planner,
-            accounts,
-            fields=fields,
-            level=level,
-            date_preset=date_preset,
-            time_range=time_range,
-            time_increment=time_increment,
-            breakdowns=breakdowns,
-            action_breakdowns=action_breakdowns,
-            filtering=filtering,
-            raw=raw,
-            checkpoint=checkpoint,
-            progress=progress,
-            concurrency=concurrency,
-            page_size=page_size,
-            params=params,
-        )
+        arguments = InsightsArguments.of(accounts, **options)
+        steps, finish = insights_plan(self._planner, arguments, concurrency=DEFAULT_CONCURRENCY)
         try:
             return self._run(steps)
         finally:
