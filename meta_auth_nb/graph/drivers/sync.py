@@ -10,9 +10,9 @@ never in a URL. Graph layer.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -28,7 +28,7 @@ from ..plan import Action, Emit, Gather, Send, Sleep, Steps
 from ..policy import RetryPolicy
 from ..reply import Reply
 from .insights import insights_plan
-from .threads import PlanStopped, side_by_side
+from .threads import pause, side_by_side, stop_point
 from .transport import build_request, client_options, connection_error, reply_of
 
 if TYPE_CHECKING:
@@ -274,18 +274,25 @@ class GraphSession(SessionBase):
         return self._run(batch_steps(self._planner, requests, raise_errors=raise_errors))
 
     # -- the driver: perform what a plan asks ------------------------------
-    def _run(self, steps: Steps[T], stop: threading.Event | None = None) -> T:
-        """Perform a plan's actions until it returns its result (or raises); ``stop`` ends it early."""
+    def _run(self, steps: Steps[T], *, side: bool = False) -> T:
+        """Perform a plan's actions until it returns its result (or raises).
+
+        ``side``: the plan runs side by side with others (in a worker thread),
+        and stops at its next action when its gather is stopped.
+        """
         outcome: Any = None
-        while True:
-            if stop is not None and stop.is_set():
-                steps.close()
-                raise PlanStopped()
-            try:
-                action = steps.send(outcome)
-            except StopIteration as done:
-                return done.value
-            outcome = self._perform(action, stop)
+        try:
+            while True:
+                if side:
+                    stop_point()
+                try:
+                    action = steps.send(outcome)
+                except StopIteration as done:
+                    return done.value
+                outcome = self._perform(action, side=side)
+        except BaseException:
+            steps.close()  # a plan stopped or failed mid-way runs its clean-up now
+            raise
 
     def _stream(self, steps: Steps[Any]) -> Iterator[Any]:
         """Perform a plan's actions, handing what it emits to the consumer."""
@@ -301,20 +308,20 @@ class GraphSession(SessionBase):
             else:
                 outcome = self._perform(action)
 
-    def _perform(self, action: Action, stop: threading.Event | None = None) -> Any:
+    def _perform(self, action: Action, *, side: bool = False) -> Any:
         """Do one action and return its outcome for the plan."""
         if isinstance(action, Send):
             return self._exchange(action)
         if isinstance(action, Sleep):
-            if stop is not None:
-                stop.wait(action.seconds)  # a stopped pull does not sleep on
+            if side:
+                pause(action.seconds)  # a stopped gather does not sleep on
             else:
                 time.sleep(action.seconds)
             return None
         if isinstance(action, Gather):
             if action.limit and action.limit > 1 and len(action.plans) > 1:
-                return side_by_side(self._run, action.plans, action.limit, stop)
-            return [self._run(steps, stop) for steps in action.plans]
+                return side_by_side(partial(self._run, side=True), action.plans, action.limit, nested=side)
+            return [self._run(steps, side=side) for steps in action.plans]
         raise TypeError(f"a plan run for its result cannot emit values: {action!r}")
 
     def _exchange(self, send: Send) -> Reply | GraphConnectionError:

@@ -1,69 +1,97 @@
 """Plans side by side in threads, for the sync driver: what a ``Gather`` with a ``limit`` asks of it.
 
 The async driver runs gathered plans as tasks; the sync driver
-(:class:`~.sync.GraphSession`) has no event loop, so it runs them in a pool
-of threads sharing its ``httpx.Client`` (which is thread-safe) and its
-planner (whose pacer and usage figures take a lock). The first error ends
-the gather: a shared stop flag makes every other plan stop at its next
-action (a sleep is cut short), and so does an interrupt (Ctrl-C, a kernel
-interrupt) reaching the waiting thread. Graph layer.
+(:class:`~.sync.GraphSession`) has no event loop, so its plans run in
+worker threads (sharing its ``httpx.Client``, which is thread-safe, and its
+planner, whose pacer and usage figures take a lock) under an anyio task
+group on the background loop (:mod:`.loop`), at most ``limit`` at once. The
+first error ends the gather: the group is cancelled, and each plan stops at
+its next action (:func:`stop_point`; a sleep, taken with :func:`pause`, is
+cut short). An interrupt (Ctrl-C, a kernel interrupt) reaching the waiting
+thread cancels the group the same way, and a gather inside a plan that runs
+side by side is a child of its group, so stopping one stops what it started.
+Graph layer.
 """
 
 from __future__ import annotations
 
-import threading
+import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+
 from ..plan import Steps
+from .loop import wait_for
 
-__all__ = ["PlanStopped", "side_by_side"]
+__all__ = ["pause", "side_by_side", "stop_point"]
+
+#: Performs one plan in a worker thread.
+PlanRunner = Callable[[Steps[Any]], Any]
 
 
-class PlanStopped(Exception):
-    """A plan was stopped because another one of its gather failed (never seen outside the driver)."""
-
-
-def side_by_side(
-    run: Callable[[Steps[Any], threading.Event | None], Any],
-    plans: Sequence[Steps[Any]],
-    limit: int,
-    outer: threading.Event | None = None,
-) -> list[Any]:
+def side_by_side(run: PlanRunner, plans: Sequence[Steps[Any]], limit: int, *, nested: bool = False) -> list[Any]:
     """Run ``plans`` with ``run`` in at most ``limit`` threads; their results in order, or the first error.
 
     Parameters
     ----------
     run : callable
-        ``run(steps, stop)`` performs one plan, checking ``stop`` between actions.
-    outer : threading.Event, optional
-        The stop flag of an enclosing gather: setting it stops these plans too.
+        ``run(steps)`` performs one plan in a worker thread, calling
+        :func:`stop_point` between its actions and :func:`pause` to sleep.
+    nested : bool
+        The caller is itself a plan running side by side (a worker thread):
+        these plans join its group, and stop when it stops.
     """
-    stop = threading.Event()
-    relay: threading.Thread | None = None
-    if outer is not None:
+    if nested:
+        return anyio.from_thread.run(_gather, run, plans, limit)
+    return wait_for(_gather, run, plans, limit)
 
-        def forward() -> None:
-            while not stop.is_set():
-                if outer.wait(0.05):
-                    stop.set()
 
-        relay = threading.Thread(target=forward, name="meta_auth_nb-stop-relay", daemon=True)
-        relay.start()
-    pool = ThreadPoolExecutor(max_workers=min(limit, len(plans)), thread_name_prefix="meta_auth_nb-plan")
-    futures: list[Future[Any]] = [pool.submit(run, steps, stop) for steps in plans]
-    try:
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        if any(f.exception() is not None for f in done):
-            stop.set()
-            wait(futures)  # each stops at its next action
-            errors = [error for f in futures if (error := f.exception()) is not None]
-            raise next((e for e in errors if not isinstance(e, PlanStopped)), errors[0])
-        return [f.result() for f in futures]
-    except BaseException:
-        stop.set()
-        raise
-    finally:
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
+def stop_point() -> None:
+    """Between two actions of a plan running side by side: raise if its gather is being stopped."""
+    anyio.from_thread.check_cancelled()
+
+
+def pause(seconds: float) -> None:
+    """Sleep in a plan running side by side; a stopped gather cuts the sleep short (by raising)."""
+    anyio.from_thread.run(_sleep, seconds)
+
+
+def _raise_if_stopped() -> None:
+    """Raise the cancellation of the task a worker thread started, when its gather was already stopped.
+
+    anyio delivers a cancellation to the tasks there are when it happens; a
+    task a worker thread starts afterwards (a sleep, a gather) checks for itself.
+    """
+    if anyio.current_effective_deadline() == -math.inf:
+        raise anyio.get_cancelled_exc_class()()
+
+
+async def _sleep(seconds: float) -> None:
+    _raise_if_stopped()
+    await anyio.sleep(seconds)
+
+
+async def _gather(run: PlanRunner, plans: Sequence[Steps[Any]], limit: int) -> list[Any]:
+    """Run each plan in a worker thread; the first error cancels the others and is raised once they stopped."""
+    _raise_if_stopped()
+    threads = anyio.CapacityLimiter(max(1, limit))
+    results: list[Any] = [None] * len(plans)
+    failures: list[Exception] = []
+
+    async def one(index: int, steps: Steps[Any]) -> None:
+        try:
+            results[index] = await anyio.to_thread.run_sync(run, steps, limiter=threads)
+        except Exception as error:
+            # The first error ends the gather; the others are mostly those of plans it stopped.
+            failures.append(error)
+            group.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        for index, steps in enumerate(plans):
+            group.start_soon(one, index, steps)
+    if failures:
+        raise failures[0]
+    return results
