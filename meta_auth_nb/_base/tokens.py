@@ -29,7 +29,6 @@ TOKEN_SUBCODE_REASONS: dict[int, str] = {
     492: "the session is invalid (the user may have logged out or changed their role)",
 }
 
-TOKEN_TYPES = ("USER", "PAGE", "APP", "SYSTEM_USER")
 #: Permissions whose granular targets are ad accounts (Graph calls them ``act_<id>``).
 AD_ACCOUNT_SCOPES = frozenset({"ads_read", "ads_management"})
 
@@ -118,11 +117,6 @@ class AccessToken:
         if self.expires_at is None:
             return None
         return self.expires_at - (now or utcnow())
-
-    def is_expired(self, now: datetime | None = None) -> bool:
-        """True when a known expiry time has passed."""
-        left = self.expires_in(now)
-        return left is not None and left.total_seconds() <= 0
 
     def __str__(self) -> str:
         return self.masked

@@ -12,6 +12,7 @@ from .._base.settings import (
     LOOPBACK_REDIRECT_URI,
     REDIRECT_PORT,
     REDIRECT_TIMEOUT_S,
+    check_app_id,
     check_config_id,
     check_registered_redirect,
 )
@@ -63,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  meta-auth login --profile live --oauth --redirect-uri https://example.com/meta-login\n"
         "  meta-auth login --profile biz --oauth --config-id 1234567890123456\n\n"
         "which redirect to register:\n"
-        "  app in development mode, any machine   nothing (http://localhost:8765/callback is accepted)\n"
+        f"  app in development mode, any machine   nothing ({LOOPBACK_REDIRECT_URI} is accepted)\n"
         "  live app                                an HTTPS page of yours, or Meta's\n"
         "                                          https://www.facebook.com/connect/login_success.html\n\n"
         "exit codes: 0 saved; 2 the token is invalid or the login failed (denied,\n"
@@ -94,7 +95,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="a,b",
         help="record permissions the work needs; `check` then fails when one is missing",
     )
-    parser.add_argument("--app-id", default=None, metavar="ID", help="the app id (default META_APP_ID)")
+    parser.add_argument(
+        "--app-id", type=app_id_arg, default=None, metavar="ID", help="the app id (default META_APP_ID)"
+    )
     oauth = parser.add_argument_group("log in with Facebook (OAuth code flow)")
     oauth.add_argument("--oauth", action="store_true", help="run the login dialog instead of pasting a token")
     oauth.add_argument(
@@ -146,6 +149,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help=f"give up waiting for the redirect after S seconds (default {REDIRECT_TIMEOUT_S:g})",
     )
+
+
+def app_id_arg(text: str) -> str:
+    """A Meta app id."""
+    try:
+        return check_app_id(text, setting="--app-id")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def config_arg(text: str) -> str:

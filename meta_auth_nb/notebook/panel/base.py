@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..._base.redact import get_logger, remember_secret
-from ..._base.settings import get_settings
+from ..._base.settings import REDIRECT_PORT, REDIRECT_TIMEOUT_S, get_settings
 from ...auth.health import DEFAULT_WARN_DAYS
 from ...auth.location import KernelLocation
 from .. import render as display
@@ -115,8 +115,8 @@ class PanelBase:
         sandbox: bool = False,
         scenario: str | None = None,
         warn_days: float = DEFAULT_WARN_DAYS,
-        redirect_port: int = 8765,
-        redirect_timeout: float = 300.0,
+        redirect_port: int = REDIRECT_PORT,
+        redirect_timeout: float = REDIRECT_TIMEOUT_S,
         config_id: str | None = None,
         redirect_uri: str | None = None,
     ) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..._base.errors import RedirectPortBusy
-from ..._base.settings import get_settings
+from ..._base.settings import check_app_id, get_settings
 from ...auth.catcher import new_state
 from ...auth.health import validate
 from ...auth.oauth import LoginRequest, exchange_code, login_url, parse_redirect
@@ -58,9 +58,8 @@ class FacebookLogin(TokenIntake):
         problems = []
         if not app_id:
             problems.append("the app id")
-        elif not app_id.isdigit():
-            raise ValueError("The app id is the number shown in App settings > Basic (digits only).")
         else:
+            app_id = check_app_id(app_id, setting="The app id")
             self.state.app_id = app_id
         secret = self._take_typed_secret() or self.state.secret_for(app_id or None)
         if not secret:
