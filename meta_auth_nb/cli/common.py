@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._base.redact import redact
-from .._base.settings import Settings, get_settings
+from .._base.settings import Settings, check_app_id, get_settings
 
 if TYPE_CHECKING:
     from ..store import TokenStore
@@ -45,6 +45,7 @@ __all__ = [
     "Command",
     "CommandContext",
     "add_profile",
+    "app_id_arg",
     "days_arg",
     "describe",
     "dump",
@@ -165,6 +166,14 @@ def describe(parser: argparse.ArgumentParser, description: str, epilog: str | No
 
 
 # --- argument types ---------------------------------------------------------------------------
+
+
+def app_id_arg(text: str) -> str:
+    """A Meta app id (the one rule, :func:`~meta_auth_nb._base.settings.check_app_id`)."""
+    try:
+        return check_app_id(text, setting="--app-id")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def scopes_arg(text: str) -> tuple[str, ...]:

@@ -12,7 +12,6 @@ from .._base.settings import (
     LOOPBACK_REDIRECT_URI,
     REDIRECT_PORT,
     REDIRECT_TIMEOUT_S,
-    check_app_id,
     check_config_id,
     check_registered_redirect,
 )
@@ -25,6 +24,7 @@ from .common import (
     Command,
     CommandContext,
     add_profile,
+    app_id_arg,
     describe,
     note,
     out,
@@ -149,14 +149,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help=f"give up waiting for the redirect after S seconds (default {REDIRECT_TIMEOUT_S:g})",
     )
-
-
-def app_id_arg(text: str) -> str:
-    """A Meta app id."""
-    try:
-        return check_app_id(text, setting="--app-id")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def config_arg(text: str) -> str:
