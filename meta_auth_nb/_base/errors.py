@@ -42,12 +42,15 @@ Which Graph reply becomes which class is decided in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .redact import redact
 from .tokens import TOKEN_SUBCODE_REASONS
 from .usage import Usage
+
+if TYPE_CHECKING:  # named in a type only: the base layer imports nothing but the standard library
+    import pandas as pd
 
 __all__ = [
     "AutopilotError",
@@ -119,7 +122,7 @@ class ProfileNotFound(StoreError):
         super().__init__(message)
         self.profile = profile
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Keep the keyword-only attribute across pickling (multiprocessing, papermill).
         return (_rebuild_not_found, (str(self), self.profile))
 
@@ -161,7 +164,7 @@ class CommandError(MetaAuthError):
         super().__init__(message)
         self.exit_code = exit_code
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (str(self), self.exit_code))
 
 
@@ -237,7 +240,7 @@ class GraphError(MetaAuthError):
             text += f" Meta says: {said}" + ("" if said.endswith((".", "!", "?")) else ".")
         return f"{text} {self.hint}"
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Keep exceptions picklable (multiprocessing, papermill) with all fields.
         return (_rebuild, (type(self), self.__dict__.copy()))
 
@@ -425,8 +428,16 @@ class InsightsIncomplete(MetaAuthError):
     """An insights pull ended with slices missing: ``.failures`` (why, per slice), ``.partial`` (the
     DataFrame of what arrived), ``.checkpoint`` (the file to resume from, if any)."""
 
-    def __init__(self, message: str = "", *, failures: Any = (), partial: Any = None, checkpoint: Any = None):
-        self.failures, self.partial, self.checkpoint = list(failures), partial, checkpoint
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        failures: Iterable[GraphError] = (),
+        partial: pd.DataFrame | None = None,
+        checkpoint: str | None = None,
+    ) -> None:
+        self.failures: list[GraphError] = list(failures)
+        self.partial, self.checkpoint = partial, checkpoint
         super().__init__(message)
 
 

@@ -136,14 +136,14 @@ class AccessToken:
     def __hash__(self) -> int:
         return hash(("AccessToken", self._value))
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Pickling would write the raw token wherever the pickle goes.
         raise TypeError("AccessToken cannot be pickled; store it with TokenStore")
 
     def __copy__(self) -> AccessToken:
         return self
 
-    def __deepcopy__(self, memo: dict) -> AccessToken:
+    def __deepcopy__(self, memo: dict[int, object]) -> AccessToken:
         return self
 
 

@@ -24,7 +24,7 @@ from ..batch import batch_steps
 from ..core import SessionBase
 from ..insights.arguments import InsightsArguments
 from ..paging import PageWalk, Progress, frame_steps
-from ..plan import Action, Emit, Gather, Send, Sleep, Steps
+from ..plan import Action, Emit, Gather, Send, Sleep, Steps, returned
 from ..policy import RetryPolicy
 from ..reply import Reply
 from .insights import insights_plan
@@ -184,7 +184,7 @@ class AsyncGraphSession(SessionBase):
             try:
                 action = steps.send(outcome)
             except StopIteration as done:
-                return done.value
+                return returned(steps, done)
             outcome = await self._perform(action)
 
     async def _stream(self, steps: Steps[Any]) -> AsyncIterator[Any]:

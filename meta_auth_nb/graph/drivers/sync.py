@@ -24,7 +24,7 @@ from ..batch import batch_steps
 from ..core import SessionBase
 from ..insights.arguments import DEFAULT_CONCURRENCY, InsightsArguments
 from ..paging import PageWalk, Progress, frame_steps
-from ..plan import Action, Emit, Gather, Send, Sleep, Steps
+from ..plan import Action, Emit, Gather, Send, Sleep, Steps, returned
 from ..policy import RetryPolicy
 from ..reply import Reply
 from .insights import insights_plan
@@ -288,7 +288,7 @@ class GraphSession(SessionBase):
                 try:
                     action = steps.send(outcome)
                 except StopIteration as done:
-                    return done.value
+                    return returned(steps, done)
                 outcome = self._perform(action, side=side)
         except BaseException:
             steps.close()  # a plan stopped or failed mid-way runs its clean-up now

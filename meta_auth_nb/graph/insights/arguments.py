@@ -29,6 +29,8 @@ from .state import ProgressCallback
 
 __all__ = ["DEFAULT_CONCURRENCY", "InsightsArguments", "account_ids"]
 
+#: A day as ``time_range`` takes it: ``"2025-01-31"`` or a date.
+Day = str | _dt.date
 #: Slices in flight at once when the call does not say (the async session uses its ``max_concurrency``).
 DEFAULT_CONCURRENCY = 20
 #: Parameters the pull sets itself.
@@ -63,11 +65,11 @@ class InsightsArguments:
     fields: str | Sequence[str] | None = None
     level: str | None = None
     date_preset: str | None = None
-    time_range: Any = None
+    time_range: Mapping[str, Day] | Sequence[Day] | None = None
     time_increment: int | str | None = None
     breakdowns: str | Sequence[str] | None = None
     action_breakdowns: str | Sequence[str] | None = None
-    filtering: Any = None
+    filtering: str | Sequence[Mapping[str, Any]] | None = None
     raw: bool = False
     checkpoint: str | Path | None = None
     progress: bool | ProgressCallback = True
