@@ -120,15 +120,7 @@ class ProfileNotFound(StoreError):
 
     def __init__(self, message: str, *, profile: str = "") -> None:
         super().__init__(message)
-        self.profile = profile
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keep the keyword-only attribute across pickling (multiprocessing, papermill).
-        return (_rebuild_not_found, (str(self), self.profile))
-
-
-def _rebuild_not_found(message: str, profile: str) -> ProfileNotFound:
-    return ProfileNotFound(message, profile=profile)
+        self.profile = profile  # pickled with the instance's __dict__, as every attribute set here
 
 
 class InvalidProfileName(StoreError, ValueError):
@@ -163,9 +155,6 @@ class CommandError(MetaAuthError):
     def __init__(self, message: str, exit_code: int = 3) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.exit_code))
 
 
 class AutopilotError(MetaAuthError):
