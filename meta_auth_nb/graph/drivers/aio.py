@@ -11,7 +11,7 @@ from plain code, even inside a running loop. Graph layer.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -27,6 +27,7 @@ from ..paging import PageWalk, Progress, frame_steps
 from ..plan import Action, Emit, Gather, Send, Sleep, Steps, returned
 from ..policy import RetryPolicy
 from ..reply import Reply
+from .gather import first_error_ends
 from .insights import insights_plan
 from .loop import wait_for
 from .transport import build_request, client_options, connection_error, reply_of
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGraphSession", "AsyncPager", "run_sync"]
 
 T = TypeVar("T")
-A = TypeVar("A")
 
 
 class AsyncPager(PageWalk):
@@ -154,7 +154,7 @@ class AsyncGraphSession(SessionBase):
 
         pending = list(calls)
         try:
-            return await _first_error_ends(caught if return_exceptions else run, pending)
+            return await first_error_ends(caught if return_exceptions else run, pending)
         finally:
             for call in pending:  # calls a first error kept from starting are closed, not left unawaited
                 if inspect.iscoroutine(call) and inspect.getcoroutinestate(call) == inspect.CORO_CREATED:
@@ -225,7 +225,7 @@ class AsyncGraphSession(SessionBase):
                 steps.close()  # a plan cancelled or failed mid-way runs its clean-up now
                 raise
 
-        return await _first_error_ends(one, plans)
+        return await first_error_ends(one, plans)
 
     async def _exchange(self, send: Send) -> Reply | GraphConnectionError:
         """Send one request; a transport failure is returned, for the plan to decide on."""
@@ -234,29 +234,6 @@ class AsyncGraphSession(SessionBase):
         except httpx.TransportError as exc:
             return connection_error(exc, send)
         return reply_of(send, response)
-
-
-async def _first_error_ends(run: Callable[[A], Awaitable[Any]], items: Sequence[A]) -> list[Any]:
-    """``await run(item)`` for every item as tasks of one group; their results in order, or the first error.
-
-    The first error cancels the tasks still running, and is raised once they have stopped.
-    """
-    results: list[Any] = [None] * len(items)
-    failures: list[Exception] = []
-
-    async def one(index: int, item: A) -> None:
-        try:
-            results[index] = await run(item)
-        except Exception as error:
-            failures.append(error)
-            group.cancel_scope.cancel()
-
-    async with anyio.create_task_group() as group:
-        for index, item in enumerate(items):
-            group.start_soon(one, index, item)
-    if failures:
-        raise failures[0]
-    return results
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -24,6 +24,7 @@ import anyio.from_thread
 import anyio.to_thread
 
 from ..plan import Steps
+from .gather import first_error_ends
 from .loop import wait_for
 
 __all__ = ["pause", "side_by_side", "stop_point"]
@@ -75,23 +76,11 @@ async def _sleep(seconds: float) -> None:
 
 
 async def _gather(run: PlanRunner, plans: Sequence[Steps[Any]], limit: int) -> list[Any]:
-    """Run each plan in a worker thread; the first error cancels the others and is raised once they stopped."""
+    """Run each plan in a worker thread, at most ``limit`` at once; their results, or the first error."""
     _raise_if_stopped()
     threads = anyio.CapacityLimiter(max(1, limit))
-    results: list[Any] = [None] * len(plans)
-    failures: list[Exception] = []
 
-    async def one(index: int, steps: Steps[Any]) -> None:
-        try:
-            results[index] = await anyio.to_thread.run_sync(run, steps, limiter=threads)
-        except Exception as error:
-            # The first error ends the gather; the others are mostly those of plans it stopped.
-            failures.append(error)
-            group.cancel_scope.cancel()
+    async def in_a_thread(steps: Steps[Any]) -> Any:
+        return await anyio.to_thread.run_sync(run, steps, limiter=threads)
 
-    async with anyio.create_task_group() as group:
-        for index, steps in enumerate(plans):
-            group.start_soon(one, index, steps)
-    if failures:
-        raise failures[0]
-    return results
+    return await first_error_ends(in_a_thread, plans)
