@@ -28,7 +28,7 @@ SCANNER = "The scanner reads the token store only"
 STDLIB = "The base layer imports only the standard library"
 GRAPH_IO = "The Graph core does no I/O"
 SANDBOX_ALONE = "The sandbox imports nothing from the client"
-SANDBOX_STARTERS = "Only the modules that start the sandbox import it"
+SANDBOX_STARTERS = "Only the modules that start the sandbox"
 CYCLES = "No import cycles among sibling modules"
 
 #: (contract broken, module that gets the import, the import). A module that does not exist is created.
