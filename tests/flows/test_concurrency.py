@@ -180,6 +180,12 @@ def test_run_sync_works_inside_a_running_loop_on_one_background_thread(sandbox, 
     assert len(set(ids)) == 1
     assert [t.name for t in threading.enumerate()].count("meta_auth_nb-loop") == 1
 
+    async def blocking_inside_the_background_loop() -> str:
+        return run_sync(me())  # would wait on the loop it blocks: refused, not a hang
+
+    with pytest.raises(RuntimeError, match="cannot run inside the background loop"):
+        run_sync(blocking_inside_the_background_loop())
+
 
 def test_a_notebook_sessions_async_session_is_closed_when_its_loop_ends_or_it_is_replaced(sandbox, opts):
     from meta_auth_nb.notebook.session import NotebookSession

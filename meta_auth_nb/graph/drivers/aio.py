@@ -246,4 +246,9 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     async def run() -> T:
         return await coro
 
-    return wait_for(run)
+    try:
+        return wait_for(run)
+    except RuntimeError:
+        if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:  # refused before it could start
+            coro.close()
+        raise

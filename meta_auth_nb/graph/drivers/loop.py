@@ -37,6 +37,8 @@ def wait_for(function: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
     cancellation reaches what it runs, and is raised at once.
     """
     call = _Call[T](_background())
+    if _running_here() is call.loop:  # waiting would stop the very loop that must do the work
+        raise RuntimeError("plain (blocking) Graph calls cannot run inside the background loop: await them there")
     try:
         return asyncio.run_coroutine_threadsafe(call.run(function, args), call.loop).result()
     except BaseException:
@@ -73,6 +75,13 @@ class _Call(Generic[T]):
             task = self._task
         if task is not None:
             self.loop.call_soon_threadsafe(task.cancel)
+
+
+def _running_here() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _background() -> asyncio.AbstractEventLoop:
