@@ -26,6 +26,7 @@ from .common import (
     Command,
     CommandContext,
     add_profile,
+    app_id_arg,
     describe,
     note,
     out,
@@ -66,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  meta-auth login --profile live --oauth --redirect-uri https://example.com/meta-login\n"
         "  meta-auth login --profile biz --oauth --config-id 1234567890123456\n\n"
         "which redirect to register:\n"
-        "  app in development mode, any machine   nothing (http://localhost:8765/callback is accepted)\n"
+        f"  app in development mode, any machine   nothing ({LOOPBACK_REDIRECT_URI} is accepted)\n"
         "  live app                                an HTTPS page of yours, or Meta's\n"
         "                                          https://www.facebook.com/connect/login_success.html\n\n"
         "exit codes: 0 saved; 2 the token is invalid or the login failed (denied,\n"
@@ -97,7 +98,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="a,b",
         help="record permissions the work needs; `check` then fails when one is missing",
     )
-    parser.add_argument("--app-id", default=None, metavar="ID", help="the app id (default META_APP_ID)")
+    parser.add_argument(
+        "--app-id", type=app_id_arg, default=None, metavar="ID", help="the app id (default META_APP_ID)"
+    )
     oauth = parser.add_argument_group("log in with Facebook (OAuth code flow)")
     oauth.add_argument("--oauth", action="store_true", help="run the login dialog instead of pasting a token")
     oauth.add_argument(

@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..._base.redact import get_logger, remember_secret
-from ..._base.settings import REDIRECT_PORT, Settings, check_app_id
+from ..._base.settings import REDIRECT_PORT, REDIRECT_TIMEOUT_S, Settings, check_app_id
 from ...auth.health import DEFAULT_WARN_DAYS
 from ...auth.location import KernelLocation
 from ...auth.new_token import login_setup
@@ -119,7 +119,7 @@ class PanelBase:
         scenario: str | None = None,
         warn_days: float = DEFAULT_WARN_DAYS,
         redirect_port: int = REDIRECT_PORT,
-        redirect_timeout: float = 300.0,
+        redirect_timeout: float = REDIRECT_TIMEOUT_S,
         config_id: str | None = None,
         redirect_uri: str | None = None,
         settings: Settings,

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import ipywidgets as w
 
+from ..._base.settings import LOOPBACK_REDIRECT_URI
 from .. import render as display
 from .state import METHODS
 
@@ -236,7 +237,7 @@ def build_method(
     registered_field = classed(
         w.Text(
             description="Registered redirect",
-            placeholder="https://... (live apps); empty: http://localhost:8765/callback",
+            placeholder=f"https://... (live apps); empty: {LOOPBACK_REDIRECT_URI}",
             style=_DESCRIPTION,
             layout=w.Layout(flex="1 1 24em", max_width="36em", min_width="0"),
             continuous_update=False,
