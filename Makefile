@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench sandbox clean help
+.PHONY: demo test lint bench mutate docs sandbox clean help
 
 help:
 	@echo "make demo              start the Graph API sandbox and JupyterLab on the quickstart"
@@ -15,6 +15,8 @@ help:
 	@echo "make test              run the architecture, lint and type checks, then every test"
 	@echo "make lint              only the architecture, lint and type checks"
 	@echo "make bench             run the benchmarks and rewrite benchmarks/README.md"
+	@echo "make mutate            mutation-test the decision modules and rewrite tests/MUTATION.md (about 15 min)"
+	@echo "make docs              rewrite the layers section of docs/architecture.md from the contracts"
 	@echo "make sandbox           run the Graph API sandbox in the foreground"
 
 DEMO_STAMP := $(VENV)/.demo-installed
@@ -59,6 +61,13 @@ test: lint $(STAMP7)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Not part of `make test`: each decision module's mutants against its own tests (tools/mutate.py).
+mutate: $(STAMP)
+	$(BIN)/python tools/mutate.py --report tests/MUTATION.md $(ARGS)
+
+docs: $(STAMP)
+	$(BIN)/python tools/architecture_doc.py --write
 
 sandbox: $(STAMP)
 	$(BIN)/meta-auth sandbox $(ARGS)

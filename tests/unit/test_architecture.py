@@ -132,3 +132,16 @@ def test_importing_the_package_and_loading_the_extension_stay_light():
     bare = "import sys, meta_auth_nb\nprint(sorted(m for m in sys.modules if m.startswith('meta_auth_nb')))"
     loaded = subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['meta_auth_nb', 'meta_auth_nb._version']"
+
+
+def test_the_architecture_map_says_what_the_contracts_enforce():
+    """docs/architecture.md's layers section is made from pyproject.toml's contracts, so it cannot drift."""
+    sys.path.insert(0, str(PACKAGE.parent))
+    try:
+        from tools.architecture_doc import DOC, rewritten
+    finally:
+        sys.path.remove(str(PACKAGE.parent))
+    text = DOC.read_text(encoding="utf-8")
+    assert text == rewritten(text), "docs/architecture.md is out of date: run `make docs`"
+    for layer in ("`cli` \\| `notebook`", "`store` \\| `graph`", "the standard library"):
+        assert layer in text
