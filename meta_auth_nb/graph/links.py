@@ -109,7 +109,8 @@ def url_problem(url: str, params: Mapping[str, str] | None = None, secrets: Iter
             return f"{name} in the URL: send it as a POST parameter (with method=get for a read)"
         if _secret_pair(str(key), str(value), secrets):
             return f"a token or secret as the value of {name!r} in the URL: send it as a POST parameter"
-    if secret_in(parts.path, secrets) or secret_in(parts.fragment, secrets):
+    # A path such as "//<token>" reads as a host: every part of the URL outside its query counts.
+    if any(secret_in(part, secrets) for part in (parts.netloc, parts.path, parts.fragment)):
         return "a token or secret in the URL's path"
     return None
 

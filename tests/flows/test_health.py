@@ -36,11 +36,13 @@ def test_expiring_soon_and_data_access(sandbox, opts):
     assert report.status == "expiring" and report.severity == 1
     assert "meta-auth extend" in report.advice
     never = sandbox.issue_token(lifetime_s=0)
-    sandbox.advance(30 * 86400)  # data access lasts 90 days from issue
+    sandbox.advance(30 * 86400)  # data access lasts 90 days from issue: 60 days left
     later = validate(never, warn_days=7, **opts)
-    assert later.status in ("ok", "data_access_expiring")
-    sandbox.advance(55 * 86400)
-    assert validate(never, **opts).status == "data_access_expiring"
+    assert later.status == "ok" and later.reason is None
+    sandbox.advance(55 * 86400)  # 5 days left
+    lapsing = validate(never, **opts)
+    assert lapsing.status == "data_access_expiring" and lapsing.reason == "data access expires in 5 days"
+    assert "logs in again" in lapsing.advice
 
 
 def test_expired_invalidated_and_missing_scope(sandbox, opts):

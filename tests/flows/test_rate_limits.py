@@ -77,7 +77,8 @@ def test_a_block_is_waited_out_then_the_call_goes_through(dev):
     assert dev.request_count(f"{act}/campaigns") == sent_before + 2  # refused once, then let in
     (wait,) = [p for p in seen if p.waiting]
     assert "refused (code 17/2446079)" in wait.reason or "blocked" in wait.reason
-    assert 1.4 < wait.waiting_s <= 1.51  # the 300 s block at 200x, as the headers said
+    # As long as the refusal's headers said: never more than the 300 s block at 200x, and some wait.
+    assert 0 < wait.waiting_s <= 300 / 200
 
 
 def test_a_block_longer_than_the_session_waits_raises_with_the_numbers(dev):
@@ -88,7 +89,7 @@ def test_a_block_longer_than_the_session_waits_raises_with_the_numbers(dev):
     with mab.GraphSession(token, base_url=dev.graph_url, retry=impatient) as meta, pytest.raises(E.RateLimited) as info:
         meta.get(f"{act}/campaigns")
     err = info.value
-    assert err.retry_after is not None and 1.4 < err.retry_after <= 1.51
+    assert err.retry_after is not None and 0.5 < err.retry_after <= 300 / 200  # longer than this session waits
     assert f"ad account {act}" in str(err) and "at most 0.5 s" in str(err) and "META_MAX_RATE_LIMIT_WAIT" in str(err)
     assert err.usage is not None and err.usage.tier == "development_access"
     assert (err.code, err.subcode) == (17, 2446079) and err.fbtrace_id

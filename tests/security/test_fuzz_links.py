@@ -47,9 +47,15 @@ def test_a_token_in_any_query_is_found(params, spelling):
 
 
 @FUZZ
-@given(st.text(max_size=60))
-def test_url_problem_never_raises(path):
-    url_problem(path, {"q": path}, [TOKEN])
+@given(st.text(max_size=60), st.booleans())
+def test_url_problem_answers_any_text_and_finds_the_token_wherever_it_is_put(path, with_token):
+    """Any text gives an answer (a reason or None); with the token in the path or a parameter, always a reason."""
+    clean = url_problem(path, {"q": path}, [TOKEN])
+    assert clean is None or (isinstance(clean, str) and clean and TOKEN not in clean)
+    if with_token:
+        assert url_problem(f"/{path}/{TOKEN}", None, [TOKEN]) is not None
+        found = url_problem(path, {"q": TOKEN}, [TOKEN])
+        assert found is not None and TOKEN not in found and "'q'" in found
 
 
 @FUZZ

@@ -43,6 +43,7 @@ def _token(meta) -> str:
         "me?fields={t}",
         "me?note=%45AA{tail}",
         "{t}/adaccounts",
+        "//{t}/adaccounts",  # reads as a host: the token would still be in the URL sent
         "me#access_token={t}",
     ],
 )
