@@ -34,10 +34,10 @@ PATHS = [
     # one token in two stream messages, which the notebook joins into one output
     (
         "child output split across reads",
-        "subprocess.run(['sh', '-c', 'printf %s \"$0\"; sleep 0.6; echo \"$1\"', tok[:12], tok[12:]], check=True);",
+        "subprocess.run(['sh', '-c', 'printf %s \"$0\"; echo \"$1\"', tok[:12], tok[12:]], check=True);",
     ),
-    ("print split across flushes", "print(tok[:12], end='', flush=True); time.sleep(0.3); print(tok[12:])"),
-    ("app secret split across flushes", "print(secret[:16], end='', flush=True); time.sleep(0.3); print(secret[16:])"),
+    ("print split across flushes", "print(tok[:12], end='', flush=True); print(tok[12:])"),
+    ("app secret split across flushes", "print(secret[:16], end='', flush=True); print(secret[16:])"),
     ("token one character per write", "for c in tok:\n    print(c, end='', flush=True)\nprint()"),
     (
         "app secret 7, 18 and 7 characters",
@@ -46,7 +46,7 @@ PATHS = [
     (
         "child process writing one character at a time",
         "subprocess.run([sys.executable, '-u', '-c', 'import sys, time\\nfor c in sys.argv[1]:\\n    "
-        "sys.stdout.write(c); time.sleep(0.005)', tok], check=True)",
+        "sys.stdout.write(c)', tok], check=True)",
     ),
     # the pager (tok?, %page) is sent as an execute_reply payload
     ("pager: tok?", "tok?"),
