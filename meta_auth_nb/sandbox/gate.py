@@ -146,5 +146,6 @@ class Gate:
             return self._fault(scripted.fault, call, call.account is not None)
         status, body, headers = scripted.reply() or (200, None, [])
         resp = Response(status=status, body=body, headers=list(headers))
-        resp.headers += self.headers(call)
+        given = {name.lower() for name, _ in headers}  # a scripted header replaces the sandbox's own of that name
+        resp.headers += [h for h in self.headers(call) if h[0].lower() not in given]
         return resp

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .names import COUNT_FIELDS, TEXT_FIELDS
 from .query import InsightsQuery
 
 if TYPE_CHECKING:
@@ -42,23 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SliceColumns", "columns_of", "frame_of", "insights_frame"]
 
-#: Scalar fields that count something (integers); other numeric fields are floats.
-_COUNTS = frozenset(
-    {
-        "impressions",
-        "clicks",
-        "reach",
-        "inline_link_clicks",
-        "unique_clicks",
-        "unique_inline_link_clicks",
-        "full_view_impressions",
-        "full_view_reach",
-    }
-)
-#: Text whatever it looks like.
-_TEXT = frozenset(
-    {"objective", "account_currency", "buying_type", "optimization_goal", "attribution_setting", "date_start"}
-)
+#: Scalar fields that count something (integers), and those that are text whatever they look like: the names table's.
+_COUNTS = COUNT_FIELDS
+_TEXT = TEXT_FIELDS
 _DATES = ("date_start", "date_stop")
 #: Keys of a list entry that are not part of its label: the value and attribution windows.
 _WINDOWS = re.compile(r"^(value|\d+d_(click|view|ev)|dda|inline|skan_.*|default)$")
