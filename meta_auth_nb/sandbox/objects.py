@@ -112,7 +112,7 @@ def answer_object(engine: Engine, req: Request, tok: Token, object_id: str, edge
 
         resp = insights_edge(engine, _filtered(req, kind, object_id), acc, person.name)
     elif edge == "adsets" and kind == "campaign" and req.method == "GET":
-        sets = [v[2] for k, v in sorted(_adsets(engine, object_id).items())]
+        sets = [v[2] for v in _adsets(engine, object_id).values()]
         fields = parse_fields(req.params.get("fields"))
         body = paginate(
             len(sets),

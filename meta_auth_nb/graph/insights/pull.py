@@ -136,6 +136,7 @@ def pull_steps(
     state.tell(reason="looking at the ad accounts")
     plan = yield from _plan_of(planner, ledger, arguments)
     state.owners = {target: owner[0] for target, owner in plan.owners.items()}
+    state.kinds = {target: owner[1] for target, owner in plan.owners.items()}
     accounts = list(dict.fromkeys(state.owners.get(t, t) for t in plan.targets))
     nodes = dict(
         zip(accounts, (yield Gather([_look(planner, state, a) for a in accounts], limit=concurrency)), strict=True)

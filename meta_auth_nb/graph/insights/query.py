@@ -20,6 +20,7 @@ __all__ = [
     "DATE_PRESETS",
     "DEFAULT_FIELDS",
     "HISTORY_MONTHS",
+    "ID_FIELDS",
     "LEVELS",
     "InsightsQuery",
     "months_back",

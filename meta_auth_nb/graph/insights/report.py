@@ -25,6 +25,7 @@ count them, so the pacer sees them. Graph layer, I/O-free.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ..._base.errors import (
@@ -39,7 +40,7 @@ from ..._base.errors import (
     TooMuchData,
 )
 from ..._base.versions import version_number
-from ..classify import classify
+from ..classify import INSIGHTS_TIMEOUT_SUBCODES, classify
 from ..core import CallPlanner
 from ..paging import PageWalk
 from ..plan import Gather, Sleep, Steps, collect
@@ -47,6 +48,7 @@ from ..request import CallFacts
 from .names import FIELD_KINDS
 from .query import InsightsQuery
 from .slices import SYNC_ROWS, Slice, buckets, estimate_rows, halves
+from .split import split_steps
 from .state import PullState
 
 __all__ = [
@@ -90,14 +92,18 @@ def slice_steps(state: PullState, piece: Slice, mode: str | None = None) -> Step
     try:
         try:
             rows = yield from (_sync_rows(state, piece) if mode == "sync" else _run_rows(state, piece))
-        except TooMuchData:
+        except TooMuchData as error:
             parts = halves(state.query, piece)
             if parts is None and mode == "sync":  # one bucket: a report run may take it
-                rows = yield from _run_rows(state, piece)
+                try:
+                    rows = yield from _run_rows(state, piece)
+                except TooMuchData:  # still too much for one run: by campaign, ad set, then fields
+                    rows = yield from split_steps(state, piece, partial(_run_rows, state, piece))
             elif parts is None:
-                raise
+                rows = yield from split_steps(state, piece, partial(_run_rows, state, piece))
             else:
-                state.split(piece, parts, "too much data for one call")
+                why = "Meta timed out" if error.subcode in INSIGHTS_TIMEOUT_SUBCODES else "too much data for one call"
+                state.split(piece, parts, why)
                 yield Gather([slice_steps(state, part, mode) for part in parts], limit=len(parts))
                 return
     except InsightsQueryRefused as error:
@@ -163,22 +169,27 @@ def _sync_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
     return (yield from _pages(state, f"{piece.account}/insights", params, state.facts_for(piece)))
 
 
-def _run_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
-    """Start (or take up again) a report run for the slice, wait for it, page its rows."""
+def _run_rows(state: PullState, piece: Slice, params: dict[str, Any] | None = None) -> Steps[list[Any]]:
+    """Start (or take up again) a report run for the slice, wait for it, page its rows.
+
+    ``params``: a part of the slice (a split: fewer campaigns, fewer fields), whose run the ledger does not note.
+    """
     planner, ledger = state.planner, state.ledger
     facts = state.facts_for(piece)
+    whole = params is None
     endings: list[str] = []
     while True:
-        run_id = ledger.run_of(piece)
+        run_id = ledger.run_of(piece) if whole else None
         taken_up = run_id is not None  # noted by an earlier pull
         if run_id is None:
-            params = state.query.params(piece.since, piece.until)
-            post = planner.call("POST", f"{piece.account}/insights", params, facts=state.facts_for(piece, write=True))
+            asked = params if params is not None else state.query.params(piece.since, piece.until)
+            post = planner.call("POST", f"{piece.account}/insights", asked, facts=state.facts_for(piece, write=True))
             reply = yield from state.watch(post)
             if not isinstance(reply, dict) or not reply.get("report_run_id"):
                 raise GraphError(f"{piece.label}: Graph started no report run (no report_run_id in its answer)")
             run_id = str(reply["report_run_id"])
-            ledger.run_started(piece, run_id)
+            if whole:
+                ledger.run_started(piece, run_id)
         try:
             ending, node = yield from _wait_for(state, piece, run_id, facts)
         except GraphError as error:
@@ -188,7 +199,8 @@ def _run_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
             continue
         if ending == COMPLETED:
             return (yield from _pages(state, f"{run_id}/insights", {}, facts))
-        ledger.run_ended(piece)
+        if whole:
+            ledger.run_ended(piece)
         failure = run_failure(node, state.planner)
         if isinstance(failure, TooMuchData):
             raise failure  # the run failed for its size: split, rather than run it again

@@ -93,6 +93,8 @@ class PullState:
         Why each slice given up is missing (each names its slice).
     owners : dict of str to str
         target -> the ad account it belongs to (an ad account's is itself).
+    kinds : dict of str to str
+        target -> ``account``, ``campaign``, ``adset`` or ``ad``.
     """
 
     def __init__(
@@ -111,6 +113,7 @@ class PullState:
         self.raw = raw
         self.keep_columns = frame and not raw
         self.owners: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
         self._columns: dict[str, SliceColumns] = {}
         self.failures: list[GraphError] = []
         self._progress = progress
