@@ -43,6 +43,8 @@ def _kernel() -> Any:
 
 
 def _words(seen: InsightsProgress, label: str, elapsed: float) -> str:
+    if not seen.slices_total:  # not planned yet
+        return f"{label}: {seen.reason or 'starting'}"
     text = f"{label}: {seen.slices_done}/{seen.slices_total} slices, {seen.rows:,} rows"
     if seen.failed:
         text += f", {seen.failed} failed"
