@@ -67,6 +67,9 @@ class Sandbox(Trouble):
     insights_async_cells : int, optional
         Most cells (rows times the metrics asked for) of one report run, none by default; more is
         100/1487534 too, so a day with too many fields must be split by fields.
+    app_calls_per_hour : int, optional
+        The app's hourly budget of calls outside the Marketing API (200 per user; over it: code 4,
+        or 32 with a page token), reported in ``x-app-usage`` / ``x-page-usage``.
     insights_job_s, insights_job_rows_per_s, insights_ready_s : float, optional
         A report run takes ``insights_job_s`` (1) plus its rows over ``insights_job_rows_per_s``
         (2000) seconds of the sandbox clock; for ``insights_ready_s`` (0.3) more its rows answer
@@ -108,6 +111,7 @@ class Sandbox(Trouble):
         insights_job_rows_per_s: float | None = None,
         insights_ready_s: float | None = None,
         insights_async_cells: int | None = None,
+        app_calls_per_hour: int | None = None,
     ) -> None:
         self._port = int(port)
         self.seed = seed
@@ -128,6 +132,7 @@ class Sandbox(Trouble):
             insights_async_limit=insights_async_limit,
             job_timing=job_timing(get_scenario(scenario), insights_job_s, insights_job_rows_per_s, insights_ready_s),
             insights_async_cells=insights_async_cells,
+            app_calls_per_hour=app_calls_per_hour,
         )
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None

@@ -73,6 +73,8 @@ class Engine:
         How long report runs take.
     insights_async_cells : int, optional
         Most cells (rows times metrics asked) of one report run.
+    app_calls_per_hour : int, optional
+        The app's hourly budget of calls outside the Marketing API (default 200 per user).
     """
 
     def __init__(
@@ -92,6 +94,7 @@ class Engine:
         insights_async_limit: int | None = None,
         job_timing: JobTiming | None = None,
         insights_async_cells: int | None = None,
+        app_calls_per_hour: int | None = None,
     ) -> None:
         self.app_setup = app_setup or AppSetup(seed)
         self.strict_versions = strict_versions
@@ -110,7 +113,12 @@ class Engine:
         self.throttle = Throttle()
         self.script = Script(self.state.business_id)
         self.rate_clock = RateClock(rate_limit_speed or scenario.rate_limit_speed or 1.0)
-        self.limits = RateLimits(get_tier(tier or scenario.tier), self.rate_clock, users=len(self.state.users))
+        self.limits = RateLimits(
+            get_tier(tier or scenario.tier),
+            self.rate_clock,
+            users=len(self.state.users),
+            app_calls_per_hour=app_calls_per_hour,
+        )
         self.gate = Gate(self)
         self.graph_url = ""
         # Bounded so a sandbox left running all day does not grow without end.

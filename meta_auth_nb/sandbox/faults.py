@@ -61,7 +61,7 @@ def limit_error(code: int, message: str) -> GraphError:
         message,
         code,
         "OAuthException",
-        subcode=2446079,
+        subcode=2446079 if code not in (4, 32) else None,
         is_transient=True,
         user_title=title,
         user_msg=f"{text} Please wait a bit and try again." if text else None,
