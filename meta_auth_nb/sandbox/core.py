@@ -361,6 +361,10 @@ class Sandbox(Trouble):
         """
         return press_dialog_button(self._require_started(), login_url, user=user or "alice", decision=decision)
 
+    def report_run_seconds(self) -> float:
+        """Seconds the sandbox spent making report runs' rows (one worker, one run after another)."""
+        return self._engine.report_runs.work_s
+
     def report_run_count(self) -> int:
         """How many insights report runs were started (``POST act_<id>/insights``)."""
         return self._engine.report_runs.count()

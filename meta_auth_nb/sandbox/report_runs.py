@@ -25,6 +25,7 @@ import json
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,6 +144,7 @@ class ReportRuns:
         self._counter = itertools.count(1)
         self._queue: queue.SimpleQueue[tuple[ReportRun, Callable[[], list[dict[str, Any]]]]] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
+        self.work_s = 0.0  # seconds the worker spent making and encoding rows
 
     def script(self, ending: str, times: int = 1, failure: dict[str, Any] | None = None) -> None:
         """Make the next ``times`` runs end ``"failed"`` or ``"skipped"`` instead of completing.
@@ -183,12 +185,14 @@ class ReportRuns:
     def _work(self) -> None:
         while True:
             run, compute = self._queue.get()
+            started = time.perf_counter()
             try:
                 run.rows = compute()
                 run.encoded = [json.dumps(row, separators=(",", ":")) for row in run.rows]
             except Exception:  # a run whose rows cannot be made ends "Job Failed"; the worker goes on
                 run.ending, run.rows = FAILED, []
             finally:
+                self.work_s += time.perf_counter() - started
                 run.ready.set()
 
     def count(self) -> int:

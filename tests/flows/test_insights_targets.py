@@ -8,6 +8,7 @@ user gets. Report runs take a tenth of a second; nothing is timed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -122,6 +123,19 @@ def test_a_to_folder_gets_the_same_rows_as_the_frame_and_resumes(box, tmp_path):
     manifest = [json.loads(line) for line in (folder / "_pull.jsonl").read_text().splitlines()]
     assert manifest[0]["schema"] == "meta_auth_nb.insights.folder"
     assert all(m["rows"] for m in manifest if "slice" in m)
+
+
+def test_a_to_folder_holds_no_token_or_secret(box, tmp_path):
+    token = box.issue_token()
+    folder = tmp_path / "pull"
+    with mab.GraphSession(token, base_url=box.graph_url, app_secret=box.app_secret, retry=FAST_RETRY) as meta:
+        meta.insights("all", level="ad", time_range=QUARTER, time_increment=30, to=folder, progress=False)
+    written = b"".join(path.read_bytes() for path in folder.iterdir()).decode("latin-1")
+    assert token not in written and box.app_secret not in written
+    manifest = (folder / "_pull.jsonl").read_text()
+    assert not re.search(r"EAA[A-Za-z0-9]{100,}", manifest)  # no token at all
+    assert "appsecret_proof" not in written and "access_token" not in written
+    assert (folder.stat().st_mode & 0o777) == 0o700
 
 
 def test_a_to_folder_refuses_a_folder_that_holds_other_things(box, tmp_path):
