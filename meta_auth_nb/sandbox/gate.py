@@ -135,7 +135,10 @@ class Gate:
         if kind == "drop":
             return Response(drop=True)
         resp = error_response(fault_error(kind, ads))
-        if kind == "ratelimit":
+        if kind == "ratelimit" and call.account is None:
+            # A hiccup, not the app's hourly budget spent (the next call goes through): the app's usage as it is.
+            resp.headers += self.headers(call)
+        elif kind == "ratelimit":
             resp.headers += self.headers(call, saturated=True, regain_s=0.0)
         else:
             resp.headers += self.headers(replace(call, account=None, business_id=None))

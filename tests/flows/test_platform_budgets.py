@@ -12,7 +12,7 @@ from meta_auth_nb import errors as E
 from meta_auth_nb.graph.policy import RetryPolicy
 from meta_auth_nb.sandbox import Sandbox
 
-SHORT_WAITS = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_max=0.05, max_rate_limit_wait=5)
+SHORT_WAITS = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_max=0.05, max_rate_limit_wait=1)
 
 
 @pytest.mark.parametrize("header", ["x-app-usage", "x-page-usage"])
@@ -27,7 +27,7 @@ def test_a_full_hourly_budget_holds_the_next_call_instead_of_sending_it_to_be_re
         assert box.request_count("me/permissions") == 0  # held back, not sent to be refused
         said = str(info.value)
         assert f"this app's hourly call budget is at 100% of its rate-limit score ({header})" in said
-        assert "this session waits at most 5 s" in said and "RateLimited" not in said
+        assert "this session waits at most 1 s" in said and "RateLimited" not in said
 
 
 def test_below_the_limit_calls_go_at_once():
