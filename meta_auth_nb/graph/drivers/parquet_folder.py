@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ..._base.errors import ConfigError
 from ..insights.ledger import Ledger, PullPlan, Rows
 from ..insights.query import InsightsQuery
-from ..insights.tidy import columns_of, frame_of
+from ..insights.tidy import column_kind, columns_of, tidy_columns
 
 if TYPE_CHECKING:
     import pyarrow.dataset
@@ -51,6 +51,7 @@ _INSTALL = "pip install 'meta_auth_nb[parquet]'"
 def _pyarrow() -> Any:
     try:
         import pyarrow
+        import pyarrow.compute
         import pyarrow.parquet
     except ImportError:
         raise ConfigError(f"to= writes Parquet files, which needs pyarrow: {_INSTALL}") from None
@@ -97,8 +98,7 @@ class ParquetFolder:
     def put(self, key: str, rows: Rows) -> None:
         """Write the slice's file (under a temporary name, then renamed), then its line."""
         name = key.replace(":", "_") + ".parquet"
-        frame = frame_of([columns_of(rows)], self.query)
-        table = self._pa.Table.from_pandas(frame, preserve_index=False)
+        table = self._table(tidy_columns([columns_of(rows)], self.query))
         temporary = self.folder / f".{name}.part"
         self._pa.parquet.write_table(table, temporary)
         with temporary.open("rb") as handle:
@@ -107,6 +107,33 @@ class ParquetFolder:
         self._append({"slice": key, "rows": len(rows), "file": name})
         with self._lock:
             self._files[key] = name
+
+    def _table(self, data: dict[str, list[Any]]) -> Any:
+        """The tidy columns as an Arrow table, typed as ``meta.insights`` types its frame (in Arrow, not pandas)."""
+        pa, pc = self._pa, self._pa.compute
+        arrays = {}
+        for name, values in data.items():
+            try:
+                text = pa.array(values, pa.string())
+            except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers sent as numbers: as text first, like the rest
+                text = pa.array([None if v is None else str(v) for v in values], pa.string())
+            kind = column_kind(name, self.query)
+            if kind == "text":
+                arrays[name] = text
+                continue
+            if kind == "date":
+                arrays[name] = pc.strptime(text, format="%Y-%m-%d", unit="ns")
+                continue
+            if kind in ("count0", "number0"):
+                text = pc.fill_null(text, "0")  # an action absent from a row happened 0 times
+            try:
+                numbers = pc.cast(text, pa.float64())
+            except pa.ArrowInvalid:
+                arrays[name] = text  # not every value is a number: text, as the frame keeps it
+                continue
+            whole = kind.startswith("count") and pc.all(pc.equal(numbers, pc.floor(numbers))).as_py() is not False
+            arrays[name] = pc.cast(numbers, pa.int64()) if whole else numbers
+        return pa.table(arrays)
 
     def run(self, key: str, run_id: str | None) -> None:
         """Append a report run started, or ended."""
