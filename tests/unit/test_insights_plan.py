@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import warnings
 
 import pandas as pd
 import pytest
 
+from meta_auth_nb import errors as E
 from meta_auth_nb._base.errors import ConfigError
 from meta_auth_nb.graph.insights.arguments import InsightsArguments
 from meta_auth_nb.graph.insights.ledger import Ledger, MemoryStore, PullPlan
@@ -231,3 +233,18 @@ def test_the_ledger_holds_whole_slices_in_order_and_tells_its_store_each_change_
         "put act_1:2025-01-01:2025-01-15",
         "put act_2:2025-01-01:2025-01-31",
     ]
+
+
+def test_reach_with_breakdowns_further_back_than_13_months_is_warned_at_the_callers_line():
+    today = dt.datetime.now(dt.timezone.utc).date()
+    old = (today - dt.timedelta(days=500)).isoformat(), (today - dt.timedelta(days=400)).isoformat()
+    with pytest.warns(
+        E.InsightsWarning, match=r"reach, frequency with breakdowns \(age\): Meta leaves them out"
+    ) as seen:
+        InsightsArguments.of("all", fields=["reach", "frequency", "spend"], breakdowns=["age"], time_range=old)
+    assert seen[0].filename == __file__  # it points at the call, not inside the package
+    recent = (today - dt.timedelta(days=30)).isoformat(), today.isoformat()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        InsightsArguments.of("all", fields=["reach"], breakdowns=["age"], time_range=recent)  # no warning
+        InsightsArguments.of("all", fields=["reach"], time_range=old)  # no breakdowns: nothing dropped
