@@ -19,7 +19,15 @@ from __future__ import annotations
 import multiprocessing as mp
 from typing import Any
 
-_ALLOWED = {"issue_token", "ad_account_ids", "set_faults", "info", "request_count", "report_run_count"}
+_ALLOWED = {
+    "issue_token",
+    "ad_account_ids",
+    "set_faults",
+    "info",
+    "request_count",
+    "report_run_count",
+    "report_run_seconds",
+}
 
 
 def _serve(conn: Any, kwargs: dict[str, Any]) -> None:
@@ -93,3 +101,6 @@ class RemoteSandbox:
 
     def report_run_count(self) -> int:
         return self._call("report_run_count")
+
+    def report_run_seconds(self) -> float:
+        return self._call("report_run_seconds")

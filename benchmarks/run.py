@@ -5,6 +5,7 @@
     python benchmarks/run.py --only paging,import --rounds 3
     python benchmarks/run.py --only guard   # rewrites the guard's figures only
     python benchmarks/run.py --only insights   # rewrites the insights figures only
+    python benchmarks/run.py --only scale      # rewrites the scale figures only
 
 The figures of ``benchmarks/README.md`` are replaced with this run's: paging,
 inspect and import between the ``<!-- results:start -->`` and
@@ -38,13 +39,15 @@ import bench_insights  # noqa: E402
 import bench_inspect  # noqa: E402
 import bench_paging  # noqa: E402
 import bench_ratelimit  # noqa: E402
+import bench_scale  # noqa: E402
 
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 GUARD_START, GUARD_END = "<!-- guard-results:start -->", "<!-- guard-results:end -->"
 INSIGHTS_START, INSIGHTS_END = "<!-- insights-results:start -->", "<!-- insights-results:end -->"
+SCALE_START, SCALE_END = "<!-- scale-results:start -->", "<!-- scale-results:end -->"
 MAIN_BENCHES = ("paging", "ratelimit", "inspect", "import")
-BENCHES = (*MAIN_BENCHES, "guard", "insights")
+BENCHES = (*MAIN_BENCHES, "guard", "insights", "scale")
 
 # targets (from the issue)
 SDK_SPEEDUP_MIN = 3.0
@@ -87,7 +90,16 @@ def machine() -> dict[str, Any]:
         "commit": _commit(),
         "versions": {
             d: _version(d)
-            for d in ("httpx", "pandas", "facebook_business", "requests", "ipykernel", "jupyter_client", "pyzmq")
+            for d in (
+                "httpx",
+                "pandas",
+                "facebook_business",
+                "requests",
+                "ipykernel",
+                "jupyter_client",
+                "pyzmq",
+                "pyarrow",
+            )
         },
     }
 
@@ -420,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         results["guard"] = bench_guard.run(rounds=max(args.rounds, 5) * 5)
     if "insights" in chosen:
         results["insights"] = bench_insights.run()
+    if "scale" in chosen:
+        results["scale"] = bench_scale.run()
     results["elapsed_s"] = time.perf_counter() - started
 
     sections: list[tuple[str, str, str]] = []
@@ -436,6 +450,10 @@ def main(argv: list[str] | None = None) -> int:
         rows, insights_ok = insights_table(results)
         ok &= insights_ok
         sections.append((insights_markdown(results, facts, rows), INSIGHTS_START, INSIGHTS_END))
+    if "scale" in chosen:
+        rows, scale_ok = bench_scale.table(results["scale"])
+        ok &= scale_ok
+        sections.append((bench_scale.markdown(results["scale"], facts, rows), SCALE_START, SCALE_END))
     for section, _, _ in sections:
         print()
         print(section)

@@ -19,8 +19,9 @@
         │   └── TokenInvalidated
         ├── MissingPermission
         ├── RateLimited                    .retry_after .usage
-        ├── TooMuchData                    "reduce the amount of data" (code 1), 100/1487534
-        ├── InsightsSliceFailed            .account .since .until .ending: one slice of a pull gave up
+        ├── TooMuchData                    "reduce the amount of data" (code 1), 100/1487534, timeouts (1504018)
+        ├── InsightsQueryRefused           .part: Meta refused the query's breakdowns or metrics (2/1504041...)
+        ├── InsightsSliceFailed            .account .since .until .ending .reason: one slice of a pull gave up
         ├── TransientError
         ├── GraphConnectionError           .before_send
         ├── InvalidAppSecretProof
@@ -33,6 +34,7 @@
             └── RedirectPortBusy           another program holds the loopback redirect's port
 
     GraphVersionWarning (a UserWarning)    the pinned Graph version has ended for the Marketing API
+    InsightsWarning (a UserWarning)        an insights query Meta answers with less than it asks (reach...)
 
 Every message says what went wrong in plain words and what to do next, and
 is redacted: no exception text ever carries a token or an app secret. The
@@ -62,7 +64,9 @@ __all__ = [
     "GraphError",
     "GraphVersionWarning",
     "InsightsIncomplete",
+    "InsightsQueryRefused",
     "InsightsSliceFailed",
+    "InsightsWarning",
     "InvalidAppSecretProof",
     "InvalidProfileName",
     "KeyringFailure",
@@ -349,14 +353,40 @@ class TooMuchData(GraphError):
     )
 
 
+class InsightsQueryRefused(GraphError):
+    """Meta refused what an insights query asks for: its breakdowns (2/1504041) or custom metrics (2/1504042).
+
+    Not transient: the same query fails the same way every time, so a pull stops at its first refusal.
+
+    Attributes
+    ----------
+    part : str
+        What was refused, in words (``breakdowns``, ``custom metrics``).
+    """
+
+    default_hint = (
+        "Change that part of the query (Meta's breakdown reference lists the combinations it accepts), then run "
+        "the pull again."
+    )
+
+    def __init__(self, message: str, *, part: str = "query", **kw: Any) -> None:
+        self.part = part
+        super().__init__(message, **kw)
+
+
 class InsightsSliceFailed(GraphError):
-    """One slice of an insights pull (``.account``, ``.since``, ``.until``) gave up; ``.ending``: how its run ended."""
+    """One slice of an insights pull (``.account``, ``.since``, ``.until``) gave up.
+
+    ``.ending``: how its last report run ended (``Job Failed``...); ``.reason``: why, as Meta said it
+    (the run's ``error_code``/``error_subcode``/``error_message``), when it said.
+    """
 
     default_hint = "Run the same pull again with the same checkpoint= file: only the missing slices are fetched."
 
     def __init__(self, message: str, *, account: str = "", since: str = "", until: str = "", **kw: Any) -> None:
         self.account, self.since, self.until = account, since, until
         self.ending: str | None = kw.pop("ending", None)
+        self.reason: str | None = kw.pop("reason", None)
         super().__init__(message, **kw)
 
 
@@ -382,6 +412,11 @@ class GraphVersionWarning(UserWarning):
 
     Issued once per session, naming the setting to change (``META_GRAPH_VERSION``).
     """
+
+
+class InsightsWarning(UserWarning):
+    """An insights query Meta answers with less than it asks: reach, frequency or cpp with breakdowns
+    for days more than 13 months back (dropped since June 2025)."""
 
 
 def public_home(classes: dict[str, Any], names: list[str]) -> None:

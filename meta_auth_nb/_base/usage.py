@@ -21,6 +21,7 @@ from typing import Any
 __all__ = [
     "HEADERS",
     "NEAR_LIMIT_PERCENT",
+    "TIER_NAMES",
     "Budget",
     "BusinessUseCaseUsage",
     "Usage",
@@ -39,6 +40,8 @@ APP, AD_ACCOUNT, BUSINESS, INSIGHTS, PAGE = (
 )
 #: The usage headers, in the order budgets are listed.
 HEADERS = (APP, PAGE, AD_ACCOUNT, BUSINESS, INSIGHTS)
+#: The access tiers by Meta's current names (2026: Limited and Full); the headers keep the old words.
+TIER_NAMES = {"development_access": "Limited", "standard_access": "Full"}
 #: Fields of x-app-usage, x-page-usage and business use cases that are percentages.
 _PERCENT_FIELDS = ("call_count", "total_time", "total_cputime")
 
@@ -167,6 +170,15 @@ class Usage:
         if self.ad_account_tier:
             return self.ad_account_tier
         return next((e.access_tier for e in self.business_use_cases if e.access_tier), None)
+
+    @property
+    def tier_name(self) -> str | None:
+        """The tier as Meta names it now, with the header's word: ``Limited (development_access)``."""
+        tier = self.tier
+        if not tier:
+            return None
+        name = TIER_NAMES.get(tier)
+        return f"{name} ({tier})" if name else tier
 
     @property
     def account_percent(self) -> float | None:

@@ -24,7 +24,7 @@ from .._base.errors import (
 )
 from .._base.redact import redact
 from .._base.settings import get_settings
-from . import check, demo, extend, inspect, login, logout, profiles, sandbox, scan
+from . import check, demo, extend, insights, inspect, login, logout, profiles, sandbox, scan
 from .common import EXIT_INVALID, EXIT_USAGE, Command, CommandContext
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -34,6 +34,7 @@ COMMANDS: dict[str, Command] = {
     "inspect": inspect.COMMAND,
     "extend": extend.COMMAND,
     "check": check.COMMAND,
+    "insights": insights.COMMAND,
     "logout": logout.COMMAND,
     "profiles": profiles.COMMAND,
     "scan": scan.COMMAND,

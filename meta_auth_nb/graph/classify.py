@@ -6,7 +6,12 @@ that matches a reply decides. What a *token* error means (expired, password
 changed, app removed...) is the token-error table's
 (:mod:`meta_auth_nb._base.token_errors`), which the verdict reads too.
 ``is_transient`` decides whether a reply no family claims is worth a retry,
-when Graph sends it. Graph layer, I/O-free.
+when Graph sends it. Meta's insights subcodes (its "Ads Insights error codes")
+are rows of their own: a timeout asks for less, like "too much data"
+(:data:`INSIGHTS_TIMEOUT_SUBCODES`); refused breakdowns or custom metrics are
+the query's fault, never retried (:data:`INSIGHTS_REFUSED_PARTS`); too many
+insights requests is a rate limit, paced (:data:`INSIGHTS_THROTTLE_SUBCODES`).
+Graph layer, I/O-free.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from .._base.commands import Place
 from .._base.errors import (
     GraphError,
+    InsightsQueryRefused,
     InvalidAppSecretProof,
     MissingPermission,
     RateLimited,
@@ -34,6 +40,10 @@ from .versions import version_advice
 
 __all__ = [
     "FAMILIES",
+    "INSIGHTS_REFUSED_PARTS",
+    "INSIGHTS_THROTTLE_SUBCODES",
+    "INSIGHTS_THROTTLE_WAIT_S",
+    "INSIGHTS_TIMEOUT_SUBCODES",
     "RATE_LIMIT_CODES",
     "TOO_MUCH_DATA_SUBCODE",
     "TRANSIENT_CODES",
@@ -52,6 +62,15 @@ TRANSIENT_PAIRS = frozenset({(2601, 1815107)})
 VERSION_ENDED_CODE = 2635
 #: "Too much data per call" on an insights call (or a report run): ask for less.
 TOO_MUCH_DATA_SUBCODE = 1487534
+#: Insights that took too long: 100/1504018 "Request timed out", 2/1504038 (a synchronous call's timeout),
+#: -3/1504045 (a request too large). Meta's remedy is the one for too much data: ask for less, or go async.
+INSIGHTS_TIMEOUT_SUBCODES = frozenset({1504018, 1504038, 1504045})
+#: What Meta refused of an insights query, by subcode: the request is wrong, so it is never retried.
+INSIGHTS_REFUSED_PARTS = {1504041: "breakdowns", 1504042: "custom metrics"}
+#: 4/1504022 and 4/1504039: too many insights requests. A rate limit: the pull waits, it does not fail.
+INSIGHTS_THROTTLE_SUBCODES = frozenset({1504022, 1504039})
+#: How long the insights throttle holds calls when no usage header says (Meta: "wait a few minutes").
+INSIGHTS_THROTTLE_WAIT_S = 60.0
 
 _RATE_LIMIT_KIND = {4: "app", 17: "user", 32: "page", 613: "call"}
 _BUC_KIND = {
@@ -80,6 +99,7 @@ class ErrorReply:
     headers: Mapping[str, str] | None
     place: Place
     fields: dict[str, Any]
+    version: str | None = None  # the Graph version the call was pinned to
 
     @property
     def lowered(self) -> str:
@@ -141,9 +161,22 @@ def _rate_limited(_: Family, reply: ErrorReply) -> GraphError:
                        **reply.fields)  # fmt: skip
 
 
+def _insights_throttled(_: Family, reply: ErrorReply) -> GraphError:
+    usage = parse_usage(reply.headers)
+    wait = (usage.retry_after if usage else None) or INSIGHTS_THROTTLE_WAIT_S
+    text = reply.message or "There have been too many insights requests"
+    return RateLimited(text, retry_after=wait, usage=usage, place=reply.place, **reply.fields)
+
+
+def _query_refused(_: Family, reply: ErrorReply) -> GraphError:
+    part = INSIGHTS_REFUSED_PARTS.get(reply.subcode or 0, "query")
+    text = reply.message or f"Meta refused the query's {part}"
+    return InsightsQueryRefused(text, part=part, place=reply.place, **{**reply.fields, "is_transient": False})
+
+
 def _version_ended(_: Family, reply: ErrorReply) -> GraphError:
     message = reply.message or "This Graph API version has ended"
-    return GraphError(message, hint=version_advice(reply.message), place=reply.place, **reply.fields)
+    return GraphError(message, hint=version_advice(reply.message, reply.version), place=reply.place, **reply.fields)
 
 
 def _transient(family: Family, reply: ErrorReply) -> GraphError:
@@ -217,9 +250,20 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family("version ended", GraphError, codes=frozenset({VERSION_ENDED_CODE}), build=_version_ended),
     Family("missing permission", MissingPermission, codes=frozenset({10, *range(200, 300)})),
+    Family(
+        "insights query refused", InsightsQueryRefused, subcodes=frozenset(INSIGHTS_REFUSED_PARTS), build=_query_refused
+    ),
+    Family("insights throttle", RateLimited, subcodes=INSIGHTS_THROTTLE_SUBCODES, build=_insights_throttled),
     Family("rate limit", RateLimited, codes=RATE_LIMIT_CODES, build=_rate_limited),
     Family("too much data", TooMuchData, message=_pattern(r"reduce the amount of data")),
     Family("too much data per call", TooMuchData, subcodes=frozenset({TOO_MUCH_DATA_SUBCODE})),
+    Family(
+        "insights timed out",
+        TooMuchData,
+        subcodes=INSIGHTS_TIMEOUT_SUBCODES,
+        hint="Meta timed out on the request: ask for less (a shorter range, fewer fields or breakdowns) or use an "
+        "async report run; meta.insights() does both by itself.",
+    ),
     Family("transient", TransientError, when=_is_transient, build=_transient),
     Family("token, by subcode", TokenError, subcodes=token_subcodes(), build=_token_error),
 )
@@ -242,6 +286,7 @@ def classify(
     status: int | None = None,
     headers: Mapping[str, str] | None = None,
     place: Place | None = None,
+    version: str | None = None,
 ) -> GraphError:
     """Turn a Graph error reply into the matching exception.
 
@@ -256,6 +301,9 @@ def classify(
         Response headers (usage headers give ``retry_after``).
     place : Place, optional
         Where the error is read: its hint names the commands that work there.
+    version : str, optional
+        The Graph version the call was pinned to: advice about an ended
+        version never names the one already in use.
 
     Returns
     -------
@@ -295,6 +343,7 @@ def classify(
         headers=headers,
         place=place,
         fields=fields,
+        version=version,
     )
     for family in FAMILIES:
         if family.matches(reply):

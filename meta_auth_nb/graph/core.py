@@ -161,7 +161,9 @@ class CallPlanner:
         self._check_version(outcome.headers.get(VERSION_WARNING_HEADER))
         body = scrub_body(outcome.body, self.endpoint.secrets)
         try:
-            payload, usage = read_reply(outcome.status, outcome.headers, body, self.endpoint.place)
+            payload, usage = read_reply(
+                outcome.status, outcome.headers, body, self.endpoint.place, self.endpoint.version
+            )
         except RateLimited as error:
             self.note_usage(error.usage, facts, ticket)
             raise

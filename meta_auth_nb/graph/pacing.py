@@ -14,7 +14,13 @@ cost fits under the maximum, and why. A refusal (codes 4, 17, 32, 613,
 says. ``x-fb-ads-insights-throttle`` at 100% (an account's or the app's
 insights budget) holds insights calls for as long as
 ``x-business-use-case-usage`` says access takes to come back (with no time
-given, the next call is sent and a refusal says it). Concurrent
+given, the next call is sent and a refusal says it). Calls outside the
+Marketing API count against the app's hourly budget, ``x-app-usage`` (or
+``x-page-usage`` for a page token): a rolling hour, paced the same way as a
+score that decays over :data:`PLATFORM_WINDOW_S`, one call taking
+:data:`PLATFORM_STEP` points until the readings show its real share (the
+rise over at least :data:`PLATFORM_SAMPLE` calls), so near 100% calls are
+spaced out rather than refused. Concurrent
 calls each get a ticket: the calls still in flight are added to what an
 answer says, an answer older than the one read last leaves the score as it
 is, and near the limit calls go one at a time. Nothing here sleeps: the core turns a wait into a
@@ -30,7 +36,7 @@ from dataclasses import dataclass, field
 from .._base.usage import Usage
 from .request import CallFacts
 
-__all__ = ["DEFAULT_DECAY_S", "MAX_SCORE", "Pace", "Pacer"]
+__all__ = ["DEFAULT_DECAY_S", "MAX_SCORE", "PLATFORM_SAMPLE", "PLATFORM_STEP", "PLATFORM_WINDOW_S", "Pace", "Pacer"]
 
 #: Maximum ad account score per access tier (Meta's published model).
 MAX_SCORE = {"development_access": 60.0, "standard_access": 9000.0}
@@ -40,6 +46,9 @@ DEFAULT_DECAY_S = 300.0
 _MARGIN = 0.01
 #: With calls in flight near the limit, look again this soon (their answers tell more than the decay).
 IN_FLIGHT_LOOK_S = 0.05
+#: The app's and a page's budgets are a rolling hour of calls; one call's share of them, in percentage points,
+#: until the readings tell (they come rounded, so the rise over this many calls at least).
+PLATFORM_WINDOW_S, PLATFORM_STEP, PLATFORM_SAMPLE = 3600.0, 0.1, 10
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,8 @@ class _Score:
     insights_until: float = 0.0  # insights calls wait until then (x-fb-ads-insights-throttle at 100%)
     insights_reason: str = ""
     read: int = 0  # the ticket of the call whose answer gave the score
+    counted: int = 0  # calls (their cost) counted so far
+    first: tuple[float, int] | None = None  # (percent, counted) of the first reading, to learn one call's share
 
     def now(self, t: float) -> float:
         rate = self.decay_per_s if self.decay_per_s is not None else 100.0 / DEFAULT_DECAY_S
@@ -91,7 +102,7 @@ class _Score:
 
 
 def _label(account: str | None) -> str:
-    return f"ad account {account}" if account else "this app's calls"
+    return f"ad account {account}" if account else "this app's hourly call budget"
 
 
 class Pacer:
@@ -168,6 +179,8 @@ class Pacer:
     def _count(self, facts: CallFacts) -> int:
         self._tickets += 1
         score = self._scores.get(facts.account)
+        if score is not None:
+            score.counted += facts.cost
         if score is not None and score.known:
             t = self._clock()
             score.percent, score.at = score.now(t) + facts.cost * score.step, t
@@ -185,6 +198,8 @@ class Pacer:
         """
         if usage is None:
             return
+        if facts.account is None:
+            self._platform(usage, ticket)
         percent = usage.account_percent
         regain = usage.regain_access_s
         throttle = usage.insights_throttle
@@ -210,6 +225,27 @@ class Pacer:
                 score.at, score.known, score.read = t, True, ticket or score.read
             if regain:
                 self._block(score, t, regain, f"{_label(facts.account)} is blocked by a rate limit")
+
+    def _platform(self, usage: Usage, ticket: int | None) -> None:
+        """Take in ``x-app-usage`` / ``x-page-usage``: the budget the calls outside the Marketing API count against."""
+        header, numbers = ("x-page-usage", usage.page) if usage.page else ("x-app-usage", usage.app)
+        percents = [v for k, v in numbers.items() if k in ("call_count", "total_time", "total_cputime")]
+        if not percents:
+            return
+        with self._lock:
+            t = self._clock()
+            score = self._scores.setdefault(None, _Score(at=t))
+            if ticket is not None and ticket < score.read and score.known:
+                return  # an older answer than the one read last
+            # A regain time in the headers says when access is back (the block waits for it): it beats the decay.
+            reported = 0.0 if usage.regain_access_s else max(percents)
+            if score.first is None:
+                score.first, score.step = (reported, score.counted), PLATFORM_STEP
+            elif score.counted - score.first[1] >= PLATFORM_SAMPLE and reported > score.first[0]:
+                score.step = (reported - score.first[0]) / (score.counted - score.first[1])
+            score.decay_per_s, score.tier = 100.0 / PLATFORM_WINDOW_S, header
+            score.percent = reported + sum(score.inflight.values()) * score.step
+            score.at, score.known, score.read = t, True, ticket or score.read
 
     def refused(self, facts: CallFacts, seconds: float, why: str) -> None:
         """A rate-limit refusal: nothing goes to this account for ``seconds``."""

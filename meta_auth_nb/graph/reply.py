@@ -40,9 +40,9 @@ class Reply:
 
 
 def read_reply(
-    status: int, headers: Mapping[str, str], body: bytes, place: Place | None = None
+    status: int, headers: Mapping[str, str], body: bytes, place: Place | None = None, version: str | None = None
 ) -> tuple[Any, Usage | None]:
-    """Decode one reply; raise the classified error when it is one (its hint for ``place``).
+    """Decode one reply; raise the classified error when it is one (its hint for ``place``, the call on ``version``).
 
     Returns
     -------
@@ -60,10 +60,11 @@ def read_reply(
     except ValueError:
         payload = body.decode("utf-8", "replace")
     if status >= 400 or (isinstance(payload, Mapping) and "error" in payload and status != 200):
-        raise classify(payload if isinstance(payload, Mapping) else None, status=status, headers=headers, place=place)
+        envelope = payload if isinstance(payload, Mapping) else None
+        raise classify(envelope, status=status, headers=headers, place=place, version=version)
     # An error envelope without data is an error even under HTTP 200.
     if isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping) and "data" not in payload:
-        raise classify(payload, status=status, headers=headers, place=place)
+        raise classify(payload, status=status, headers=headers, place=place, version=version)
     return payload, usage
 
 

@@ -10,7 +10,7 @@ words, version, sandbox or Meta). ``GraphSession`` itself is left untouched.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, MutableMapping, Sequence
+from collections.abc import AsyncGenerator, MutableMapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -157,7 +157,7 @@ class NotebookSession(GraphSession):
         """Awaitable :meth:`frame`."""
         return await (await self._async_session()).frame(path, **params)
 
-    async def ainsights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
+    async def ainsights(self, accounts: Any, **options: Any) -> Any:
         """Awaitable :meth:`insights`: the pull's slices run as tasks on the notebook's event loop."""
         return await (await self._async_session()).insights(accounts, **options)
 

@@ -67,7 +67,7 @@ def usage_html(usage: Usage | None, title: str = "Graph API usage") -> str:
     return render(
         "usage.html",
         title=title,
-        tier=usage.tier if usage is not None else None,
+        tier=usage.tier_name if usage is not None else None,
         budgets=budgets,
         empty="No usage reported yet: the headers come with the first Graph call.",
     )
@@ -75,7 +75,7 @@ def usage_html(usage: Usage | None, title: str = "Graph API usage") -> str:
 
 def usage_text(usage: Usage) -> str:
     """One line per budget, for plain-text frontends."""
-    lines = [f"Graph API usage{f' (tier {usage.tier})' if usage.tier else ''}:"]
+    lines = [f"Graph API usage{f' (tier {usage.tier_name})' if usage.tier else ''}:"]
     for b in usage.budgets():
         note = budget_note(b)
         lines.append(f"  {b.name:<40} {_percent(b.percent):>6}" + (f"  {note}" if note else ""))

@@ -5,25 +5,22 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, ClassVar
 
 from .app_setup import DEVELOPMENT, LOGIN_SUCCESS_PATH, AppSetup
 from .control import info as _info
 from .engine import Engine, LogEntry
-from .faults import Scripted
 from .person import press_dialog_button
-from .ratelimit import get_tier
 from .report_runs import job_timing
 from .scenarios import DESCRIPTIONS, get_scenario
 from .server import SandboxServer
-from .wire import split_version
+from .trouble import Trouble
 
 __all__ = ["Sandbox"]
 
 
-class Sandbox:
+class Sandbox(Trouble):
     """A Graph API and Facebook Login emulator on ``127.0.0.1``.
 
     Parameters
@@ -67,6 +64,12 @@ class Sandbox:
     insights_sync_limit, insights_async_limit : int, optional
         Most rows of a synchronous report (1000; more is answered HTTP 500, code 1 "Please
         reduce the amount of data you're asking for") and of one report run (50,000; 100/1487534).
+    insights_async_cells : int, optional
+        Most cells (rows times the metrics asked for) of one report run, none by default; more is
+        100/1487534 too, so a day with too many fields must be split by fields.
+    app_calls_per_hour : int, optional
+        The app's hourly budget of calls outside the Marketing API (200 per user; over it: code 4,
+        or 32 with a page token), reported in ``x-app-usage`` / ``x-page-usage``.
     insights_job_s, insights_job_rows_per_s, insights_ready_s : float, optional
         A report run takes ``insights_job_s`` (1) plus its rows over ``insights_job_rows_per_s``
         (2000) seconds of the sandbox clock; for ``insights_ready_s`` (0.3) more its rows answer
@@ -107,6 +110,8 @@ class Sandbox:
         insights_job_s: float | None = None,
         insights_job_rows_per_s: float | None = None,
         insights_ready_s: float | None = None,
+        insights_async_cells: int | None = None,
+        app_calls_per_hour: int | None = None,
     ) -> None:
         self._port = int(port)
         self.seed = seed
@@ -126,6 +131,8 @@ class Sandbox:
             insights_sync_limit=insights_sync_limit,
             insights_async_limit=insights_async_limit,
             job_timing=job_timing(get_scenario(scenario), insights_job_s, insights_job_rows_per_s, insights_ready_s),
+            insights_async_cells=insights_async_cells,
+            app_calls_per_hour=app_calls_per_hour,
         )
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
@@ -354,72 +361,9 @@ class Sandbox:
         """
         return press_dialog_button(self._require_started(), login_url, user=user or "alice", decision=decision)
 
-    def set_faults(
-        self, fault_rate: float | None = None, latency_ms: float | None = None, after_effect: float | None = None
-    ) -> None:
-        """Change the fault rate, latency and/or the share of 5xx and dropped-connection faults
-        that strike after the request took effect, while running."""
-        self._engine.plan.configure(fault_rate, latency_ms, after_effect)
-
-    def throttle(self, seconds: float, code: int = 80000) -> None:
-        """Answer every Graph call with rate-limit error ``code`` for ``seconds`` of real time."""
-        self._engine.throttle.set(seconds, code)
-
-    # ---- rate limits and faults after the fact ------------------------------------------------
-    @property
-    def tier(self) -> str:
-        """The rate-limit tier: ``standard`` or ``development``."""
-        return self._engine.limits.tier.name
-
-    @property
-    def rate_limit_speed(self) -> float:
-        """How many times faster than real time the rate-limit clock runs."""
-        return self._engine.rate_clock.speed
-
-    def set_rate_limits(self, tier: str | None = None, speed: float | None = None) -> None:
-        """Change the tier and/or the rate-limit clock's speed while running."""
-        if tier is not None:
-            self._engine.limits.set_tier(get_tier(tier))
-        if speed is not None:
-            self._engine.rate_clock.set_speed(speed)
-
-    def advance_rate_limits(self, seconds: float) -> None:
-        """Move only the rate-limit clock forward: scores decay, blocks and hourly windows pass."""
-        self._engine.rate_clock.advance(seconds)
-
-    def fail_next(
-        self,
-        fault: str | Mapping[str, Any] = "http500",
-        *,
-        path: str | None = None,
-        after_effect: bool = False,
-        times: int = 1,
-    ) -> None:
-        """Make the next matching Graph request (or batch item) fail.
-
-        Parameters
-        ----------
-        fault : str or mapping
-            ``"http500"``, ``"http503"``, ``"drop"`` (no answer) or
-            ``"ratelimit"``; or a recorded Graph reply
-            ``{"status": 400, "error": {...}, "headers": {...}}``, answered
-            as is (``fbtrace_id`` added); ``{"headers": {...}}`` adds headers
-            to the real answer.
-        path : str, optional
-            Only a request on this Graph path (``oauth/access_token``,
-            ``act_1/insights``; version-free) meets it; default the next one.
-        after_effect : bool
-            The request takes effect first (a code is spent, a token issued),
-            then the fault is answered, as real servers sometimes fail.
-        times : int
-            How many matching requests meet it.
-        """
-        where = None if path is None else split_version("/" + path.lstrip("/"))[1]
-        self._engine.script.add(Scripted(fault, where, after_effect, int(times)))
-
-    def fail_next_job(self, ending: str = "failed", *, times: int = 1) -> None:
-        """Make the next ``times`` insights report runs end ``"failed"`` ("Job Failed") or ``"skipped"``."""
-        self._engine.report_runs.script(ending, times)
+    def report_run_seconds(self) -> float:
+        """Seconds the sandbox spent making report runs' rows (one worker, one run after another)."""
+        return self._engine.report_runs.work_s
 
     def report_run_count(self) -> int:
         """How many insights report runs were started (``POST act_<id>/insights``)."""

@@ -8,6 +8,7 @@ throttle, faults, rate limits and usage headers around the router are the
 from __future__ import annotations
 
 import collections
+import re
 import threading
 import traceback
 from typing import NamedTuple
@@ -19,6 +20,7 @@ from .data import AdCatalog
 from .errors import GraphError
 from .faults import FaultPlan, Script, Throttle
 from .gate import Gate
+from .objects import ObjectIndex
 from .ratelimit import RateClock, RateLimits, get_tier
 from .report_runs import JobTiming, ReportRuns
 from .reports import RUN_PATH
@@ -30,6 +32,7 @@ from .wire import Request, Response, error_response, split_version
 __all__ = ["DEFAULT_ASYNC_LIMIT", "DEFAULT_SYNC_LIMIT", "LOG_LIMIT", "Engine", "LogEntry"]
 
 LOG_LIMIT = 100_000  # request-log entries kept
+_OBJECT = re.compile(r"^/(\d+)(?:/[a-z_]+)?$")
 #: Most rows a synchronous insights report may have before "Please reduce the amount of data".
 DEFAULT_SYNC_LIMIT = 1000
 #: Most rows one report run may have before 100/1487534.
@@ -68,6 +71,10 @@ class Engine:
         Most rows a synchronous report / a report run may have.
     job_timing : JobTiming, optional
         How long report runs take.
+    insights_async_cells : int, optional
+        Most cells (rows times metrics asked) of one report run.
+    app_calls_per_hour : int, optional
+        The app's hourly budget of calls outside the Marketing API (default 200 per user).
     """
 
     def __init__(
@@ -86,6 +93,8 @@ class Engine:
         insights_sync_limit: int | None = None,
         insights_async_limit: int | None = None,
         job_timing: JobTiming | None = None,
+        insights_async_cells: int | None = None,
+        app_calls_per_hour: int | None = None,
     ) -> None:
         self.app_setup = app_setup or AppSetup(seed)
         self.strict_versions = strict_versions
@@ -98,10 +107,18 @@ class Engine:
         self.insights_sync_limit = insights_sync_limit or scenario.insights_sync_limit or DEFAULT_SYNC_LIMIT
         self.insights_async_limit = insights_async_limit or DEFAULT_ASYNC_LIMIT
         self.report_runs = ReportRuns(seed, job_timing or scenario.job_timing or JobTiming())
+        self.objects = ObjectIndex()
+        #: Most cells (rows x metrics) one report run may have before 100/1487534; None: no such limit.
+        self.insights_async_cells = insights_async_cells
         self.throttle = Throttle()
-        self.script = Script()
+        self.script = Script(self.state.business_id)
         self.rate_clock = RateClock(rate_limit_speed or scenario.rate_limit_speed or 1.0)
-        self.limits = RateLimits(get_tier(tier or scenario.tier), self.rate_clock, users=len(self.state.users))
+        self.limits = RateLimits(
+            get_tier(tier or scenario.tier),
+            self.rate_clock,
+            users=len(self.state.users),
+            app_calls_per_hour=app_calls_per_hour,
+        )
         self.gate = Gate(self)
         self.graph_url = ""
         # Bounded so a sandbox left running all day does not grow without end.
@@ -126,6 +143,9 @@ class Engine:
         if act is None:
             run = RUN_PATH.match(path)
             act = self.report_runs.account_of(run.group(1)) if run else None
+        if act is None:
+            node = _OBJECT.match(path)
+            act = self.objects.account_of(self, node.group(1)) if node else None
         return act
 
     def log(self, method: str, path: str, has_bearer: bool, query_keys: list[str]) -> None:

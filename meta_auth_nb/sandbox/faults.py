@@ -18,10 +18,11 @@ import random
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import GraphError, fbtrace_id
+from .meta_faults import META_FAULTS, meta_fault
 
 __all__ = ["FAULT_KINDS", "FaultPlan", "Script", "Scripted", "Throttle", "fault_error", "rate_limit_error"]
 
@@ -43,8 +44,8 @@ _RATE_LIMIT_MESSAGES = {
 def rate_limit_error(code: int) -> GraphError:
     """The rate-limit error for ``code`` (4, 17, 32, 613, 800xx ...)."""
     msg = _RATE_LIMIT_MESSAGES.get(code) or (f"(#{code}) There have been too many calls. Wait a bit and try again.")
-    # User and business-use-case limits carry subcode 2446079 on real Graph.
-    subcode = 2446079 if code == 17 or 80000 <= code <= 80014 else None
+    # User and business-use-case limits carry subcode 2446079 on real Graph, the call limit 1487742.
+    subcode = 2446079 if code == 17 or 80000 <= code <= 80014 else (1487742 if code == 613 else None)
     return GraphError(msg, code, "OAuthException", subcode=subcode, is_transient=code in (4, 17, 32, 613))
 
 
@@ -60,7 +61,7 @@ def limit_error(code: int, message: str) -> GraphError:
         message,
         code,
         "OAuthException",
-        subcode=2446079,
+        subcode=2446079 if code not in (4, 32) else None,
         is_transient=True,
         user_title=title,
         user_msg=f"{text} Please wait a bit and try again." if text else None,
@@ -223,16 +224,26 @@ class Scripted:
 
 
 class Script:
-    """Faults queued for the next matching requests (``Sandbox.fail_next``)."""
+    """Faults queued for the next matching requests (``Sandbox.fail_next``).
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    business_id : str
+        The business the named throttles' usage headers speak of.
+    """
+
+    def __init__(self, business_id: str | None = None) -> None:
         self._queue: list[Scripted] = []
         self._lock = threading.Lock()
+        self._business_id = business_id
 
     def add(self, entry: Scripted) -> None:
-        """Queue ``entry`` (checked first: a fault kind must be known)."""
+        """Queue ``entry`` (checked first: a fault kind must be known; one of Meta's by name becomes its reply)."""
+        if isinstance(entry.fault, str) and entry.fault in META_FAULTS:
+            entry = replace(entry, fault=meta_fault(entry.fault, self._business_id))
         if isinstance(entry.fault, str) and entry.fault not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {entry.fault!r}; known: {', '.join(FAULT_KINDS)} or a reply mapping")
+            known = ", ".join([*FAULT_KINDS, *META_FAULTS])
+            raise ValueError(f"unknown fault {entry.fault!r}; known: {known} or a reply mapping")
         if entry.times < 1:
             raise ValueError("times must be 1 or more")
         with self._lock:

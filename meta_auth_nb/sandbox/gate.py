@@ -135,7 +135,10 @@ class Gate:
         if kind == "drop":
             return Response(drop=True)
         resp = error_response(fault_error(kind, ads))
-        if kind == "ratelimit":
+        if kind == "ratelimit" and call.account is None:
+            # A hiccup, not the app's hourly budget spent (the next call goes through): the app's usage as it is.
+            resp.headers += self.headers(call)
+        elif kind == "ratelimit":
             resp.headers += self.headers(call, saturated=True, regain_s=0.0)
         else:
             resp.headers += self.headers(replace(call, account=None, business_id=None))
@@ -146,5 +149,6 @@ class Gate:
             return self._fault(scripted.fault, call, call.account is not None)
         status, body, headers = scripted.reply() or (200, None, [])
         resp = Response(status=status, body=body, headers=list(headers))
-        resp.headers += self.headers(call)
+        given = {name.lower() for name, _ in headers}  # a scripted header replaces the sandbox's own of that name
+        resp.headers += [h for h in self.headers(call) if h[0].lower() not in given]
         return resp

@@ -17,6 +17,10 @@ The model (Meta's published one):
   refused with 80000 (insights) or 80004 (management), subcode 2446079,
   until the rolling hour has room again. (Meta adds 400 or 40 per active
   ad; the sandbox has no ads, so its budgets are the stricter base ones.)
+* Calls outside the Marketing API count against the **app's hourly budget**
+  (200 calls an hour per user of the app, reported in ``x-app-usage``, or
+  ``x-page-usage`` for a page token); the call that would exceed it is
+  refused with code 4 (32 for a page token) until the rolling hour has room.
 * Refused calls are not counted.
 
 Time here is the **rate-limit clock** (:class:`RateClock`), apart from the
@@ -241,10 +245,12 @@ class RateLimits:
         People who use the app (sizes the reported ``x-app-usage``).
     """
 
-    def __init__(self, tier: Tier, clock: RateClock, users: int = 1) -> None:
+    def __init__(self, tier: Tier, clock: RateClock, users: int = 1, app_calls_per_hour: int | None = None) -> None:
         self.tier = tier
         self.clock = clock
         self._users = max(1, users)
+        #: The app's (and a page's) hourly budget of calls outside the Marketing API.
+        self.app_budget = app_calls_per_hour or APP_CALLS_PER_USER * self._users
         self._lock = threading.Lock()
         self._accounts: dict[str, _Account] = {}
         self._app: collections.deque[float] = collections.deque()
@@ -263,6 +269,10 @@ class RateLimits:
         with self._lock:
             now = self.clock.now()
             if call.account is None:
+                if _trim(self._app, now, HOUR_S) + 1 > self.app_budget:  # x-app-usage (x-page-usage) at 100%
+                    regain = self._app[len(self._app) - self.app_budget] + HOUR_S - now
+                    code, message = (32, "(#32) Page request limit reached") if call.page else (4, _APP_LIMIT)
+                    return Refusal(code, self.clock.real(regain), message)
                 self._app.append(now)
                 return None
             acc = self._accounts.setdefault(call.account, _Account(at=now))
@@ -290,7 +300,7 @@ class RateLimits:
         with self._lock:
             now = self.clock.now()
             tier = self.tier
-            app_pct = 100.0 * _trim(self._app, now, HOUR_S) / (APP_CALLS_PER_USER * self._users)
+            app_pct = 100.0 * _trim(self._app, now, HOUR_S) / self.app_budget
             insights_budget = tier.hourly["ads_insights"] * max(1, len(self._accounts))
             insights_pct = 100.0 * _trim(self._insights, now, HOUR_S) / insights_budget
             acc = self._accounts.get(call.account or "")
@@ -313,6 +323,7 @@ class RateLimits:
             )
 
 
+_APP_LIMIT = "(#4) Application request limit reached"
 _BUDGET_MESSAGES = {
     80000: "(#80000) There have been too many calls from this ad-account. Wait a bit and try again. "
     "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",

@@ -7,7 +7,10 @@ it reads 100 while the run is still running (as Meta's may), then "Job
 Completed". For ``ready_s`` seconds after completion its rows answer
 2601/1815107, as Meta's do right after a run completes; a run scripted to
 fail (:meth:`ReportRuns.script`) ends "Job Failed" or "Job Skipped" instead
-and its rows are never served. Rows are computed, and encoded as the JSON
+and its rows are never served. Since v25.0 a failed run says why, in
+``error_code``, ``error_subcode``, ``error_message``, ``error_user_title``
+and ``error_user_msg`` (asked for in ``fields``; older versions do not know
+those fields and refuse them). Rows are computed, and encoded as the JSON
 they are served as, by one worker thread that takes the runs in the order
 they were created, outside the state lock, as a real backend works through
 its queue while the client polls: one worker rather than a thread per run,
@@ -22,6 +25,7 @@ import json
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,11 +33,21 @@ from typing import Any
 from .errors import GraphError
 from .report_query import ReportQuery
 
-__all__ = ["FAILED", "SKIPPED", "JobTiming", "ReportRun", "ReportRuns", "job_timing"]
+__all__ = ["ERROR_FIELDS", "FAILED", "FAILURE", "SKIPPED", "JobTiming", "ReportRun", "ReportRuns", "job_timing"]
 
 NOT_STARTED, STARTED, RUNNING, COMPLETED = "Job Not Started", "Job Started", "Job Running", "Job Completed"
 FAILED, SKIPPED = "Job Failed", "Job Skipped"
 _ENDINGS = {"failed": FAILED, "skipped": SKIPPED}
+#: The fields a failed run's reason comes in (v25.0 and later).
+ERROR_FIELDS = ("error_code", "error_subcode", "error_message", "error_user_title", "error_user_msg")
+#: Why a scripted failure failed, unless the script says otherwise.
+FAILURE: dict[str, Any] = {
+    "error_code": -2,
+    "error_subcode": 2490547,
+    "error_message": "The report run could not be completed",
+    "error_user_title": "Report Run Failed",
+    "error_user_msg": "Please try again later, or ask for a smaller report.",
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ class ReportRun:
     created: float
     duration: float
     ending: str = COMPLETED
+    failure: dict[str, Any] | None = None  # why it failed: the ERROR_FIELDS
     rows: list[dict[str, Any]] | None = None
     encoded: list[str] = field(default_factory=list)  # each row as compact JSON, as its pages send it
     ready: threading.Event = field(default_factory=threading.Event)
@@ -100,10 +115,12 @@ class ReportRun:
         return (STARTED if elapsed < 0.15 * self.duration else RUNNING), percent
 
     def node(self, now: float) -> dict[str, Any]:
-        """The run as ``GET <report_run_id>`` shows it."""
+        """The run as ``GET <report_run_id>`` shows it (a failed run with its reason)."""
         status, percent = self.status(now)
         done = status in (COMPLETED, FAILED, SKIPPED)
+        reason = (self.failure or FAILURE) if status == FAILED else {}
         return {
+            **reason,
             "id": self.id,
             "account_id": self.account[4:],
             "async_status": status,
@@ -122,20 +139,27 @@ class ReportRuns:
         self.timing = timing
         self._rng = random.Random(f"meta-auth-nb-sandbox-report-runs:{seed}")
         self._runs: dict[str, ReportRun] = {}
-        self._endings: list[str] = []
+        self._endings: list[tuple[str, dict[str, Any] | None]] = []
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
         self._queue: queue.SimpleQueue[tuple[ReportRun, Callable[[], list[dict[str, Any]]]]] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
+        self.work_s = 0.0  # seconds the worker spent making and encoding rows
 
-    def script(self, ending: str, times: int = 1) -> None:
-        """Make the next ``times`` runs end ``"failed"`` or ``"skipped"`` instead of completing."""
+    def script(self, ending: str, times: int = 1, failure: dict[str, Any] | None = None) -> None:
+        """Make the next ``times`` runs end ``"failed"`` or ``"skipped"`` instead of completing.
+
+        ``failure``: why a failed run failed, some of :data:`ERROR_FIELDS` (default :data:`FAILURE`).
+        """
         if ending not in _ENDINGS:
             raise ValueError(f"a run can be made to end 'failed' or 'skipped', not {ending!r}")
         if times < 1:
             raise ValueError("times must be 1 or more")
+        unknown = set(failure or ()) - set(ERROR_FIELDS)
+        if unknown:
+            raise ValueError(f"a failure is told in {', '.join(ERROR_FIELDS)}, not {', '.join(sorted(unknown))}")
         with self._lock:
-            self._endings += [_ENDINGS[ending]] * int(times)
+            self._endings += [(_ENDINGS[ending], dict(failure) if failure else None)] * int(times)
 
     def create(
         self,
@@ -149,8 +173,8 @@ class ReportRuns:
         """Start a run of ``size`` rows; ``compute`` makes them, in a thread of its own."""
         with self._lock:
             run_id = f"{6023 + next(self._counter)}{self._rng.randrange(10**11, 10**12)}"
-            ending = self._endings.pop(0) if self._endings else COMPLETED
-            run = ReportRun(run_id, account, user, query, size, now, self.timing.duration(size), ending)
+            ending, failure = self._endings.pop(0) if self._endings else (COMPLETED, None)
+            run = ReportRun(run_id, account, user, query, size, now, self.timing.duration(size), ending, failure)
             self._runs[run_id] = run
             self._queue.put((run, compute))
             if self._worker is None:
@@ -161,12 +185,14 @@ class ReportRuns:
     def _work(self) -> None:
         while True:
             run, compute = self._queue.get()
+            started = time.perf_counter()
             try:
                 run.rows = compute()
                 run.encoded = [json.dumps(row, separators=(",", ":")) for row in run.rows]
             except Exception:  # a run whose rows cannot be made ends "Job Failed"; the worker goes on
                 run.ending, run.rows = FAILED, []
             finally:
+                self.work_s += time.perf_counter() - started
                 run.ready.set()
 
     def count(self) -> int:

@@ -21,6 +21,7 @@ from .data import BASE_DAY, AdAccount, paginate, parse_fields, pick_fields
 from .errors import GraphError, unsupported
 from .report_data import report_rows, report_size
 from .report_query import ReportQuery, is_listing, read_query, today_in
+from .report_runs import ERROR_FIELDS
 from .state import Token
 from .wire import Request, Response, encoded_page
 
@@ -34,6 +35,23 @@ __all__ = ["RUN_PATH", "TOO_LARGE_SUBCODE", "insights_edge", "report_run"]
 #: ``/<report_run_id>`` or ``/<report_run_id>/insights``.
 RUN_PATH = re.compile(r"^/(\d{10,})(?:/(insights))?$")
 TOO_LARGE_SUBCODE = 1487534
+#: Fields that are not metrics (ids, names, dates): a report's cells are its rows times its other fields.
+_NOT_METRICS = frozenset(
+    {
+        "account_id",
+        "account_name",
+        "account_currency",
+        "campaign_id",
+        "campaign_name",
+        "adset_id",
+        "adset_name",
+        "ad_id",
+        "ad_name",
+        "objective",
+        "date_start",
+        "date_stop",
+    }
+)
 REDUCE_MESSAGE = "Please reduce the amount of data you're asking for, then retry your request"
 
 
@@ -55,7 +73,8 @@ def insights_edge(engine: Engine, req: Request, acc: AdAccount, user: str) -> Re
         return Response(body=paginate(total, lambda a, b: engine.catalog.insights(acc, a, b), req.params, base, token))
     query, last, size = _query(engine, req, acc)
     if req.method == "POST":
-        if size > engine.insights_async_limit:
+        cells = size * max(1, len([f for f in query.fields if f not in _NOT_METRICS]))
+        if size > engine.insights_async_limit or (engine.insights_async_cells or cells) < cells:
             raise GraphError(
                 f"(#100) The report asked for is larger than one report run may be ({size} rows): "
                 "ask for fewer days, fewer breakdowns or a less detailed level, then retry your request",
@@ -78,6 +97,11 @@ def insights_edge(engine: Engine, req: Request, acc: AdAccount, user: str) -> Re
     return Response(body=paginate(len(rows), lambda a, b: rows[a:b], req.params, base, token))
 
 
+def _before_v25(version: str | None) -> bool:
+    match = re.match(r"^v(\d+)\.", version or "")
+    return match is not None and int(match.group(1)) < 25
+
+
 def report_run(engine: Engine, req: Request, tok: Token, run_id: str, edge: str | None) -> Response | None:
     """Answer a call on a report run; None when ``run_id`` is no run (the path is someone else's)."""
     run = engine.report_runs.get(run_id)
@@ -89,7 +113,11 @@ def report_run(engine: Engine, req: Request, tok: Token, run_id: str, edge: str 
     if edge is None:
         node = run.node(now)
         fields = parse_fields(req.params.get("fields"))
-        return Response(body=pick_fields(node, fields, tuple(node)))
+        older = [f for f in fields or () if f in ERROR_FIELDS and _before_v25(req.version)]
+        if older:  # the reason fields came with v25.0
+            raise GraphError(f"(#100) Tried accessing nonexisting field ({older[0]}) on node type (AdReportRun)", 100)
+        shown = tuple(k for k in node if k not in ERROR_FIELDS)
+        return Response(body=pick_fields(node, fields, shown))
     texts = engine.report_runs.encoded_rows(run, now)
     base, token = engine.next_base(req), req.token or ""
     return Response(raw=encoded_page(paginate(len(texts), lambda a, b: texts[a:b], req.params, base, token)))

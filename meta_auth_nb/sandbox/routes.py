@@ -13,6 +13,7 @@ from . import oauth_routes, reports
 from .auth import authenticate, require_ads, require_person
 from .data import AdAccount, paginate, parse_fields, pick_fields
 from .errors import GraphError, unsupported
+from .objects import answer_object
 from .state import Token, User
 from .versions import check_version
 from .wire import Request, Response, error_response
@@ -82,6 +83,10 @@ def _route(engine: Engine, req: Request) -> Response:
     m_act = _ACT.match(path)
     if m_act:
         return _ad_account(engine, req, tok, m_act.group(1), m_act.group(2))
+    if m and m.group(1) != "me" and not m.group(3):
+        answered = answer_object(engine, req, tok, m.group(1), m.group(2))
+        if answered is not None:
+            return answered
     if m:
         return _node(engine, req, tok, m.group(1), m.group(2), m.group(3))
     raise unsupported(method, path.strip("/").split("/")[0] or "/")

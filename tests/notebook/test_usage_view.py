@@ -38,11 +38,11 @@ def test_meta_usage_shows_a_bar_per_budget_of_the_injected_session(shell, magics
     assert isinstance(usage, Usage) and usage is meta.usage
     html = formats(shell, usage)["text/html"]
     assert html.count('role="meter"') == len(usage.budgets()) >= 4
-    assert "tier development_access" in html and "ad account" in html and "ads_insights" in html
+    assert "tier Limited (development_access)" in html and "ad account" in html and "ads_insights" in html
     assert "score back to 0 in" in html
     assert COLORS["soon"] in html  # 50 of 60 points: amber
     text = formats(shell, usage)["text/plain"]
-    assert text.startswith("Graph API usage (tier development_access):") and "ad account" in text
+    assert text.startswith("Graph API usage (tier Limited (development_access)):") and "ad account" in text
 
 
 def test_a_blocked_budget_says_when_access_comes_back(shell, magics, dev):

@@ -36,11 +36,21 @@ def test_the_notebook_is_stored_stripped_with_its_badges():
 
 
 def test_the_notebook_pulls_every_account_resumes_and_names_a_failed_slice(tmp_path):
-    nb = execute(load(NAME), tmp_path / "insights")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    nb = execute(load(NAME), tmp_path / "insights", env={"TMPDIR": str(temporary)})
     pull = cell_with(nb, 'insights = meta.insights(\n    "all"')
     said = cell_text(pull)
     assert "21,600 rows from 12 ad accounts" in said and "actions:link_click" in said
-    assert any(WIDGET_VIEW in o.get("data", {}) for o in pull.outputs)  # the tqdm bar, as a widget
+    # nbconvert-style run (no one at a widget): the progress is one line of text, kept as the pull's summary
+    assert not any(WIDGET_VIEW in o.get("data", {}) for o in pull.outputs)
+    (progress,) = [
+        o["data"]["text/plain"] for o in pull.outputs if o.get("data", {}).get("text/plain", "").startswith("insights:")
+    ]
+    assert re.fullmatch(r"insights: done, (\d+)/\1 slices, 21,600 rows in \d+ s", progress), progress
+    # the login panel's text form says what it is and where it works, not "VBox(children=..."
+    login = cell_text(cell_with(nb, "%meta_login --sandbox --scenario insights-at-scale"))
+    assert "meta_auth_nb login panel" in login and "JupyterLab" in login and "VBox(" not in login
     assert "Int64" in cell_text(cell_with(nb, "insights.dtypes", exact=True))
     assert "roas" in cell_text(cell_with(nb, "by_account = ("))
     assert "The same 21,600 rows: True" in cell_text(cell_with(nb, "again = meta.insights("))
@@ -48,6 +58,7 @@ def test_the_notebook_pulls_every_account_resumes_and_names_a_failed_slice(tmp_p
     assert "1 slice of the pull is missing: act_" in failed and "its report run ended 'Job Failed' 3 times" in failed
     assert "Arrived: 1,120 rows; missing: act_" in failed
     assert "1,680 rows from 3 ad accounts, the missing slice fetched again" in cell_text(code_cells(nb)[-1])
-    saved = list((tmp_path / "insights").glob("insights_last_90d_*.json"))
-    assert len(saved) == 1 and not TOKEN_PATTERN.search(saved[0].read_text())
+    assert not list((tmp_path / "insights").glob("*.checkpoint"))  # nothing written beside the notebook
+    saved = list((temporary / "meta_auth_nb_insights").glob("insights_last_90d_*.checkpoint"))
+    assert len(saved) == 1 and not TOKEN_PATTERN.search(saved[0].read_bytes().decode("latin-1"))
     assert not TOKEN_PATTERN.search(json.dumps(nb, ensure_ascii=False))

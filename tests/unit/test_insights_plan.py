@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import warnings
 
 import pandas as pd
 import pytest
 
+from meta_auth_nb import errors as E
 from meta_auth_nb._base.errors import ConfigError
 from meta_auth_nb.graph.insights.arguments import InsightsArguments
-from meta_auth_nb.graph.insights.ledger import Ledger
+from meta_auth_nb.graph.insights.ledger import Ledger, MemoryStore, PullPlan
 from meta_auth_nb.graph.insights.query import resolve_range, today_in
 from meta_auth_nb.graph.insights.slices import Slice, buckets, halves, missing, plan_slices
 from meta_auth_nb.graph.insights.tidy import columns_of, frame_of, insights_frame
@@ -54,11 +56,15 @@ def test_arguments_that_cannot_work(given):
 
 def test_one_value_holds_the_arguments_and_every_other_keyword_goes_to_graph():
     arguments = InsightsArguments.of(
-        ["act_1", "1", " act_1 "], level="ad", concurrency=3, action_attribution_windows=["7d_click"]
+        ["act_1", "1", " act_1 "], level="ad", concurrency=3, use_unified_attribution_setting=True
     )
-    assert arguments.account_ids == ["act_1"] and arguments.level == "ad" and arguments.concurrency == 3
-    assert dict(arguments.params) == {"action_attribution_windows": ["7d_click"]}
-    assert arguments.query.extra == (("action_attribution_windows", "7d_click"),)
+    # bare digits stay as given: an ad account's number, or a campaign's id, told apart when the pull starts
+    assert arguments.account_ids == ["act_1", "1"] and arguments.level == "ad" and arguments.concurrency == 3
+    assert dict(arguments.params) == {"use_unified_attribution_setting": True}
+    assert arguments.query.extra == (("use_unified_attribution_setting", "true"),)
+    # the attribution windows are named and checked, and go to Graph as it takes them
+    windows = InsightsArguments.of("all", action_attribution_windows=["7d_click", "1d_view"]).query
+    assert windows.extra == (("action_attribution_windows", "7d_click,1d_view"),)
     assert arguments.progress is True and arguments.checkpoint is None and not arguments.raw  # the API's defaults
     # A checkpoint belongs to the accounts and the query asked, not to how the pull is shown or run.
     same = InsightsArguments.of(["act_1", "1", " act_1 "], level="ad", progress=False, **arguments.params)
@@ -192,13 +198,53 @@ def test_a_frame_built_slice_by_slice_is_the_frame_built_at_once():
     pd.testing.assert_frame_equal(frame_of([columns_of([])], q), insights_frame([], q))
 
 
-def test_the_ledger_holds_whole_slices_in_order_and_tells_each_change():
-    told = []
-    ledger = Ledger({"q": 1}, persist=lambda led: told.append(len(led.slices)))
-    ledger.plan(["act_2", "act_1"], {"act_1": (D(2025, 1, 1), D(2025, 1, 31))})
+class TellingStore(MemoryStore):
+    """A memory store that notes each call it is given: one per change, each about one slice or run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told: list[str] = []
+
+    def planned(self, plan: PullPlan) -> None:
+        self.told.append(f"plan {','.join(plan.targets)}")
+
+    def put(self, key, rows):
+        super().put(key, rows)
+        self.told.append(f"put {key}")
+
+    def run(self, key, run_id):
+        self.told.append(f"run {key} {run_id}")
+
+
+def test_the_ledger_holds_whole_slices_in_order_and_tells_its_store_each_change_alone():
+    store = TellingStore()
+    ledger = Ledger({"q": 1}, store)
+    ledger.plan(PullPlan(["act_2", "act_1"], {}, {"act_1": (D(2025, 1, 1), D(2025, 1, 31))}))
     ledger.record(Slice("act_1", D(2025, 1, 16), D(2025, 1, 31)), [{"n": 2}])
     ledger.run_started(Slice("act_1", D(2025, 1, 1), D(2025, 1, 15)), "99")
     ledger.record(Slice("act_1", D(2025, 1, 1), D(2025, 1, 15)), [{"n": 1}])
     ledger.record(Slice("act_2", D(2025, 1, 1), D(2025, 1, 31)), [{"n": 0}])
-    assert ledger.rows(ledger.accounts or []) == [{"n": 0}, {"n": 1}, {"n": 2}]
-    assert ledger.runs == {} and ledger.row_count == 3 and told == [0, 1, 1, 2, 3]
+    assert ledger.rows(ledger.targets or []) == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert ledger.runs == {} and ledger.row_count == 3
+    assert store.told == [
+        "plan act_2,act_1",
+        "put act_1:2025-01-16:2025-01-31",
+        "run act_1:2025-01-01:2025-01-15 99",
+        "put act_1:2025-01-01:2025-01-15",
+        "put act_2:2025-01-01:2025-01-31",
+    ]
+
+
+def test_reach_with_breakdowns_further_back_than_13_months_is_warned_at_the_callers_line():
+    today = dt.datetime.now(dt.timezone.utc).date()
+    old = (today - dt.timedelta(days=500)).isoformat(), (today - dt.timedelta(days=400)).isoformat()
+    with pytest.warns(
+        E.InsightsWarning, match=r"reach, frequency with breakdowns \(age\): Meta leaves them out"
+    ) as seen:
+        InsightsArguments.of("all", fields=["reach", "frequency", "spend"], breakdowns=["age"], time_range=old)
+    assert seen[0].filename == __file__  # it points at the call, not inside the package
+    recent = (today - dt.timedelta(days=30)).isoformat(), today.isoformat()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        InsightsArguments.of("all", fields=["reach"], breakdowns=["age"], time_range=recent)  # no warning
+        InsightsArguments.of("all", fields=["reach"], time_range=old)  # no breakdowns: nothing dropped

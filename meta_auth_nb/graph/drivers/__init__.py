@@ -6,6 +6,8 @@
 task groups; :mod:`.threads` runs the sync driver's plans side by side on
 the background event loop (:mod:`.loop`); :mod:`.insights` turns
 ``insights()``'s arguments into a plan, with its checkpoint file
-(:mod:`.checkpoint`) and its progress bar (:mod:`.progress`). The I/O-free core above never imports them.
+(:mod:`.checkpoint`, SQLite), its ``to=`` folder (:mod:`.parquet_folder`),
+its progress bar (:mod:`.progress`) or line of text (:mod:`.progress_text`).
+The I/O-free core above never imports them.
 Like the package above it, this one imports nothing.
 """

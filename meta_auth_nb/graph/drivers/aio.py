@@ -160,7 +160,7 @@ class AsyncGraphSession(SessionBase):
                 if inspect.iscoroutine(call) and inspect.getcoroutinestate(call) == inspect.CORO_CREATED:
                     call.close()
 
-    async def insights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
+    async def insights(self, accounts: Any, **options: Any) -> Any:
         """``await meta.insights(...)``: see :meth:`~meta_auth_nb.graph.drivers.sync.GraphSession.insights`.
 
         The slices run as tasks on this loop; ``concurrency`` defaults to ``max_concurrency``.

@@ -11,7 +11,7 @@ never in a URL. Graph layer.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -185,7 +185,7 @@ class GraphSession(SessionBase):
         """
         return self._run(frame_steps(self._planner, path, params, progress))
 
-    def insights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
+    def insights(self, accounts: Any, **options: Any) -> Any:
         """An insights report as a DataFrame, for one ad account, several or ``"all"``, as fast as the budget allows.
 
         The pull is planned first: cut into slices (an ad account and a run of
@@ -200,18 +200,28 @@ class GraphSession(SessionBase):
 
         The arguments are checked before any call, in one place
         (:class:`~meta_auth_nb.graph.insights.arguments.InsightsArguments`, which
-        the async session and the notebook's ``ainsights`` build from the same keywords).
+        the async session and the notebook's ``ainsights`` build from the same keywords):
+        ids, names (against the table of :mod:`~meta_auth_nb.graph.insights.names`, with
+        close matches for a typo), days Meta keeps (37 months) or has not yet. Then one
+        look-up checks the ids against the ad accounts the token reaches, and the first
+        slice goes alone until Graph accepts it: a query Graph refuses costs one request.
 
         Parameters
         ----------
-        accounts : str or list of str
-            ``"act_<id>"``, a list of them, or ``"all"`` (every ad account the token reaches).
+        accounts : str, int, or a list or pandas Series of them
+            ``"act_<id>"`` (or the account's number), a campaign's, ad set's or ad's id
+            (its ``<id>/insights``), a list of them, or ``"all"`` (every ad account the
+            token reaches).
         **options
-            The keywords below, and any other Graph parameter (``action_attribution_windows``...).
+            The keywords below, and any other Graph parameter.
         fields : str or list of str, optional
             Insights fields (``impressions``, ``spend``, ``actions``...); default
             impressions, clicks, spend and actions. The account's id and name and the
             level's ids and names are always added.
+        action_attribution_windows : list of str, optional
+            ``["7d_click", "1d_view"]``...; ``7d_view`` and ``28d_view`` are gone (Meta, 2026-01-12).
+        unchecked : list of str, optional
+            Names to send as written though the names table does not list them (Meta added them since).
         level : {"account", "campaign", "adset", "ad"}, optional
             One row per what (default ``account``, as Graph's).
         date_preset : str, optional
@@ -228,14 +238,21 @@ class GraphSession(SessionBase):
         raw : bool
             Keep Graph's shapes (text numbers, ``actions`` lists) instead of the tidy frame.
         checkpoint : str or Path, optional
-            A JSON file recording every slice that arrived: run the same call again
-            after an interruption (a kernel restart, a lost network) and only what is
-            missing is fetched, with no row twice. It holds no token.
-        progress : bool or callable
-            ``True`` (default): a progress bar (``tqdm.auto``: a widget in a notebook,
-            text in a terminal) counting slices and rows and saying what the pull waits
-            for; a callable gets an :class:`~meta_auth_nb.graph.insights.state.InsightsProgress`
-            instead; ``False`` shows nothing.
+            A file (SQLite) recording every slice as it arrives, appended slice by slice:
+            run the same call again after an interruption (a kernel restart, a lost
+            network) and only what is missing is fetched, with no row twice. It holds no token.
+        to : str or Path, optional
+            A folder: each slice is written there as a Parquet file as it arrives, and
+            the pull returns a ``pyarrow.dataset.Dataset`` of them instead of a DataFrame
+            (for pulls larger than memory; pandas, DuckDB and polars read it directly).
+            Running the same call again resumes it. Needs ``meta_auth_nb[parquet]``.
+        progress : bool or "text" or callable
+            ``True`` (default): a progress bar counting slices and rows and saying what the
+            pull waits for (a widget in a notebook, text in a terminal), or one line of
+            plain text where no widget can show (nbconvert, papermill, a log); ``"text"``:
+            that line wherever it runs; a callable gets an
+            :class:`~meta_auth_nb.graph.insights.state.InsightsProgress` instead; ``False``
+            shows nothing.
         concurrency : int
             Slices in flight at once (default 20).
         page_size : int
@@ -243,18 +260,22 @@ class GraphSession(SessionBase):
 
         Returns
         -------
-        pandas.DataFrame
+        pandas.DataFrame or pyarrow.dataset.Dataset
             Tidy: ``account_id``, ``account_name``, the level's ids and names,
             ``date_start``/``date_stop`` as dates, the breakdowns, then the fields in
             the order asked, numbers as numbers and each ``actions``-like list spread
             into ``actions:<type>`` columns (see :mod:`~meta_auth_nb.graph.insights.tidy`).
+            With ``to=``, the dataset of the folder's files, in the same columns.
 
         Raises
         ------
         InsightsIncomplete
             Some slices are missing after their retries (``.failures``, ``.partial``).
         ConfigError
-            Arguments that cannot work, said before any call.
+            Arguments that cannot work, said before any call; ids the token does not
+            reach, said after one look-up.
+        InsightsQueryRefused
+            Meta refused the query's breakdowns or metrics (after one request).
         """
         arguments = InsightsArguments.of(accounts, **options)
         steps, finish = insights_plan(self._planner, arguments, concurrency=DEFAULT_CONCURRENCY)

@@ -6,10 +6,11 @@
 checks them all before any call and raises
 :class:`~meta_auth_nb.errors.ConfigError` for what cannot work (an unknown
 date preset or level, a ``time_range`` backwards, both a preset and a range,
-an id that is not an ad account's). The drivers plan the pull from that
+something that is not an id, a name Meta does not list, days Meta has no
+data for: see :mod:`.checks`). The drivers plan the pull from that
 value: :attr:`InsightsArguments.query` is the checked Graph query
 (:class:`~.query.InsightsQuery`), :attr:`InsightsArguments.account_ids`
-the accounts asked for. Graph layer, I/O-free.
+the ids asked for. Graph layer, I/O-free.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from typing import Any
 
 from ..._base.errors import ConfigError
 from ..request import encode_params
+from .checks import check_days, check_names, target_ids
 from .query import DATE_PRESETS, DEFAULT_FIELDS, LEVELS, InsightsQuery
 from .state import ProgressCallback
 
 __all__ = ["DEFAULT_CONCURRENCY", "InsightsArguments", "account_ids"]
+
+#: ``progress=`` values besides True, False and a callable.
+PROGRESS_TEXT = "text"
 
 #: A day as ``time_range`` takes it: ``"2025-01-31"`` or a date.
 Day = str | _dt.date
@@ -43,16 +48,23 @@ class InsightsArguments:
 
     Attributes
     ----------
-    accounts : str or sequence of str
-        ``"act_<id>"``, several, or ``"all"``.
+    accounts : str, int, or a sequence (or Series) of them
+        ``"act_<id>"``, a campaign's, ad set's or ad's id, several, or ``"all"``.
     fields, level, date_preset, time_range, time_increment, breakdowns, action_breakdowns, filtering
         What Graph is asked (checked into :attr:`query`).
+    action_attribution_windows : str or sequence of str
+        Graph's ``action_attribution_windows`` (checked, the removed ``7d_view``/``28d_view`` refused).
+    unchecked : str or sequence of str
+        Names sent as written although the names table does not list them (Meta added them since).
     raw : bool
         Graph's shapes instead of the tidy frame.
     checkpoint : str or Path or None
         The file that records the pull as it arrives.
-    progress : bool or callable
-        ``True``: a progress bar; a callable gets each ``InsightsProgress``; ``False``: nothing.
+    to : str or Path or None
+        A folder the rows are written to, slice by slice, as Parquet (the pull returns a dataset of them).
+    progress : bool or "text" or callable
+        ``True``: a progress display; ``"text"``: one line of text wherever it runs; a callable gets each
+        ``InsightsProgress``; ``False``: nothing.
     concurrency : int or None
         Slices in flight at once; None leaves it to the session.
     page_size : int
@@ -61,7 +73,7 @@ class InsightsArguments:
         Any other Graph parameter (every keyword that names none of the above).
     """
 
-    accounts: str | Sequence[str]
+    accounts: Any
     fields: str | Sequence[str] | None = None
     level: str | None = None
     date_preset: str | None = None
@@ -70,15 +82,18 @@ class InsightsArguments:
     breakdowns: str | Sequence[str] | None = None
     action_breakdowns: str | Sequence[str] | None = None
     filtering: str | Sequence[Mapping[str, Any]] | None = None
+    action_attribution_windows: str | Sequence[str] | None = None
+    unchecked: str | Sequence[str] | None = None
     raw: bool = False
     checkpoint: str | Path | None = None
-    progress: bool | ProgressCallback = True
+    to: str | Path | None = None
+    progress: bool | str | ProgressCallback = True
     concurrency: int | None = None
     page_size: int = 500
     params: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, accounts: str | Sequence[str], **keywords: Any) -> InsightsArguments:
+    def of(cls, accounts: Any, **keywords: Any) -> InsightsArguments:
         """The checked arguments of ``insights(accounts, **keywords)``; keywords that name no argument go to Graph.
 
         Raises
@@ -106,11 +121,17 @@ class InsightsArguments:
         _ = self.query, self.account_ids
         if self.concurrency is not None and int(self.concurrency) < 1:
             raise ConfigError("concurrency is 1 or more (slices fetched at once)")
+        if self.to is not None and self.checkpoint is not None:
+            raise ConfigError("give to= or checkpoint=, not both: a to= folder keeps the pull itself and resumes it")
+        if self.to is not None and self.raw:
+            raise ConfigError("raw=True gives Graph's shapes in a DataFrame; a to= folder holds the tidy columns")
+        if not (isinstance(self.progress, bool) or self.progress == PROGRESS_TEXT or callable(self.progress)):
+            raise ConfigError(f"progress is True, False, {PROGRESS_TEXT!r} or a callable; got {self.progress!r}")
 
     @cached_property
     def account_ids(self) -> list[str] | None:
-        """The ``act_`` ids asked for, in order, each once; None for ``"all"``."""
-        return account_ids(self.accounts)
+        """The ids asked for (``act_<digits>`` or bare digits), in order, each once; None for ``"all"``."""
+        return target_ids(self.accounts)
 
     @cached_property
     def query(self) -> InsightsQuery:
@@ -132,46 +153,45 @@ class InsightsArguments:
         filtering = self.filtering
         if filtering is not None and not isinstance(filtering, str):
             filtering = json.dumps(filtering, separators=(",", ":"), sort_keys=True)
+        fields = _names(self.fields, "fields") or DEFAULT_FIELDS
+        breakdowns = _names(self.breakdowns, "breakdowns")
+        action_breakdowns = _names(self.action_breakdowns, "action_breakdowns")
+        windows = _names(self.action_attribution_windows, "action_attribution_windows")
+        check_names(
+            fields=fields,
+            breakdowns=breakdowns,
+            action_breakdowns=action_breakdowns,
+            windows=windows,
+            unchecked=_names(self.unchecked, "unchecked"),
+        )
+        span = _range(self.time_range) if self.time_range is not None else None
+        if span is not None:
+            today = _dt.datetime.now(_dt.timezone.utc).date()
+            check_days(*span, today, fields=fields, breakdowns=breakdowns)
+        extra = dict(self.params)
+        if windows:
+            extra["action_attribution_windows"] = list(windows)
         return InsightsQuery(
-            fields=_names(self.fields, "fields") or DEFAULT_FIELDS,
+            fields=fields,
             level=level,
             time_increment=_increment(self.time_increment),
-            breakdowns=_names(self.breakdowns, "breakdowns"),
-            action_breakdowns=_names(self.action_breakdowns, "action_breakdowns"),
+            breakdowns=breakdowns,
+            action_breakdowns=action_breakdowns,
             filtering=filtering,
             date_preset=None if self.time_range is not None else (self.date_preset or "last_30d"),
-            time_range=_range(self.time_range) if self.time_range is not None else None,
-            extra=tuple(sorted(encode_params(self.params).items())),
+            time_range=span,
+            extra=tuple(sorted(encode_params(extra).items())),
             page_size=int(self.page_size),
         )
 
     def fingerprint(self) -> dict[str, Any]:
-        """The pull as plain JSON values: a checkpoint resumes only the same accounts and query."""
-        accounts = self.accounts if isinstance(self.accounts, str) else list(self.accounts)
-        return {"accounts": accounts, **self.query.fingerprint()}
+        """The pull as plain JSON values: a checkpoint resumes only the same ids and query."""
+        return {"accounts": self.account_ids or "all", **self.query.fingerprint()}
 
 
-def account_ids(accounts: str | Sequence[str] | int) -> list[str] | None:
-    """The ``act_`` ids asked for, in order, each once; None for ``"all"``.
-
-    Raises
-    ------
-    ConfigError
-        For no account, or one that is not an ad account id.
-    """
-    if isinstance(accounts, str) and accounts.strip().lower() == "all":
-        return None
-    items = [accounts] if isinstance(accounts, (str, int)) else list(accounts)
-    ids: list[str] = []
-    for item in items:
-        text = str(item).strip()
-        digits = text[4:] if text.startswith("act_") else text
-        if not digits.isdigit():
-            raise ConfigError(f"{text!r} is not an ad account id: use 'act_<digits>', a list of them, or 'all'")
-        ids.append(f"act_{digits}")
-    if not ids:
-        raise ConfigError("no ad account given: pass 'act_<id>', a list of ids, or 'all'")
-    return list(dict.fromkeys(ids))
+def account_ids(accounts: Any) -> list[str] | None:
+    """The ids asked for, in order, each once; None for ``"all"`` (see :func:`.checks.target_ids`)."""
+    return target_ids(accounts)
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:

@@ -19,8 +19,11 @@ from typing import Any
 __all__ = [
     "DATE_PRESETS",
     "DEFAULT_FIELDS",
+    "HISTORY_MONTHS",
+    "ID_FIELDS",
     "LEVELS",
     "InsightsQuery",
+    "months_back",
     "resolve_range",
     "today_in",
 ]
@@ -145,7 +148,8 @@ def today_in(timezone_name: str | None, now: _dt.datetime) -> _dt.date:
     return moment.astimezone(_dt.timezone.utc).date()
 
 
-def _months_back(day: _dt.date, months: int) -> _dt.date:
+def months_back(day: _dt.date, months: int) -> _dt.date:
+    """``day`` moved back ``months`` calendar months (clamped to the month's length)."""
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
     for last in (31, 30, 29, 28):
@@ -177,9 +181,9 @@ def resolve_range(query: InsightsQuery, today: _dt.date) -> tuple[_dt.date, _dt.
         "this_month": (month, today),
         "last_month": ((month - _DAY).replace(day=1), month - _DAY),
         "this_quarter": (quarter, today),
-        "last_quarter": (_months_back(quarter, 3), quarter - _DAY),
+        "last_quarter": (months_back(quarter, 3), quarter - _DAY),
         "this_year": (today.replace(month=1, day=1), today),
         "last_year": (today.replace(year=today.year - 1, month=1, day=1), today.replace(month=1, day=1) - _DAY),
-        "maximum": (_months_back(today, HISTORY_MONTHS), today),
+        "maximum": (months_back(today, HISTORY_MONTHS), today),
     }
     return spans[name]

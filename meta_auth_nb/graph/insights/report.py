@@ -6,41 +6,61 @@ the amount of data" it is cut in two at a bucket boundary and each half
 tried again, and a single bucket that is still too much goes as a report
 run. A slice planned large goes as a report run: ``POST act_<id>/insights``
 gives a ``report_run_id``; the run is polled (``async_status``,
-``async_percent_completion``) at the time its progress says it should be
+``async_percent_completion`` and, since v25.0, the ``error_*`` fields that
+say why a run failed) at the time its progress says it should be
 done, never trusting 100% before "Job Completed"; its rows are paged once it
 completed (2601/1815107 right after completion is retried like any
 transient error). A run that ends "Job Failed" or "Job Skipped" is started
 again, up to :data:`RUN_ATTEMPTS` times in all, then the slice is given up
-(:class:`~meta_auth_nb.errors.InsightsSliceFailed`); a report too large for
-one run (100/1487534) is split in two. Errors that would stop every slice
-(the token, the network, a bad parameter, a rate limit longer than the
-session waits) end the pull; others give up the slice only. Status polls and
+(:class:`~meta_auth_nb.errors.InsightsSliceFailed`, with Meta's reason); a
+report too large for one run (100/1487534, a timeout, or a run that failed
+for either) is split in two, and a single bucket still too large is split by
+campaign, ad set, then fields (:mod:`.split`). Errors that would stop every
+slice (the token, the network, a bad parameter, breakdowns Meta refuses, a
+rate limit longer than the session waits) end the pull; others give up the
+slice only. Status polls and
 the run's pages count against its ad account, as the sandbox and Meta
 count them, so the pacer sees them. Graph layer, I/O-free.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ..._base.errors import (
     ConfigError,
     GraphConnectionError,
     GraphError,
+    InsightsQueryRefused,
     InsightsSliceFailed,
     InvalidAppSecretProof,
     RateLimited,
     TokenError,
     TooMuchData,
 )
+from ..._base.versions import version_number
+from ..classify import INSIGHTS_TIMEOUT_SUBCODES, classify
+from ..core import CallPlanner
 from ..paging import PageWalk
 from ..plan import Gather, Sleep, Steps, collect
-from ..request import READ_COST, CallFacts
+from ..request import CallFacts
+from .names import FIELD_KINDS
 from .query import InsightsQuery
 from .slices import SYNC_ROWS, Slice, buckets, estimate_rows, halves
+from .split import split_steps
 from .state import PullState
 
-__all__ = ["RUN_ATTEMPTS", "is_fatal", "mode_of", "slice_error", "slice_steps"]
+__all__ = [
+    "RUN_ATTEMPTS",
+    "failure_words",
+    "is_fatal",
+    "mode_of",
+    "refused_part",
+    "run_failure",
+    "slice_error",
+    "slice_steps",
+]
 
 #: Report runs started for one slice before it is given up (the first and its retries).
 RUN_ATTEMPTS = 3
@@ -53,7 +73,8 @@ CAREFUL_MIN_LOOK_S = 2.0
 
 def is_fatal(error: BaseException) -> bool:
     """True for an error every other slice would meet too: the pull stops rather than going on."""
-    if isinstance(error, (TokenError, GraphConnectionError, ConfigError, InvalidAppSecretProof, RateLimited)):
+    fatal = (TokenError, GraphConnectionError, ConfigError, InvalidAppSecretProof, RateLimited, InsightsQueryRefused)
+    if isinstance(error, fatal):
         return True
     # A bad parameter (100 but "no such object", 3018 too old...) fails every slice the same way.
     return isinstance(error, GraphError) and error.code in (100, 3018) and error.subcode not in (33, 1487534)
@@ -71,22 +92,51 @@ def slice_steps(state: PullState, piece: Slice, mode: str | None = None) -> Step
     try:
         try:
             rows = yield from (_sync_rows(state, piece) if mode == "sync" else _run_rows(state, piece))
-        except TooMuchData:
+        except TooMuchData as error:
             parts = halves(state.query, piece)
             if parts is None and mode == "sync":  # one bucket: a report run may take it
-                rows = yield from _run_rows(state, piece)
+                try:
+                    rows = yield from _run_rows(state, piece)
+                except TooMuchData:  # still too much for one run: by campaign, ad set, then fields
+                    rows = yield from split_steps(state, piece, partial(_run_rows, state, piece))
             elif parts is None:
-                raise
+                rows = yield from split_steps(state, piece, partial(_run_rows, state, piece))
             else:
-                state.split(piece, parts, "too much data for one call")
+                why = "Meta timed out" if error.subcode in INSIGHTS_TIMEOUT_SUBCODES else "too much data for one call"
+                state.split(piece, parts, why)
                 yield Gather([slice_steps(state, part, mode) for part in parts], limit=len(parts))
                 return
+    except InsightsQueryRefused as error:
+        raise refused_part(error, state.query) from None
     except GraphError as error:
         if is_fatal(error):
             raise
         state.gave_up(piece, slice_error(error, piece))
         return
     state.arrived(piece, rows)
+
+
+def refused_part(error: InsightsQueryRefused, query: InsightsQuery) -> InsightsQueryRefused:
+    """The refusal, naming what of the query Meta refused: the breakdowns asked, or the metrics it does not list."""
+    if error.part == "breakdowns":
+        asked = [*query.breakdowns, *query.action_breakdowns]
+    else:
+        asked = [name for name in query.fields if name not in FIELD_KINDS] or list(query.fields)
+    if not asked:
+        return error
+    named = f"Meta refused the {error.part} of this query ({', '.join(asked)}): {error.message}"
+    return InsightsQueryRefused(
+        named,
+        part=error.part,
+        code=error.code,
+        subcode=error.subcode,
+        type=error.type,
+        fbtrace_id=error.fbtrace_id,
+        status=error.status,
+        user_title=error.user_title,
+        user_msg=error.user_msg,
+        place=error.place,
+    )
 
 
 def slice_error(error: GraphError, piece: Slice) -> GraphError:
@@ -116,26 +166,32 @@ def _pages(state: PullState, path: str, params: dict[str, Any], facts: CallFacts
 
 def _sync_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
     params = state.query.params(piece.since, piece.until)
-    return (yield from _pages(state, f"{piece.account}/insights", params, None))
+    return (yield from _pages(state, f"{piece.account}/insights", params, state.facts_for(piece)))
 
 
-def _run_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
-    """Start (or take up again) a report run for the slice, wait for it, page its rows."""
+def _run_rows(state: PullState, piece: Slice, params: dict[str, Any] | None = None) -> Steps[list[Any]]:
+    """Start (or take up again) a report run for the slice, wait for it, page its rows.
+
+    ``params``: a part of the slice (a split: fewer campaigns, fewer fields), whose run the ledger does not note.
+    """
     planner, ledger = state.planner, state.ledger
-    facts = CallFacts(read=True, account=piece.account, cost=READ_COST, insights=True)
+    facts = state.facts_for(piece)
+    whole = params is None
     endings: list[str] = []
     while True:
-        run_id = ledger.run_of(piece)
+        run_id = ledger.run_of(piece) if whole else None
         taken_up = run_id is not None  # noted by an earlier pull
         if run_id is None:
-            params = state.query.params(piece.since, piece.until)
-            reply = yield from state.watch(planner.call("POST", f"{piece.account}/insights", params, idempotent=True))
+            asked = params if params is not None else state.query.params(piece.since, piece.until)
+            post = planner.call("POST", f"{piece.account}/insights", asked, facts=state.facts_for(piece, write=True))
+            reply = yield from state.watch(post)
             if not isinstance(reply, dict) or not reply.get("report_run_id"):
                 raise GraphError(f"{piece.label}: Graph started no report run (no report_run_id in its answer)")
             run_id = str(reply["report_run_id"])
-            ledger.run_started(piece, run_id)
+            if whole:
+                ledger.run_started(piece, run_id)
         try:
-            ending = yield from _wait_for(state, piece, run_id, facts)
+            ending, node = yield from _wait_for(state, piece, run_id, facts)
         except GraphError as error:
             if not (taken_up and error.code == 100):
                 raise
@@ -143,22 +199,62 @@ def _run_rows(state: PullState, piece: Slice) -> Steps[list[Any]]:
             continue
         if ending == COMPLETED:
             return (yield from _pages(state, f"{run_id}/insights", {}, facts))
-        ledger.run_ended(piece)
+        if whole:
+            ledger.run_ended(piece)
+        failure = run_failure(node, state.planner)
+        if isinstance(failure, TooMuchData):
+            raise failure  # the run failed for its size: split, rather than run it again
+        why = f" ({failure_words(failure)})" if failure is not None else ""
         endings.append(ending)
         if len(endings) >= RUN_ATTEMPTS:
             said = f"'{ending}' {len(endings)} times" if len(set(endings)) == 1 else ", ".join(map(repr, endings))
             raise InsightsSliceFailed(
-                f"{piece.label}: its report run ended {said}",
+                f"{piece.label}: its report run ended {said}{why}",
                 account=piece.account,
                 since=piece.since.isoformat(),
                 until=piece.until.isoformat(),
                 ending=ending,
+                reason=failure_words(failure) if failure is not None else None,
+                code=failure.code if failure is not None else None,
+                subcode=failure.subcode if failure is not None else None,
             )
-        state.tell(reason=f"{piece.label}: report run ended '{ending}', starting another")
+        state.tell(reason=f"{piece.label}: report run ended '{ending}'{why}, starting another")
 
 
-def _wait_for(state: PullState, piece: Slice, run_id: str, facts: CallFacts) -> Steps[str]:
-    """Poll a report run until it ends; returns how (``Job Completed``, ``Job Failed``, ``Job Skipped``).
+#: A report run's status, and since v25.0 why it failed.
+_STATUS_FIELDS = "async_status,async_percent_completion"
+_REASON_FIELDS = "error_code,error_subcode,error_message,error_user_title,error_user_msg"
+
+
+def _poll_fields(version: str) -> str:
+    """What a look at a run asks for: its reason too, on versions that have the fields."""
+    number = version_number(version)
+    return f"{_STATUS_FIELDS},{_REASON_FIELDS}" if number is None or number >= (25, 0) else _STATUS_FIELDS
+
+
+def run_failure(node: dict[str, Any], planner: CallPlanner) -> GraphError | None:
+    """Why a report run failed, as its ``error_*`` fields say, classified; None when they say nothing."""
+    if node.get("error_code") is None and not node.get("error_message"):
+        return None
+    envelope = {
+        "code": node.get("error_code"),
+        "error_subcode": node.get("error_subcode"),
+        "message": node.get("error_message") or "The report run failed",
+        "error_user_title": node.get("error_user_title"),
+        "error_user_msg": node.get("error_user_msg"),
+    }
+    return classify({"error": envelope}, place=planner.endpoint.place, version=planner.endpoint.version)
+
+
+def failure_words(error: GraphError) -> str:
+    """A run's failure in one phrase: Meta's codes, its message and what it wrote for the user."""
+    codes = f"code {error.code}" + (f"/{error.subcode}" if error.subcode is not None else "")
+    said = ": ".join(p.strip().rstrip(".") for p in (error.user_title, error.user_msg) if p)
+    return f"Meta says {codes}: {error.message.rstrip('.')}" + (f"; {said}" if said else "")
+
+
+def _wait_for(state: PullState, piece: Slice, run_id: str, facts: CallFacts) -> Steps[tuple[str, dict[str, Any]]]:
+    """Poll a report run until it ends; returns how (``Job Completed``, ``Job Failed``, ``Job Skipped``) and its node.
 
     The next look is when the run's own pace says it will be done: from the
     percentages seen, how long the rest should take (never before a short
@@ -168,20 +264,19 @@ def _wait_for(state: PullState, piece: Slice, run_id: str, facts: CallFacts) -> 
     run at 100% that has not completed is looked at again soon.
     """
     planner = state.planner
-    careful = planner.pacer.tier(piece.account) == "development_access"
+    careful = planner.pacer.tier(facts.account) == "development_access"
     shortest = CAREFUL_MIN_LOOK_S if careful else MIN_LOOK_S
     clock = planner.clock
     start = clock()
     seen: tuple[float, float] | None = None  # (time, percent) of the last look that moved
     wait = max(shortest, FIRST_LOOK_S)
     status, percent = "Job Not Started", 0.0
+    fields = _poll_fields(planner.endpoint.version)
     while True:
         said = f"{piece.label}: report run {percent:.0f}% ({status}); next look in {wait:.1f} s"
         state.tell(wait, said)
         yield Sleep(wait, said)
-        node = yield from state.watch(
-            planner.call("GET", run_id, {"fields": "async_status,async_percent_completion"}, facts=facts)
-        )
+        node = yield from state.watch(planner.call("GET", run_id, {"fields": fields}, facts=facts))
         node = node if isinstance(node, dict) else {}
         status = str(node.get("async_status") or "")
         try:
@@ -189,7 +284,7 @@ def _wait_for(state: PullState, piece: Slice, run_id: str, facts: CallFacts) -> 
         except (TypeError, ValueError):
             percent = 0.0
         if status in (COMPLETED, FAILED, SKIPPED):
-            return status
+            return status, node
         now = clock()
         if percent >= 100:  # 100% can be read before the run is done
             wait = max(shortest, 0.1 * (now - start))

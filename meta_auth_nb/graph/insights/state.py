@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..._base.errors import GraphError
 from ..core import CallPlanner
 from ..plan import Steps, telling_waits
+from ..request import READ_COST, WRITE_COST, CallFacts
 from .ledger import Ledger
 from .query import InsightsQuery
 from .slices import Slice
@@ -80,11 +81,20 @@ class PullState:
     ledger : Ledger
     progress : callable, optional
         Called with an :class:`InsightsProgress` as the pull moves.
+    raw : bool
+        The frame keeps Graph's shapes.
+    frame : bool
+        A DataFrame is built at the end, so each slice is turned into columns as it arrives (not for a
+        ``to=`` folder, which holds the rows itself).
 
     Attributes
     ----------
     failures : list of GraphError
         Why each slice given up is missing (each names its slice).
+    owners : dict of str to str
+        target -> the ad account it belongs to (an ad account's is itself).
+    kinds : dict of str to str
+        target -> ``account``, ``campaign``, ``adset`` or ``ad``.
     """
 
     def __init__(
@@ -95,11 +105,15 @@ class PullState:
         progress: ProgressCallback | None,
         *,
         raw: bool = False,
+        frame: bool = True,
     ) -> None:
         self.planner = planner
         self.query = query
         self.ledger = ledger
         self.raw = raw
+        self.keep_columns = frame and not raw
+        self.owners: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
         self._columns: dict[str, SliceColumns] = {}
         self.failures: list[GraphError] = []
         self._progress = progress
@@ -110,7 +124,7 @@ class PullState:
     def begin(self, planned: int) -> None:
         """The plan is made: ``planned`` slices to fetch, besides those the ledger holds."""
         with self._lock:
-            self._done = len(self.ledger.slices) + len(self.failures)
+            self._done = len(self.ledger.counts) + len(self.failures)
             self._total = self._done + planned
         self.tell(reason="planned" if planned else "everything was in the checkpoint")
 
@@ -127,7 +141,7 @@ class PullState:
     def arrived(self, piece: Slice, rows: list[dict[str, Any]]) -> None:
         """A slice arrived whole: into the ledger (and its checkpoint)."""
         self.ledger.record(piece, rows)
-        columns = None if self.raw else columns_of(rows)
+        columns = columns_of(rows) if self.keep_columns else None
         with self._lock:
             self._done += 1
             if columns is not None:
@@ -141,7 +155,7 @@ class PullState:
         keys = self.ledger.ordered(accounts)
         with self._lock:
             made = dict(self._columns)
-        return frame_of([made.get(key) or columns_of(self.ledger.slices[key]) for key in keys], self.query)
+        return frame_of([made.get(key) or columns_of(self.ledger.rows_of(key)) for key in keys], self.query)
 
     def gave_up(self, piece: Slice, error: GraphError) -> None:
         """A slice is given up; the pull goes on without it."""
@@ -155,6 +169,15 @@ class PullState:
         with self._lock:
             self._total += len(parts) - 1
         self.tell(reason=f"{piece.label}: {why}; split in {len(parts)}")
+
+    def facts_for(self, piece: Slice, *, write: bool = False) -> CallFacts:
+        """What an insights call of ``piece`` is: counted against its target's ad account (a campaign's too)."""
+        return CallFacts(
+            read=True,
+            account=self.owners.get(piece.account, piece.account),
+            cost=WRITE_COST if write else READ_COST,
+            insights=True,
+        )
 
     def watch(self, steps: Steps[Any]) -> Steps[Any]:
         """Pass a plan through, telling of each wait (rate limit, retry) before it starts."""

@@ -35,30 +35,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .names import COUNT_FIELDS, TEXT_FIELDS
 from .query import InsightsQuery
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SliceColumns", "columns_of", "frame_of", "insights_frame"]
+__all__ = ["SliceColumns", "column_kind", "columns_of", "frame_of", "insights_frame", "tidy_columns"]
 
-#: Scalar fields that count something (integers); other numeric fields are floats.
-_COUNTS = frozenset(
-    {
-        "impressions",
-        "clicks",
-        "reach",
-        "inline_link_clicks",
-        "unique_clicks",
-        "unique_inline_link_clicks",
-        "full_view_impressions",
-        "full_view_reach",
-    }
-)
-#: Text whatever it looks like.
-_TEXT = frozenset(
-    {"objective", "account_currency", "buying_type", "optimization_goal", "attribution_setting", "date_start"}
-)
+#: Scalar fields that count something (integers), and those that are text whatever they look like: the names table's.
+_COUNTS = COUNT_FIELDS
+_TEXT = TEXT_FIELDS
 _DATES = ("date_start", "date_stop")
 #: Keys of a list entry that are not part of its label: the value and attribution windows.
 _WINDOWS = re.compile(r"^(value|\d+d_(click|view|ev)|dda|inline|skan_.*|default)$")
@@ -147,10 +134,8 @@ def columns_of(rows: Sequence[dict[str, Any]]) -> SliceColumns:
     return SliceColumns(len(rows), frozenset(names), frozenset(lists), values, spread)
 
 
-def frame_of(parts: Sequence[SliceColumns], query: InsightsQuery) -> pd.DataFrame:
-    """The tidy frame of slices' columns, joined in the order given (see the module)."""
-    import pandas as pd
-
+def tidy_columns(parts: Sequence[SliceColumns], query: InsightsQuery) -> dict[str, list[Any]]:
+    """The tidy columns of slices' columns, in order, untyped: what :func:`frame_of` types (and a Parquet file too)."""
     head = [*query.id_fields, *_DATES, *query.breakdowns]
     asked = [f for f in query.fields if f not in head]
     names: set[str] = set().union(*(part.names for part in parts))
@@ -161,10 +146,30 @@ def frame_of(parts: Sequence[SliceColumns], query: InsightsQuery) -> pd.DataFram
     for field in lists:
         for label in sorted(set().union(*(part.spread.get(field, ()) for part in parts))):
             data[f"{field}:{label}"] = _joined(parts, (field, label))
+    if "account_id" in data:
+        data["account_id"] = [v if v is None or str(v).startswith("act_") else f"act_{v}" for v in data["account_id"]]
+    return data
+
+
+def column_kind(name: str, query: InsightsQuery) -> str:
+    """How a tidy column is typed: ``date``, ``text``, ``count`` (whole numbers), ``number``; a spread list's
+    column is ``count0`` or ``number0`` (absent means 0), a ``cost_per_...`` one ``number`` (absent stays empty)."""
+    if name in _DATES:
+        return "date"
+    if _is_text(name, query):
+        return "text"
+    field = name.split(":", 1)[0]
+    if ":" in name and not field.startswith("cost_per"):
+        return "count0" if _counts_list(field) else "number0"
+    return "count" if name in _COUNTS else "number"
+
+
+def frame_of(parts: Sequence[SliceColumns], query: InsightsQuery) -> pd.DataFrame:
+    """The tidy frame of slices' columns, joined in the order given (see the module)."""
+    import pandas as pd
+
+    data = tidy_columns(parts, query)
     frame = pd.DataFrame(data) if any(part.size for part in parts) else pd.DataFrame(columns=list(data))
-    if len(frame) and "account_id" in frame:
-        ids = frame["account_id"].astype(str)
-        frame["account_id"] = ids.where(ids.str.startswith("act_"), "act_" + ids)
     for name in frame.columns:
         frame[name] = _typed(frame[name], name, query)
     return frame

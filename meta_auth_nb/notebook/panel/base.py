@@ -41,6 +41,7 @@ from .steps import (
     build_scopes,
     build_use,
 )
+from .text_form import panel_text
 
 __all__ = ["PanelBase"]
 
@@ -229,7 +230,12 @@ class PanelBase:
     def _ipython_display_(self) -> None:
         from IPython.display import display as show
 
-        show(self.widget)
+        # The widget's view, with a text form that says what the panel is where widgets cannot show.
+        bundle = getattr(self.widget, "_repr_mimebundle_", lambda **_: None)()
+        if bundle:
+            show({**bundle, "text/plain": panel_text(self.step, self.state.profile, self.settings.place)}, raw=True)
+        else:
+            show(self.widget)
 
     def __repr__(self) -> str:
         return f"<LoginPanel profile={self.state.profile!r} step={self.step!r} token={self.state.token!r}>"
