@@ -28,7 +28,8 @@
             ├── StateMismatch
             ├── LoginDenied
             ├── CodeExchangeFailed
-            ├── CatcherTimeout             no redirect reached the local catcher in time
+            ├── CatcherTimeout             no redirect reached the local catcher in time (.opened)
+            ├── LoginBlocked               the app's settings would stop the dialog: found before it opens
             ├── NotARedirect               what was pasted is not the address this login ends on
             └── RedirectPortBusy           another program holds the loopback redirect's port
 
@@ -44,7 +45,7 @@ Which Graph reply becomes which class is decided in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from .commands import Place
 from .redact import redact
@@ -325,20 +326,45 @@ class TransientError(GraphError):
 
 
 class GraphConnectionError(GraphError):
-    """The Graph API could not be reached (DNS, refused, reset, timeout).
+    """The Graph API could not be reached (DNS, refused, reset, timeout): never a refusal by Graph.
 
     Attributes
     ----------
     before_send : bool
         True when the connection never opened, so the request surely did
         not reach Graph and sending it again cannot do anything twice.
+    host : str
+        The host that could not be reached (``graph.facebook.com``).
+    kind : str
+        What failed: ``lookup`` (the name, so most likely offline),
+        ``refused``, ``timeout``, ``dropped``, ``secure`` (TLS), or ``other``.
     """
 
-    default_hint = "Check the network connection and META_GRAPH_URL, then retry."
+    default_hint = "Check the network connection (are you offline?) and META_GRAPH_URL, then retry."
+    #: What each kind of failure is, in words (``{host}`` filled in).
+    WORDS: ClassVar[dict[str, str]] = {
+        "lookup": "Could not reach {host}: its name could not be looked up, so this machine seems to be offline",
+        "refused": "Could not reach {host}: the connection was refused",
+        "timeout": "{host} did not answer in time",
+        "dropped": "The connection to {host} broke before its answer arrived",
+        "secure": "Could not make a secure connection to {host}",
+        "other": "Could not reach {host}",
+    }
 
-    def __init__(self, message: str, *, before_send: bool = False, **kw: Any) -> None:
-        self.before_send = before_send
+    def __init__(self, message: str, *, before_send: bool = False, host: str = "", kind: str = "other", **kw: Any):
+        self.before_send, self.host, self.kind = before_send, host, kind
         super().__init__(message, **kw)
+
+    @classmethod
+    def failed(cls, kind: str, host: str, *, before_send: bool = False) -> GraphConnectionError:
+        """The error for a connection to ``host`` that failed this ``kind`` of way, in plain words."""
+        words = cls.WORDS.get(kind, cls.WORDS["other"])
+        return cls(words.format(host=host or "the Graph API"), before_send=before_send, host=host, kind=kind)
+
+    @property
+    def headline(self) -> str:
+        """One line for a title: ``Could not reach graph.facebook.com: are you offline?``."""
+        return f"Could not reach {self.host or 'the Graph API'}: are you offline?"
 
 
 class InvalidAppSecretProof(GraphError):

@@ -141,7 +141,7 @@ class CallPlanner:
                     raise self._final(error, facts) from None
                 attempt += 1
                 if delay > 0:
-                    reason = f"{type(error).__name__} ({_codes(error)}): retrying in {delay:.1f} s"
+                    reason = f"{_passing(error)}: trying again in {delay:.1f} s ({_codes(error)})"
                     log.info("%s %s", request, reason)
                     yield Sleep(delay, reason)
 
@@ -232,9 +232,21 @@ class CallPlanner:
 
 
 def _codes(error: GraphError) -> str:
+    """Graph's codes, for a details line (``code 2601/1815107``, ``HTTP 503``, ``no answer``)."""
     if error.code is None:
-        return f"HTTP {error.status}" if error.status else type(error).__name__
+        return f"HTTP {error.status}" if error.status else "no answer"
     return f"code {error.code}" + (f"/{error.subcode}" if error.subcode is not None else "")
+
+
+def _passing(error: GraphError) -> str:
+    """Why a call is tried again, in words (the codes go in a details line after)."""
+    if isinstance(error, GraphConnectionError):
+        return error.message
+    if isinstance(error, RateLimited):
+        return "a rate limit was reached"
+    if isinstance(error, TransientError):
+        return "Meta's side had a passing problem"
+    return "Graph's answer was not usable"
 
 
 class SessionBase:

@@ -148,7 +148,7 @@ class MetaUsageMagics(Magics):
         if session is None:
             raise UsageError(f"There is no session named {name!r}: run %meta_login first, or give --as NAME.")
         if not isinstance(session, SessionBase):
-            raise UsageError(f"{name!r} is a {type(session).__name__}, not a Graph session: give --as NAME.")
+            raise UsageError(f"{name!r} is not a Graph session: give the session's name with --as NAME.")
         if session.usage is None:
             print(f"{name}: no usage reported yet; the headers come with the first Graph call.")
             return None

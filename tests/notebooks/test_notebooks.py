@@ -150,7 +150,7 @@ def test_workshop_every_check_passes(module_tmp):
         cell_with(nb, "sandbox.advance(10 * 60)")
     )
     declined = cell_text(cell_with(nb, "--scenario declined-ads-read"))
-    assert "alice declined ads_read; asking again" in declined and "auth_type=rerequest" in declined
+    assert "alice declined ads_read; asking again" in declined and "again for the declined permissions" in declined
     assert "190/460" in cell_text(cell_with(nb, "advance(2 * 60)"))
     paced = cell_text(cell_with(nb, "progress=show"))
     assert "Pacing: ad account act_" in paced and "40000 rows; the pull paused" in paced

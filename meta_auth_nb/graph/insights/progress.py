@@ -35,15 +35,21 @@ class ProgressBar:
     def __call__(self, progress: InsightsProgress) -> None:
         with self._lock:
             if self._bar is None:
+                if not progress.slices_total:
+                    return  # not planned yet: a bar made with no total stays a sliver at "100%"
                 from tqdm.auto import tqdm
 
                 self._bar = tqdm(total=progress.slices_total, desc=self._description, unit="slice", leave=True)
+                _widen(self._bar)
             bar = self._bar
-            bar.total = progress.slices_total
-            bar.n = progress.slices_done
+            if bar.total != progress.slices_total:  # a slice was split: the bar's own maximum follows
+                bar.reset(total=progress.slices_total)
+            # The bar counts slices that arrived: a pull with slices missing never reaches 100%,
+            # so it ends red, not green.
+            bar.n = progress.slices_done - progress.failed
             said = f"{progress.rows:,} rows"
             if progress.failed:
-                said += f", {progress.failed} failed"
+                said += f", {progress.failed} slice{'s' if progress.failed != 1 else ''} missing"
             if progress.reason:
                 reason = progress.reason if len(progress.reason) <= 90 else progress.reason[:89] + "…"
                 said += f"; {reason}"
@@ -55,3 +61,14 @@ class ProgressBar:
         with self._lock:
             if self._bar is not None:
                 self._bar.close()
+
+
+def _widen(bar: Any) -> None:
+    """In a notebook, give the bar the room its words leave (they wrap under it rather than squeeze it)."""
+    container = getattr(bar, "container", None)
+    if container is None:
+        return
+    _, meter, words = container.children
+    container.layout.width, container.layout.flex_flow = "100%", "row wrap"
+    meter.layout.flex, meter.layout.min_width, meter.layout.width = "1 1 12em", "12em", None
+    words.layout.flex = "0 1 auto"

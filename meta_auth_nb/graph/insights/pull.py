@@ -145,7 +145,8 @@ def pull_steps(
     if todo:
         yield Gather([slice_steps(state, piece) for piece in todo], limit=request.concurrency)
     frame = state.frame(accounts)
-    state.tell(reason="done" if not state.failures else f"{len(state.failures)} slices missing")
+    missing = len(state.failures)
+    state.tell(reason="done" if not missing else f"{missing} slice{'s' if missing != 1 else ''} missing")
     if state.failures:
         raise _incomplete(state.failures, frame, request.checkpoint)
     return frame
