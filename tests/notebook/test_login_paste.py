@@ -53,7 +53,7 @@ def test_the_explorer_tab_has_meta_steps_and_the_sandbox_speaks_of_the_sandbox(s
     shown = " ".join(w.value for w in (panel.explorer_steps, panel.system_steps, panel.login_intro)) + _texts(
         panel.advanced
     )
-    for meta_only in ("developers.facebook.com", "pick your own app", "META_APP_SECRET from the environment"):
+    for meta_only in ("developers.facebook.com", "pick your own app", "from META_APP_SECRET"):
         assert meta_only not in shown and meta_only not in panel.app_secret_field.placeholder
     assert "Add this address" not in shown and "nothing to register" in panel.redirect_info.value
     assert "sandbox" in panel.explorer_steps.value and "sandbox" in panel.login_intro.value

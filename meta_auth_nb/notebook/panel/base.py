@@ -176,7 +176,7 @@ class PanelBase:
         app_id_field, app_secret_field = build_app_fields()
         app_id_field.value = self.state.app().app_id or ""
         if self.settings.app_secret and not self.sandbox:
-            app_secret_field.placeholder = "using META_APP_SECRET from the environment"
+            app_secret_field.placeholder = "from META_APP_SECRET"
         steps: dict[str, Any] = {
             SCOPES: build_scopes(display.permission_catalog(), self.state.scopes, self.state.config_id or ""),
             METHOD: build_method(app_id_field, app_secret_field, self.settings.login_success_url, self.sandbox),
@@ -360,7 +360,7 @@ class PanelBase:
             self.state.app_id = check_app_id(self.app_id_field.value) if self.app_id_field.value.strip() else None
         except ValueError:  # said when the id is used: the login or the extension reads the field again
             pass
-        self.app_secret_field.placeholder = "received (kept in this kernel's memory only)"
+        self.app_secret_field.placeholder = "received; kept in memory only"
         return typed
 
     def _stop_catcher(self, why: str = "a newer login link was made in the panel") -> None:

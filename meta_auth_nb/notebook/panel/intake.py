@@ -103,7 +103,7 @@ class TokenIntake(PanelBase):
             self._pasted[id(field)] = change["new"]
             self._placeholders.setdefault(id(field), field.placeholder)
             field.value = ""
-            field.placeholder = "token received: press the button to check it"
+            field.placeholder = "token received: press below"
 
     def _on_paste_token(self, field: w.Password, method: str) -> None:
         raw = field.value or self._pasted.pop(id(field), "")

@@ -151,7 +151,7 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], conf
         w.Text(
             value=",".join(others),
             description="Other permissions",
-            placeholder="comma-separated, e.g. instagram_basic",
+            placeholder="e.g. instagram_basic",
             style=_DESCRIPTION,
             layout=_field_layout(),
         ),
@@ -218,7 +218,7 @@ def build_app_fields() -> tuple[w.Text, w.Password]:
         ),
         "app-id",
     )
-    secret = _secret("app-secret", "App secret", "App settings > Basic (cleared once read)")
+    secret = _secret("app-secret", "App secret", "App settings > Basic")
     return app_id, secret
 
 
@@ -229,7 +229,7 @@ def build_method(
     explorer_token = _secret(
         "explorer-token",
         "Access token",
-        "a token this sandbox issued" if sandbox else "the token from the Explorer",
+        "a sandbox token" if sandbox else "the Explorer's token",
     )
     explorer_submit = _button("Use this token", "explorer-submit", "primary")
     explorer = w.VBox([explorer_steps, explorer_token, explorer_submit])
@@ -246,7 +246,7 @@ def build_method(
     redirect_paste = classed(
         w.Text(
             description="Address it ended on",
-            placeholder="http://...?code=...&state=...",
+            placeholder="http://…?code=…&state=…",
             style=_DESCRIPTION,
             layout=_field_layout(),
         ),
@@ -262,7 +262,7 @@ def build_method(
     registered_field = classed(
         w.Text(
             description="Registered redirect",
-            placeholder="https://... (live apps)",
+            placeholder="https://…",
             style=_DESCRIPTION,
             layout=w.Layout(flex="1 1 24em", max_width="36em", min_width="0"),
             continuous_update=False,
