@@ -158,7 +158,8 @@ CUT_PLACEHOLDERS_JS = """
     ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
     const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     const needs = ctx.measureText(input.placeholder).width;
-    if (input.placeholder && room > 0 && needs > room + 1) out.push(`"${input.placeholder}" (${Math.round(needs)} > ${Math.round(room)} px)`);
+    const size = `${Math.round(needs)} > ${Math.round(room)} px`;
+    if (input.placeholder && room > 0 && needs > room + 1) out.push(`"${input.placeholder}" (${size})`);
   }
   return out;
 }
