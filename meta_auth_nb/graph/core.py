@@ -174,12 +174,21 @@ class CallPlanner:
         return payload
 
     def note_usage(self, usage: Usage | None, facts: CallFacts, ticket: int | None = None) -> None:
-        """Keep the latest figures of each usage header, and tell the pacer."""
+        """Keep the latest figures of each usage header (an ad account's under its id, with the time), and tell the
+        pacer."""
         if usage is None:
             return
+        read = usage.about(facts.account, time.time())
         with self._usage_lock:
-            self.usage = usage if self.usage is None else self.usage.combined(usage)
+            self.usage = read if self.usage is None else self.usage.combined(read)
         self.pacer.note(facts, usage, ticket)
+
+    def carry_usage(self, earlier: Usage | None) -> None:
+        """Start from ``earlier`` figures (this session's own, newer ones win)."""
+        if earlier is None:
+            return
+        with self._usage_lock:
+            self.usage = earlier if self.usage is None else earlier.combined(self.usage)
 
     def _check_version(self, text: str | None) -> None:
         """Warn once per session that the pinned version has ended for the Marketing API."""
@@ -311,6 +320,14 @@ class SessionBase:
     def usage(self) -> Usage | None:
         """The latest usage headers."""
         return self._planner.usage
+
+    def carry_usage(self, earlier: Usage | None) -> None:
+        """Start from ``earlier`` figures: those of a session this one replaces, for the same app and Graph.
+
+        The budgets belong to the app, its ad accounts and businesses, not to a
+        token: a new login does not reset them, so neither does its session.
+        """
+        self._planner.carry_usage(earlier)
 
     @property
     def server_time(self) -> datetime | None:

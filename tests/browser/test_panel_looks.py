@@ -172,7 +172,10 @@ def test_at_800_px_nothing_sticks_out_or_is_cut(lab, browser, artifacts):
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        _open(lab, page, "narrow.ipynb", ["%load_ext meta_auth_nb", "%meta_login --sandbox --local"])
+        usage_cell = (
+            "for act in meta.frame('me/adaccounts')['id']:\n    meta.get(f'{act}/insights', limit=1)\n%meta_usage"
+        )
+        _open(lab, page, "narrow.ipynb", ["%load_ext meta_auth_nb", "%meta_login --sandbox --local", usage_cell])
         for index in (0, 1):
             _run(page, index)
         output = cell_output(page, 1)
@@ -204,6 +207,19 @@ def test_at_800_px_nothing_sticks_out_or_is_cut(lab, browser, artifacts):
         extend_and_save(panel)
         check("use")
         _shot(page, 1, artifacts / "panel-800px-use.png")
+        # %meta_usage: a row per budget, every bar at the same place, nothing cut or sticking out.
+        _run(page, 2)
+        usage = cell_output(page, 2)
+        meters = usage.locator('.meta-auth-usage [role="meter"]')
+        expect(meters.first).to_be_visible()
+        lefts = meters.evaluate_all("els => els.map((e) => Math.round(e.getBoundingClientRect().left))")
+        assert len(lefts) >= 4 and len(set(lefts)) == 1, lefts
+        problems.extend(
+            f"%meta_usage: {p}" for p in usage.locator(".meta-auth-usage").evaluate(OVERFLOW_JS, usage.element_handle())
+        )
+        rows = usage.locator(".meta-auth-usage-row").all_inner_texts()
+        assert all("\n" not in row.strip().split("\t")[-1] for row in rows)
+        _shot(page, 2, artifacts / "usage-800px.png")
         assert not problems, "\n".join(problems)
     finally:
         context.close()

@@ -36,14 +36,21 @@ def test_the_notebook_is_stored_stripped_with_its_badges():
 
 
 def test_the_notebook_pulls_every_account_resumes_and_names_a_failed_slice(tmp_path):
-    nb = execute(load(NAME), tmp_path / "insights")
+    nb = execute(load(NAME), tmp_path / "insights", store_widget_state=True)
     pull = cell_with(nb, 'insights = meta.insights(\n    "all"')
     said = cell_text(pull)
     assert "21,600 rows from 12 ad accounts" in said and "actions:link_click" in said
     assert any(WIDGET_VIEW in o.get("data", {}) for o in pull.outputs)  # the tqdm bar, as a widget
     assert "Int64" in cell_text(cell_with(nb, "insights.dtypes", exact=True))
-    assert "roas" in cell_text(cell_with(nb, "by_account = ("))
+    ranked = cell_text(cell_with(nb, "by_account = ("))
+    assert "roas" in ranked and "account_currency" in ranked  # ranked within a currency, never across
     assert "The same 21,600 rows: True" in cell_text(cell_with(nb, "again = meta.insights("))
+    # The bars as the notebook keeps them: the whole pull ends full and green, the one with a slice missing does not.
+    whole, partial = _bar(nb, pull), _bar(nb, cell_with(nb, "fail_next_job"))
+    assert whole["value"] == whole["max"] and whole["bar_style"] == "success"
+    assert partial["value"] < partial["max"] and partial["bar_style"] == "danger"
+    for bar in (whole, partial):  # a bar with room to show it, not a sliver
+        assert bar["layout"].get("width") in (None, "", "auto") and bar["layout"].get("flex")
     failed = cell_text(cell_with(nb, "fail_next_job"))
     assert "1 slice of the pull is missing: act_" in failed and "its report run ended 'Job Failed' 3 times" in failed
     assert "Arrived: 1,120 rows; missing: act_" in failed
@@ -51,3 +58,15 @@ def test_the_notebook_pulls_every_account_resumes_and_names_a_failed_slice(tmp_p
     saved = list((tmp_path / "insights").glob("insights_last_90d_*.json"))
     assert len(saved) == 1 and not TOKEN_PATTERN.search(saved[0].read_text())
     assert not TOKEN_PATTERN.search(json.dumps(nb, ensure_ascii=False))
+
+
+def _bar(nb, cell) -> dict:
+    """The progress bar a cell showed, as the saved notebook's widget state holds it."""
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    shown = [o["data"][WIDGET_VIEW]["model_id"] for o in cell.outputs if WIDGET_VIEW in o.get("data", {})]
+    assert shown, "the cell showed no widget"
+    box = state[shown[-1]]["state"]
+    bars = [state[ref.removeprefix("IPY_MODEL_")] for ref in box["children"]]
+    bar = next(b for b in bars if b["model_name"].endswith("ProgressModel"))
+    layout = state[bar["state"]["layout"].removeprefix("IPY_MODEL_")]["state"]
+    return {**bar["state"], "layout": layout}

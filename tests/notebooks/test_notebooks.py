@@ -110,11 +110,14 @@ def test_quickstart_runs_top_to_bottom(quickstart):
     accounts = cell_text(cell_with(nb, 'meta.frame("me/adaccounts"'))
     assert accounts.count("act_") >= 2 and "<table" in accounts
     assert "Spring Sale" in cell_text(cell_with(nb, "/campaigns"))
-    progress = cell_with(nb, "IntProgress")
+    progress = cell_with(nb, "meta.insights(")  # the package's own pull and progress bar, no hand-made loop
     assert any(o.get("data", {}).get("application/vnd.jupyter.widget-view+json") for o in progress.outputs)
-    assert "Read 2000 insights rows from 2 ad accounts." in cell_text(progress)
+    assert "Read 300 insights rows (a campaign a day) from 2 ad accounts." in cell_text(progress)
+    assert "account_currency" in cell_text(progress)
     summary = cell_text(cell_with(nb, "by_campaign ="))
     assert "ctr_percent" in summary and "<table" in summary
+    # Money is summed per currency: USD and GBP accounts each get their own rows, never one total.
+    assert "account_currency" in summary and "USD" in summary and "GBP" in summary
 
 
 def test_saved_quickstart_holds_no_token_or_secret(quickstart):
