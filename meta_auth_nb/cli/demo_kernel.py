@@ -150,7 +150,8 @@ class _Headed:
     """Echoes text under the latest heading, printing the heading only once something stands under it."""
 
     def __init__(self, echo: Callable[[str], None]) -> None:
-        self.echo, self.heading = echo, None
+        self.echo = echo
+        self.heading: str | None = None
 
     def head(self, title: str) -> None:
         self.heading = title  # a heading with nothing under it before the next one is never printed
