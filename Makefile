@@ -53,8 +53,8 @@ $(STAMP7): pyproject.toml
 # ruff the style, mypy the types. They run before the tests, so CI runs them too.
 lint: $(STAMP)
 	$(BIN)/lint-imports
-	$(BIN)/ruff check meta_auth_nb tests benchmarks
-	$(BIN)/ruff format --check meta_auth_nb tests benchmarks
+	$(BIN)/ruff check meta_auth_nb tests benchmarks tools
+	$(BIN)/ruff format --check meta_auth_nb tests benchmarks tools
 	$(BIN)/mypy
 
 test: lint $(STAMP7)

@@ -146,20 +146,11 @@ def _slice(account: str, since: str, until: str) -> Any:
 
 
 def _query() -> Any:
-    from meta_auth_nb.graph.insights.query import build_query
+    from meta_auth_nb.graph.insights.arguments import InsightsArguments
 
-    return build_query(
-        fields=FIELDS,
-        level=LEVEL,
-        date_preset=None,
-        time_range={"since": SINCE, "until": UNTIL},
-        time_increment=1,
-        breakdowns=None,
-        action_breakdowns=None,
-        filtering=None,
-        page_size=PAGE,
-        extra={},
-    )
+    return InsightsArguments.of(
+        "all", fields=FIELDS, level=LEVEL, time_range={"since": SINCE, "until": UNTIL}, time_increment=1, page_size=PAGE
+    ).query
 
 
 def _one(name: str) -> tuple[float, dict[str, Any], dict[str, int]]:

@@ -35,8 +35,8 @@ _LAZY: dict[str, str] = {
     "StateMismatch": ".errors",
     "LoginDenied": ".errors",
     "CodeExchangeFailed": ".errors",
-    "GraphSession": ".graph.sync",
-    "AsyncGraphSession": ".graph.aio",
+    "GraphSession": ".graph.drivers.sync",
+    "AsyncGraphSession": ".graph.drivers.aio",
     "LoginRequest": ".auth.oauth",
     "login_url": ".auth.oauth",
     "parse_redirect": ".auth.oauth",
@@ -126,9 +126,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .errors import TokenInvalidated as TokenInvalidated
     from .frames import scopes_frame as scopes_frame
     from .frames import tokens_frame as tokens_frame
-    from .graph.aio import AsyncGraphSession as AsyncGraphSession
+    from .graph.drivers.aio import AsyncGraphSession as AsyncGraphSession
+    from .graph.drivers.sync import GraphSession as GraphSession
     from .graph.proof import appsecret_proof as appsecret_proof
-    from .graph.sync import GraphSession as GraphSession
     from .notebook import leak_guard as leak_guard
     from .notebook.kernel_sandbox import kernel_sandbox as kernel_sandbox
     from .store import StoredProfile as StoredProfile

@@ -181,7 +181,7 @@ def scopes_frame_from(
 
 def ad_account_names(token: AccessToken, *, app_secret: str | None = None, **options: Any) -> dict[str, str]:
     """``act_`` id -> name of the ad accounts ``token`` can read; empty when it may not list them."""
-    from .graph.sync import GraphSession
+    from .graph.drivers.sync import GraphSession
 
     try:
         with GraphSession(token, app_secret=app_secret, **options) as session:

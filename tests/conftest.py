@@ -14,6 +14,11 @@ from meta_auth_nb.sandbox import Sandbox
 #: The real SecretService keyring fixtures (secret_service, secret_service_keyring), for every test folder.
 pytest_plugins = ["tests.keyring_support"]
 
+#: Not Meta app ids, though each looks like digits to some check ("²" and "٣" to str.isdigit).
+NOT_APP_IDS = ["²", "1" * 25, "٣٤٥", "12a4"]
+#: What every front end and login_url say about them, after the name of the field.
+APP_ID_RULE = "must be the App ID of your Meta app: the number (digits 0-9, at most 20) shown in App settings > Basic"
+
 #: Retries as in production but with short waits, so fault tests stay quick.
 FAST_RETRY = RetryPolicy(max_retries=8, backoff_base=0.01, backoff_max=0.2)
 

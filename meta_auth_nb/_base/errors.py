@@ -45,11 +45,15 @@ Which Graph reply becomes which class is decided in
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .commands import Place
 from .redact import redact
 from .usage import Usage
+
+if TYPE_CHECKING:  # named in a type only: the base layer imports nothing but the standard library
+    import pandas as pd
 
 __all__ = [
     "AutopilotError",
@@ -104,15 +108,7 @@ class ProfileNotFound(StoreError):
 
     def __init__(self, message: str, *, profile: str = "") -> None:
         super().__init__(message)
-        self.profile = profile
-
-    def __reduce__(self) -> Any:
-        # Keep the keyword-only attribute across pickling (multiprocessing, papermill).
-        return (_rebuild_not_found, (str(self), self.profile))
-
-
-def _rebuild_not_found(message: str, profile: str) -> ProfileNotFound:
-    return ProfileNotFound(message, profile=profile)
+        self.profile = profile  # pickled with the instance's __dict__, as every attribute set here
 
 
 class InvalidProfileName(StoreError, ValueError):
@@ -147,9 +143,6 @@ class CommandError(MetaAuthError):
     def __init__(self, message: str, exit_code: int = 3) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-    def __reduce__(self) -> Any:
-        return (type(self), (str(self), self.exit_code))
 
 
 class AutopilotError(MetaAuthError):
@@ -239,7 +232,7 @@ class GraphError(MetaAuthError):
         state = {**self.__dict__, "place": place, "hint": redact(self.situation_hint(place))}
         return _rebuild(type(self), state)
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Keep exceptions picklable (multiprocessing, papermill) with all fields.
         return (_rebuild, (type(self), self.__dict__.copy()))
 
@@ -397,8 +390,16 @@ class InsightsIncomplete(MetaAuthError):
     """An insights pull ended with slices missing: ``.failures`` (why, per slice), ``.partial`` (the
     DataFrame of what arrived), ``.checkpoint`` (the file to resume from, if any)."""
 
-    def __init__(self, message: str = "", *, failures: Any = (), partial: Any = None, checkpoint: Any = None):
-        self.failures, self.partial, self.checkpoint = list(failures), partial, checkpoint
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        failures: Iterable[GraphError] = (),
+        partial: pd.DataFrame | None = None,
+        checkpoint: str | None = None,
+    ) -> None:
+        self.failures: list[GraphError] = list(failures)
+        self.partial, self.checkpoint = partial, checkpoint
         super().__init__(message)
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 __all__ = ["write_atomically"]
 
 
-def write_atomically(path: Path, text: str, *, mode: int | None = None, sync: bool = False) -> None:
+def write_atomically(
+    path: Path, text: str, *, mode: int | None = None, sync: bool = False, encoding: str = "utf-8"
+) -> None:
     """Replace ``path`` with ``text`` in one step (a temp file in the same folder, then ``os.replace``).
 
     Parameters
@@ -20,12 +22,14 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None, sync: bo
     path : Path
         The file to write; its folder must exist.
     text : str
-        The whole new content, written as UTF-8 with newlines kept as given.
+        The whole new content, written with newlines kept as given.
     mode : int, optional
         Permission bits for the new file; default: those of the file it
         replaces, else the temp file's own (0600).
     sync : bool
         fsync before the rename, so a crash cannot leave an empty file.
+    encoding : str
+        The codec the text is written in (UTF-8 unless a file being rewritten had another).
     """
     if mode is None:
         try:
@@ -39,7 +43,7 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None, sync: bo
                 os.fchmod(handle, mode)
             except (AttributeError, OSError):  # Windows: no POSIX modes
                 pass
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
             out.write(text)
             if sync:
                 out.flush()

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 #: Anything shaped like a Meta access token: ``EAA`` then a long run of
 #: letters and digits in mixed case (user, page and system-user tokens all look
 #: like this: 150 or more random letters and digits). The run must hold a
-#: lowercase letter: an uppercase hex digest or base32 string that happens to
-#: contain ``EAA`` is not a token.
-TOKEN_PATTERN = re.compile(r"EAA(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{20,}")
+#: lowercase letter and a digit: an uppercase hex digest or base32 string that
+#: happens to contain ``EAA`` is not a token, nor is a name such as
+#: ``EAAccessTokenProviderFactory`` (150 random letters and digits hold both).
+TOKEN_PATTERN = re.compile(r"EAA(?=[A-Z0-9]*[a-z])(?=[A-Za-z]*[0-9])[A-Za-z0-9]{20,}")
 #: App tokens are ``APP_ID|APP_SECRET`` (32 hex) or ``APP_ID|<opaque>``; in a
 #: URL the bar is often percent-encoded (``APP_ID%7CAPP_SECRET``).
 APP_TOKEN_PATTERN = re.compile(r"\b(\d{5,20})(?:\||%7[Cc])([A-Za-z0-9_\-]{16,})")
@@ -66,12 +67,15 @@ class _KnownSecrets:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._lock = threading.Lock()
+        #: Some secret holds white space (none of Meta's do), so one may go on across a space.
+        self.spaced = False
 
     def add(self, value: str | None) -> None:
         # Very short values would mask ordinary words; real secrets are long.
         if value and len(value) >= 8:
             with self._lock:
                 self._values.add(value)
+                self.spaced = self.spaced or any(char.isspace() for char in value)
 
     def snapshot(self) -> list[str]:
         with self._lock:
@@ -85,6 +89,11 @@ known_secrets = _KnownSecrets()
 def remember_secret(value: str | None) -> None:
     """Register a secret so :func:`redact` masks it wherever it appears."""
     known_secrets.add(value)
+
+
+def app_token_mask(match: re.Match[str]) -> str:
+    """The mask of an :data:`APP_TOKEN_PATTERN` match: the app id and its bar as written (``|`` or ``%7C``)."""
+    return match.group(0)[: match.start(2) - match.start()] + mask(match.group(2))
 
 
 def redact(text: str, extra: Iterable[str | None] = ()) -> str:
@@ -105,7 +114,7 @@ def redact(text: str, extra: Iterable[str | None] = ()) -> str:
     text = TOKEN_PATTERN.sub(lambda m: mask(m.group(0)), text)
     # Every app token has its bar, plain or percent-encoded; the pattern itself is slow to scan long text with.
     if "|" in text or "%7" in text:
-        text = APP_TOKEN_PATTERN.sub(lambda m: f"{m.group(1)}|{mask(m.group(2))}", text)
+        text = APP_TOKEN_PATTERN.sub(app_token_mask, text)
     return SECRET_PARAM_PATTERN.sub(lambda m: m.group(1) + mask(m.group(2)), text)
 
 

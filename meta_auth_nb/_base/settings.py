@@ -15,9 +15,8 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from .commands import ANYWHERE, SURFACES, Place
 from .errors import ConfigError, NotifyError
@@ -81,8 +80,9 @@ CATCH, PASTE = "catch", "paste"
 STORE_KEYRING, STORE_MEMORY = "keyring", "memory"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _VERSION_RE = re.compile(r"^v\d+\.\d+$")
-_CONFIG_ID_RE = re.compile(r"^\d{1,20}$")
-_APP_ID_RE = re.compile(r"^[0-9]{1,20}$")
+#: Meta's numeric ids (apps, Login for Business configurations): ASCII digits only, which "²" or "٣" are
+#: not, though str.isdigit says they are digits.
+_NUMERIC_ID_RE = re.compile(r"[0-9]{1,20}")
 _STARTTLS_MODES = ("auto", "always", "never")
 _ADDRESS_RE = re.compile(r"^[^@\s,;<>\"'()\[\]\\]+@[A-Za-z0-9.\-]+$")
 
@@ -143,18 +143,23 @@ def check_version(version: str) -> str:
 
 
 def check_app_id(app_id: object, *, setting: str = "the app id") -> str:
-    """Validate a Meta app id (1-20 ASCII digits) and return it stripped.
+    """Validate a Meta app id and return it stripped: the one rule every front end and ``login_url`` apply.
+
+    Parameters
+    ----------
+    setting : str
+        How the person gave it (``--app-id``, ``META_APP_ID``, the panel's field), named in the error.
 
     Raises
     ------
     ConfigError
-        Not an app id, with where to find the right one.
+        Not a number of 1 to 20 digits (0-9), with where to find the right one.
     """
     text = str(app_id if app_id is not None else "").strip()
-    if not _APP_ID_RE.match(text):
+    if not _NUMERIC_ID_RE.fullmatch(text):
         raise ConfigError(
-            f"{setting} must be the numeric id of a Meta app (App settings > Basic in the App Dashboard), "
-            f"not {text[:40]!r}"
+            f"{setting} must be the App ID of your Meta app: the number (digits 0-9, at most 20) shown in "
+            "App settings > Basic of the App Dashboard"
         )
     return text
 
@@ -169,7 +174,7 @@ def check_config_id(config_id: object, *, setting: str = "the configuration ID")
         for Business > Configurations).
     """
     text = str(config_id or "").strip()
-    if not _CONFIG_ID_RE.match(text):
+    if not _NUMERIC_ID_RE.fullmatch(text):
         raise ConfigError(
             f"{setting} must be the numeric ID of a Facebook Login for Business configuration "
             "(App Dashboard > Facebook Login for Business > Configurations)"
@@ -283,7 +288,7 @@ class Settings:
         ConfigError
             A URL that is not HTTPS (outside loopback), a malformed version,
             a ``META_AUTH_REDIRECT`` other than ``catch`` / ``paste``, or a
-            malformed ``META_AUTH_REDIRECT_URI`` / ``META_AUTH_CONFIG_ID``, or a
+            malformed ``META_APP_ID`` / ``META_AUTH_REDIRECT_URI`` / ``META_AUTH_CONFIG_ID``, or a
             ``META_MAX_RATE_LIMIT_WAIT`` that is not a number of seconds.
         """
 
@@ -297,7 +302,7 @@ class Settings:
             graph_url=check_base_url(get(ENV_GRAPH_URL) or DEFAULT_GRAPH_URL, setting=ENV_GRAPH_URL),
             dialog_url=check_base_url(get(ENV_DIALOG_URL) or DEFAULT_DIALOG_URL, setting=ENV_DIALOG_URL),
             graph_version=check_version(get(ENV_GRAPH_VERSION) or DEFAULT_GRAPH_VERSION),
-            app_id=get(ENV_APP_ID),
+            app_id=_optional(get(ENV_APP_ID), check_app_id, ENV_APP_ID),
             app_secret=get(ENV_APP_SECRET),
             access_token=get(ENV_ACCESS_TOKEN),
             profile=get(ENV_PROFILE) or DEFAULT_PROFILE,
@@ -319,17 +324,13 @@ class Settings:
         """Where messages of a call with these settings are read, and so which commands they name."""
         return Place(self.surface, self.sandbox, self.profile)
 
-    def with_(self, **changes: Any) -> Settings:
-        """Return a copy with some fields changed (None values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
     @property
     def login_success_url(self) -> str:
         """Meta's ``login_success.html`` on the dialog host (the sandbox serves its own)."""
         return self.dialog_url + LOGIN_SUCCESS_PATH
 
 
-def _optional(value: str | None, check: Any, setting: str) -> str | None:
+def _optional(value: str | None, check: Callable[..., str], setting: str) -> str | None:
     return None if value is None else check(value, setting=setting)
 
 

@@ -98,7 +98,7 @@ def describe_delta(delta: timedelta | None) -> str:
     return f"in {words}" if future else f"{words} ago"
 
 
-def describe_moment(moment: Any, now: Any = None, *, none: str = "never") -> str:
+def describe_moment(moment: datetime | str | None, now: datetime | str | None = None, *, none: str = "never") -> str:
     """``in 5 days (2026-12-01 12:00 UTC)``; ``none`` when there is no moment.
 
     Parameters

@@ -17,7 +17,6 @@ from .redact import mask, redact, remember_secret
 from .timefmt import from_unix, utcnow
 from .token_errors import token_error_meaning
 
-TOKEN_TYPES = ("USER", "PAGE", "APP", "SYSTEM_USER")
 #: Permissions whose granular targets are ad accounts (Graph calls them ``act_<id>``).
 AD_ACCOUNT_SCOPES = frozenset({"ads_read", "ads_management"})
 
@@ -107,11 +106,6 @@ class AccessToken:
             return None
         return self.expires_at - (now or utcnow())
 
-    def is_expired(self, now: datetime | None = None) -> bool:
-        """True when a known expiry time has passed."""
-        left = self.expires_in(now)
-        return left is not None and left.total_seconds() <= 0
-
     def __str__(self) -> str:
         return self.masked
 
@@ -130,14 +124,14 @@ class AccessToken:
     def __hash__(self) -> int:
         return hash(("AccessToken", self._value))
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Pickling would write the raw token wherever the pickle goes.
         raise TypeError("AccessToken cannot be pickled; store it with TokenStore")
 
     def __copy__(self) -> AccessToken:
         return self
 
-    def __deepcopy__(self, memo: dict) -> AccessToken:
+    def __deepcopy__(self, memo: dict[int, object]) -> AccessToken:
         return self
 
 

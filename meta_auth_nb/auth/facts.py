@@ -16,7 +16,7 @@ from typing import Any
 
 from .._base.errors import GraphConnectionError, GraphError, RateLimited, TokenError, TransientError
 from .._base.tokens import AccessToken, Permission, TokenInfo
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 from .app_choice import AppChoice
 from .lifecycle import app_token
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from .._base.errors import MissingPermission
 from .._base.redact import get_logger
@@ -19,10 +20,13 @@ from .._base.timefmt import utcnow
 from .._base.token_errors import EXPIRED_SUBCODE
 from .._base.versions import version_notice
 from ..graph.classify import error_from_token_info
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 from .app_choice import app_for
 from .health import Status, entry_settings
 from .profiles import check_profile
+
+if TYPE_CHECKING:
+    from ..store import TokenStore
 
 log = get_logger(__name__)
 
@@ -30,14 +34,14 @@ log = get_logger(__name__)
 def session(
     profile: str | None = None,
     *,
-    store: Any = None,
+    store: TokenStore | None = None,
     required_scopes: Iterable[str] | str | None = None,
     warn_days: float = DEFAULT_WARN_DAYS,
     auto_extend: bool = False,
     validate: bool = True,
     **options: Any,
 ) -> GraphSession:
-    """Load, validate and return a ready :class:`~meta_auth_nb.graph.sync.GraphSession`.
+    """Load, validate and return a ready :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
 
     Parameters
     ----------
@@ -102,7 +106,7 @@ def session(
 _warned: set[str] = set()
 
 
-def _warn_about_version(version: str, now: Any) -> None:
+def _warn_about_version(version: str, now: datetime | None) -> None:
     """Once per process and version: the pinned version's Marketing API calls end soon, or ended."""
     notice = version_notice(version, (now or utcnow()).date())
     if notice and notice not in _warned:

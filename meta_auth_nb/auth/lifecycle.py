@@ -1,7 +1,7 @@
 """Token lifecycle calls: extend, inspect, permissions, revoke, system-user tokens.
 
 Auth layer. Each function opens a short-lived session; ``**options`` are
-passed to :class:`~meta_auth_nb.graph.sync.GraphSession` (``base_url``,
+passed to :class:`~meta_auth_nb.graph.drivers.sync.GraphSession` (``base_url``,
 ``version``, ``transport``, ``retry``, ``settings``). Secrets travel in
 headers or POST bodies, never in URLs.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from .._base.errors import GraphError
 from .._base.login_errors import OAuthError
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 from .oauth import normalize_scopes, token_from_reply
 
 
@@ -126,7 +126,7 @@ def inspect_tokens(
     Returns one TokenInfo per token, in order; a call that failed gives its
     GraphError in that place instead of stopping the others.
     """
-    from ..graph.aio import AsyncGraphSession, run_sync
+    from ..graph.drivers.aio import AsyncGraphSession, run_sync
 
     items = [as_token(t) for t in tokens]
     caller = app_token(app_id, app_secret)

@@ -24,7 +24,7 @@ from .._base.commands import Place, quoted
 from .._base.errors import GraphConnectionError, GraphError, TokenError
 from .._base.login_errors import LoginBlocked
 from .._base.settings import Settings
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 from .lifecycle import app_token
 
 __all__ = ["AppFacts", "check_login"]

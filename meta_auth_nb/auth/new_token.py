@@ -32,7 +32,7 @@ from .oauth import normalize_scopes
 from .verdict import judge
 
 if TYPE_CHECKING:
-    from ..store import StoredProfile
+    from ..store import StoredProfile, TokenStore
 
 __all__ = [
     "NewToken",
@@ -224,7 +224,7 @@ class SavedLogin:
 
 
 def save_token(
-    store: Any,
+    store: TokenStore,
     name: str,
     new: NewToken,
     *,

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .._base.login_errors import CodeExchangeFailed, LoginDenied, NotARedirect, OAuthError, StateMismatch
-from .._base.settings import Settings, check_base_url, check_config_id, check_version, get_settings
+from .._base.settings import Settings, check_app_id, check_base_url, check_config_id, check_version, get_settings
 from .._base.tokens import AccessToken
 from .._base.urls import check_redirect_uri as redirect_policy
 
@@ -29,7 +29,6 @@ CONFIG_REREQUEST_ADVICE = (
     "token, add it to the configuration in the App Dashboard (Facebook Login for Business > Configurations) first."
 )
 _SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_APP_ID_RE = re.compile(r"^\d{1,20}$")
 
 
 @dataclass(frozen=True)
@@ -118,9 +117,7 @@ def login_url(
     LoginRequest
     """
     settings = settings or get_settings()
-    app_id = str(app_id or "").strip()
-    if not _APP_ID_RE.match(app_id):
-        raise ValueError("app_id must be the numeric id of a Meta app (App settings > Basic)")
+    app_id = check_app_id(app_id, setting="app_id")
     check_redirect_uri(redirect_uri)
     config_id = check_config_id(config_id, setting="config_id") if config_id else None
     scope_list = () if config_id else normalize_scopes(scopes)
@@ -274,7 +271,7 @@ def exchange_code(
     redirect_uri : str
         Exactly the one used in :func:`login_url`.
     **options
-        Passed to :class:`~meta_auth_nb.graph.sync.GraphSession` (``base_url``,
+        Passed to :class:`~meta_auth_nb.graph.drivers.sync.GraphSession` (``base_url``,
         ``version``, ``transport``, ``retry``, ``settings``).
 
     Raises
@@ -283,7 +280,7 @@ def exchange_code(
         Used (36009) or expired (36007) code, redirect_uri mismatch (36008),
         malformed code, wrong app secret or app id.
     """
-    from ..graph.sync import GraphSession
+    from ..graph.drivers.sync import GraphSession
 
     if not code or not isinstance(code, str) or any(c.isspace() for c in code.strip()):
         raise CodeExchangeFailed("The authorization code is empty or malformed", hint="Paste the whole redirected URL.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._base.errors import GraphError, TokenError
 from .._base.redact import get_logger
@@ -29,6 +29,9 @@ from .lifecycle import revoke_permission, revoke_token
 from .new_token import READ_ONLY_BACKENDS, NewToken, extend_new_token, save_token
 from .oauth import normalize_scopes
 from .verdict import Status
+
+if TYPE_CHECKING:
+    from ..store import StoredProfile, TokenStore
 
 __all__ = [
     "Inspection",
@@ -45,7 +48,7 @@ log = get_logger(__name__)
 
 
 def check_profile(
-    store: Any,
+    store: TokenStore,
     profile: str | None = None,
     *,
     required_scopes: Iterable[str] | str | None = None,
@@ -83,7 +86,7 @@ def check_profile(
 
 
 def extend_profile(
-    store: Any, profile: str | None = None, *, warn_days: float = DEFAULT_WARN_DAYS, **options: Any
+    store: TokenStore, profile: str | None = None, *, warn_days: float = DEFAULT_WARN_DAYS, **options: Any
 ) -> tuple[AccessToken, AccessToken]:
     """Extend (user token) or refresh (60-day system user token) a stored profile, and save the new token.
 
@@ -96,7 +99,7 @@ def extend_profile(
     return after.before.token, after.token
 
 
-def extend_stored(store: Any, profile: str | None = None, *, warn_days: float = DEFAULT_WARN_DAYS, **options: Any
+def extend_stored(store: TokenStore, profile: str | None = None, *, warn_days: float = DEFAULT_WARN_DAYS, **options: Any
                   ) -> NewToken:  # fmt: skip
     """:func:`extend_profile`, giving the new token with its facts, and the old one's (``.before``).
 
@@ -156,7 +159,12 @@ class Inspection:
 
 
 def inspect_token_of(
-    token: AccessToken, *, stored: Any = None, store: Any = None, now: datetime | None = None, **options: Any
+    token: AccessToken,
+    *,
+    stored: StoredProfile | None = None,
+    store: TokenStore | None = None,
+    now: datetime | None = None,
+    **options: Any,
 ) -> Inspection:
     """Inspect a token (a stored profile's, or one from the environment) and cache the facts with its profile.
 
@@ -187,7 +195,7 @@ def inspect_token_of(
     return Inspection(facts, perms, chosen, tuple(notes))
 
 
-def revoke_profile(stored: Any, **options: Any) -> str:
+def revoke_profile(stored: StoredProfile, **options: Any) -> str:
     """Revoke a stored profile's token at Graph, the best way the secrets at hand allow.
 
     With the app secret of the token's app: ``oauth/revoke`` ends this token.
@@ -231,7 +239,7 @@ class Logout:
     remains: str | None = None
 
 
-def logout_profile(store: Any, profile: str | None = None, *, revoke: bool = False, **options: Any) -> Logout:
+def logout_profile(store: TokenStore, profile: str | None = None, *, revoke: bool = False, **options: Any) -> Logout:
     """Forget a stored profile (``revoke``: revoke its token at Graph first).
 
     A profile served by ``META_ACCESS_TOKEN`` or a Colab secret cannot be

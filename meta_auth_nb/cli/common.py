@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._base.commands import TERMINAL
 from .._base.redact import redact
-from .._base.settings import Settings, current_settings
+from .._base.settings import Settings, check_app_id, current_settings
 
 if TYPE_CHECKING:
     from ..store import TokenStore
@@ -46,6 +46,7 @@ __all__ = [
     "Command",
     "CommandContext",
     "add_profile",
+    "app_id_arg",
     "days_arg",
     "describe",
     "dump",
@@ -189,6 +190,14 @@ def describe(parser: argparse.ArgumentParser, description: str, epilog: str | No
 
 
 # --- argument types ---------------------------------------------------------------------------
+
+
+def app_id_arg(text: str) -> str:
+    """A Meta app id (the one rule, :func:`~meta_auth_nb._base.settings.check_app_id`)."""
+    try:
+        return check_app_id(text, setting="--app-id")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def scopes_arg(text: str) -> tuple[str, ...]:

@@ -58,7 +58,7 @@ def run_headless(echo: Callable[[str], None] = print, *, insights_rows: int = 10
     from .._base.timefmt import describe_delta
     from ..auth.lifecycle import extend_token, inspect_token, permissions
     from ..auth.oauth import exchange_code, login_url, parse_redirect
-    from ..graph.sync import GraphSession
+    from ..graph.drivers.sync import GraphSession
     from ..sandbox import Sandbox
 
     pd.set_option("display.width", 160)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._base.errors import CommandError, GraphError, ProfileNotFound
 from .._base.login_errors import CatcherTimeout, LoginBlocked, RedirectPortBusy
 from .._base.settings import (
     DEFAULT_SCOPES,
+    ENV_APP_ID,
     LOOPBACK_REDIRECT_URI,
     REDIRECT_PORT,
     REDIRECT_TIMEOUT_S,
@@ -25,6 +26,7 @@ from .common import (
     Command,
     CommandContext,
     add_profile,
+    app_id_arg,
     describe,
     note,
     out,
@@ -32,6 +34,10 @@ from .common import (
     scopes_arg,
     seconds_arg,
 )
+
+if TYPE_CHECKING:
+    from ..auth.app_choice import AppChoice
+    from ..auth.new_token import NewToken
 
 __all__ = ["COMMAND"]
 
@@ -61,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  meta-auth login --profile live --oauth --redirect-uri https://example.com/meta-login\n"
         "  meta-auth login --profile biz --oauth --config-id 1234567890123456\n\n"
         "which redirect to register:\n"
-        "  app in development mode, any machine   nothing (http://localhost:8765/callback is accepted)\n"
+        f"  app in development mode, any machine   nothing ({LOOPBACK_REDIRECT_URI} is accepted)\n"
         "  live app                                an HTTPS page of yours, or Meta's\n"
         "                                          https://www.facebook.com/connect/login_success.html\n\n"
         "exit codes: 0 saved; 2 the token is invalid or the login failed (denied,\n"
@@ -92,7 +98,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="a,b",
         help="record permissions the work needs; `check` then fails when one is missing",
     )
-    parser.add_argument("--app-id", default=None, metavar="ID", help="the app id (default META_APP_ID)")
+    parser.add_argument(
+        "--app-id", type=app_id_arg, default=None, metavar="ID", help="the app id (default META_APP_ID)"
+    )
     oauth = parser.add_argument_group("log in with Facebook (OAuth code flow)")
     oauth.add_argument("--oauth", action="store_true", help="run the login dialog instead of pasting a token")
     oauth.add_argument(
@@ -215,10 +223,10 @@ def _require_keyring(store: Any) -> None:
     )
 
 
-def _check_flags(args: argparse.Namespace, app: Any) -> None:
+def _check_flags(args: argparse.Namespace, app: AppChoice) -> None:
     """Flags that cannot work together, or without the app's secret: said before anything is asked."""
     needs = "the app's id and secret: set META_APP_ID and META_APP_SECRET (App settings > Basic)"
-    if not app.usable and app.app_id and app.source != "META_APP_ID":
+    if not app.usable and app.app_id and app.source != ENV_APP_ID:
         needs += f" (the app is {app.app_id}, from {app.source}; META_APP_SECRET is used only for META_APP_ID's app)"
     if args.save_app_secret and not app.usable:
         raise CommandError(f"--save-app-secret needs {needs}.")
@@ -270,8 +278,8 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
         note(f"meta-auth: note: {said}.")
     if not new.info.is_valid:
         raise CommandError(
-            f"The token is not valid: {new.info.invalid_reason}. Nothing was saved; get a new one "
-            "(Graph API Explorer, or meta-auth login --oauth).",
+            f"The token is not valid: {new.info.invalid_reason}. Nothing was saved; get a new one (the Graph "
+            f"API Explorer, or {settings.place.command('login', name, '--oauth')}).",
             EXIT_INVALID,
         )
     if (args.save_app_secret or args.extend) and not new.app.usable:
@@ -295,7 +303,9 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     return EXIT_OK
 
 
-def _maybe_extend(new: Any, flag: bool | None, name: str, context: CommandContext, unasked: bool | None) -> Any:
+def _maybe_extend(
+    new: NewToken, flag: bool | None, name: str, context: CommandContext, unasked: bool | None
+) -> NewToken:
     """Extend ``new`` when that helps and the person wants it: ``flag`` (--extend/--no-extend), else
     ``unasked``, else asked in a terminal."""
     from ..auth.new_token import extend_new_token
@@ -331,7 +341,7 @@ def _maybe_extend(new: Any, flag: bool | None, name: str, context: CommandContex
 def _oauth_token(
     args: argparse.Namespace,
     context: CommandContext,
-    app: Any,
+    app: AppChoice,
     *,
     config_id: str | None,
     registered: str | None,
@@ -353,12 +363,14 @@ def _oauth_token(
 
     if config_id and args.auth_type == "rerequest":
         raise CommandError(CONFIG_REREQUEST_ADVICE, EXIT_USAGE)
+    assert app.app_id is not None and app.secret is not None  # checked before: --oauth needs both
+    app_id, secret = app.app_id, app.secret
     settings = context.settings
     place = settings.place
     location = redirect_location("remote" if args.paste else None, flag="--paste", settings=settings)
     plan = plan_redirect(location, registered_redirect(registered), port=args.port, settings=settings)
     try:
-        facts = check_login(app.app_id, app.secret, config_id=config_id, **context.options)
+        facts = check_login(app_id, secret, config_id=config_id, **context.options)
     except LoginBlocked as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     pages = dialog_pages(plan, config_id=config_id, place=place, roles=facts.roles)
@@ -375,7 +387,7 @@ def _oauth_token(
         raise CommandError(str(exc), EXIT_USAGE) from None
     if plan.catches:
         with catcher:
-            request = login_url(app.app_id, catcher.redirect_uri, scopes, **options)
+            request = login_url(app_id, catcher.redirect_uri, scopes, **options)
             catcher.send_to(request.url)
             _show_login_url(context, catcher.login_address, args.no_browser)
             note(
@@ -391,7 +403,7 @@ def _oauth_token(
                     said += " If the login page showed an error: " + " ".join(page.sentence for page in pages)
                 raise CommandError(f"{said} Then run {place.login()} again.", EXIT_INVALID) from None
     else:
-        request = login_url(app.app_id, plan.redirect_uri, scopes, **options)
+        request = login_url(app_id, plan.redirect_uri, scopes, **options)
         _show_login_url(context, request.url, args.no_browser)
         _note_pages(pages)
         lands = "a page that may not load" if plan.mode != "registered" else "your registered page"
@@ -401,9 +413,7 @@ def _oauth_token(
         )
     # StateMismatch / LoginDenied / NotARedirect: exit 2 with a sentence saying what to do.
     code = parse_redirect(url, request.state, redirect_uri=request.redirect_uri)
-    return exchange_code(
-        code, app_id=app.app_id, app_secret=app.secret, redirect_uri=request.redirect_uri, **context.options
-    )
+    return exchange_code(code, app_id=app_id, app_secret=secret, redirect_uri=request.redirect_uri, **context.options)
 
 
 def _note_pages(pages: Any) -> None:

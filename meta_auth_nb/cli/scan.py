@@ -7,7 +7,9 @@ itself is :mod:`meta_auth_nb.scan`. The pre-commit hook runs it as
 Exit codes (scan's own: 1 means "found" here): 0 nothing found; 1 something
 found (also with ``--fix``: a value that was in a file must be treated as
 leaked and replaced); 2 usage error (a path that does not exist) or a file
-that could not be read or rewritten.
+that could not be read or rewritten; 3 nothing found, but files larger than
+``--max-bytes`` were not read. Each file not read gets a line on stderr, also
+with ``--quiet`` (what the pre-commit hook runs).
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only what needs attention: findings, files not read, errors (as the pre-commit hook does)",
+    )
+    parser.add_argument(
         "--no-store", action="store_true", help="do not read the token store; look for token-shaped values only"
     )
     parser.add_argument(
@@ -44,7 +52,8 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_MAX_BYTES,
         metavar="N",
-        help=f"skip files larger than N bytes (default {DEFAULT_MAX_BYTES}; 0: no cap)",
+        help="do not read files other than notebooks larger than N bytes; each is reported and the scan exits 3 "
+        f"when nothing is found (default {DEFAULT_MAX_BYTES}: read every file whole)",
     )
     parser.add_argument(
         "--exclude",
@@ -64,7 +73,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         The ``scan`` sub-command's parser.
     """
     parser.description = DESCRIPTION
-    parser.epilog = "Exit codes: 0 nothing found, 1 secrets found, 2 usage error or a file that could not be scanned."
+    parser.epilog = (
+        "Exit codes: 0 nothing found, 1 secrets found, 2 usage error or a file that could not be scanned, "
+        "3 nothing found but some files were not read (larger than --max-bytes)."
+    )
     _add_options(parser)
 
 
@@ -76,7 +88,7 @@ def _emit(text: str, stream: TextIO) -> None:
         print(text.encode(encoding, "replace").decode(encoding), file=stream)
 
 
-def render(report: ScanReport, *, fix: bool = False, place: Place | None = None) -> str:
+def render(report: ScanReport, *, fix: bool = False, quiet: bool = False, place: Place | None = None) -> str:
     """The human-readable report (masked previews only).
 
     Parameters
@@ -85,6 +97,8 @@ def render(report: ScanReport, *, fix: bool = False, place: Place | None = None)
         What the scan found.
     fix : bool
         The scan ran with ``--fix``: say what was masked and what was not.
+    quiet : bool
+        Findings only, without the summary and advice.
     place : Place, optional
         Where it is read (default a terminal): the commands it names work there.
 
@@ -92,7 +106,7 @@ def render(report: ScanReport, *, fix: bool = False, place: Place | None = None)
     -------
     str
         One line per finding, then a summary; empty when there is nothing to
-        say (only errors, which go to stderr).
+        say (only errors and files not read, which go to stderr).
     """
     place = place or Place(TERMINAL)
     lines: list[str] = []
@@ -107,6 +121,8 @@ def render(report: ScanReport, *, fix: bool = False, place: Place | None = None)
         elif fix:
             status = " [not changed: only notebooks are rewritten]" if f.field is None else " [not changed]"
         lines.append(f"{head}: {label} {f.preview}{status}")
+    if quiet:
+        return "\n".join(lines)
     if report.findings:
         files = len({f.path for f in report.findings})
         lines.append(
@@ -119,7 +135,11 @@ def render(report: ScanReport, *, fix: bool = False, place: Place | None = None)
                 f"Run {place.either(None, place.command('scan', None, '--fix', 'PATH'))} to mask them in notebooks."
             )
     elif not report.errors and not report.missing:
-        lines.append(f"meta-auth scan: no Meta tokens or app secrets in {len(report.files_scanned)} file(s).")
+        binary = len(report.skipped) - len(report.unread)
+        lines.append(
+            f"meta-auth scan: no Meta tokens or app secrets in {len(report.files_scanned)} file(s)"
+            + (f" ({binary} file(s) of a binary format, such as images and archives, not read)." if binary else ".")
+        )
     return "\n".join(lines)
 
 
@@ -138,7 +158,7 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     -------
     int
         0 nothing found, 1 secrets found, 2 a missing path or a file that
-        could not be scanned or fixed.
+        could not be scanned or fixed, 3 nothing found but files not read.
     """
     report = scan_paths(
         args.paths,
@@ -150,14 +170,22 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     if getattr(args, "json", False):
         _emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), sys.stdout)
         return report.exit_code
-    text = render(report, fix=bool(getattr(args, "fix", False)), place=context.settings.place)
+    text = render(
+        report,
+        fix=bool(getattr(args, "fix", False)),
+        quiet=bool(getattr(args, "quiet", False)),
+        place=context.settings.place,
+    )
     if text:
         _emit(text, sys.stdout)
     for note in report.notes:
         _emit(f"meta-auth scan: {note}", sys.stderr)
-    for skipped in report.skipped:
-        if skipped["reason"] == "too large":
-            _emit(f"meta-auth scan: skipped {skipped['path']} (larger than --max-bytes)", sys.stderr)
+    for skipped in report.unread:
+        _emit(
+            f"meta-auth scan: NOT SCANNED {skipped['path']}: larger than --max-bytes "
+            f"{getattr(args, 'max_bytes', 0)}; scan it with --max-bytes 0, or leave it out with --exclude",
+            sys.stderr,
+        )
     for error in report.errors:
         _emit(f"meta-auth scan: {error['path']}: {error['error']}", sys.stderr)
     return report.exit_code

@@ -22,7 +22,7 @@ from .._base.commands import Place
 from .._base.errors import GraphError, RateLimited, TransientError
 from .classify import classify
 from .core import CallPlanner
-from .links import scrub_body
+from .links import query_pairs, scrub_body
 from .plan import Gather, Sleep, Steps
 from .request import CallFacts, Endpoint, call_facts, encode_params
 
@@ -31,6 +31,7 @@ __all__ = [
     "BatchItem",
     "as_batch_items",
     "batch_steps",
+    "body_fields",
     "decode_batch_item",
     "retryable_item",
 ]
@@ -41,24 +42,53 @@ MAX_BATCH = 50
 T = TypeVar("T")
 
 
+def body_fields(body: Mapping[str, Any] | str | None) -> dict[str, str]:
+    """A batch item's body as Graph reads it: a mapping's values encoded, or a form string's fields.
+
+    Parameters
+    ----------
+    body : mapping, str or None
+        ``{"message": "hello"}``, or the form string Graph's documentation
+        shows (``"message=hello&published=false"``).
+
+    Raises
+    ------
+    ConfigError
+        For an ``access_token`` field, however spelt, in either form.
+    ValueError
+        For a body of another type.
+    """
+    if body is None or isinstance(body, Mapping):
+        return encode_params(body)
+    if not isinstance(body, str):
+        raise ValueError(f"a batch request's body is a mapping or a form string such as 'message=hello', not {body!r}")
+    fields: dict[str, str] = {}
+    for key, value in query_pairs(body.lstrip("?")):
+        fields.update(encode_params({key: value}))  # each field checked, a repeated one too
+    return fields
+
+
 @dataclass(frozen=True)
 class BatchItem:
-    """One request of a batch."""
+    """One request of a batch; ``body`` is a mapping or a form string (``"message=hello"``)."""
 
     method: str
     relative_url: str
-    body: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | str | None = None
     name: str | None = None
 
     @property
     def facts(self) -> CallFacts:
         """What the item is: a read or a write, its ad account and cost."""
-        return call_facts(self.method, self.relative_url, self.body)
+        return call_facts(self.method, self.relative_url, body_fields(self.body))
 
     def as_json(self) -> dict[str, Any]:
         """The item as Graph's ``batch`` parameter lists it."""
         item: dict[str, Any] = {"method": self.method.upper(), "relative_url": self.relative_url.lstrip("/")}
-        if self.body:
+        if isinstance(self.body, str):
+            if self.body.lstrip("?"):
+                item["body"] = self.body.lstrip("?")
+        elif self.body:
             item["body"] = urlencode(encode_params(self.body))
         if self.name:
             item["name"] = self.name
@@ -66,7 +96,10 @@ class BatchItem:
 
 
 def as_batch_items(requests: Iterable[Any], endpoint: Endpoint | None = None) -> list[BatchItem]:
-    """Accept ``"me"``, ``("GET", "me")``, ``{"method", "relative_url", ...}`` or BatchItem.
+    """Accept ``"me"``, ``("GET", "me")``, ``("POST", "me/feed", body)``, ``{"relative_url", ...}`` or BatchItem.
+
+    A body is a mapping or Graph's form string (``"message=hello"``); both are
+    checked the same way.
 
     Parameters
     ----------
@@ -101,7 +134,7 @@ def as_batch_items(requests: Iterable[Any], endpoint: Endpoint | None = None) ->
         else:
             raise ValueError(f"cannot make a batch request from {type(request).__name__}")
     for item in items:
-        encode_params(item.body)  # refuses an access_token field
+        body_fields(item.body)  # refuses an access_token field, in a mapping or a form string
         if endpoint is not None:
             endpoint.check_url(item.relative_url)
     return items

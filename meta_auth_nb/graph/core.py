@@ -7,8 +7,8 @@ calls may be repeated is :mod:`.policy`'s decision, how long to wait for a
 rate limit :mod:`.pacing`'s. Replies come back with their token-bearing
 links scrubbed (:mod:`.links`), and a version that has ended for the
 Marketing API is warned about once per session. The drivers
-(:class:`~meta_auth_nb.graph.sync.GraphSession`,
-:class:`~meta_auth_nb.graph.aio.AsyncGraphSession`) only perform what the plan
+(:class:`~meta_auth_nb.graph.drivers.sync.GraphSession`,
+:class:`~meta_auth_nb.graph.drivers.aio.AsyncGraphSession`) only perform what the plan
 asks, so both behave the same. :class:`SessionBase` is what they share.
 Graph layer, I/O-free.
 """

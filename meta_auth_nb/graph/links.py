@@ -38,6 +38,8 @@ SECRET_PARAMS = frozenset({"access_token", "client_secret", "fb_exchange_token",
 PROOF_PARAMS = frozenset({"appsecret_proof", "appsecret_time"})
 #: Opaque cursors: any run of letters may show up in them, so only known secrets count there.
 _CURSORS = frozenset({"after", "before"})
+#: Characters of a parameter name that PHP-style servers read as an underscore.
+_PHP_UNDERSCORED = re.compile(r"[. \[]")
 #: A token as a value of its own (not three letters inside a longer base64 run).
 _TOKEN_VALUE = re.compile(r"(?<![A-Za-z0-9])EAA[A-Za-z0-9]{20,}(?![A-Za-z0-9])")
 
@@ -53,9 +55,17 @@ def _decoded(text: str) -> str:
 
 
 def key_name(key: str) -> str:
-    """A parameter name as a server may read it: decoded, trimmed, lower case, without ``[]``."""
+    """A parameter name as a PHP-style server may read it: decoded, trimmed, lower case, array brackets cut.
+
+    ``method[x]``, ``method[]`` and ``method%5B0%5D`` are all ``method`` there
+    (an array under that name), and dots and spaces in a name read as
+    underscores (``access.token`` is ``access_token``).
+    """
     name = _decoded(str(key)).strip().lower()
-    return name[:-2] if name.endswith("[]") else name
+    bracket = name.find("[")
+    if bracket > 0 and "]" in name[bracket:]:
+        name = name[:bracket]
+    return _PHP_UNDERSCORED.sub("_", name)
 
 
 def secret_in(text: str, secrets: Iterable[str | None] = (), *, shapes: bool = True) -> bool:

@@ -139,14 +139,10 @@ class Pacer:
             tier = f" ({score.tier})" if score.tier else ""
             return Pace(seconds, f"{_label(facts.account)} is at {now:.0f}% of its rate-limit score{tier}")
 
-    def sent(self, facts: CallFacts) -> int:
-        """Count a call's cost as soon as it leaves, so concurrent calls see it; returns its ticket."""
-        with self._lock:
-            return self._count(facts)
-
     def reserve(self, facts: CallFacts) -> Pace | int:
-        """:meth:`wait`, and when there is nothing to wait for :meth:`sent`, in one step.
+        """:meth:`wait`, and when there is nothing to wait for, count the call's cost now, in one step.
 
+        The cost counts from the moment the call leaves, so concurrent calls see it.
         Returns the wait, or the call's ticket (give it to :meth:`settled` and
         :meth:`note` with its answer). Concurrent calls that each asked, then
         slept, then sent could all fit the same free points; reserving takes

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-__all__ = ["Action", "Emit", "Gather", "Send", "Sleep", "Steps", "collect", "telling_waits"]
+__all__ = ["Action", "Emit", "Gather", "Send", "Sleep", "Steps", "collect", "returned", "telling_waits"]
 
 T = TypeVar("T")
 
@@ -89,6 +89,11 @@ Action = Send | Sleep | Gather | Emit
 Steps = Generator[Action, Any, T]
 
 
+def returned(steps: Steps[T], done: StopIteration) -> T:
+    """What ``steps`` returned, as the ``StopIteration`` that ended it carries it (typed as the plan says)."""
+    return cast(T, done.value)
+
+
 def collect(steps: Steps[Any], take: Callable[[Any], None]) -> Steps[None]:
     """Run a plan that emits inside another plan, giving each emitted value to ``take``.
 
@@ -115,7 +120,7 @@ def telling_waits(steps: Steps[T], tell: Callable[[float, str], None]) -> Steps[
         try:
             action = steps.send(outcome)
         except StopIteration as done:
-            return done.value
+            return returned(steps, done)
         if isinstance(action, Sleep) and action.seconds > 0:
             tell(action.seconds, action.reason)
         outcome = yield action

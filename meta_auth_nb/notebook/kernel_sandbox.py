@@ -21,8 +21,6 @@ redirect and configuration are set aside meanwhile.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 from typing import TYPE_CHECKING
 
@@ -42,6 +40,7 @@ from .._base.settings import (
     STORE_MEMORY,
     Settings,
 )
+from .sandbox_folder import make_folder, remove_folder
 
 if TYPE_CHECKING:
     from ..sandbox import Sandbox
@@ -133,7 +132,7 @@ class KernelSandbox:
                 from ..store import TokenStore
 
                 box = Sandbox(scenario=scenario if isinstance(scenario, str) else None).start()
-                folder = tempfile.mkdtemp(prefix="meta-auth-sandbox-")
+                folder = make_folder()  # removed at stop and at exit; dead kernels' ones at the next start
                 overlay = {name: "" for name in _SANDBOX_ENV}  # set aside what the sandbox does not give
                 overlay.update(box.env())
                 overlay.update(
@@ -172,7 +171,7 @@ class KernelSandbox:
                 os.environ[name] = value
         self._saved = {}
         if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            remove_folder(self._folder)
             self._folder = None
         box.stop()
         return True

@@ -13,7 +13,7 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from .._base.redact import redact
-from .._base.settings import Settings, check_config_id, check_registered_redirect
+from .._base.settings import Settings, check_app_id, check_config_id, check_registered_redirect
 from ..auth.location import KernelLocation, redirect_location
 from ..auth.oauth import normalize_scopes
 from .kernel_sandbox import KEEP
@@ -89,6 +89,7 @@ def read_login_args(
         raise UsageError(f"--as needs a Python variable name, not {name!r}")
     try:
         scopes = normalize_scopes(args.scopes) if args.scopes else ()
+        app_id = check_app_id(args.app_id, setting="--app-id") if (args.app_id or "").strip() else None
         config_id = check_config_id(args.config_id, setting="--config-id") if args.config_id else None
         redirect_uri = (
             check_registered_redirect(args.redirect_uri, setting="--redirect-uri") if args.redirect_uri else None
@@ -98,9 +99,6 @@ def read_login_args(
         raise _usage(error) from None
     if args.scopes and not scopes:
         raise UsageError("--scopes needs at least one permission, e.g. --scopes ads_read")
-    app_id = (args.app_id or "").strip() or None
-    if app_id is not None and not app_id.isdigit():
-        raise UsageError("--app-id is the numeric id from App settings > Basic")
     port = getattr(args, "port", None)
     if port is not None and not 1 <= port <= 65535:
         raise UsageError("--port is a port number, 1-65535 (e.g. --port 8766 when a program holds 8765)")

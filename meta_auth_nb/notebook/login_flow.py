@@ -11,7 +11,7 @@ last panel).
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..auth.health import HealthReport
     from ..store import StoredProfile
     from .login_args import LoginArgs
+    from .magics import MetaAuthMagics
     from .panel.controller import LoginPanel
 
 __all__ = ["graph_now", "leave_sandbox", "run_login"]
@@ -34,7 +35,7 @@ def graph_now() -> datetime | None:
     return None if box is None else datetime.fromtimestamp(box.now(), tz=timezone.utc)
 
 
-def leave_sandbox(magics: Any) -> None:
+def leave_sandbox(magics: MetaAuthMagics) -> None:
     """``--no-sandbox``: stop the kernel's sandbox and say what that ended (nothing when none runs)."""
     from .session import remove_sandbox_sessions
 
@@ -43,7 +44,7 @@ def leave_sandbox(magics: Any) -> None:
     if magics.panel is not None:
         magics.panel.close(replaced=True)
         magics.panel = None
-    shell = magics.shell
+    shell = magics.ip
     removed = remove_sandbox_sessions(shell.user_ns, shell)
     KERNEL.stop()
     sessions = ", ".join(f"`{name}`" for name in removed)
@@ -51,7 +52,7 @@ def leave_sandbox(magics: Any) -> None:
     print(f"Left the sandbox: it is stopped, {ended}, and your own META_* settings are back. This login goes to Meta.")
 
 
-def run_login(magics: Any, profile: str, checked: LoginArgs, settings: Settings) -> None:
+def run_login(magics: MetaAuthMagics, profile: str, checked: LoginArgs, settings: Settings) -> None:
     """The fast path for a healthy stored token, else the panel at the step that fixes it."""
     from IPython.display import display
 
@@ -116,7 +117,7 @@ def _fly(panel: LoginPanel, user: str) -> None:
     print(f"Autopilot ({user}, sandbox): " + "; ".join(trail) + ".")
 
 
-def _new_panel(magics: Any, profile: str, checked: LoginArgs, settings: Settings) -> LoginPanel:
+def _new_panel(magics: MetaAuthMagics, profile: str, checked: LoginArgs, settings: Settings) -> LoginPanel:
     from ..auth.oauth import normalize_scopes
     from .panel.controller import LoginPanel
 
@@ -124,7 +125,7 @@ def _new_panel(magics: Any, profile: str, checked: LoginArgs, settings: Settings
         start = checked.scopes or normalize_scopes(magics.default_scopes) or ("ads_read",)
     except ValueError as error:
         raise UsageError(redact(f"MetaAuthMagics.default_scopes: {error}")) from None
-    shell = magics.shell
+    shell = magics.ip
     return LoginPanel(
         store=magics.store,
         profile=profile,
@@ -146,11 +147,11 @@ def _new_panel(magics: Any, profile: str, checked: LoginArgs, settings: Settings
     )
 
 
-def _inject(magics: Any, stored: StoredProfile, report: HealthReport, name: str, settings: Settings) -> None:
+def _inject(magics: MetaAuthMagics, stored: StoredProfile, report: HealthReport, name: str, settings: Settings) -> None:
     from ..auth.app_choice import app_for
     from .session import inject
 
-    shell = magics.shell
+    shell = magics.ip
     # The same app, and so the same secret, as mab.session() would use for this profile.
     secret = app_for(settings, token_app=report.info.app_id, stored=stored).secret
     inject(

@@ -27,7 +27,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, Unicode
 
-from .._base.settings import REDIRECT_TIMEOUT_S
+from .._base.settings import DEFAULT_WARN_DAYS, REDIRECT_PORT, REDIRECT_TIMEOUT_S
 from .kernel_sandbox import KERNEL, SANDBOX_PROFILE
 
 if TYPE_CHECKING:
@@ -48,14 +48,16 @@ def _usage(error: BaseException | str) -> UsageError:
 class MetaAuthMagics(Magics):
     """Magics that get, check, list and remove Meta Marketing API tokens."""
 
-    warn_days = Float(7.0, help="Warn this many days before a token (or its data access) expires.").tag(config=True)
+    warn_days = Float(DEFAULT_WARN_DAYS, help="Warn this many days before a token (or its data access) expires.").tag(
+        config=True
+    )
     default_scopes = Unicode("ads_read", help="Permissions ticked at the start (comma-separated).").tag(config=True)
     session_name = Unicode("meta", help="Name of the session put into the notebook namespace.").tag(config=True)
     leak_guard = Bool(
         True, help="Mask tokens and app secrets in all cell output once %meta_login runs (mab.leak_guard)."
     ).tag(config=True)
     redirect_port = Int(
-        8765,
+        REDIRECT_PORT,
         help="Port of the localhost redirect, http://localhost:PORT/callback: caught on a local kernel, pasted back "
         "from a remote one (apps in development mode accept it without registering it).",
     ).tag(config=True)
@@ -72,8 +74,8 @@ class MetaAuthMagics(Magics):
         self.panel: LoginPanel | None = None
 
     @property
-    def _ip(self) -> Any:
-        # Magics get their shell when registered; every magic runs inside one.
+    def ip(self) -> Any:
+        """The shell the magics run in (given when they are registered; every magic runs inside one)."""
         assert self.shell is not None
         return self.shell
 
@@ -324,7 +326,7 @@ class MetaAuthMagics(Magics):
         done = list(result.done)
         if result.remains:
             done.append(result.remains)
-        removed = remove_injected(self._ip.user_ns, self._ip, profile)
+        removed = remove_injected(self.ip.user_ns, self.ip, profile)
         if removed:
             done.append("removed " + ", ".join(f"`{n}`" for n in removed))
         print(f"{result.token}: " + "; ".join(done or ["nothing to do"]) + ".")

@@ -26,11 +26,11 @@ Two refinements keep the output right:
   like a token occur by chance (in about one 50 kB image in five): it is masked
   only where it holds a secret the process knows, so images are not broken;
 * frontends join consecutive ``stream`` messages of a cell into one output, so
-  a secret written in two parts (two writes a flush apart, or a child process's
-  output read in two chunks) would show whole although neither message holds
-  it. :class:`StreamJoints` remembers the end of each stream, masks the start
-  of a message that completes a secret begun there, and the end of a message
-  that begins a secret the process knows.
+  a secret written in pieces (one character per write, uneven parts, a child
+  process's output read in chunks) would show whole although no message holds
+  it. :class:`StreamJoints` reads each message as the continuation of what
+  its stream sent before: it hides the rest of a secret begun there, and the
+  end of a message that is, or begins, a secret that may go on.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from .._base.redact import known_secrets, redact
+from .._base.redact import APP_TOKEN_PATTERN, SECRET_PARAM_PATTERN, TOKEN_PATTERN, known_secrets, redact
 
 __all__ = ["MessageGuard", "StreamJoints", "scrub", "scrub_blob", "scrub_text"]
 
@@ -146,17 +147,63 @@ def scrub(value: Any) -> Any:
     return value
 
 
-class StreamJoints:
-    """Mask a secret split across two ``stream`` messages of the same output.
+@dataclass
+class _StreamEnd:
+    """What is remembered of one output stream: its last characters as written, and how its output ends."""
 
-    For each (parent message, stream name) the last ``keep`` characters
-    written are kept. When the next text, joined to them, redacts differently
-    than its two parts do, a secret crosses the joint: the text's first word
-    (up to the first whitespace) is replaced by ``…``. And a text that ends
-    with the beginning of a secret the process knows (8 characters or more)
-    has that end replaced by ``…`` at once, since its rest may follow. The
-    part already sent stays as it was: a token-shaped part is masked on its
-    own, and otherwise it is too short to be the secret.
+    tail: str = ""
+    #: The text sent last ended with a hidden part (``…``): a secret that may go on in the next one.
+    open: bool = False
+
+
+def _pattern_spans(text: str) -> list[tuple[int, int, int, bool]]:
+    """Where :func:`redact` masks something in ``text`` by its shape or by a known value.
+
+    Returns
+    -------
+    list of (evidence, start, end, shaped)
+        ``evidence`` is where the text that makes it a secret begins (the
+        name of a URL parameter, an app id), ``start:end`` is what is masked,
+        ``shaped`` is True for a pattern match (which may go on past ``end``
+        when ``end`` is the end of the text), False for a known value.
+    """
+    spans: list[tuple[int, int, int, bool]] = []
+    for secret in known_secrets.snapshot():
+        at = text.find(secret)
+        while at != -1:
+            spans.append((at, at, at + len(secret), False))
+            at = text.find(secret, at + 1)
+    spans.extend((m.start(), m.start(), m.end(), True) for m in TOKEN_PATTERN.finditer(text))
+    if "|" in text or "%7" in text:
+        spans.extend((m.start(), m.start(2), m.end(2), True) for m in APP_TOKEN_PATTERN.finditer(text))
+    spans.extend((m.start(), m.start(2), m.end(2), True) for m in SECRET_PARAM_PATTERN.finditer(text))
+    return spans
+
+
+class StreamJoints:
+    """Mask a secret written in pieces across the ``stream`` messages of one output.
+
+    Frontends join a cell's consecutive stream messages into one output, so
+    what counts is the stream as a whole, however it was cut: one character
+    per message, uneven parts, a child process's output read in chunks. For
+    each (parent message, stream name) the last ``keep`` characters written
+    are kept, and each new text is read as their continuation:
+
+    * a secret whose evidence began in what was sent before and that reaches
+      into the new text (the rest of a token, of a known secret, of a URL
+      parameter's value) is hidden there;
+    * a text that ends with a secret that may go on (a token-shaped run, a
+      URL parameter's value, an app token's secret part, or the first 8 or
+      more characters of a secret the process knows, counted across earlier
+      messages too) has that end hidden at once.
+
+    A hidden part shows as ``…`` (a token's own first four characters come
+    first when it starts in the text), and the rest of a secret hidden at the
+    end of one message shows as nothing in the next, so the joined output
+    reads ``EAAB…`` or ``…`` once. What was sent already stays as it was: of a
+    known secret at most its first 7 characters (fewer than
+    :attr:`MIN_PART`), of a token the process never saw at most the part
+    before it became token-shaped.
 
     Parameters
     ----------
@@ -166,18 +213,17 @@ class StreamJoints:
         Streams remembered, the least recently written forgotten first.
     """
 
-    FIRST_WORD = re.compile(r"\S*")
-    #: The shortest beginning of a known secret masked at the end of a text (as short as a known secret).
+    #: The shortest beginning of a known secret recognised as one (as short as a known secret).
     MIN_PART = 8
 
     def __init__(self, keep: int = 512, streams: int = 64) -> None:
         self.keep = keep
         self.streams = streams
-        self._tails: OrderedDict[tuple[Any, Any], str] = OrderedDict()
+        self._ends: OrderedDict[tuple[Any, Any], _StreamEnd] = OrderedDict()
         self._lock = threading.Lock()
 
     def join(self, key: tuple[Any, Any], text: str) -> str:
-        """Return ``text`` redacted, and masked at its ends where a secret goes on across the joints.
+        """Return ``text`` redacted, with what continues or begins a secret across the joints hidden.
 
         Parameters
         ----------
@@ -186,20 +232,80 @@ class StreamJoints:
         text : str
             The stream message's text, as written.
         """
-        with self._lock:
-            tail = self._tails.pop(key, "")
-            self._tails[key] = (tail + text)[-self.keep :]
-            while len(self._tails) > self.streams:
-                self._tails.popitem(last=False)
-        start, end = 0, len(text) - self.unfinished_secret(text)
-        if tail and self.continues_secret(tail, text):
-            first = self.FIRST_WORD.match(text)
-            start = first.end() if first else 0
-        if start == 0 and end == len(text):
+        with self._lock:  # one stream's messages are read in the order they are sent
+            end = self._ends.pop(key, None) or _StreamEnd()
+            hidden = self.hidden_parts(end.tail, text)
+            shown = self._shown(text, hidden, continuing=end.open)
+            self._ends[key] = _StreamEnd((end.tail + text)[-self.keep :], bool(hidden) and hidden[-1][1] == len(text))
+            while len(self._ends) > self.streams:
+                self._ends.popitem(last=False)
+        return shown
+
+    def hidden_parts(self, tail: str, text: str) -> list[tuple[int, int, str]]:
+        """The parts of ``text`` to hide, given the stream's ``tail`` already sent.
+
+        Returns
+        -------
+        list of (start, end, shown)
+            Sorted, not overlapping; ``shown`` is what stands for the part
+            (``…``, or a token's first characters then ``…``).
+        """
+        parts: list[tuple[int, int, str]] = []
+        joint = len(tail)
+        # Tokens, app tokens and URL parameters never hold white space, nor (usually) a known secret:
+        # then nothing goes on across white space, and most output (lines) has nothing to look at.
+        no_spaces = not known_secrets.spaced
+        if tail and not (no_spaces and (tail[-1].isspace() or text[:1].isspace())):
+            # Secrets whose evidence was sent before and that reach into this text.
+            for evidence, start, stop, _ in _pattern_spans(tail + text[: self.keep]):
+                if evidence < joint < stop:
+                    parts.append((max(start, joint) - joint, stop - joint, ELLIPSIS))
+        if not (no_spaces and text[-1:].isspace()):
+            parts.extend(self._open_end(tail, text))
+        parts.sort()
+        merged: list[tuple[int, int, str]] = []
+        for start, stop, shown in parts:
+            if merged and start <= merged[-1][1]:
+                first, last, said = merged[-1]
+                merged[-1] = (first, max(last, stop), said)
+            else:
+                merged.append((start, stop, shown))
+        return merged
+
+    def _open_end(self, tail: str, text: str) -> list[tuple[int, int, str]]:
+        """The end of ``text`` that is, or begins, a secret that may go on in the next message."""
+        window = (tail + text)[-self.keep :]
+        offset = len(tail) + len(text) - len(window)  # window index + offset = index in tail + text
+        joint = len(tail) - offset  # where ``text`` starts in the window (may be negative)
+        parts: list[tuple[int, int, str]] = []
+        complete = set()
+        spans = _pattern_spans(window)
+        for _, start, stop, shaped in spans:
+            if not shaped and stop == len(window):
+                complete.add(start)  # a whole known value: nothing more of it can come
+        for _, start, stop, shaped in spans:
+            if shaped and stop == len(window) and start not in complete:
+                first = start - joint
+                token_here = first >= 0 and window.startswith("EAA", start)
+                parts.append((max(first, 0), len(text), text[first : first + 4] + ELLIPSIS if token_here else ELLIPSIS))
+        begun = self.unfinished_secret(window)
+        if begun:
+            parts.append((max(len(window) - begun - joint, 0), len(text), ELLIPSIS))
+        return [part for part in parts if part[0] < len(text)]
+
+    @staticmethod
+    def _shown(text: str, hidden: list[tuple[int, int, str]], *, continuing: bool) -> str:
+        if not hidden:
             return scrub_text(text)
-        if start >= end:
-            return ELLIPSIS
-        return (ELLIPSIS if start else "") + scrub_text(text[start:end]) + (ELLIPSIS if end < len(text) else "")
+        pieces: list[str] = []
+        at = 0
+        for start, stop, shown in hidden:
+            pieces.append(scrub_text(text[at:start]))
+            # The rest of a secret whose beginning was already hidden adds nothing: "…" shows once.
+            pieces.append("" if start == 0 and continuing else shown)
+            at = stop
+        pieces.append(scrub_text(text[at:]))
+        return "".join(pieces)
 
     def unfinished_secret(self, text: str) -> int:
         """How many characters at the end of ``text`` begin a known secret without finishing it (0: none)."""
@@ -214,19 +320,10 @@ class StreamJoints:
                 at = text.find(first, at + 1)
         return longest
 
-    def continues_secret(self, tail: str, text: str) -> bool:
-        """True when a secret starts in ``tail`` (already sent) and goes on in ``text``."""
-        # Tokens, app tokens and URL parameters never hold whitespace; a known secret might.
-        at_space = tail[-1:].isspace() or text[:1].isspace()
-        if at_space and all(secret.isprintable() and " " not in secret for secret in known_secrets.snapshot()):
-            return False
-        head = text[: self.keep]
-        return redact(tail + head) != redact(tail) + redact(head)
-
     def forget(self) -> None:
         """Drop every remembered stream end."""
         with self._lock:
-            self._tails.clear()
+            self._ends.clear()
 
 
 class MessageGuard:

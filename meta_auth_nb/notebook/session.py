@@ -1,8 +1,8 @@
 """The session put into the notebook namespace, and its injection.
 
-Notebook layer. :class:`NotebookSession` is a :class:`~meta_auth_nb.graph.sync.GraphSession`
+Notebook layer. :class:`NotebookSession` is a :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`
 (sync calls work in any cell) with awaitable twins (``await meta.aget(...)``)
-that delegate to an :class:`~meta_auth_nb.graph.aio.AsyncGraphSession`, and a
+that delegate to an :class:`~meta_auth_nb.graph.drivers.aio.AsyncGraphSession`, and a
 one-line human summary as its repr (profile, masked token, who, expiry in
 words, version, sandbox or Meta). ``GraphSession`` itself is left untouched.
 """
@@ -10,7 +10,7 @@ words, version, sandbox or Meta). ``GraphSession`` itself is left untouched.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import MutableMapping
+from collections.abc import AsyncGenerator, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -19,12 +19,12 @@ from .._base.settings import DEFAULT_GRAPH_URL, Settings
 from .._base.timefmt import utcnow
 from .._base.tokens import AccessToken, TokenInfo
 from .._base.words import expiry_of
-from ..graph.sync import GraphSession
+from ..graph.drivers.sync import GraphSession
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..graph.aio import AsyncGraphSession
+    from ..graph.drivers.aio import AsyncGraphSession
 
 __all__ = ["NotebookSession", "inject", "injected_names", "remove_injected", "remove_sandbox_sessions"]
 
@@ -49,7 +49,7 @@ class NotebookSession(GraphSession):
         Graph's clock when ``info`` was read: the expiry is said by Graph's
         clock (a sandbox's may have been moved ahead), not this machine's.
     **options
-        As for :class:`~meta_auth_nb.graph.sync.GraphSession`.
+        As for :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
     """
 
     def __init__(
@@ -71,6 +71,7 @@ class NotebookSession(GraphSession):
         self._options = dict(options)
         self._async: AsyncGraphSession | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._async_keeper: AsyncGenerator[None, None] | None = None
 
     def graph_now(self) -> datetime:
         """Now by Graph's clock, as it was when the token was checked."""
@@ -117,41 +118,66 @@ class NotebookSession(GraphSession):
     def __repr__(self) -> str:
         return self.summary()
 
-    # An async client belongs to one event loop: make one per loop in use.
-    def _async_session(self) -> AsyncGraphSession:
-        from ..graph.aio import AsyncGraphSession
+    # An async client belongs to one event loop: one per loop in use, the one it replaces closed.
+    async def _async_session(self) -> AsyncGraphSession:
+        from ..graph.drivers.aio import AsyncGraphSession
 
         loop = asyncio.get_running_loop()
         if self._async is None or self._async_loop is not loop:
-            self._async = AsyncGraphSession(self.token, **self._options)
-            self._async_loop = loop
+            self._retire_async()
+            session = AsyncGraphSession(self.token, **self._options)
+            keeper = _closed_when_its_loop_ends(session)
+            await keeper.asend(None)  # started: the loop now knows it, and closes it when it shuts down
+            self._async, self._async_loop, self._async_keeper = session, loop, keeper
         return self._async
+
+    def _retire_async(self) -> None:
+        """Close the async session on its own loop (its connections belong there): now, or when that loop runs next.
+
+        A loop already closed closed it as it shut down (``asyncio.run`` does).
+        """
+        loop, keeper = self._async_loop, self._async_keeper
+        self._async = self._async_loop = self._async_keeper = None
+        if loop is not None and keeper is not None and not loop.is_closed():
+            asyncio.run_coroutine_threadsafe(keeper.aclose(), loop)
 
     async def aget(self, path: str, **params: Any) -> Any:
         """``await meta.aget("me/adaccounts")``: GET without blocking the event loop."""
-        return await self._async_session().get(path, **params)
+        return await (await self._async_session()).get(path, **params)
 
     async def apost(self, path: str, **params: Any) -> Any:
         """Awaitable :meth:`post`."""
-        return await self._async_session().post(path, **params)
+        return await (await self._async_session()).post(path, **params)
 
     async def adelete(self, path: str, **params: Any) -> Any:
         """Awaitable :meth:`delete`."""
-        return await self._async_session().delete(path, **params)
+        return await (await self._async_session()).delete(path, **params)
 
     async def aframe(self, path: str, **params: Any) -> pd.DataFrame:
         """Awaitable :meth:`frame`."""
-        return await self._async_session().frame(path, **params)
+        return await (await self._async_session()).frame(path, **params)
 
-    async def ainsights(self, accounts: Any, **options: Any) -> pd.DataFrame:
+    async def ainsights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
         """Awaitable :meth:`insights`: the pull's slices run as tasks on the notebook's event loop."""
-        return await self._async_session().insights(accounts, **options)
+        return await (await self._async_session()).insights(accounts, **options)
 
     def close(self) -> None:
-        """Close the sync client (an async one is dropped with its loop)."""
+        """Close the sync client, and the async one on its loop."""
         super().close()
-        self._async = None
-        self._async_loop = None
+        self._retire_async()
+
+
+async def _closed_when_its_loop_ends(session: AsyncGraphSession) -> AsyncGenerator[None, None]:
+    """Held open while ``session`` serves its loop; closing it closes the session.
+
+    An event loop closes the async generators still open when it shuts down
+    (``asyncio.run`` does, before it closes the loop), on that loop: so a
+    session whose loop ends is closed with it, not left to the garbage collector.
+    """
+    try:
+        yield
+    finally:
+        await session.aclose()
 
 
 def inject(

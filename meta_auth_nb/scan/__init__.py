@@ -13,6 +13,10 @@ Modules
     Decoding escapes, percent-encoding and character references, mapped back to the text.
 :mod:`.report`
     :class:`~.report.Finding` and :class:`~.report.ScanReport`, the exit codes.
+:mod:`.reading`
+    Reading a file as text whatever its encoding (UTF-8/16/32, binary data) and size, in pieces.
+:mod:`.nbstream`
+    Walking a notebook's JSON one cell or field at a time, so its size does not matter.
 :mod:`.notebooks`
     Reading a notebook's raw JSON (cells, outputs, widget state, every other field) and masking it.
 :mod:`.fix`

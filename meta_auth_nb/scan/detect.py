@@ -6,7 +6,8 @@ What counts as a secret
 -----------------------
 * **access_token**: anything shaped like a Meta token
   (:data:`~meta_auth_nb._base.redact.TOKEN_PATTERN`, ``EAA`` + 20 or more
-  letters/digits, mixed case: an uppercase hex digest holding ``EAA`` is not one);
+  letters/digits with a lowercase letter and a digit among them: an uppercase
+  hex digest holding ``EAA`` is not one, nor a name such as ``EAAccessTokenProvider``);
 * **app_token**: ``APP_ID|SECRET`` (:data:`~meta_auth_nb._base.redact.APP_TOKEN_PATTERN`);
 * **app_secret**: 32 hex characters, but only next to a name that says so
   (``app_secret``, ``client_secret``, ``META_APP_SECRET``, ``AppSecret`` ...),
@@ -17,7 +18,9 @@ What counts as a secret
 * **url_secret**: the value of ``access_token=``, ``client_secret=``,
   ``fb_exchange_token=`` or ``input_token=`` in a URL's query or a form body (a
   logged request), whatever its shape, when it looks like a credential (16 or
-  more URL-safe characters, letters and digits both) rather than a placeholder;
+  more URL-safe characters, letters and digits both) rather than a placeholder
+  or a mask (a value that runs into ``…`` is one: what ``--fix`` and the
+  redactor write, ``123456789012345|0f1e…e1f0``, is not found again);
 * **known_secret**: any value the token store holds (tokens and app secrets of
   every profile, ``META_ACCESS_TOKEN``), whatever its shape. Also any value
   passed as ``known=`` to :func:`scan_text`.
@@ -25,7 +28,9 @@ What counts as a secret
 Every pattern is also looked for in the text's decoded views
 (:mod:`~meta_auth_nb.scan.encodings`: backslash escapes, percent-encoding,
 HTML character references), so ``\\u0045AA…`` or ``APP_ID%7CSECRET`` is found
-too, and reported and masked where it is written.
+too, and reported and masked where it is written. An app token's mask keeps
+the app id and its bar as written (``APP_ID%7C0f1e…e1f0``), so ``--fix`` leaves
+a URL's encoding as it was.
 
 Random base64 (inline images, plotly ``bdata``) holds ``EAA`` + 20
 letters/digits now and then, so inside a long base64 run a token-shaped
@@ -41,8 +46,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .._base.redact import APP_TOKEN_PATTERN, TOKEN_PATTERN, mask
-from .encodings import decoded_views
+from .._base.redact import APP_TOKEN_PATTERN, TOKEN_PATTERN, app_token_mask, mask
+from .encodings import DecodedView, decoded_views
 
 __all__ = [
     "KIND_LABELS",
@@ -81,6 +86,8 @@ _URL_SECRET = re.compile(
     r"(?:(?<=[?&;\"'\s])|(?<![^\n]))(?:access_token|client_secret|fb_exchange_token|input_token)=([A-Za-z0-9._~|%-]+)"
 )
 _URL_SECRET_MIN = 16
+#: What every mask ends its visible start with: a value running into it is masked already.
+_MASK_MARK = "\u2026"
 #: Something every pattern above needs (``EAA``, a digit then a bar, "secret", ``token=``):
 #: text without any of them (or a known value) is not searched further.
 _TRIGGER = re.compile(r"EAA|[0-9](?:\||%7[Cc])|(?i:secret)|token=")
@@ -145,14 +152,10 @@ def _kind_of(value: str) -> str:
     return "known_secret"
 
 
-def _app_token_mask(match: re.Match[str]) -> str:
-    # The app id is public; only the part after the bar is a secret.
-    return f"{match.group(1)}|{mask(match.group(2))}"
-
-
 def _masked(value: str, kind: str) -> str:
+    # The app id of an app token is public; only the part after the bar is a secret.
     whole = APP_TOKEN_PATTERN.fullmatch(value) if kind == "app_token" else None
-    return _app_token_mask(whole) if whole else mask(value)
+    return app_token_mask(whole) if whole else mask(value)
 
 
 def _base64_blobs(text: str) -> list[tuple[int, int]]:
@@ -230,14 +233,14 @@ def _candidates(text: str, known: list[str], secret_context: bool) -> list[Match
             continue
         candidates.append(Match(m.start(), m.end(), "access_token", mask(m.group(0)), False, m.group(0)))
     for m in APP_TOKEN_PATTERN.finditer(text):
-        candidates.append(Match(m.start(), m.end(), "app_token", _app_token_mask(m), False, m.group(0)))
+        candidates.append(Match(m.start(), m.end(), "app_token", app_token_mask(m), False, m.group(0)))
     hex_matches = list(_SECRET_IN_TEXT.finditer(text))
     if secret_context and (whole := _HEX32_VALUE.fullmatch(text)):
         hex_matches.append(whole)
     for m in hex_matches:
         candidates.append(Match(m.start(1), m.end(1), "app_secret", mask(m.group(1)), False, m.group(1)))
     for m in _URL_SECRET.finditer(text):
-        if _credential_like(m.group(1)):
+        if _credential_like(m.group(1)) and not text.startswith(_MASK_MARK, m.end(1)):
             candidates.append(Match(m.start(1), m.end(1), "url_secret", mask(m.group(1)), False, m.group(1)))
     return candidates
 
@@ -275,8 +278,19 @@ def scan_text(text: str, known: Iterable[str | None] = (), *, secret_context: bo
     for view in decoded_views(text):
         for m in _candidates(view.text, known_list, secret_context):
             start, end = view.span(m.start, m.end)
-            candidates.append(Match(start, end, m.kind, m.replacement, m.known, text[start:end]))
+            replacement = _as_written(text, view, m) or m.replacement
+            candidates.append(Match(start, end, m.kind, replacement, m.known, text[start:end]))
     return _merge(text, candidates)
+
+
+def _as_written(text: str, view: DecodedView, match: Match) -> str | None:
+    """An app token's mask with its app id and bar as ``text`` writes them (``%257C`` stays), or None."""
+    whole = APP_TOKEN_PATTERN.fullmatch(match.value) if match.kind == "app_token" else None
+    if whole is None:
+        return None
+    start, _ = view.span(match.start, match.end)
+    secret_start, _ = view.span(match.start + whole.start(2), match.end)
+    return text[start:secret_start] + mask(whole.group(2))
 
 
 def _rank(match: Match) -> tuple[bool, int]:

@@ -4,10 +4,14 @@ A token is plain ASCII letters and digits, but the text around it may be
 encoded, and then so may the token or its separators:
 
 * backslash escapes of JSON, Python and JavaScript strings: ``\\u0045AA…`` in a
-  ``.json`` file, ``"\\x45AA…"`` in Python, ``\\/`` in JSON-escaped URLs;
+  ``.json`` file, ``"\\x45AA…"``, ``\\U00000045`` and octal ``\\105`` in Python,
+  ``\\u{45}`` in JavaScript, ``\\/`` in JSON-escaped URLs;
 * URL percent-encoding: ``APP_ID%7CSECRET`` in a logged URL, a whole URL
   encoded inside another one's query (``%26access_token%3D…``);
-* HTML numeric character references: ``&#124;``, ``&#x7C;``.
+* HTML character references: numeric (``&#124;``, ``&#x7C;``, also without
+  the ``;`` browsers do not need) and named (``&vert;``, ``&amp;``, the names
+  HTML5 knows; the few old ones browsers read without ``;`` too, unless a
+  letter, a digit or ``=`` follows, as in a URL's ``&copy=1``).
 
 :func:`decoded_views` gives the text with all of them decoded, once and again
 for text encoded twice (``%257C``, ``\\\\u0045``), each view able to map a span
@@ -24,6 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from html.entities import html5
 
 __all__ = ["MAX_DEPTH", "DecodedView", "decoded_views"]
 
@@ -31,12 +36,17 @@ __all__ = ["MAX_DEPTH", "DecodedView", "decoded_views"]
 MAX_DEPTH = 3
 
 _ESCAPE = re.compile(
-    r"\\(?:u(?P<u>[0-9A-Fa-f]{4})|x(?P<x>[0-9A-Fa-f]{2})|(?P<c>[\\/\"'bfnrt]))"
+    r"\\(?:u(?P<u>[0-9A-Fa-f]{4})|u\{(?P<ubrace>[0-9A-Fa-f]{1,6})\}|U(?P<U>[0-9A-Fa-f]{8})|x(?P<x>[0-9A-Fa-f]{2})"
+    r"|(?P<oct>[0-7]{1,3})|(?P<c>[\\/\"'bfnrt]))"
     r"|%(?P<pct>[0-9A-Fa-f]{2})"
-    r"|&#(?:[xX](?P<hexref>[0-9A-Fa-f]{1,6})|(?P<decref>[0-9]{1,7}));"
+    r"|&#(?:[xX](?P<hexref>[0-9A-Fa-f]{1,6})|(?P<decref>[0-9]{1,7}));?"
+    r"|&(?P<named>[A-Za-z][A-Za-z0-9]{1,31}(?:;|(?![A-Za-z0-9=])))"
 )
 _CONTROL = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _MAX_CODE_POINT = 0x10FFFF
+
+
+_BASES = {"decref": 10, "oct": 8}
 
 
 def _char(match: re.Match[str]) -> str | None:
@@ -45,7 +55,11 @@ def _char(match: re.Match[str]) -> str | None:
     value = match.group(name)
     if name == "c":
         return _CONTROL.get(value, value)
-    code = int(value, 10 if name == "decref" else 16)
+    if name == "named":
+        # One character only: the map back to the text counts one character per escape.
+        char = html5.get(value)
+        return char if char is not None and len(char) == 1 else None
+    code = int(value, _BASES.get(name, 16))
     return chr(code) if code <= _MAX_CODE_POINT else None
 
 

@@ -5,13 +5,18 @@ values it knows, see :func:`known_from_store`).
 
 Which files
 -----------
-A notebook (``*.ipynb``) is searched field by field (see
-:mod:`~meta_auth_nb.scan.notebooks`); one that does not parse as JSON, or is
-not shaped like a notebook, is searched as text. Any other file is searched as
-text; binary files (a NUL byte in the first 8 KiB, or a well-known binary
-suffix) and files over the size cap are skipped. Directories are walked,
-skipping ``.git``, ``.venv``, ``node_modules`` and other tool folders
-(``.ipynb_checkpoints`` is scanned: it holds copies of notebooks).
+Every file is read in full, whatever its size: a notebook (``*.ipynb``) one
+cell at a time and field by field (see :mod:`~meta_auth_nb.scan.notebooks`;
+one that is not JSON, or not shaped like a notebook, is searched as text),
+any other file as text in pieces of whole lines, in the encoding its bytes
+show (UTF-8, UTF-16 or UTF-32 with or without a byte order mark; binary data
+byte by byte, see :mod:`~meta_auth_nb.scan.reading`). Files with a well-known
+binary suffix (images, archives, compiled code, data formats) are not read:
+a token in them is compressed or encoded, not written as text. With
+``max_bytes`` set, other files larger than it are not read either, and the
+report's exit code says so (3). Directories are walked, skipping ``.git``,
+``.venv``, ``node_modules`` and other tool folders (``.ipynb_checkpoints`` is
+scanned: it holds copies of notebooks).
 
 ``fix``
 -------
@@ -25,13 +30,15 @@ kept out of git would destroy a working secret.
 from __future__ import annotations
 
 import fnmatch
+import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .detect import clean_known, line_col, mask_text, scan_text
 from .fix import checkpoint_of, fix_notebook
-from .notebooks import is_notebook, notebook_findings, read_notebook
+from .notebooks import NotANotebook, notebook_findings, read_events
+from .reading import TextEncoding, encoding_of, read_text, text_pieces
 from .report import Finding, ScanReport
 
 __all__ = [
@@ -44,8 +51,8 @@ __all__ = [
     "scan_paths",
 ]
 
-#: Files larger than this are skipped (reported in ``skipped``).
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: No size cap by default: every file is read in full (notebooks always are).
+DEFAULT_MAX_BYTES = 0
 #: Folders never walked into: tools' caches and environments, not project files.
 SKIP_DIRS = frozenset(
     {
@@ -121,10 +128,18 @@ BINARY_SUFFIXES = frozenset(
         ".mov",
         ".avi",
         ".wav",
+        ".flac",
+        ".ogg",
+        ".webm",
+        ".mkv",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".safetensors",
+        ".onnx",
+        ".joblib",
     }
 )
-_SNIFF_BYTES = 8192
-_BOM = b"\xef\xbb\xbf"
 
 
 def _safe(text: str, known: Iterable[str | None] = ()) -> str:
@@ -132,11 +147,20 @@ def _safe(text: str, known: Iterable[str | None] = ()) -> str:
     return mask_text(text, known)
 
 
-def _is_binary(path: Path) -> bool:
-    if path.suffix.lower() in BINARY_SUFFIXES:
-        return True
-    with path.open("rb") as handle:
-        return b"\0" in handle.read(_SNIFF_BYTES)
+def _notebook(
+    file: Path, display: str, encoding: TextEncoding, known: list[str], report: ScanReport
+) -> list[Finding] | None:
+    """The findings of a notebook read as one, or None (with a note) when it is to be searched as text."""
+    with file.open("rb") as raw:
+        raw.read(len(encoding.bom_bytes))
+        text = io.TextIOWrapper(raw, encoding=encoding.codec, errors="replace", newline="")
+        try:
+            return notebook_findings(display, read_events(text.read), known)
+        except NotANotebook:
+            report.notes.append(f"{display}: not shaped like a notebook; scanned as text")
+        except ValueError:
+            report.notes.append(f"{display}: not a readable notebook (not valid JSON); scanned as text")
+    return None
 
 
 def scan_file(
@@ -148,7 +172,7 @@ def scan_file(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     within: str | os.PathLike[str] | None = None,
 ) -> ScanReport:
-    """Scan one file (a notebook or any text file) into ``report``.
+    """Scan one file (a notebook or any other file) into ``report``.
 
     Parameters
     ----------
@@ -160,7 +184,8 @@ def scan_file(
     report : ScanReport, optional
         Added to; a new one by default.
     max_bytes : int or None
-        Skip larger files; None or 0 for no cap.
+        Do not read other files than notebooks larger than this (they are
+        reported in ``skipped``, and the exit code is 3); None or 0 for no cap.
     within : path-like, optional
         The folder walked to reach ``path``: ``fix`` does not follow a
         symbolic link out of it (see :func:`~meta_auth_nb.scan.fix.write_target`).
@@ -174,46 +199,31 @@ def scan_file(
     known_list = clean_known(known)
     file = Path(path)
     display = _safe(str(path), known_list)
+    notebook = file.suffix.lower() == ".ipynb"
+    if file.suffix.lower() in BINARY_SUFFIXES:
+        report.skipped.append({"path": display, "reason": "binary"})
+        return report
     try:
-        size = file.stat().st_size
-        if max_bytes and size > max_bytes:
+        if max_bytes and not notebook and file.stat().st_size > max_bytes:
             report.skipped.append({"path": display, "reason": "too large"})
             return report
-        if _is_binary(file):
-            report.skipped.append({"path": display, "reason": "binary"})
-            return report
-        data = file.read_bytes()
+        encoding = encoding_of(file)
+        found = _notebook(file, display, encoding, known_list, report) if notebook and not encoding.binary else None
+        if found is None:
+            found = []
+            for first_line, piece in text_pieces(file, encoding):
+                for m in scan_text(piece, known_list):
+                    line, column = line_col(piece, m.start)
+                    found.append(
+                        Finding(display, m.kind, m.replacement, m.known, first_line + line - 1, column, value=m.value)
+                    )
+            notebook = False
+        report.files_scanned.append(display)
+        report.findings.extend(found)
+        if fix and notebook and found:
+            fix_notebook(file, display, read_text(file, encoding), encoding, found, known_list, report, within=within)
     except OSError as exc:
-        report.errors.append(
-            {"path": display, "error": _safe(f"{type(exc).__name__}: {exc.strerror or exc}", known_list)}
-        )
-        return report
-    bom = data.startswith(_BOM)
-    # Tokens are ASCII, so a file in another encoding is still searched correctly.
-    text = data.decode("utf-8-sig", errors="replace")
-    report.files_scanned.append(display)
-
-    notebook = None
-    if file.suffix.lower() == ".ipynb":
-        try:
-            notebook = read_notebook(text)
-        except Exception as exc:  # not JSON: still search it as text
-            notebook = None
-            report.notes.append(f"{display}: not a readable notebook ({type(exc).__name__}); scanned as text")
-        else:
-            if not is_notebook(notebook):
-                notebook = None
-                report.notes.append(f"{display}: not shaped like a notebook; scanned as text")
-    if notebook is None:
-        for m in scan_text(text, known_list):
-            line, column = line_col(text, m.start)
-            report.findings.append(Finding(display, m.kind, m.replacement, m.known, line, column, value=m.value))
-        return report
-
-    findings = notebook_findings(display, notebook, known_list)
-    report.findings.extend(findings)
-    if fix and findings:
-        fix_notebook(file, display, text, bom, findings, known_list, report, within=within)
+        report.errors.append({"path": display, "error": _safe(f"could not read it: {exc.strerror or exc}", known_list)})
     return report
 
 
@@ -323,7 +333,8 @@ def scan_paths(
     fix : bool
         Mask what is found in notebooks (see the module notes).
     max_bytes : int or None
-        Skip larger files; None or 0 for no cap.
+        Do not read other files than notebooks larger than this; None or 0
+        (the default) for no cap.
     exclude : sequence of str
         Glob patterns of files/folders to leave out.
 

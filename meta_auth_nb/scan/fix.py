@@ -24,8 +24,8 @@ When a fixed notebook has a Jupyter checkpoint (``.ipynb_checkpoints/NAME-checkp
 that this scan did not look at, the report notes that it may still hold the secret.
 
 The masked text must parse and validate with ``nbformat`` (if the notebook
-did before) before it replaces the file, atomically, keeping its mode and its
-BOM.
+did before) before it replaces the file, atomically, keeping its mode, its
+encoding and its byte order mark.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from pathlib import Path
 from .._base.files import write_atomically
 from .detect import mask_text
 from .notebooks import fixed_notebook_text, notebook_valid
+from .reading import TextEncoding
 from .report import Finding, ScanReport
 
 __all__ = ["checkpoint_of", "fix_notebook", "write_target"]
@@ -101,7 +102,7 @@ def fix_notebook(
     file: Path,
     display: str,
     text: str,
-    bom: bool,
+    encoding: TextEncoding,
     findings: list[Finding],
     known: list[str],
     report: ScanReport,
@@ -117,9 +118,9 @@ def fix_notebook(
     display : str
         Its masked path, for the report.
     text : str
-        Its content as scanned (without the BOM).
-    bom : bool
-        It started with a UTF-8 BOM (written back).
+        Its content as scanned (without the byte order mark).
+    encoding : TextEncoding
+        How it was read: written back the same way, byte order mark included.
     findings : list of Finding
         What was found in it; each is marked ``fixed`` once the file is replaced.
     known : list of str
@@ -149,8 +150,8 @@ def fix_notebook(
         )
         return
     try:
-        # The BOM goes back if the file had one; the mode is the replaced file's.
-        write_atomically(target, ("\ufeff" if bom else "") + fixed)
+        # The encoding and byte order mark go back as they were; the mode is the replaced file's.
+        write_atomically(target, ("\ufeff" if encoding.bom else "") + fixed, encoding=encoding.codec)
     except OSError as exc:
         report.errors.append({"path": display, "error": mask_text(f"could not write it: {exc.strerror or exc}", known)})
         return

@@ -1,6 +1,8 @@
 """Reading a notebook's JSON for secrets, and masking them in its text (what ``--fix`` writes).
 
-The notebook is read as the JSON it is, not as ``nbformat`` reads it:
+The notebook is read as the JSON it is, one cell or field at a time
+(:mod:`~meta_auth_nb.scan.nbstream`, so its size does not matter), not as
+``nbformat`` reads it:
 ``nbformat`` drops fields on reading (``metadata.signature``,
 ``metadata.orig_nbformat``, a cell's ``metadata.trusted``, a v3 notebook's
 worksheets and their metadata, anything its schema does not know), and every
@@ -37,16 +39,18 @@ key is masked before the path is written, and the written path is masked again.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from .detect import SECRET_NAME, line_col, mask_text, scan_text
+from .nbstream import CHUNK_CHARS, Event, notebook_events
 from .report import Finding
 
-__all__ = ["fixed_notebook_text", "is_notebook", "notebook_findings", "notebook_valid", "read_notebook"]
+__all__ = ["NotANotebook", "fixed_notebook_text", "notebook_findings", "notebook_valid", "read_events"]
 
 #: Widget/JSON siblings whose text can name what a value is ("App secret").
 _LABEL_KEYS = ("description", "placeholder", "label", "name", "tooltip", "description_tooltip", "title")
@@ -133,80 +137,53 @@ def _leaves(node: Any, path: tuple[Any, ...], context: bool = False) -> Iterator
             yield from _leaves(value, (*path, index), context)
 
 
-def read_notebook(text: str) -> Any:
-    """Parse a notebook's text as JSON, every field and duplicate key kept.
-
-    Parameters
-    ----------
-    text : str
-        The file's content (without a BOM).
-
-    Returns
-    -------
-    Any
-        The JSON, with multi-line strings kept as lists of lines (sources,
-        stream text, text MIME data) joined as ``nbformat`` joins them. Not
-        necessarily a notebook: see :func:`is_notebook`.
-
-    Raises
-    ------
-    ValueError
-        For text that is not JSON.
-    """
-    return _rejoin_lines(json.loads(text, object_pairs_hook=_json_object))
-
-
-def is_notebook(data: Any) -> bool:
-    """Whether parsed JSON is shaped like a notebook (any nbformat version).
-
-    Parameters
-    ----------
-    data : Any
-        What :func:`read_notebook` returned.
-
-    Returns
-    -------
-    bool
-        A JSON object with ``cells`` (v4) or ``worksheets`` (v3) as a list, or an ``nbformat`` number.
-    """
-    if not isinstance(data, dict):
-        return False
-    return any(isinstance(data.get(k), list) for k in ("cells", "worksheets")) or "nbformat" in data
-
-
-def _cells(nb: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any]]:
-    """Each cell with the path to it, in nbformat's order (v3 worksheets flattened)."""
-    if isinstance(nb.get("cells"), list):
-        return [(("cells", i), cell) for i, cell in enumerate(nb["cells"])]
-    cells: list[tuple[tuple[Any, ...], Any]] = []
-    worksheets = nb.get("worksheets")
-    for w, sheet in enumerate(worksheets if isinstance(worksheets, list) else ()):
-        if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list):
-            cells.extend((("worksheets", w, "cells", i), cell) for i, cell in enumerate(sheet["cells"]))
-    return cells
-
-
-def _rejoin_lines(nb: Any) -> Any:
-    """Join multi-line strings kept as lists (sources, stream text, text MIME data), as nbformat does."""
+def _rejoin_cell(cell: Any) -> Any:
+    """Join a cell's multi-line strings kept as lists (source, stream text, text MIME data), as nbformat does."""
 
     def join(value: Any) -> Any:
         return "".join(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value
 
-    for _, cell in _cells(nb) if isinstance(nb, dict) else ():
-        if not isinstance(cell, dict):
+    if not isinstance(cell, dict):
+        return cell
+    for key in ("source", "input"):
+        if key in cell:
+            cell[key] = join(cell[key])
+    for output in cell.get("outputs") or ():
+        if not isinstance(output, dict):
             continue
-        for key in ("source", "input"):
-            if key in cell:
-                cell[key] = join(cell[key])
-        for output in cell.get("outputs") or ():
-            if not isinstance(output, dict):
-                continue
-            for key in _V3_TEXT_KEYS:
-                if key in output:
-                    output[key] = join(output[key])
-            if isinstance(output.get("data"), dict):
-                output["data"] = {k: v if k.endswith("json") else join(v) for k, v in output["data"].items()}
-    return nb
+        for key in _V3_TEXT_KEYS:
+            if key in output:
+                output[key] = join(output[key])
+        if isinstance(output.get("data"), dict):
+            output["data"] = {k: v if k.endswith("json") else join(v) for k, v in output["data"].items()}
+    return cell
+
+
+def read_events(read: Callable[[int], str], *, chunk: int = CHUNK_CHARS) -> Iterator[Event]:
+    """A notebook's JSON, read from ``read`` one cell or field at a time, every duplicate key kept.
+
+    Parameters
+    ----------
+    read : callable
+        ``read(n)``, as a text file's.
+    chunk : int
+        Characters read at a time.
+
+    Raises
+    ------
+    ValueError
+        For text that is not JSON (while iterating).
+    """
+    return notebook_events(read, chunk=chunk, object_pairs_hook=_json_object)
+
+
+class NotANotebook(ValueError):
+    """Valid JSON that is not shaped like a notebook (it is scanned as text instead)."""
+
+
+def _is_cell(path: tuple[Any, ...]) -> bool:
+    v4 = len(path) == 2 and path[0] == "cells"
+    return v4 or (len(path) == 4 and path[0] == "worksheets" and path[2] == "cells")
 
 
 def notebook_valid(text: str) -> tuple[bool, str | None]:
@@ -242,15 +219,38 @@ def notebook_valid(text: str) -> tuple[bool, str | None]:
     return True, None
 
 
-def notebook_findings(display: str, nb: Any, known: list[str]) -> list[Finding]:
-    """Every secret in a parsed notebook, located by cell, output and JSON field.
+def _leaf_findings(
+    display: str, path: tuple[Any, ...], text: str, context: bool, known: list[str], cell: tuple[int, int, Any] | None
+) -> Iterator[Finding]:
+    """Findings in one string of the notebook; ``cell`` is (number, length of its path, the cell) when in one."""
+    for m in scan_text(text, known, secret_context=context):
+        line, column = line_col(text, m.start)
+        finding = Finding(display, m.kind, m.replacement, m.known, line, column, value=m.value)
+        if cell is not None:
+            finding.cell, depth, content = cell
+            rest = path[depth:]
+            if isinstance(content, dict):
+                finding.cell_type = str(content.get("cell_type") or "") or None
+            if len(rest) >= 2 and rest[0] == "outputs" and isinstance(rest[1], int):
+                finding.output = rest[1]
+                outputs = content.get("outputs") if isinstance(content, dict) else None
+                if isinstance(outputs, list) and rest[1] < len(outputs) and isinstance(outputs[rest[1]], dict):
+                    finding.output_type = outputs[rest[1]].get("output_type")
+                rest = rest[2:]
+            finding.detail = _path_text(rest, known) or None
+        finding.field = _path_text(path, known)
+        yield finding
+
+
+def notebook_findings(display: str, events: Iterable[Event], known: list[str]) -> list[Finding]:
+    """Every secret in a notebook, located by cell, output and JSON field.
 
     Parameters
     ----------
     display : str
         The path to put in each finding (already masked).
-    nb : Any
-        The notebook, as :func:`read_notebook` returns it.
+    events : iterable of Event
+        The notebook as :func:`read_events` reads it.
     known : list of str
         Values to find whatever their shape (see
         :func:`~meta_auth_nb.scan.detect.clean_known`).
@@ -258,30 +258,40 @@ def notebook_findings(display: str, nb: Any, known: list[str]) -> list[Finding]:
     Returns
     -------
     list of Finding
-        In file order (:meth:`Finding.sort_key`).
+        In file order (:meth:`Finding.sort_key`). Cells are numbered as
+        ``nbformat`` numbers them (a v3 notebook's worksheets one after the other).
+
+    Raises
+    ------
+    NotANotebook
+        The JSON is not shaped like a notebook: an object with ``cells`` (v4)
+        or ``worksheets`` (v3) as a list, or an ``nbformat`` number.
+    ValueError
+        The text is not JSON.
     """
     findings: list[Finding] = []
-    tree = nb if isinstance(nb, dict) else {}
-    cells = {prefix: (index, cell) for index, (prefix, cell) in enumerate(_cells(tree))}
-    for path, text, context in _leaves(tree, ()):
-        for m in scan_text(text, known, secret_context=context):
-            line, column = line_col(text, m.start)
-            finding = Finding(display, m.kind, m.replacement, m.known, line, column, value=m.value)
-            prefix = next((path[:n] for n in (2, 4) if path[:n] in cells), None)
-            if prefix is not None:
-                finding.cell, cell = cells[prefix]
-                rest = path[len(prefix) :]
-                if isinstance(cell, dict):
-                    finding.cell_type = str(cell.get("cell_type") or "") or None
-                if len(rest) >= 2 and rest[0] == "outputs" and isinstance(rest[1], int):
-                    finding.output = rest[1]
-                    outputs = cell.get("outputs") if isinstance(cell, dict) else None
-                    if isinstance(outputs, list) and rest[1] < len(outputs) and isinstance(outputs[rest[1]], dict):
-                        finding.output_type = outputs[rest[1]].get("output_type")
-                    rest = rest[2:]
-                finding.detail = _path_text(rest, known) or None
-            finding.field = _path_text(path, known)
-            findings.append(finding)
+    opened: dict[tuple[Any, ...], str] = {}
+    top_keys: set[str] = set()
+    worksheet_cells = 0
+    for kind, path, value in events:
+        if kind == "open":
+            opened[path] = value
+        elif kind == "key":
+            top_keys.update(path[:1] if len(path) == 1 else ())
+            findings.extend(_leaf_findings(display, path, value, False, known, None))  # a key can hold a secret
+        elif _is_cell(path):
+            number = path[1] if len(path) == 2 else worksheet_cells
+            worksheet_cells += len(path) == 4
+            cell = (number, len(path), _rejoin_cell(value))
+            for leaf_path, text, context in _leaves(value, path):
+                findings.extend(_leaf_findings(display, leaf_path, text, context, known, cell))
+        else:
+            named = bool(path) and bool(SECRET_NAME.search(str(path[-1])))
+            for leaf_path, text, context in _leaves(value, path, named):
+                findings.extend(_leaf_findings(display, leaf_path, text, context, known, None))
+    listed = opened.get(("cells",)) == "[" or opened.get(("worksheets",)) == "["
+    if opened.get(()) != "{" or not (listed or "nbformat" in top_keys):
+        raise NotANotebook("not shaped like a notebook")
     return sorted(findings, key=Finding.sort_key)
 
 
@@ -335,7 +345,7 @@ def fixed_notebook_text(raw: str, findings: list[Finding], known: list[str]) -> 
         mask = json.dumps(replacements[value], ensure_ascii=False)[1:-1]
         for form in _json_forms(value):
             fixed = fixed.replace(form, mask)
-    if notebook_findings("", read_notebook(fixed), known):
+    if notebook_findings("", read_events(io.StringIO(fixed).read), known):
         # Something was stored escaped in another way (\u0045AA...): rewrite the parsed JSON instead.
         data = json.loads(raw)
         fixed = json.dumps(_masked_json(data, known), indent=1, ensure_ascii=False) + "\n"

@@ -4,9 +4,12 @@ Plain records, safe to print or dump as JSON: they carry masked previews,
 never a secret (the value a finding stands for is kept out of repr and of
 :meth:`Finding.to_dict`).
 
-Exit codes: 0 nothing found; 1 something found (also with ``--fix``: a value
-that was in a file must be treated as leaked and replaced); 2 usage error
-(a path that does not exist) or a file that could not be read or rewritten.
+Exit codes: 0 nothing found in everything that was to be read; 1 something
+found (also with ``--fix``: a value that was in a file must be treated as
+leaked and replaced); 2 usage error (a path that does not exist) or a file
+that could not be read or rewritten; 3 nothing found, but some files were not
+read (larger than ``--max-bytes``), so the scan cannot vouch for them.
+Files of a binary format (images, archives) are not text and do not count.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FOUND", "Finding", "ScanReport"]
+__all__ = ["BINARY", "EXIT_CLEAN", "EXIT_ERROR", "EXIT_FOUND", "EXIT_UNREAD", "Finding", "ScanReport"]
 
-EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR, EXIT_UNREAD = 0, 1, 2, 3
+#: The ``reason`` of a skipped file of a binary format (not text: it does not change the exit code).
+BINARY = "binary"
 
 
 # ``dataclasses.field`` in full below: Finding has an attribute named ``field``.
@@ -112,7 +117,8 @@ class ScanReport:
     findings : list of Finding
     files_scanned : list of str
     skipped : list of dict
-        ``{"path", "reason"}``: ``binary`` or ``too large``.
+        ``{"path", "reason"}``: ``binary`` (a binary format, not text) or
+        ``too large`` (larger than ``--max-bytes``: not read).
     errors : list of dict
         ``{"path", "error"}``: missing paths, unreadable files, a notebook
         ``--fix`` could not rewrite.
@@ -134,13 +140,20 @@ class ScanReport:
     notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
+    def unread(self) -> list[dict[str, str]]:
+        """The skipped files that may hold text: not read, so not vouched for."""
+        return [skipped for skipped in self.skipped if skipped.get("reason") != BINARY]
+
+    @property
     def exit_code(self) -> int:
-        """0 clean, 1 something found, 2 missing path or a file that could not be scanned/fixed."""
+        """0 clean, 1 something found, 2 missing path or a file that could not be scanned/fixed, 3 files not read."""
         if self.missing:
             return EXIT_ERROR
         if self.findings:
             return EXIT_FOUND
-        return EXIT_ERROR if self.errors else EXIT_CLEAN
+        if self.errors:
+            return EXIT_ERROR
+        return EXIT_UNREAD if self.unread else EXIT_CLEAN
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document (no secret in it)."""

@@ -8,13 +8,12 @@ Secrets panel is read-only for this package.
 from __future__ import annotations
 
 from importlib import import_module
-from types import ModuleType
-from typing import Any
+from typing import Protocol
 
 from .._base.redact import get_logger
 from .keyring_source import describe_exception
 
-__all__ = ["in_colab", "read_colab_secret", "userdata_module"]
+__all__ = ["ColabSecrets", "in_colab", "read_colab_secret", "userdata_module"]
 
 log = get_logger("meta_auth_nb.store")
 
@@ -34,7 +33,13 @@ def in_colab() -> bool:
     return True
 
 
-def userdata_module() -> ModuleType | None:
+class ColabSecrets(Protocol):
+    """What the store uses of ``google.colab.userdata``: one secret by name."""
+
+    def get(self, key: str) -> str: ...
+
+
+def userdata_module() -> ColabSecrets | None:
     """Return ``google.colab.userdata`` (Colab's Secrets panel), or None outside Colab.
 
     Returns
@@ -48,10 +53,11 @@ def userdata_module() -> ModuleType | None:
         from google.colab import userdata
     except Exception:  # not Colab, or a Colab too old to have the Secrets panel
         return None
-    return userdata
+    secrets: ColabSecrets = userdata
+    return secrets
 
 
-def read_colab_secret(userdata: Any, name: str) -> tuple[str | None, str | None]:
+def read_colab_secret(userdata: ColabSecrets, name: str) -> tuple[str | None, str | None]:
     """Read one secret from Colab's Secrets panel.
 
     Parameters

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._base.settings import ENV_ACCESS_TOKEN, ENV_APP_ID, ENV_APP_SECRET, env_value
 from .._base.tokens import AccessToken
-from .colab import read_colab_secret
+from .colab import ColabSecrets, read_colab_secret
 from .memory import vault
 from .profile import StoredProfile, profile_from_record
 
@@ -35,7 +35,7 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def _app_pair(colab: Any, environ: Mapping[str, str] | None) -> tuple[str | None, str | None]:
+def _app_pair(colab: ColabSecrets | None, environ: Mapping[str, str] | None) -> tuple[str | None, str | None]:
     """The app of a Colab or environment profile, with its secret, from one source only.
 
     Colab's ``META_APP_ID`` secret (with Colab's ``META_APP_SECRET``) when it
@@ -50,7 +50,7 @@ def _app_pair(colab: Any, environ: Mapping[str, str] | None) -> tuple[str | None
 
 
 def _candidates(
-    colab: Any, environ: Mapping[str, str] | None, problems: list[str]
+    colab: ColabSecrets | None, environ: Mapping[str, str] | None, problems: list[str]
 ) -> list[tuple[str, str, str | None, str | None]]:
     """(backend, token, app id, app secret) from Colab's Secrets panel and the environment, in that order."""
     found: list[tuple[str, str, str | None, str | None]] = []
@@ -72,7 +72,7 @@ def _candidates(
 
 
 def load_pseudo_profile(
-    name: str, folder: str, *, colab: Any, environ: Mapping[str, str] | None, problems: list[str]
+    name: str, folder: str, *, colab: ColabSecrets | None, environ: Mapping[str, str] | None, problems: list[str]
 ) -> StoredProfile | None:
     """The default profile as served by Colab's Secrets panel or the environment, or None.
 

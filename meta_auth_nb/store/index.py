@@ -2,12 +2,22 @@
 
 Store layer (filelock). It holds masked tokens, app ids, cached ``TokenInfo``
 facts and timestamps only; secrets live in the keyring or in memory.
+
+What it says is acted on (a login goes to the app, redirect address and
+configuration a profile names), so it is believed only when nobody else
+could have written it: the folder and the file are checked on the opened
+folder and file (not by path, which another user could swap between a check
+and the read), and an index in a folder of another user or that others can
+write, or a file of another user or that others can change, is not used. The
+user is told why and how to fix it; before a write, in the folder the store
+has made its user's alone, such a file is set aside and a new index started.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -19,6 +29,8 @@ from .._base.errors import StoreError
 from .._base.files import write_atomically
 from .._base.redact import get_logger, redact
 from .keyring_source import describe_exception
+from .memory import vault
+from .messages import untrusted_index_message, untrusted_index_set_aside_message
 from .profile import PROFILE_RE
 
 __all__ = ["INDEX_NAME", "ProfileIndex"]
@@ -30,6 +42,24 @@ LOCK_TIMEOUT_S = 30.0
 
 log = get_logger("meta_auth_nb.store")
 T = TypeVar("T")
+#: Permission bits that let other users change a file, or the entries of a folder.
+_OTHERS_WRITE = 0o022
+
+
+class UntrustedIndex(Exception):
+    """The index could have been written by someone else.
+
+    Attributes
+    ----------
+    reason : str
+        What lets them ("other users can write in its folder (mode 777)").
+    fix : str
+        What the user can do about it, a sentence.
+    """
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason)
+        self.reason, self.fix = reason, fix
 
 
 class ProfileIndex:
@@ -49,18 +79,20 @@ class ProfileIndex:
 
     # reading ----------------------------------------------------------------
     def read(self) -> dict[str, dict[str, Any]]:
-        """Return ``{profile: record}``; empty when there is no index yet.
+        """Return ``{profile: record}``; empty when there is no index yet, or none to believe.
 
         Reads need no lock (writes are atomic). A corrupt file is moved
-        aside (under the lock) with a warning; the index of a folder that
-        belongs to another user is not read.
+        aside (under the lock) with a warning; an index someone else could
+        have written is not read (see the module notes), with a warning once.
         """
-        if self.foreign_owner() is not None:
-            log.warning("The config folder %s belongs to another user; its profile index is not read.", self.directory)
-            return {}
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = self.trusted_text()
         except FileNotFoundError:
+            return {}
+        except UntrustedIndex as untrusted:
+            message = untrusted_index_message(str(self.path), untrusted.reason, untrusted.fix)
+            if vault.first_time(message):
+                log.warning("%s", message)
             return {}
         except OSError as exc:
             log.warning(
@@ -75,6 +107,62 @@ class ProfileIndex:
         except StoreError as exc:
             log.warning("%s", exc)
             return {}
+
+    def trusted_text(self) -> str:
+        """The index's text, read once the opened folder and file show that nobody else could have written it.
+
+        Raises
+        ------
+        FileNotFoundError
+            There is no index (or no folder) yet.
+        UntrustedIndex
+            The folder or the file belongs to another user or can be changed
+            by other users, or the index is not a regular file.
+        OSError
+            It could not be read.
+        """
+        getuid = getattr(os, "getuid", None)
+        if getuid is None or os.open not in os.supports_dir_fd:  # no file owners to check (Windows)
+            return self.path.read_text(encoding="utf-8")
+        uid = getuid()
+        folder = os.open(self.directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            self._check(os.fstat(folder), uid, what="folder")
+            # Non-blocking: a FIFO planted under the index's name must not hang the reader.
+            opened = os.open(INDEX_NAME, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0), dir_fd=folder)
+        finally:
+            os.close(folder)
+        with os.fdopen(opened, "r", encoding="utf-8") as handle:
+            self._check(os.fstat(handle.fileno()), uid, what="file")
+            return handle.read()
+
+    def _check(self, status: os.stat_result, uid: int, *, what: str) -> None:
+        """Raise UntrustedIndex when the opened folder or file (``what``) is not its user's alone to change."""
+        mode = stat.S_IMODE(status.st_mode)
+        if what == "folder":
+            if status.st_uid != uid:
+                raise UntrustedIndex(
+                    f"its folder belongs to another user (uid {status.st_uid})",
+                    "Pass TokenStore(config_dir=...), or set META_AUTH_CONFIG_DIR, to use a folder of yours.",
+                )
+            if mode & _OTHERS_WRITE:
+                raise UntrustedIndex(
+                    f"other users can write in its folder (mode {mode:o})",
+                    f"Run `chmod 700 {self.directory}`, look through the index for app ids and addresses you do not "
+                    "know, then save your profile again.",
+                )
+            return
+        delete = f"Delete it (`rm {self.path}`) and save your profile again."
+        if not stat.S_ISREG(status.st_mode):
+            raise UntrustedIndex("it is not a regular file", delete)
+        if status.st_uid != uid:
+            raise UntrustedIndex(f"it belongs to another user (uid {status.st_uid})", delete)
+        if mode & _OTHERS_WRITE:
+            raise UntrustedIndex(
+                f"other users can change it (mode {mode:o})",
+                f"Run `chmod 600 {self.path}`, look through it for app ids and addresses you do not know, then save "
+                "your profile again.",
+            )
 
     @staticmethod
     def _parse(text: str) -> dict[str, dict[str, Any]] | None:
@@ -92,38 +180,54 @@ class ProfileIndex:
         return out
 
     def _read_locked(self) -> dict[str, dict[str, Any]]:
+        """The index before a write: the folder is its user's alone by now (see ``_secure``)."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = self.trusted_text()
         except FileNotFoundError:
+            return {}
+        except UntrustedIndex as untrusted:
+            aside = self._move_aside("untrusted", "could have been written by someone else")
+            if aside is not None:
+                log.warning("%s", untrusted_index_set_aside_message(str(self.path), untrusted.reason, aside))
             return {}
         parsed = self._parse(text)
         if parsed is None:
-            self._move_aside()
+            aside = self._move_aside("corrupt", "is not valid JSON", masked=True)
+            if aside is not None:
+                log.warning(
+                    "The profile index %s was not valid JSON; it was moved aside to %s and a new one was started. "
+                    "Tokens kept in the system keyring are not affected: load them by name or save them again.",
+                    self.path,
+                    aside,
+                )
             return {}
         return parsed
 
-    def _move_aside(self) -> None:
+    def _move_aside(self, label: str, why: str, *, masked: bool = False) -> str | None:
+        """Move the index to ``profiles.json.<label>-<time>``; its new name, or None (warned) when it could not be.
+
+        With ``masked``, what is kept aside is the index's text with every
+        token and secret masked (a hand-edited index may hold one); otherwise
+        the file itself, as evidence.
+        """
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{INDEX_NAME}.corrupt-{stamp}")
+        target = self.path.with_name(f"{INDEX_NAME}.{label}-{stamp}")
         n = 1
         while target.exists():
-            target = self.path.with_name(f"{INDEX_NAME}.corrupt-{stamp}-{n}")
+            target = self.path.with_name(f"{INDEX_NAME}.{label}-{stamp}-{n}")
             n += 1
         try:
-            os.replace(self.path, target)
+            if masked:
+                write_atomically(target, redact(self.path.read_text(encoding="utf-8", errors="replace")), mode=0o600)
+                os.unlink(self.path)
+            else:
+                os.replace(self.path, target)
         except OSError as exc:
             log.warning(
-                "The profile index %s is not valid JSON and could not be moved aside (%s).",
-                self.path,
-                describe_exception(exc),
+                "The profile index %s %s and could not be moved aside (%s).", self.path, why, describe_exception(exc)
             )
-            return
-        log.warning(
-            "The profile index %s was not valid JSON; it was moved aside to %s and a new one was started. "
-            "Tokens kept in the system keyring are not affected: load them by name or save them again.",
-            self.path,
-            target.name,
-        )
+            return None
+        return target.name
 
     # writing ----------------------------------------------------------------
     def update(self, change: Callable[[dict[str, dict[str, Any]]], T]) -> T:
@@ -248,7 +352,9 @@ class ProfileIndex:
             if mode & 0o077:
                 os.chmod(self.directory, 0o700)
                 for item in self.directory.iterdir():
-                    if item.is_file() and item.stat().st_mode & 0o077:
+                    loose = item.stat().st_mode & 0o077 if item.is_file() else 0
+                    # An index others could change stays as it is: the read before the write sets it aside.
+                    if loose and not (item.name == INDEX_NAME and loose & _OTHERS_WRITE):
                         os.chmod(item, 0o600)
                 log.warning(
                     "The config folder %s could be read or changed by other users (mode %o); it was tightened to "

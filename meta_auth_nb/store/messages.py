@@ -12,7 +12,15 @@ from .._base.commands import Place
 from .._base.settings import ENV_ACCESS_TOKEN, ENV_KERNEL_SANDBOX, env_flag
 from .env_source import COLAB_TOKEN_SECRET
 
-__all__ = ["MEMORY_GONE_PROBLEM", "keyring_unusable_problem", "memory_notice", "not_found_message", "store_place"]
+__all__ = [
+    "MEMORY_GONE_PROBLEM",
+    "keyring_unusable_problem",
+    "memory_notice",
+    "not_found_message",
+    "store_place",
+    "untrusted_index_message",
+    "untrusted_index_set_aside_message",
+]
 
 
 def store_place(environ: Mapping[str, str] | None, default_profile: str) -> Place:
@@ -67,3 +75,31 @@ MEMORY_GONE_PROBLEM = (
 def keyring_unusable_problem(reason: str | None) -> str:
     """Why a profile saved in the keyring cannot be loaded here."""
     return f"It was saved in the system keyring, which cannot be used here ({reason})."
+
+
+def untrusted_index_message(index: str, reason: str, fix: str) -> str:
+    """Why the profile index was not believed (someone else could have written it), and how to make it yours again.
+
+    Parameters
+    ----------
+    index : str
+        The index file's path.
+    reason : str
+        What lets someone else write it: "other users can write in its folder (mode 777)".
+    fix : str
+        What to do, a sentence of its own: "Run `chmod 700 ...`, then ...".
+    """
+    return (
+        f"The profile index {index} was not used: {reason}, so someone else could have written it, and the app, "
+        f"redirect address and login configuration it names could be theirs. {fix} Until then profiles load without "
+        "their saved details; tokens in the system keyring are not affected."
+    )
+
+
+def untrusted_index_set_aside_message(index: str, reason: str, aside: str) -> str:
+    """The profile index was set aside before a save (someone else could have written it)."""
+    return (
+        f"The profile index {index} was set aside as {aside}: {reason}, so someone else could have written it. "
+        "A new index was started with this save; tokens in the system keyring are not affected. Look through the "
+        "set-aside file for app ids and addresses you do not know."
+    )

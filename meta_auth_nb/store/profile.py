@@ -20,7 +20,6 @@ from .._base.timefmt import from_iso, to_iso
 from .._base.tokens import AccessToken, TokenInfo
 
 __all__ = [
-    "BACKENDS",
     "StoredProfile",
     "clean_app_id",
     "clean_scopes",
@@ -30,8 +29,6 @@ __all__ = [
     "validate_profile",
 ]
 
-#: Where a profile's token can come from.
-BACKENDS = ("keyring", "colab", "env", "memory")
 PROFILE_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 

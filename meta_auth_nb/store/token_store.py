@@ -18,7 +18,7 @@ from .._base.redact import get_logger, mask, remember_secret
 from .._base.settings import ENV_ALLOW_FILE_KEYRING, ENV_CONFIG_DIR, ENV_STORE, env_flag, env_value, store_in_memory
 from .._base.timefmt import to_iso, utcnow
 from .._base.tokens import AccessToken, TokenInfo, as_token
-from .colab import userdata_module
+from .colab import ColabSecrets, userdata_module
 from .env_source import forget_pseudo_facts, load_pseudo_profile, remember_pseudo_facts, serves_default
 from .index import INDEX_NAME, ProfileIndex
 from .keyring_source import SERVICE, KeyringAdapter, token_key
@@ -47,13 +47,11 @@ class TokenStore:
         Folder of the non-secret index ``profiles.json``. Default:
         ``META_AUTH_CONFIG_DIR``, else ``platformdirs.user_config_dir("meta_auth_nb")``.
     keyring_backend : keyring.backend.KeyringBackend, optional
-        Default: ``keyring.get_keyring()`` (honours ``PYTHON_KEYRING_BACKEND``
-        and keyringrc). The global keyring is never changed.
+        Default: ``keyring.get_keyring()`` (``PYTHON_KEYRING_BACKEND``, keyringrc); the global one is never changed.
     environ : mapping, optional
         Where ``META_ACCESS_TOKEN`` & co. are read; default ``os.environ``.
-    colab_userdata : module, optional
-        Colab's ``google.colab.userdata``; default
-        :func:`meta_auth_nb.store.colab.userdata_module` (None outside Colab).
+    colab_userdata : ColabSecrets, optional
+        Colab's ``google.colab.userdata``; default :func:`~meta_auth_nb.store.colab.userdata_module`.
     place : Place, optional
         Where its messages are read, so the commands they name (default: either).
 
@@ -69,7 +67,7 @@ class TokenStore:
         config_dir: str | Path | None = None,
         keyring_backend: Any = None,
         environ: Mapping[str, str] | None = None,
-        colab_userdata: Any = None,
+        colab_userdata: ColabSecrets | None = None,
         place: Place | None = None,
     ) -> None:
         self._memory_only = store_in_memory(environ)
@@ -315,10 +313,12 @@ class TokenStore:
         if record and record.get("backend") == "memory":
             problems.append(MEMORY_GONE_PROBLEM)
 
-        pseudo = {"colab": self._colab, "environ": self._environ, "problems": problems}
-        found = load_pseudo_profile(name, self._folder_key, **pseudo) if name == self.default_profile else None
-        if found is not None:
-            return found
+        if name == self.default_profile:
+            found = load_pseudo_profile(
+                name, self._folder_key, colab=self._colab, environ=self._environ, problems=problems
+            )
+            if found is not None:
+                return found
         raise ProfileNotFound(self._not_found_message(name, problems), profile=name)
 
     def _not_found_message(self, name: str, problems: list[str]) -> str:

@@ -4,7 +4,8 @@ A notebook as an analyst writes it: logging configured in its first cell,
 then ``%load_ext meta_auth_nb`` and ``%meta_login`` (which installs the leak
 guard), then one cell per way a token can reach a notebook
 (``tests/guard/paths.py``: child processes, the pager, raw displays and their
-metadata, JSON keys, widgets, logged tracebacks, split writes...). It runs in
+metadata, JSON keys, widgets, logged tracebacks, writes split in any way...)
+and ``%meta_usage``. It runs in
 a real ipykernel (nbclient, as ``jupyter nbconvert --execute`` and papermill
 do) against the sandbox, and is saved with its widget state. Then the saved
 file, every execute reply (pager payloads are not saved by nbclient, but
@@ -41,6 +42,7 @@ def _notebook() -> nbformat.NotebookNode:
         "GRAPH = os.environ['META_GRAPH_URL']",
     ]
     cells += [code for path, code in PATHS if path != "curl -v" or shutil.which("curl")]
+    cells += ["meta.get('me/adaccounts', limit=1)\n%meta_usage"]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     return nb
@@ -89,6 +91,8 @@ OWN_OUTPUTS = [
     "print(repr(bad)); print(bad.to_dict()); print(repr(saved)); print(saved.to_public_dict())\n"
     "print(open(mab.TokenStore().index_path).read())",
     "%meta_tokens --all",
+    # the usage view: budgets of the calls made so far, with their ad accounts and the app
+    "meta.get('me/adaccounts', limit=1)\nmeta.get('me/permissions')\n%meta_usage",
     # the session: replies' links and every way a token could be put in a URL
     "print(meta.get('me/adaccounts', limit=1))",
     "for call in (lambda: meta.get('me?access_token=' + tok), lambda: meta.get('me', access_token=tok),\n"
@@ -134,6 +138,7 @@ def test_the_packages_own_outputs_hold_no_secret_without_the_guard(tmp_path):
         "StateMismatch",
         "secret(s) in 1 file",
         "files_with_findings",
+        "Graph API usage:",
         canary[:4] + ELLIPSIS,
     ):
         assert expected in text

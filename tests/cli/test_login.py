@@ -14,6 +14,8 @@ import pytest
 from meta_auth_nb import cli
 from tests.cli.conftest import URL_RE, make_context, open_printed
 from tests.cli.helpers import DAY, LineTap, free_port, run_in_thread
+from tests.conftest import APP_ID_RULE as RULE
+from tests.conftest import NOT_APP_IDS
 
 
 def _follow(redirected: str) -> httpx.Response:
@@ -103,6 +105,21 @@ def test_empty_paste_and_misused_flags_are_usage_errors(store, env, cli_run):
     assert cli_run("login", "--profile", "w", "--token-stdin", stdin="\n").code == 3
     assert cli_run("login", "--profile", "w", "--paste").code == 3  # --paste goes with --oauth
     assert cli_run("login", "--profile", "w", "--oauth", "--port", "99999").code == 3
+
+
+@pytest.mark.parametrize("typed", NOT_APP_IDS)
+def test_an_app_id_that_is_not_one_is_a_usage_error_with_the_one_rule(store, env, cli_run, typed):
+    """The sentence %meta_login --app-id and the panel say too (tests/notebook/test_app_id.py)."""
+    done = cli_run("login", "--profile", "w", "--app-id", typed, "--token-stdin", stdin=env.issue_token())
+    assert done.code == 3 and f"--app-id {RULE}" in done.err
+    assert "Traceback" not in done.err and "ValueError" not in done.err
+    assert store.profiles() == []
+
+
+def test_an_app_id_with_spaces_around_is_trimmed(store, env, cli_run):
+    done = cli_run("login", "--profile", "w", "--app-id", f" {env.app_id} ", "--token-stdin", stdin=env.issue_token())
+    assert done.code == 0, done.err
+    assert store.load("w").app_id == env.app_id
 
 
 def test_login_without_a_keyring_stops_before_asking(env, cli_run, cli_context):

@@ -165,8 +165,8 @@ def test_repr_and_logs_are_masked(sandbox, opts, caplog):
     ],
 )
 def test_each_connection_failure_is_said_in_words_and_an_offline_name_is_not_retried_for_long(failure, kind, words):
+    from meta_auth_nb.graph.drivers.transport import connection_error
     from meta_auth_nb.graph.plan import Send
-    from meta_auth_nb.graph.transport import connection_error
 
     error = connection_error(failure, Send("GET", "https://graph.facebook.com/v27.0/me?secret=x", {}, {}))
     assert error.kind == kind and words in error.message and error.host == "graph.facebook.com"

@@ -307,21 +307,44 @@ def test_a_progress_bar_counts_slices_and_rows_in_a_terminal(box, capsys):
     assert "insights" in shown and "slice" in shown and "rows" in shown
 
 
-def test_arguments_that_cannot_work_are_refused_before_any_call(box):
-    with session(box) as meta:
-        for bad in (
-            {"date_preset": "last_2d"},
-            {"date_preset": "last_7d", "time_range": QUARTER},
-            {"time_range": {"since": "2025-03-01", "until": "2025-01-01"}},
-            {"level": "creative"},
-            {"time_increment": "weekly"},
-            {"limit": 10},
-            {"access_token": "x"},
-        ):
-            with pytest.raises(E.ConfigError):
-                meta.insights("all", progress=False, **bad)
+BAD_ARGUMENTS = [
+    {"date_preset": "last_2d"},
+    {"date_preset": "last_7d", "time_range": QUARTER},
+    {"time_range": {"since": "2025-03-01", "until": "2025-01-01"}},
+    {"level": "creative"},
+    {"time_increment": "weekly"},
+    {"limit": 10},
+    {"access_token": "x"},
+    {"concurrency": 0},
+]
+
+
+def test_arguments_that_cannot_work_are_refused_before_any_call_the_same_by_every_insights(box):
+    """The sync, async and notebook ``insights`` check one value: the same words, and no call made."""
+    from meta_auth_nb.notebook.session import NotebookSession
+
+    def refusals(pull) -> list[str]:
+        said = []
+        for bad in BAD_ARGUMENTS:
+            with pytest.raises(E.ConfigError) as caught:
+                pull("all", progress=False, **bad)
+            said.append(str(caught.value))
         with pytest.raises(E.ConfigError, match="not an ad account id"):
-            meta.insights(["act_1", "campaign_2"], progress=False)
+            pull(["act_1", "campaign_2"], progress=False)
+        return said
+
+    def awaited(insights):
+        return lambda *args, **kwargs: asyncio.run(insights(*args, **kwargs))
+
+    options = {"base_url": box.graph_url, "retry": FAST_RETRY}
+    with session(box) as meta:
+        plain = refusals(meta.insights)
+    async_session = mab.AsyncGraphSession(box.issue_token(), **options)
+    from_async = refusals(awaited(async_session.insights))
+    asyncio.run(async_session.aclose())
+    with NotebookSession(box.issue_token(), **options) as notebook:
+        from_notebook = refusals(awaited(notebook.ainsights))
+    assert plain == from_async == from_notebook and len(set(plain)) == len(BAD_ARGUMENTS)
     assert box.request_count() == 0
 
 

@@ -38,6 +38,16 @@ PATHS = [
     ),
     ("print split across flushes", "print(tok[:12], end='', flush=True); time.sleep(0.3); print(tok[12:])"),
     ("app secret split across flushes", "print(secret[:16], end='', flush=True); time.sleep(0.3); print(secret[16:])"),
+    ("token one character per write", "for c in tok:\n    print(c, end='', flush=True)\nprint()"),
+    (
+        "app secret 7, 18 and 7 characters",
+        "for part in (secret[:7], secret[7:25], secret[25:]):\n    print(part, end='', flush=True)",
+    ),
+    (
+        "child process writing one character at a time",
+        "subprocess.run([sys.executable, '-u', '-c', 'import sys, time\\nfor c in sys.argv[1]:\\n    "
+        "sys.stdout.write(c); time.sleep(0.005)', tok], check=True)",
+    ),
     # the pager (tok?, %page) is sent as an execute_reply payload
     ("pager: tok?", "tok?"),
     ("pager: tok??", "tok??"),

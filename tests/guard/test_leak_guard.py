@@ -84,24 +84,52 @@ def test_install_is_idempotent_and_reversible(kernel, names):
     kernel.check("guard.uninstall()")
 
 
-def test_a_secret_written_in_two_parts_shows_no_part_of_it(kernel, names):
+#: Ways a program writes one value in pieces, each a cell that expects ``v`` (the value), ``time`` and ``sys``.
+SPLITS = {
+    "two parts": "print('id', v[:12], end='', flush=True); time.sleep(0.3); print(v[12:], 'ok')",
+    "one character per write": (
+        "print('id ', end='', flush=True)\nfor c in v:\n    print(c, end='', flush=True)\nprint(' ok')"
+    ),
+    "7, 18 and 7 characters": (
+        "print('id', v[:7], end='', flush=True); print(v[7:25], end='', flush=True); print(v[25:], 'ok')"
+    ),
+    "child process, one character at a time": (
+        "import subprocess\nsubprocess.run([sys.executable, '-u', '-c', "
+        "'import sys, time\\nfor c in sys.argv[1]:\\n    sys.stdout.write(c); time.sleep(0.02)\\nprint(\" ok\")', "
+        "'id ' + v], check=True)"
+    ),
+}
+
+
+def _longest_part_shown(value: str, shown: str) -> int:
+    """The length of the longest piece of ``value`` that appears in ``shown``."""
+    return max(
+        (n for n in range(1, len(value) + 1) if any(value[i : i + n] in shown for i in range(len(value) - n + 1))),
+        default=0,
+    )
+
+
+@pytest.mark.parametrize("split", SPLITS, ids=list(SPLITS))
+def test_a_secret_written_in_pieces_shows_at_most_its_first_seven_characters(kernel, names, split):
     app_secret, token = secrets.token_hex(16), make_canary()
-    kernel.check(f"import time\nremember_secret({app_secret!r}); remember_secret({token!r})\nguard.install()")
-    try:
-        for value in (app_secret, token):
-            for cut in (8, 12, len(value) // 2, len(value) - 8):
-                transcript = kernel.run(
-                    f"v = {value!r}\nprint('id', v[:{cut}], end='', flush=True)\n"
-                    f"time.sleep(0.3); print(v[{cut}:], 'ok')"
-                )
-                # The kernel may flush "id" on its own timer, so two or three messages: the secret
-                # always crosses a message boundary, which is the case under test.
-                assert len(transcript.stream("stdout")) >= 2
-                shown = transcript.shown()
-                assert not any(value[i : i + 8] in shown for i in range(len(value) - 7)), (cut, shown)
-                assert "".join(transcript.stream("stdout")) in ("id \u2026\u2026 ok\n", "id \u2026 ok\n")
-    finally:
-        kernel.check("guard.uninstall()")
+    # A token the process never saw: token-shaped (a lowercase letter and a digit) from its 23rd character.
+    unknown = "EAA" + "x7" * 10 + make_canary()[3:]
+    kernel.check(f"import time\nremember_secret({app_secret!r}); remember_secret({token!r})")
+    for value, most in ((app_secret, 7), (token, 7), (unknown, 22)):
+        cell = f"v = {value!r}\n{SPLITS[split]}"
+        bare = "".join(kernel.run(cell, settle=0.5).stream("stdout"))
+        assert value in bare  # without the guard the frontend joins the pieces back into the value
+        kernel.check("guard.install()")
+        try:
+            transcript = kernel.run(cell, settle=0.5)
+        finally:
+            kernel.check("guard.uninstall()")
+        assert transcript.ok and len(transcript.stream("stdout")) >= 2, split
+        shown = transcript.shown()
+        assert _longest_part_shown(value, shown) <= most, (split, shown)
+        joined = "".join(transcript.stream("stdout"))
+        assert joined.startswith("id ") and joined.endswith(" ok\n") and ELLIPSIS in joined, joined
+        assert joined.count(ELLIPSIS) == 1, joined  # one mark for the value, however many pieces it came in
 
 
 def _image_with_token_shaped_base64() -> bytes:

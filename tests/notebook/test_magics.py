@@ -53,7 +53,7 @@ def test_help_text(shell):
         ("--as class", "variable name"),
         ("--scopes 'ads read!'", "not a permission name"),
         ("--scopes ,", "at least one permission"),
-        ("--app-id abc", "numeric"),
+        ("--app-id abc", "App ID of your Meta app"),
         ("--profile 'bad name'", "not a valid profile name"),
     ],
 )

@@ -185,7 +185,7 @@ def test_logout_revoke(shell, magics, sandbox_store):
     login(shell, "--sandbox")
     shell.run_line_magic("meta_logout", "--revoke")
     assert "meta" not in shell.user_ns and sandbox_store.profiles() == []
-    from meta_auth_nb.graph.sync import GraphSession
+    from meta_auth_nb.graph.drivers.sync import GraphSession
 
     with GraphSession(raw) as session, pytest.raises(TokenError):
         session.get("me")
@@ -199,7 +199,7 @@ def test_logout_revoke_without_secret_removes_the_app_as_the_cli_does(shell, mag
     said = captured.stdout
     assert "removed the app's permissions" in said and "every token of theirs" in said, said
     assert sandbox_store.profiles() == []
-    from meta_auth_nb.graph.sync import GraphSession
+    from meta_auth_nb.graph.drivers.sync import GraphSession
 
     with GraphSession(raw) as session, pytest.raises(TokenError):
         session.get("me")

@@ -18,7 +18,8 @@ from meta_auth_nb.sandbox import Sandbox
 
 @pytest.fixture
 def dev():
-    with Sandbox(tier="development", rate_limit_speed=50) as box:
+    # The real clock: the score decays over 300 s, so a slow machine still sees the 50 points the calls took.
+    with Sandbox(tier="development") as box:
         yield box
 
 

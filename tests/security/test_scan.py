@@ -351,7 +351,8 @@ def test_json_shape(tmp_path, capsys):
 
 def test_binary_large_and_skipped_folders(tmp_path, capsys):
     canary = make_canary()
-    (tmp_path / "blob.bin").write_bytes(b"\0" * 10 + canary.encode())
+    (tmp_path / "blob.bin").write_bytes(b"\0" * 10 + canary.encode())  # binary data: its ASCII is still read
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + canary.encode())  # a binary format: not read
     for folder in (".git", ".venv", "node_modules"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "leak.txt").write_text(canary, encoding="utf-8")
@@ -359,14 +360,15 @@ def test_binary_large_and_skipped_folders(tmp_path, capsys):
 
     report = scan_paths([tmp_path], use_store=False, max_bytes=1000)
 
-    assert report.findings == [] and report.files_scanned == []
+    assert [(Path(f.path).name, f.line, f.column) for f in report.findings] == [("blob.bin", 1, 11)]
     assert sorted((Path(s["path"]).name, s["reason"]) for s in report.skipped) == [
         ("big.txt", "too large"),
-        ("blob.bin", "binary"),
+        ("photo.png", "binary"),
     ]
-    assert len(scan_paths([tmp_path], use_store=False, max_bytes=0).findings) == 1  # 0: no cap
+    assert len(scan_paths([tmp_path], use_store=False, max_bytes=0).findings) == 2  # 0: no cap
+    (tmp_path / "blob.bin").unlink()
     code, _, err = run_cli(capsys, "--max-bytes", "1000", str(tmp_path))
-    assert code == 0 and "big.txt" in err
+    assert code == 3 and "NOT SCANNED" in err and "big.txt" in err and "photo.png" not in err
 
 
 def test_inline_images_are_not_tokens(tmp_path, capsys):

@@ -92,6 +92,11 @@ def test_a_token_in_a_post_body_is_fine_but_access_token_never(sandbox, meta):
         {"method": "GET", "relative_url": "me?access%5Ftoken={t}"},
         {"method": "GET", "relative_url": "me?fields={t}"},
         {"method": "GET", "relative_url": "me", "body": {"access%5Ftoken": "x"}},
+        # Graph's documented string body, checked like a mapping
+        {"method": "POST", "relative_url": "me/feed", "body": "message=hi&access_token={t}"},
+        {"method": "POST", "relative_url": "me/feed", "body": "ACCESS%5FTOKEN=x&message=hi"},
+        {"method": "POST", "relative_url": "me/feed", "body": "access_token[]=x"},
+        ("POST", "me/feed", "message=hi&access.token=x"),
     ],
 )
 def test_every_form_of_batch_item_is_checked(sandbox, meta, item):
@@ -108,6 +113,20 @@ def test_every_form_of_batch_item_is_checked(sandbox, meta, item):
         meta.batch(["me", fill(item)])
     assert token not in str(info.value)
     assert sandbox.request_count() == 0
+
+
+def test_a_batch_item_with_graphs_string_body_is_sent_as_graph_documents_it(sandbox, meta):
+    act = sandbox.ad_account_ids()[0]
+    me, run = meta.batch(
+        [
+            {"method": "GET", "relative_url": "me", "body": "fields=id,name"},
+            ("POST", f"{act}/insights", "fields=impressions&date_preset=last_7d"),
+        ]
+    )
+    assert me == {"id": sandbox.user_id("alice"), "name": "Alice Analyst"}
+    assert set(run) == {"report_run_id"}  # the POST body made a report run: it was read as a write
+    with pytest.raises(ValueError, match="mapping or a form string"):
+        meta.batch([{"method": "POST", "relative_url": "me/feed", "body": b"message=hi"}])
 
 
 def test_paging_links_in_replies_are_scrubbed_before_they_are_returned(sandbox, meta):
@@ -148,6 +167,10 @@ def _page(next_url: str) -> dict:
         "/v25.0/me?after=MQ",
         "/v25.0/me/adaccounts?after=MQ&method=post",  # a read turned into a write
         "/v25.0/me/adaccounts?after=MQ&METHOD=delete",
+        "/v25.0/me/adaccounts?after=MQ&method[x]=post",  # any bracketed form is an array named method
+        "/v25.0/me/adaccounts?after=MQ&method[]=post",
+        "/v25.0/me/adaccounts?after=MQ&Method%5B0%5D=delete",
+        "/v25.0/me/adaccounts?after=MQ&method%255Bx%255D=post",
         "/v25.0/me/adaccounts/extra?after=MQ",
     ],
 )

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from meta_auth_nb._base.errors import GraphConnectionError, GraphError
+from meta_auth_nb.graph.drivers.sync import GraphSession
 from meta_auth_nb.graph.policy import RetryPolicy
-from meta_auth_nb.graph.sync import GraphSession
 from meta_auth_nb.sandbox import Sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]

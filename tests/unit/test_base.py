@@ -12,12 +12,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import meta_auth_nb as mab
 from meta_auth_nb._base.redact import get_logger, mask, redact
 from meta_auth_nb._base.settings import ConfigError, Settings
 from meta_auth_nb._base.timefmt import describe_delta
 from meta_auth_nb._base.tokens import AccessToken, TokenInfo
 from meta_auth_nb._base.usage import parse_usage
 from meta_auth_nb.graph.proof import appsecret_proof
+from tests.conftest import APP_ID_RULE, NOT_APP_IDS
 
 CANARY = "EAA" + "k7Qm2" * 32
 
@@ -95,6 +97,23 @@ def test_settings_for_the_registered_redirect_and_login_for_business():
         Settings.from_env({"META_AUTH_REDIRECT_URI": "https://example.com/cb#x"})
     with pytest.raises(ConfigError, match="META_AUTH_CONFIG_ID must be the numeric ID"):
         Settings.from_env({"META_AUTH_CONFIG_ID": "my-config"})
+
+
+@pytest.mark.parametrize("typed", NOT_APP_IDS)
+def test_one_app_id_rule_for_login_url_and_the_environment(typed):
+    with pytest.raises(ConfigError) as refused:
+        mab.login_url(typed, "https://example.com/cb", ["ads_read"])
+    assert str(refused.value).startswith(f"app_id {APP_ID_RULE}")
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({"META_APP_ID": typed})
+    assert str(refused.value).startswith(f"META_APP_ID {APP_ID_RULE}")
+    with pytest.raises(ConfigError, match="META_AUTH_CONFIG_ID must be the numeric ID"):
+        Settings.from_env({"META_AUTH_CONFIG_ID": typed})  # a configuration id: the same digits
+
+
+def test_an_app_id_with_spaces_around_is_trimmed_everywhere():
+    assert "client_id=123&" in mab.login_url(" 123 ", "https://example.com/cb", ["ads_read"]).url
+    assert Settings.from_env({"META_APP_ID": " 123 "}).app_id == "123"
 
 
 def test_token_info_parsing_is_lenient():

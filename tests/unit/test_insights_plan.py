@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from meta_auth_nb._base.errors import ConfigError
+from meta_auth_nb.graph.insights.arguments import InsightsArguments
 from meta_auth_nb.graph.insights.ledger import Ledger
-from meta_auth_nb.graph.insights.query import build_query, resolve_range, today_in
+from meta_auth_nb.graph.insights.query import resolve_range, today_in
 from meta_auth_nb.graph.insights.slices import Slice, buckets, halves, missing, plan_slices
 from meta_auth_nb.graph.insights.tidy import columns_of, frame_of, insights_frame
 
@@ -18,19 +19,7 @@ D = dt.date
 
 
 def query(**given):
-    args = {
-        "fields": None,
-        "level": None,
-        "date_preset": None,
-        "time_range": None,
-        "time_increment": None,
-        "breakdowns": None,
-        "action_breakdowns": None,
-        "filtering": None,
-        "page_size": 500,
-        "extra": {},
-    }
-    return build_query(**{**args, **given})
+    return InsightsArguments.of("all", **given).query
 
 
 def test_defaults_and_graph_parameters():
@@ -54,13 +43,27 @@ def test_defaults_and_graph_parameters():
         {"time_increment": 91},
         {"fields": "impressions,spend;drop"},
         {"page_size": 501},
-        {"extra": {"limit": 10}},
-        {"extra": {"time_ranges": "[]"}},
+        {"limit": 10},
+        {"time_ranges": "[]"},
     ],
 )
 def test_arguments_that_cannot_work(given):
     with pytest.raises(ConfigError):
         query(**given)
+
+
+def test_one_value_holds_the_arguments_and_every_other_keyword_goes_to_graph():
+    arguments = InsightsArguments.of(
+        ["act_1", "1", " act_1 "], level="ad", concurrency=3, action_attribution_windows=["7d_click"]
+    )
+    assert arguments.account_ids == ["act_1"] and arguments.level == "ad" and arguments.concurrency == 3
+    assert dict(arguments.params) == {"action_attribution_windows": ["7d_click"]}
+    assert arguments.query.extra == (("action_attribution_windows", "7d_click"),)
+    assert arguments.progress is True and arguments.checkpoint is None and not arguments.raw  # the API's defaults
+    # A checkpoint belongs to the accounts and the query asked, not to how the pull is shown or run.
+    same = InsightsArguments.of(["act_1", "1", " act_1 "], level="ad", progress=False, **arguments.params)
+    assert same.fingerprint() == arguments.fingerprint()
+    assert InsightsArguments.of(["act_1"], level="adset").fingerprint() != arguments.fingerprint()
 
 
 def test_presets_have_metas_meanings_in_the_accounts_time_zone():

@@ -53,7 +53,7 @@ def test_login_url_with_config_id_sends_no_scope_and_no_rerequest():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"app_id": "abc"}, "numeric id"),
+        ({"app_id": "abc"}, "App ID of your Meta app"),
         ({"redirect_uri": "http://evil.example/cb"}, "HTTPS"),
         ({"redirect_uri": "/relative"}, "absolute"),
         ({"scopes": "ads read"}, "permission name"),

@@ -8,8 +8,8 @@ aligned to ``time_increment``) and halves a slice Graph finds too large;
 (created, polled, paged), retried and split as Graph asks; :mod:`.pull`
 plans the whole pull (accounts, plan, slices side by side, a ledger of what
 arrived) and :mod:`.ledger` keeps that record; :mod:`.tidy` builds the
-DataFrame. Two modules do I/O of their own, for the user: :mod:`.checkpoint`
-writes the ledger to a file after every slice, :mod:`.progress` draws the
-progress bar (``tqdm.auto``). :mod:`.api` is what the sessions' ``insights``
-methods share. Like the package above it, this one imports nothing.
+DataFrame. What does I/O for a pull lives with the drivers
+(:mod:`meta_auth_nb.graph.drivers`): the checkpoint file, the progress bar
+(``tqdm.auto``), and what the sessions' ``insights`` methods share. Like the
+package above it, this one imports nothing.
 """

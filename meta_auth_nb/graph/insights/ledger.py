@@ -5,7 +5,7 @@ whatever the ledger holds is whole: a pull stopped half-way through a slice
 fetches that slice again from its start, and never holds a row twice
 (slices never overlap). A report run started for a slice is noted until its
 rows are in, so a resumed pull looks at that run before starting another.
-``persist`` (a checkpoint file, :mod:`.checkpoint`) is called after each
+``persist`` (a checkpoint file, :mod:`meta_auth_nb.graph.drivers.checkpoint`) is called after each
 change, under the ledger's lock, so concurrent slices write one after the
 other. Graph layer, I/O-free.
 """

@@ -21,16 +21,15 @@ Graph layer, I/O-free.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..._base.errors import ConfigError, GraphError, InsightsIncomplete
+from ..._base.errors import GraphError, InsightsIncomplete
 from ..core import CallPlanner
 from ..paging import PageWalk
 from ..plan import Gather, Steps, collect
+from .arguments import InsightsArguments
 from .ledger import Ledger
-from .query import InsightsQuery, resolve_range, today_in
+from .query import resolve_range, today_in
 from .report import is_fatal, slice_error, slice_steps
 from .slices import Slice, plan_slices
 from .state import ProgressCallback, PullState
@@ -38,56 +37,9 @@ from .state import ProgressCallback, PullState
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PullRequest", "account_ids", "pull_steps"]
+__all__ = ["pull_steps"]
 
 _ACCOUNT_FIELDS = "id,name,currency,timezone_name"
-
-
-@dataclass(frozen=True)
-class PullRequest:
-    """What ``meta.insights()`` was asked.
-
-    Attributes
-    ----------
-    accounts : str or sequence of str
-        ``"all"``, one ``act_`` id or several.
-    query : InsightsQuery
-    concurrency : int
-        Slices (and calls) at most in flight at once.
-    raw : bool
-        Rows as Graph sent them rather than tidy.
-    checkpoint : str or None
-        The checkpoint file, to name in messages.
-    """
-
-    accounts: str | Sequence[str]
-    query: InsightsQuery
-    concurrency: int = 20
-    raw: bool = False
-    checkpoint: str | None = None
-
-
-def account_ids(accounts: str | Sequence[str] | int) -> list[str] | None:
-    """The ``act_`` ids asked for, in order, each once; None for ``"all"``.
-
-    Raises
-    ------
-    ConfigError
-        For no account, or one that is not an ad account id.
-    """
-    if isinstance(accounts, str) and accounts.strip().lower() == "all":
-        return None
-    items = [accounts] if isinstance(accounts, (str, int)) else list(accounts)
-    ids: list[str] = []
-    for item in items:
-        text = str(item).strip()
-        digits = text[4:] if text.startswith("act_") else text
-        if not digits.isdigit():
-            raise ConfigError(f"{text!r} is not an ad account id: use 'act_<digits>', a list of them, or 'all'")
-        ids.append(f"act_{digits}")
-    if not ids:
-        raise ConfigError("no ad account given: pass 'act_<id>', a list of ids, or 'all'")
-    return list(dict.fromkeys(ids))
 
 
 def _listed(planner: CallPlanner, state: PullState) -> Steps[list[str]]:
@@ -113,14 +65,31 @@ def _now(planner: CallPlanner) -> _dt.datetime:
 
 
 def pull_steps(
-    planner: CallPlanner, request: PullRequest, ledger: Ledger, progress: ProgressCallback | None
+    planner: CallPlanner,
+    arguments: InsightsArguments,
+    ledger: Ledger,
+    progress: ProgressCallback | None,
+    *,
+    concurrency: int,
 ) -> Steps[pd.DataFrame]:
-    """The plan of a whole pull; returns its DataFrame or raises InsightsIncomplete (see the module)."""
-    query = request.query
-    state = PullState(planner, query, ledger, progress, raw=request.raw)
+    """The plan of a whole pull; returns its DataFrame or raises InsightsIncomplete (see the module).
+
+    Parameters
+    ----------
+    arguments : InsightsArguments
+        What was asked, checked.
+    ledger : Ledger
+        What arrived so far (from a checkpoint, or empty).
+    progress : callable, optional
+        Told where the pull stands.
+    concurrency : int
+        Slices (and calls) at most in flight at once.
+    """
+    query = arguments.query
+    state = PullState(planner, query, ledger, progress, raw=arguments.raw)
     state.tell(reason="looking at the ad accounts")
-    accounts = ledger.accounts or account_ids(request.accounts) or (yield from _listed(planner, state))
-    nodes = yield Gather([_look(planner, state, account) for account in accounts], limit=request.concurrency)
+    accounts = ledger.accounts or arguments.account_ids or (yield from _listed(planner, state))
+    nodes = yield Gather([_look(planner, state, account) for account in accounts], limit=concurrency)
     ranges: dict[str, tuple[_dt.date, _dt.date]] = {}
     for account, node in zip(accounts, nodes, strict=True):
         if isinstance(node, GraphError):
@@ -138,17 +107,17 @@ def pull_steps(
         query,
         [(a, *span) for a, span in ranges.items()],
         ledger.done(),
-        concurrency=request.concurrency,
+        concurrency=concurrency,
         careful=careful,
     )
     state.begin(len(todo))
     if todo:
-        yield Gather([slice_steps(state, piece) for piece in todo], limit=request.concurrency)
+        yield Gather([slice_steps(state, piece) for piece in todo], limit=concurrency)
     frame = state.frame(accounts)
     missing = len(state.failures)
     state.tell(reason="done" if not missing else f"{missing} slice{'s' if missing != 1 else ''} missing")
     if state.failures:
-        raise _incomplete(state.failures, frame, request.checkpoint)
+        raise _incomplete(state.failures, frame, str(arguments.checkpoint) if arguments.checkpoint else None)
     return frame
 
 

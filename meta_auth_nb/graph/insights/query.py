@@ -1,12 +1,10 @@
-"""What an insights pull asks for: ``meta.insights()``'s arguments, checked, as Graph parameters per slice.
+"""What an insights pull asks Graph: the checked query, as Graph parameters per slice.
 
-:func:`build_query` checks the arguments once, before any call, and raises
-:class:`~meta_auth_nb.errors.ConfigError` for what cannot work (an unknown
-date preset or level, a ``time_range`` backwards, both a preset and a
-range). An :class:`InsightsQuery` gives the parameters of one slice
-(:meth:`InsightsQuery.params`: the pull always asks for the account's id and
-name and the ids and names of the level's objects, so every row says whose
-it is) and a fingerprint for checkpoints. Date presets are resolved into
+An :class:`InsightsQuery` is made from ``meta.insights()``'s arguments by
+:attr:`~.arguments.InsightsArguments.query`, which checks them. It gives the
+parameters of one slice (:meth:`InsightsQuery.params`: the pull always asks
+for the account's id and name and the ids and names of the level's objects,
+so every row says whose it is) and a fingerprint for checkpoints. Date presets are resolved into
 dates by :func:`resolve_range`, with Meta's meanings, in the ad account's
 time zone (``last_7d``: the seven days before today). Graph layer, I/O-free.
 """
@@ -15,19 +13,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from ..._base.errors import ConfigError
-from ..request import encode_params
 
 __all__ = [
     "DATE_PRESETS",
     "DEFAULT_FIELDS",
     "LEVELS",
     "InsightsQuery",
-    "build_query",
     "resolve_range",
     "today_in",
 ]
@@ -63,53 +56,7 @@ DATE_PRESETS = (
 )
 #: How far back Meta keeps insights.
 HISTORY_MONTHS = 37
-#: Parameters the pull sets itself.
-_OWN = frozenset({"time_range", "time_ranges", "date_preset", "after", "before", "access_token"})
 _DAY = _dt.timedelta(days=1)
-
-
-def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else list(value)
-    names = tuple(dict.fromkeys(str(v).strip() for v in items if str(v).strip()))
-    if any(not n.replace("_", "").replace(".", "").isalnum() for n in names):
-        raise ConfigError(f"{what} must be names like 'impressions' or 'age', got {list(names)!r}")
-    return names
-
-
-def _day(value: Any, what: str) -> _dt.date:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f"time_range {what} must be a date (YYYY-MM-DD), got {value!r}") from None
-
-
-def _range(value: Any) -> tuple[_dt.date, _dt.date]:
-    if isinstance(value, Mapping):
-        if "since" not in value or "until" not in value:
-            raise ConfigError("time_range needs 'since' and 'until': {'since': '2025-01-01', 'until': '2025-03-31'}")
-        since, until = _day(value["since"], "since"), _day(value["until"], "until")
-    elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
-        since, until = _day(value[0], "since"), _day(value[1], "until")
-    else:
-        raise ConfigError("time_range is {'since': 'YYYY-MM-DD', 'until': 'YYYY-MM-DD'} or a (since, until) pair")
-    if since > until:
-        raise ConfigError(f"time_range: since ({since}) is after until ({until})")
-    return since, until
-
-
-def _increment(value: Any) -> str:
-    text = str(value).strip().lower() if value is not None else "all_days"
-    if text in ("monthly", "all_days"):
-        return text
-    if text.isdigit() and 1 <= int(text) <= 90:
-        return str(int(text))
-    raise ConfigError(f"time_increment is a number of days from 1 to 90, 'monthly' or 'all_days'; got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -185,56 +132,6 @@ class InsightsQuery:
             "time_range": [d.isoformat() for d in self.time_range] if self.time_range else None,
             "extra": [list(pair) for pair in self.extra],
         }
-
-
-def build_query(
-    *,
-    fields: str | Sequence[str] | None,
-    level: str | None,
-    date_preset: str | None,
-    time_range: Any,
-    time_increment: Any,
-    breakdowns: str | Sequence[str] | None,
-    action_breakdowns: str | Sequence[str] | None,
-    filtering: Any,
-    page_size: int,
-    extra: Mapping[str, Any],
-) -> InsightsQuery:
-    """Check ``meta.insights()``'s arguments (see :meth:`~meta_auth_nb.graph.sync.GraphSession.insights`).
-
-    Raises
-    ------
-    ConfigError
-        What cannot work, said before any call is made.
-    """
-    level = (level or "account").strip().lower()
-    if level not in LEVELS:
-        raise ConfigError(f"level is one of {', '.join(LEVELS)}; got {level!r}")
-    if date_preset is not None and time_range is not None:
-        raise ConfigError("give date_preset or time_range, not both")
-    if date_preset is not None and date_preset not in DATE_PRESETS:
-        raise ConfigError(f"date_preset {date_preset!r} is not one of: {', '.join(DATE_PRESETS)}")
-    if not 1 <= int(page_size) <= 500:
-        raise ConfigError("page_size is from 1 to 500 (rows per page)")
-    own = sorted(k for k in extra if k in _OWN or k == "limit")
-    if own:
-        raise ConfigError(
-            f"{', '.join(own)}: the pull sets these itself (use time_range= or date_preset=, and page_size=)"
-        )
-    if filtering is not None and not isinstance(filtering, str):
-        filtering = json.dumps(filtering, separators=(",", ":"), sort_keys=True)
-    return InsightsQuery(
-        fields=_names(fields, "fields") or DEFAULT_FIELDS,
-        level=level,
-        time_increment=_increment(time_increment),
-        breakdowns=_names(breakdowns, "breakdowns"),
-        action_breakdowns=_names(action_breakdowns, "action_breakdowns"),
-        filtering=filtering,
-        date_preset=None if time_range is not None else (date_preset or "last_30d"),
-        time_range=_range(time_range) if time_range is not None else None,
-        extra=tuple(sorted(encode_params(extra).items())),
-        page_size=int(page_size),
-    )
 
 
 def today_in(timezone_name: str | None, now: _dt.datetime) -> _dt.date:

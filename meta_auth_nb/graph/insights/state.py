@@ -79,7 +79,7 @@ class PullState:
     query : InsightsQuery
     ledger : Ledger
     progress : callable, optional
-        Called with an :class:`~.progress.InsightsProgress` as the pull moves.
+        Called with an :class:`InsightsProgress` as the pull moves.
 
     Attributes
     ----------

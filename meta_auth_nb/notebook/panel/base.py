@@ -45,6 +45,8 @@ from .steps import (
 __all__ = ["PanelBase"]
 
 log = get_logger(__name__)
+#: Characters of a Meta app secret (32 hex digits): a typed one is taken once it is whole.
+APP_SECRET_LENGTH = 32
 
 
 class PanelBase:
@@ -340,7 +342,8 @@ class PanelBase:
 
     # --- what several steps share -----------------------------------------------------------
     def _on_secret_arrived(self, change: Any) -> None:
-        if change["new"]:
+        # Taken once whole (pasted, or typed to its 32nd character), so typing one in still works.
+        if len(change["new"].strip()) >= APP_SECRET_LENGTH:
             self._take_typed_secret()
             self._on_app_typed()
 

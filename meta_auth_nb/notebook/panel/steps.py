@@ -76,15 +76,16 @@ def _html(name: str, value: str = "") -> w.HTML:
 
 
 def _secret(name: str, label: str, placeholder: str) -> w.Password:
-    # Synced only on Enter or leaving the field, so the kernel takes the whole
-    # value at once (and clears the field) rather than one keystroke at a time.
+    # Synced as it is pasted, so the kernel takes it and empties the field at once. Synced only
+    # when the field is left, it would reach the browser's widget model in the very moment a
+    # click on Save collects the widget state to save, before the kernel could empty it.
     return classed(
         w.Password(
             description=label,
             placeholder=placeholder,
             style=_DESCRIPTION,
             layout=_field_layout(),
-            continuous_update=False,
+            continuous_update=True,
         ),
         name,
     )

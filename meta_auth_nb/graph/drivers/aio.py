@@ -1,33 +1,35 @@
 """``AsyncGraphSession``: the Graph API client for ``await``, driving the core with httpx.AsyncClient.
 
-The same plans as :class:`~meta_auth_nb.graph.sync.GraphSession` (so the same
-behaviour), performed with ``httpx.AsyncClient`` and ``asyncio.sleep``;
-independent calls, and the chunks of a batch, run concurrently through
-:meth:`AsyncGraphSession.gather`. :func:`run_sync` runs a coroutine from
-plain code, even inside a running loop. Graph layer.
+The same plans as :class:`~meta_auth_nb.graph.drivers.sync.GraphSession` (so the same
+behaviour), performed with ``httpx.AsyncClient`` and ``anyio.sleep``;
+independent calls, and the chunks of a batch, run concurrently as tasks of
+an anyio task group (:meth:`AsyncGraphSession.gather`), so it runs on any
+event loop anyio serves (asyncio, trio). :func:`run_sync` runs a coroutine
+from plain code, even inside a running loop. Graph layer.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import anyio
 import httpx
 
-from .._base.errors import GraphConnectionError
-from .._base.settings import Settings
-from .._base.tokens import AccessToken
-from .batch import batch_steps
-from .core import SessionBase
-from .insights.api import insights_plan
-from .insights.state import ProgressCallback
-from .paging import PageWalk, Progress, frame_steps
-from .plan import Action, Emit, Gather, Send, Sleep, Steps
-from .policy import RetryPolicy
-from .reply import Reply
+from ..._base.errors import GraphConnectionError
+from ..._base.settings import Settings
+from ..._base.tokens import AccessToken
+from ..batch import batch_steps
+from ..core import SessionBase
+from ..insights.arguments import InsightsArguments
+from ..paging import PageWalk, Progress, frame_steps
+from ..plan import Action, Emit, Gather, Send, Sleep, Steps, returned
+from ..policy import RetryPolicy
+from ..reply import Reply
+from .gather import first_error_ends
+from .insights import insights_plan
+from .loop import wait_for
 from .transport import build_request, client_options, connection_error, reply_of
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ class AsyncPager(PageWalk):
 
 
 class AsyncGraphSession(SessionBase):
-    """An awaitable Graph API session; see :class:`~meta_auth_nb.graph.sync.GraphSession`.
+    """An awaitable Graph API session; see :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
 
     Parameters
     ----------
@@ -65,7 +67,7 @@ class AsyncGraphSession(SessionBase):
     transport : httpx.AsyncBaseTransport, optional
         The seam to the network (tests, proxies).
     Other parameters
-        As for :class:`~meta_auth_nb.graph.sync.GraphSession`.
+        As for :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`.
     """
 
     def __init__(
@@ -133,56 +135,38 @@ class AsyncGraphSession(SessionBase):
         return await self._run(frame_steps(self._planner, path, params, progress))
 
     async def gather(self, calls: Iterable[Awaitable[Any]], *, return_exceptions: bool = False) -> list[Any]:
-        """Run independent calls concurrently (at most ``max_concurrency`` at once), in order."""
-        gate = asyncio.Semaphore(self.max_concurrency)
+        """Run independent calls concurrently (at most ``max_concurrency`` at once); their results in order.
+
+        The first error cancels the calls still running and is raised; with
+        ``return_exceptions=True`` each failed call's error takes its place instead.
+        """
+        gate = anyio.Semaphore(self.max_concurrency)
 
         async def run(call: Awaitable[Any]) -> Any:
             async with gate:
                 return await call
 
-        return list(await asyncio.gather(*(run(c) for c in calls), return_exceptions=return_exceptions))
+        async def caught(call: Awaitable[Any]) -> Any:
+            try:
+                return await run(call)
+            except Exception as error:
+                return error
 
-    async def insights(
-        self,
-        accounts: str | Sequence[str],
-        *,
-        fields: str | Sequence[str] | None = None,
-        level: str | None = None,
-        date_preset: str | None = None,
-        time_range: Any = None,
-        time_increment: int | str | None = None,
-        breakdowns: str | Sequence[str] | None = None,
-        action_breakdowns: str | Sequence[str] | None = None,
-        filtering: Any = None,
-        raw: bool = False,
-        checkpoint: str | Path | None = None,
-        progress: bool | ProgressCallback = True,
-        concurrency: int | None = None,
-        page_size: int = 500,
-        **params: Any,
-    ) -> pd.DataFrame:
-        """``await meta.insights(...)``: see :meth:`~meta_auth_nb.graph.sync.GraphSession.insights`.
+        pending = list(calls)
+        try:
+            return await first_error_ends(caught if return_exceptions else run, pending)
+        finally:
+            for call in pending:  # calls a first error kept from starting are closed, not left unawaited
+                if inspect.iscoroutine(call) and inspect.getcoroutinestate(call) == inspect.CORO_CREATED:
+                    call.close()
+
+    async def insights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
+        """``await meta.insights(...)``: see :meth:`~meta_auth_nb.graph.drivers.sync.GraphSession.insights`.
 
         The slices run as tasks on this loop; ``concurrency`` defaults to ``max_concurrency``.
         """
-        steps, finish = insights_plan(
-            self._planner,
-            accounts,
-            fields=fields,
-            level=level,
-            date_preset=date_preset,
-            time_range=time_range,
-            time_increment=time_increment,
-            breakdowns=breakdowns,
-            action_breakdowns=action_breakdowns,
-            filtering=filtering,
-            raw=raw,
-            checkpoint=checkpoint,
-            progress=progress,
-            concurrency=concurrency or self.max_concurrency,
-            page_size=page_size,
-            params=params,
-        )
+        arguments = InsightsArguments.of(accounts, **options)
+        steps, finish = insights_plan(self._planner, arguments, concurrency=self.max_concurrency)
         try:
             return await self._run(steps)
         finally:
@@ -200,7 +184,7 @@ class AsyncGraphSession(SessionBase):
             try:
                 action = steps.send(outcome)
             except StopIteration as done:
-                return done.value
+                return returned(steps, done)
             outcome = await self._perform(action)
 
     async def _stream(self, steps: Steps[Any]) -> AsyncIterator[Any]:
@@ -223,7 +207,7 @@ class AsyncGraphSession(SessionBase):
         if isinstance(action, Send):
             return await self._exchange(action)
         if isinstance(action, Sleep):
-            await asyncio.sleep(action.seconds)
+            await anyio.sleep(action.seconds)
             return None
         if isinstance(action, Gather):
             return await self._gather_plans(action.plans, action.limit or self.max_concurrency)
@@ -231,28 +215,17 @@ class AsyncGraphSession(SessionBase):
 
     async def _gather_plans(self, plans: Sequence[Steps[Any]], limit: int) -> list[Any]:
         """Run plans as tasks, at most ``limit`` at once; the first error cancels the others and is raised."""
-        gate = asyncio.Semaphore(max(1, limit))
+        gate = anyio.Semaphore(max(1, limit))
 
         async def one(steps: Steps[Any]) -> Any:
             try:
                 async with gate:
                     return await self._run(steps)
-            except asyncio.CancelledError:
-                steps.close()
+            except BaseException:
+                steps.close()  # a plan cancelled or failed mid-way runs its clean-up now
                 raise
 
-        tasks = [asyncio.ensure_future(one(steps)) for steps in plans]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            failed = [t for t in tasks if t in done and not t.cancelled() and t.exception() is not None]
-            if failed:
-                raise failed[0].exception()  # type: ignore[misc]
-            return [t.result() for t in tasks]
-        finally:
-            for task in tasks:
-                if not task.done():
-                    task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        return await first_error_ends(one, plans)
 
     async def _exchange(self, send: Send) -> Reply | GraphConnectionError:
         """Send one request; a transport failure is returned, for the plan to decide on."""
@@ -264,26 +237,18 @@ class AsyncGraphSession(SessionBase):
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from sync code, even inside a running loop.
+    """Run a coroutine to completion from plain code, even where an event loop is running (a notebook).
 
-    In Jupyter a loop is already running in the kernel's thread, so the
-    coroutine runs on a fresh loop in a helper thread instead of re-entering it.
+    It runs on the process's background loop (:mod:`.loop`), and this thread
+    waits for it; an interrupt while waiting cancels it there.
     """
+
+    async def run() -> T:
+        return await coro
+
     try:
-        asyncio.get_running_loop()
+        return wait_for(run)
     except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # handed back to the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="meta_auth_nb-sync", daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+        if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:  # refused before it could start
+            coro.close()
+        raise

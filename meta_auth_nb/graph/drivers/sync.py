@@ -1,34 +1,34 @@
 """``GraphSession``: the Graph API client for plain calls, driving the core with httpx.Client.
 
 Everything a call decides (request, retries, pacing, paging, batching) is
-planned by the I/O-free core (:mod:`.core`, :mod:`.paging`, :mod:`.batch`);
-this driver sends what a plan asks with ``httpx.Client`` and waits with
+planned by the I/O-free core (:mod:`~meta_auth_nb.graph.core`,
+:mod:`~meta_auth_nb.graph.paging`, :mod:`~meta_auth_nb.graph.batch`); this
+driver sends what a plan asks with ``httpx.Client`` and waits with
 ``time.sleep``. The token travels in an ``Authorization: Bearer`` header,
 never in a URL. Graph layer.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._base.errors import GraphConnectionError
-from .._base.settings import Settings
-from .._base.tokens import AccessToken
-from .batch import batch_steps
-from .core import SessionBase
-from .insights.api import insights_plan
-from .insights.state import ProgressCallback
-from .paging import PageWalk, Progress, frame_steps
-from .plan import Action, Emit, Gather, Send, Sleep, Steps
-from .policy import RetryPolicy
-from .reply import Reply
-from .threads import PlanStopped, side_by_side
+from ..._base.errors import GraphConnectionError
+from ..._base.settings import Settings
+from ..._base.tokens import AccessToken
+from ..batch import batch_steps
+from ..core import SessionBase
+from ..insights.arguments import DEFAULT_CONCURRENCY, InsightsArguments
+from ..paging import PageWalk, Progress, frame_steps
+from ..plan import Action, Emit, Gather, Send, Sleep, Steps, returned
+from ..policy import RetryPolicy
+from ..reply import Reply
+from .insights import insights_plan
+from .threads import pause, side_by_side, stop_point
 from .transport import build_request, client_options, connection_error, reply_of
 
 if TYPE_CHECKING:
@@ -185,25 +185,7 @@ class GraphSession(SessionBase):
         """
         return self._run(frame_steps(self._planner, path, params, progress))
 
-    def insights(
-        self,
-        accounts: str | Sequence[str],
-        *,
-        fields: str | Sequence[str] | None = None,
-        level: str | None = None,
-        date_preset: str | None = None,
-        time_range: Any = None,
-        time_increment: int | str | None = None,
-        breakdowns: str | Sequence[str] | None = None,
-        action_breakdowns: str | Sequence[str] | None = None,
-        filtering: Any = None,
-        raw: bool = False,
-        checkpoint: str | Path | None = None,
-        progress: bool | ProgressCallback = True,
-        concurrency: int = 20,
-        page_size: int = 500,
-        **params: Any,
-    ) -> pd.DataFrame:
+    def insights(self, accounts: str | Sequence[str], **options: Any) -> pd.DataFrame:
         """An insights report as a DataFrame, for one ad account, several or ``"all"``, as fast as the budget allows.
 
         The pull is planned first: cut into slices (an ad account and a run of
@@ -216,10 +198,16 @@ class GraphSession(SessionBase):
         :class:`~meta_auth_nb.errors.InsightsIncomplete` (which holds the rows that
         did arrive in ``.partial``).
 
+        The arguments are checked before any call, in one place
+        (:class:`~meta_auth_nb.graph.insights.arguments.InsightsArguments`, which
+        the async session and the notebook's ``ainsights`` build from the same keywords).
+
         Parameters
         ----------
         accounts : str or list of str
             ``"act_<id>"``, a list of them, or ``"all"`` (every ad account the token reaches).
+        **options
+            The keywords below, and any other Graph parameter (``action_attribution_windows``...).
         fields : str or list of str, optional
             Insights fields (``impressions``, ``spend``, ``actions``...); default
             impressions, clicks, spend and actions. The account's id and name and the
@@ -252,8 +240,6 @@ class GraphSession(SessionBase):
             Slices in flight at once (default 20).
         page_size : int
             Rows per page (1-500, default 500).
-        **params
-            Any other Graph parameter (``action_attribution_windows``...).
 
         Returns
         -------
@@ -270,24 +256,8 @@ class GraphSession(SessionBase):
         ConfigError
             Arguments that cannot work, said before any call.
         """
-        steps, finish = insights_plan(
-            self._planner,
-            accounts,
-            fields=fields,
-            level=level,
-            date_preset=date_preset,
-            time_range=time_range,
-            time_increment=time_increment,
-            breakdowns=breakdowns,
-            action_breakdowns=action_breakdowns,
-            filtering=filtering,
-            raw=raw,
-            checkpoint=checkpoint,
-            progress=progress,
-            concurrency=concurrency,
-            page_size=page_size,
-            params=params,
-        )
+        arguments = InsightsArguments.of(accounts, **options)
+        steps, finish = insights_plan(self._planner, arguments, concurrency=DEFAULT_CONCURRENCY)
         try:
             return self._run(steps)
         finally:
@@ -304,18 +274,25 @@ class GraphSession(SessionBase):
         return self._run(batch_steps(self._planner, requests, raise_errors=raise_errors))
 
     # -- the driver: perform what a plan asks ------------------------------
-    def _run(self, steps: Steps[T], stop: threading.Event | None = None) -> T:
-        """Perform a plan's actions until it returns its result (or raises); ``stop`` ends it early."""
+    def _run(self, steps: Steps[T], *, side: bool = False) -> T:
+        """Perform a plan's actions until it returns its result (or raises).
+
+        ``side``: the plan runs side by side with others (in a worker thread),
+        and stops at its next action when its gather is stopped.
+        """
         outcome: Any = None
-        while True:
-            if stop is not None and stop.is_set():
-                steps.close()
-                raise PlanStopped()
-            try:
-                action = steps.send(outcome)
-            except StopIteration as done:
-                return done.value
-            outcome = self._perform(action, stop)
+        try:
+            while True:
+                if side:
+                    stop_point()
+                try:
+                    action = steps.send(outcome)
+                except StopIteration as done:
+                    return returned(steps, done)
+                outcome = self._perform(action, side=side)
+        except BaseException:
+            steps.close()  # a plan stopped or failed mid-way runs its clean-up now
+            raise
 
     def _stream(self, steps: Steps[Any]) -> Iterator[Any]:
         """Perform a plan's actions, handing what it emits to the consumer."""
@@ -331,20 +308,20 @@ class GraphSession(SessionBase):
             else:
                 outcome = self._perform(action)
 
-    def _perform(self, action: Action, stop: threading.Event | None = None) -> Any:
+    def _perform(self, action: Action, *, side: bool = False) -> Any:
         """Do one action and return its outcome for the plan."""
         if isinstance(action, Send):
             return self._exchange(action)
         if isinstance(action, Sleep):
-            if stop is not None:
-                stop.wait(action.seconds)  # a stopped pull does not sleep on
+            if side:
+                pause(action.seconds)  # a stopped gather does not sleep on
             else:
                 time.sleep(action.seconds)
             return None
         if isinstance(action, Gather):
             if action.limit and action.limit > 1 and len(action.plans) > 1:
-                return side_by_side(self._run, action.plans, action.limit, stop)
-            return [self._run(steps, stop) for steps in action.plans]
+                return side_by_side(partial(self._run, side=True), action.plans, action.limit, nested=side)
+            return [self._run(steps, side=side) for steps in action.plans]
         raise TypeError(f"a plan run for its result cannot emit values: {action!r}")
 
     def _exchange(self, send: Send) -> Reply | GraphConnectionError:

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..._base.errors import ConfigError
 from ..._base.files import write_atomically
-from .ledger import Ledger
+from ..insights.ledger import Ledger
 
 __all__ = ["SCHEMA", "VERSION", "open_ledger"]
 

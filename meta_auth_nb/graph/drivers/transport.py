@@ -2,8 +2,8 @@
 
 One verifying SSL context shared by every session of the process, the
 default timeout, and the translation both ways between the core's
-:class:`~.plan.Send` / :class:`~.reply.Reply` and httpx; transport failures
-become :class:`~meta_auth_nb.errors.GraphConnectionError`. Graph layer.
+:class:`~meta_auth_nb.graph.plan.Send` / :class:`~meta_auth_nb.graph.reply.Reply`
+and httpx; transport failures become :class:`~meta_auth_nb.errors.GraphConnectionError`. Graph layer.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .._base.errors import GraphConnectionError
-from .._base.redact import get_logger
-from .plan import Send
-from .reply import Reply
+from ..._base.errors import GraphConnectionError
+from ..._base.redact import get_logger
+from ..plan import Send
+from ..reply import Reply
 
 __all__ = ["DEFAULT_TIMEOUT", "build_request", "client_options", "connection_error", "reply_of", "shared_ssl_context"]
 
@@ -72,7 +72,7 @@ def client_options(
 
 
 def build_request(client: httpx.Client | httpx.AsyncClient, send: Send) -> httpx.Request:
-    """The httpx request for a :class:`~.plan.Send`: a form body for POST, the query otherwise."""
+    """The httpx request for a :class:`~meta_auth_nb.graph.plan.Send`: a form body for POST, the query otherwise."""
     if send.method == "POST":
         return client.build_request("POST", send.url, data=send.params, headers=send.headers)
     # merge, not replace: a paging URL already carries its cursor in the query

@@ -1,6 +1,6 @@
 """The progress bar of an insights pull (``tqdm.auto``).
 
-A pull tells its progress callback an :class:`~.state.InsightsProgress`
+A pull tells its progress callback an :class:`~meta_auth_nb.graph.insights.state.InsightsProgress`
 after every page and slice, and before every wait, with the reason (a rate
 limit, a report run still running, a retry). :class:`ProgressBar` is the callback
 ``progress=True`` uses: a ``tqdm.auto`` bar counting slices (a widget in a
@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .state import InsightsProgress
+from ..insights.state import InsightsProgress
 
 __all__ = ["ProgressBar"]
 
