@@ -18,14 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._base.commands import Place, quoted
 from .._base.errors import GraphConnectionError, GraphError, TokenError
 from .._base.login_errors import LoginBlocked
 from .._base.settings import Settings
-from ..graph.drivers.sync import GraphSession
-from .lifecycle import app_token
+from .lifecycle import app_token, graph_session
+
+if TYPE_CHECKING:
+    from ..graph.drivers.sync import GraphSession
 
 __all__ = ["AppFacts", "check_login"]
 
@@ -66,7 +68,7 @@ def check_login(
     """
     place = settings.place
     fields = "id,name" + (",config_ids" if config_id else "")
-    with GraphSession(app_token(app_id, app_secret), settings=settings, **options) as session:
+    with graph_session(app_token(app_id, app_secret), settings=settings, **options) as session:
         try:
             node = session.get(app_id, fields=fields)
         except GraphConnectionError:

@@ -50,6 +50,10 @@ _FACEBOOK_TAB = [name for name, _ in METHODS].index(FACEBOOK)
 LINK_IDLE_S = LOGIN_LINK_IDLE_S
 
 
+class _Missing(ValueError):
+    """The app id or secret is not entered yet (the panel shows the fields, and says so)."""
+
+
 @dataclass
 class _Attempt:
     """One login link: its dialog URL, how the redirect comes back, and the error pages it may end on."""
@@ -87,7 +91,9 @@ class FacebookLogin(TokenIntake):
 
         Raises
         ------
-        ValueError
+        ConfigError
+            The app id typed is not one (the rule's sentence).
+        _Missing
             What to enter, for all the fields at once.
         """
         typed = self.app_id_field.value.strip()
@@ -104,7 +110,7 @@ class FacebookLogin(TokenIntake):
         if problems:
             self.app_id_field.layout.display = self.app_secret_field.layout.display = ""
             where = "both are" if len(problems) > 1 else "it is"
-            raise ValueError(f"Enter {' and '.join(problems)}: {where} in App settings > Basic of your Meta app.")
+            raise _Missing(f"Enter {' and '.join(problems)}: {where} in App settings > Basic of your Meta app.")
         assert secret is not None  # a missing one is among the problems
         return str(app_id), secret
 
@@ -157,9 +163,14 @@ class FacebookLogin(TokenIntake):
         number = self._attempts
         try:
             app_id, secret = self._read_app()
-        except ValueError as error:  # the fields show; the link comes once they are filled in
+        except _Missing as error:  # the fields show; the link comes once they are filled in
+            self._no_link()
+            self.login_button.layout.display = "none"
             self.login_status.value = display.render("help.html", text=str(error))
-            self._link_ready.set()
+            return
+        except ValueError as error:  # an app id that cannot be one: said as an error
+            self._fail(error)
+            self._no_link()
             return
         self.state.login_secret = secret
         self.login_status.value = display.render("help.html", text="Making the login link\u2026")

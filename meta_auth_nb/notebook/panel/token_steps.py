@@ -20,7 +20,6 @@ from ...auth.oauth import CONFIG_REREQUEST_ADVICE
 from ...store import validate_profile
 from .. import render as display
 from ..kernel_sandbox import scenario_description
-from ..session import inject
 from .base import PanelBase
 from .state import EXTEND, FACEBOOK, METHOD, SAVE, USE
 from .steps import LOGIN_START
@@ -225,6 +224,8 @@ class TokenSteps(PanelBase):
 
     # --- step 6: use ----------------------------------------------------------------------------------
     def _enter_use(self) -> None:
+        from ..session import inject  # the HTTP client comes with the session, not with the panel
+
         state = self.state
         if state.token is None:
             return
