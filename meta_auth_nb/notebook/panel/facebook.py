@@ -20,13 +20,11 @@ token goes through :meth:`~meta_auth_nb.notebook.panel.intake.TokenIntake._adopt
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..._base.login_errors import CatcherTimeout, CodeExchangeFailed, LoginDenied, RedirectPortBusy
 from ..._base.settings import LOGIN_LINK_IDLE_S, check_app_id
-from ...auth.catcher import RedirectCatcher, new_state
+from ...auth.catcher import new_state
 from ...auth.dialog_pages import DialogPage, dialog_pages
 from ...auth.login_check import check_login
 from ...auth.oauth import LoginRequest, exchange_code, login_url, parse_redirect
@@ -39,6 +37,7 @@ from ...auth.redirects import (
 )
 from .. import render as display
 from ..kernel_sandbox import KERNEL
+from .attempt import Attempt, MissingApp
 from .intake import TokenIntake
 from .state import FACEBOOK, METHOD, METHODS
 from .steps import LOGIN_AGAIN, LOGIN_START, page_button
@@ -50,39 +49,10 @@ _FACEBOOK_TAB = [name for name, _ in METHODS].index(FACEBOOK)
 LINK_IDLE_S = LOGIN_LINK_IDLE_S
 
 
-class _Missing(ValueError):
-    """The app id or secret is not entered yet (the panel shows the fields, and says so)."""
-
-
-@dataclass
-class _Attempt:
-    """One login link: its dialog URL, how the redirect comes back, and the error pages it may end on."""
-
-    number: int
-    request: LoginRequest
-    plan: RedirectPlan
-    catcher: RedirectCatcher | None
-    pages: tuple[DialogPage, ...]
-    #: True once its end (a redirect, an error page, a timeout) has been handled.
-    over: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def address(self) -> str:
-        """What the link opens: the catcher's own address (which sends on to the dialog), else the dialog."""
-        return self.catcher.login_address if self.catcher is not None else self.request.url
-
-    def end(self) -> bool:
-        """Mark it handled; False when something else already did."""
-        with self.lock:
-            first, self.over = not self.over, True
-            return first
-
-
 class FacebookLogin(TokenIntake):
     """Log in with Facebook: the OAuth code flow, the redirect caught on localhost or pasted back."""
 
-    _attempt: _Attempt | None = None
+    _attempt: Attempt | None = None
     _attempts = 0
     _finishing = False
 
@@ -93,7 +63,7 @@ class FacebookLogin(TokenIntake):
         ------
         ConfigError
             The app id typed is not one (the rule's sentence).
-        _Missing
+        MissingApp
             What to enter, for all the fields at once.
         """
         typed = self.app_id_field.value.strip()
@@ -110,7 +80,7 @@ class FacebookLogin(TokenIntake):
         if problems:
             self.app_id_field.layout.display = self.app_secret_field.layout.display = ""
             where = "both are" if len(problems) > 1 else "it is"
-            raise _Missing(f"Enter {' and '.join(problems)}: {where} in App settings > Basic of your Meta app.")
+            raise MissingApp(f"Enter {' and '.join(problems)}: {where} in App settings > Basic of your Meta app.")
         assert secret is not None  # a missing one is among the problems
         return str(app_id), secret
 
@@ -163,7 +133,7 @@ class FacebookLogin(TokenIntake):
         number = self._attempts
         try:
             app_id, secret = self._read_app()
-        except _Missing as error:  # the fields show; the link comes once they are filled in
+        except MissingApp as error:  # the fields show; the link comes once they are filled in
             self._no_link()
             self.login_button.layout.display = "none"
             self.login_status.value = display.render("help.html", text=str(error))
@@ -204,7 +174,7 @@ class FacebookLogin(TokenIntake):
         if attempt.catcher is not None:
             self._wait_for_redirect(attempt)
 
-    def _open_attempt(self, number: int, app_id: str) -> _Attempt:
+    def _open_attempt(self, number: int, app_id: str) -> Attempt:
         """Check the app with Graph, start the catcher (when the redirect comes back here), build the URL.
 
         Raises
@@ -250,7 +220,7 @@ class FacebookLogin(TokenIntake):
             with_role=with_role,
             without_role=without_role,
         )
-        return _Attempt(number, request, plan, catcher, pages)
+        return Attempt(number, request, plan, catcher, pages)
 
     def _sandbox_people(self) -> tuple[list[str], list[str]]:
         """The kernel sandbox's users with and without a role on its app (named in the fixes); none against Meta."""
@@ -260,7 +230,7 @@ class FacebookLogin(TokenIntake):
         return [n for n in box.users if box.role(n)], [n for n in box.users if not box.role(n)]
 
     # --- what the panel shows of an attempt --------------------------------------------------------
-    def _show_attempt(self, attempt: _Attempt) -> None:
+    def _show_attempt(self, attempt: Attempt) -> None:
         self.state.login = attempt.request
         self.login_link.value = display.render(
             "login_link.html", url=attempt.address, label=LOGIN_START, comes_back=attempt.catcher is not None
@@ -276,7 +246,7 @@ class FacebookLogin(TokenIntake):
             self.paste_row.layout.display = "none"
             self.login_status.value = ""
 
-    def _show_pages(self, attempt: _Attempt, *, waiting: bool) -> None:
+    def _show_pages(self, attempt: Attempt, *, waiting: bool) -> None:
         """The error pages this login may end on, with a button for each (nothing comes back from them)."""
         minutes = self.redirect_timeout / 60
         self.login_status.value = display.render(
@@ -353,7 +323,7 @@ class FacebookLogin(TokenIntake):
         return self._attempt.address if self._attempt is not None else None
 
     # --- how a login ends --------------------------------------------------------------------------
-    def _wait_for_redirect(self, attempt: _Attempt) -> None:
+    def _wait_for_redirect(self, attempt: Attempt) -> None:
         catcher = attempt.catcher
         assert catcher is not None
         if catcher.wait_opened() and not attempt.over and catcher.result is None:
@@ -375,7 +345,7 @@ class FacebookLogin(TokenIntake):
         finally:
             self._finishing = False
 
-    def _wait_ended(self, attempt: _Attempt, error: CatcherTimeout) -> None:
+    def _wait_ended(self, attempt: Attempt, error: CatcherTimeout) -> None:
         """Nothing came back in time: say why that may be, and offer a fresh link."""
         catcher = attempt.catcher
         assert catcher is not None
