@@ -262,7 +262,7 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     asked: tuple[str, ...] = ()
     if args.oauth:
         asked = () if config_id else (args.scopes or DEFAULT_SCOPES)
-        token = _oauth_token(args, context, app, config_id=config_id, registered=redirect, scopes=asked)
+        token = _oauth_token(args, context, app, config_id=config_id, registered=redirect, scopes=asked, profile=name)
     else:
         token = AccessToken(_read_token(args), source="pasted")
     new = receive_token(
@@ -346,6 +346,7 @@ def _oauth_token(
     config_id: str | None,
     registered: str | None,
     scopes: tuple[str, ...],
+    profile: str | None = None,
 ) -> AccessToken:
     """Run the login dialog; the redirect is caught here or pasted back (see :mod:`meta_auth_nb.auth.redirects`).
 
@@ -401,7 +402,8 @@ def _oauth_token(
                 said = f"{exc.message}."
                 if exc.opened:  # it may have ended on an error page, which never comes back
                     said += " If the login page showed an error: " + " ".join(page.sentence for page in pages)
-                raise CommandError(f"{said} Then run {place.login()} again.", EXIT_INVALID) from None
+                again = place.command("login", profile, "--oauth")
+                raise CommandError(f"{said} Then run {again} again.", EXIT_INVALID) from None
     else:
         request = login_url(app_id, plan.redirect_uri, scopes, **options)
         _show_login_url(context, request.url, args.no_browser)

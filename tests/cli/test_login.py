@@ -221,6 +221,9 @@ def test_oauth_busy_port_is_a_setup_error(store, env, cli_run):
     # Never a fallback to pasting the same localhost address: the program holding the port would get the code.
     assert result.code == 3 and "held by another program" in result.err
     assert "--redirect-uri" in result.err and "paste it here" not in result.err
+    # The hint names a command that works in a terminal: another port.
+    other = f"meta-auth login --oauth --port {port + 1}"
+    assert f"`{other}`" in result.err and "%meta_login" not in result.err
 
 
 # --- OAuth with a pasted redirect URL ------------------------------------------------------------------
@@ -360,3 +363,31 @@ def test_a_wrong_app_secret_is_not_used_or_saved(store, env, monkeypatch, cli_ru
     assert not store.load("w").has_app_secret
     again = cli_run("login", "--profile", "w", "--token-stdin", "--save-app-secret", stdin=token)
     assert again.code == 3, again.text
+
+
+# --- every way the login ends --------------------------------------------------------------------------------
+
+
+def test_an_unknown_configuration_stops_before_the_login_page(store, env, cli_run):
+    result = cli_run("login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--config-id", "999")
+    assert result.code == 3 and "Configuration 999 is not one of" in result.err
+    assert "http://" not in result.out  # no login page that could only end on an error
+    assert "`meta-auth login --oauth --config-id ID`" in result.err
+
+
+def test_while_waiting_the_error_pages_are_named_and_the_timeout_says_what_to_do(store, env, threaded):
+    thread, box, out, err = threaded(
+        "login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--timeout", "1"
+    )
+    dialog = open_printed(out.wait_for(URL_RE).group(1))  # the person opens the printed link...
+    err.wait_for("nothing can come back here")
+    said = err.getvalue()
+    assert "\u201cApp not active\u201d" in said and "\u201cURL Blocked\u201d" in said
+    with pytest.raises(RuntimeError, match="App not active"):
+        env.approve(dialog, user="dana")  # ...and the login page shows an error: nothing comes back
+    thread.join(20)
+    assert box.get("value") == 2
+    ended = err.getvalue()
+    assert "No login came back within 1 second of opening the login page" in ended
+    assert "If the login page showed an error: The login page said \u201cApp not active\u201d." in ended
+    assert "Then run `meta-auth login --profile fb --oauth` again." in ended and store.profiles() == []

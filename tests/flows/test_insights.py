@@ -435,3 +435,22 @@ def meta_accounts(box: Sandbox) -> list[dict[str, str]]:
     """The ad accounts a token of alice reads, with their currency (as Graph says it)."""
     with session(box) as meta:
         return list(meta.pages("me/adaccounts", fields="id,currency"))
+
+
+def test_a_retry_is_told_in_words_with_graphs_codes_only_in_a_details_line(box):
+    """A passing 2601/1815107 right after a report run: the progress says what happened, not a class name."""
+    told: list[str] = []
+    transient = {
+        "status": 500,
+        "error": {"message": "Service temporarily unavailable", "code": 2601, "error_subcode": 1815107},
+    }
+    box.fail_next(transient, path=f"{box.ad_account_ids()[0]}/insights")
+    with session(box) as meta:
+        meta.insights(
+            box.ad_account_ids()[:1], time_range=QUARTER, progress=lambda p: told.append(p.reason), concurrency=1
+        )
+    retries = [reason for reason in told if "trying again in" in reason]
+    assert retries, told
+    assert retries[0].startswith("Meta's side had a passing problem: trying again in")
+    assert retries[0].endswith("(code 2601/1815107)")
+    assert not any("Error" in reason for reason in told)
