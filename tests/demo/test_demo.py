@@ -185,13 +185,14 @@ def test_demo_execute_leaves_the_repositorys_notebooks_as_they_are(capsys):
 def test_make_demo_says_it_installs_and_shows_pip_progress(tmp_path):
     """The first `make demo` says what it installs, and pip shows what it fetches (no --quiet)."""
     plan = subprocess.run(
-        ["make", "-n", "demo", f"VENV={tmp_path / 'venv'}", "ARGS=--port 9000"],
+        ["make", "--no-print-directory", "-n", "demo", f"VENV={tmp_path / 'venv'}", "ARGS=--port 9000"],
         cwd=demo.REPO_ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    steps = [line for line in plan.splitlines() if line.strip() and not line.startswith("make")]
     assert "installing what the demo needs" in plan
-    install = next(line for line in plan.splitlines() if "install" in line and ".[demo]" in line)
+    install = next(line for line in steps if "install" in line and ".[demo]" in line)
     assert "--quiet" not in install and "--progress-bar on" in install
-    assert plan.strip().splitlines()[-1].endswith("meta-auth demo --port 9000")
+    assert steps[-1].endswith("meta-auth demo --port 9000")
 
 
 def test_cli_help_lists_commands():

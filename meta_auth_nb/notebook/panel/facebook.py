@@ -260,7 +260,14 @@ class FacebookLogin(TokenIntake):
             button = page_button(f"It said: {page.says}", page.key)
             button.on_click(lambda _, page=page: self._on_error_page(page))
             buttons.append(button)
-        self.page_buttons.children = tuple(buttons)
+        self._set_page_buttons(buttons)
+
+    def _set_page_buttons(self, buttons: list[Any]) -> None:
+        """Show ``buttons`` under the waiting words; those of an earlier attempt are closed (no widget lingers)."""
+        old, self.page_buttons.children = self.page_buttons.children, tuple(buttons)
+        for button in old:
+            if button not in buttons:
+                button.close()
 
     def _show_plan(self, plan: RedirectPlan, redirect_uri: str) -> None:
         """Under "Advanced": the redirect's mode, why, what to register, and the exact address with a copy button."""
@@ -290,7 +297,7 @@ class FacebookLogin(TokenIntake):
         """No live link: the button that makes one shows instead."""
         self.login_link.value = ""
         self.login_status.value = ""
-        self.page_buttons.children = ()
+        self._set_page_buttons([])
         self.login_button.layout.display = ""
         self._link_ready.set()
 
@@ -303,7 +310,7 @@ class FacebookLogin(TokenIntake):
         self.state.login = None
         self.login_link.value = ""
         self.login_status.value = ""
-        self.page_buttons.children = ()
+        self._set_page_buttons([])
         self.paste_row.layout.display = "none"
         self._link_ready.set()  # nothing is being made any more (a new link clears it again)
 
