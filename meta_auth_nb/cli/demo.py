@@ -19,6 +19,7 @@ import argparse
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .._base.settings import LOOPBACK_REDIRECT_URI
 from .common import Command, CommandContext, port_arg
@@ -198,7 +200,11 @@ def run_lab(echo: Callable[[str], None] = print, *, port: int | None = None, ope
         )
         log = work / "jupyterlab.log"
         with open(log, "wb") as sink:
-            process = subprocess.Popen(command, cwd=root, env=env, stdout=sink, stderr=subprocess.STDOUT)
+            # No terminal for JupyterLab: Ctrl-C stops it at once instead of asking for a confirmation.
+            process = subprocess.Popen(
+                command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT
+            )
+        stop_on_term = _on_sigterm_stop()
         try:
             if not _wait_until_up(process, chosen, token):
                 tail = log.read_text(errors="replace").strip()[-2000:]
@@ -217,12 +223,33 @@ def run_lab(echo: Callable[[str], None] = print, *, port: int | None = None, ope
         except KeyboardInterrupt:
             return 0
         finally:
+            stop_on_term()
             if process.poll() is None:
                 process.terminate()
                 try:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _on_sigterm_stop() -> Callable[[], None]:
+    """Until the returned function is called, SIGTERM stops the demo as Ctrl-C does (JupyterLab and its folder go).
+
+    Only where signals can be set (the main thread); elsewhere nothing changes.
+    """
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        return lambda: None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], port: int, token: str, limit: float = 120.0) -> bool:

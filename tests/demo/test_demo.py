@@ -167,7 +167,7 @@ def test_demo_serves_copies_of_the_notebooks_and_prints_their_address_last():
         assert "an edit an autosave would keep" in Path(folder, "notebooks", "01_quickstart.ipynb").read_text()
         assert _repo_notebooks() == before
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # as Ctrl-C: JupyterLab stops, and its folder goes
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
