@@ -10,7 +10,8 @@ PYTEST_ARGS ?=
 .PHONY: demo test lint bench mutate docs sandbox clean help
 
 help:
-	@echo "make demo              start the Graph API sandbox and JupyterLab on the quickstart"
+	@echo "make demo              JupyterLab on copies of the notebooks (the quickstart starts the sandbox)"
+	@echo "make demo ARGS=\"--port 9000\"  the same, JupyterLab on port 9000"
 	@echo "make demo ARGS=--execute  run the quickstart headless and print the DataFrames"
 	@echo "make test              run the architecture, lint and type checks, then every test"
 	@echo "make lint              only the architecture, lint and type checks"
@@ -22,10 +23,12 @@ help:
 DEMO_STAMP := $(VENV)/.demo-installed
 
 # `make demo` installs only what the demo needs; `make test` adds the test, lint and benchmark tools.
+# The first run installs JupyterLab (a couple of minutes): pip shows what it fetches as it goes.
 $(DEMO_STAMP): pyproject.toml
+	@echo "First run: installing what the demo needs (JupyterLab, ipykernel) into $(VENV); this takes a few minutes."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	$(BIN)/python -m pip install --progress-bar on -e '.[demo]'
 	touch $(DEMO_STAMP)
 
 $(STAMP): pyproject.toml

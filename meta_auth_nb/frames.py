@@ -97,7 +97,8 @@ def token_row(
         "valid": bool(info.is_valid) if info else pd.NA,
         "status": status,
         "reason": reason,
-        "scopes": len(info.scopes) if info else 0,
+        # The permissions by name, as %meta_tokens shows them (a count would say less, and differ).
+        "scopes": ", ".join(info.scopes) if info else None,
         "backend": backend,
         "checked_at": _utc(checked_at),
     }
@@ -115,8 +116,18 @@ def typed_tokens_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
         dtype="timedelta64[ns]",
     )
     frame["valid"] = frame["valid"].astype("boolean")
-    frame["scopes"] = frame["scopes"].astype("int64")
-    for column in ("profile", "token", "type", "app_id", "application", "user_id", "status", "reason", "backend"):
+    for column in (
+        "profile",
+        "token",
+        "type",
+        "app_id",
+        "application",
+        "user_id",
+        "status",
+        "reason",
+        "scopes",
+        "backend",
+    ):
         frame[column] = frame[column].astype("string")
     return frame
 

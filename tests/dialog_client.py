@@ -69,3 +69,16 @@ def press(
     finally:
         if own:
             client.close()
+
+
+def to_dialog(address: str) -> str:
+    """What a browser does with a login link, up to the dialog: the dialog's URL.
+
+    Where the redirect is caught, the link is the catcher's own ``/login`` address,
+    which sends the browser on to the dialog (and so tells the catcher the page was opened).
+    """
+    if "/dialog/oauth?" in address:
+        return address
+    answer = httpx.get(address, follow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["location"]

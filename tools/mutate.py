@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES: dict[str, list[str]] = {
     "meta_auth_nb/graph/classify.py": [
         "tests/unit/test_errors.py",
+        "tests/unit/test_classify_meanings.py",
         "tests/unit/test_graph_plan.py",
         "tests/flows/test_graph_errors.py",
         "tests/flows/test_retry_safety.py",

@@ -110,17 +110,25 @@ class Place:
         scopes: Sequence[str] = (),
         rerequest: bool = False,
         config_id: str | None = None,
+        port: int | None = None,
+        redirect_uri: str | None = None,
     ) -> str:
-        """Get a new token for ``profile`` (asking for ``scopes``, again for declined ones, or with a configuration)."""
+        """Get a new token for ``profile``: asking for ``scopes`` (again for declined ones), or with a
+        configuration; with Facebook Login on localhost ``port``, or landing on a registered ``redirect_uri``."""
         magic: list[str] = []
         command: list[str] = []
+        for option, value in (("--port", port), ("--redirect-uri", redirect_uri)):
+            if value is not None:
+                magic += [option, str(value)]
+                command += [*([] if command else ["--oauth"]), option, str(value)]
+        oauth = [] if "--oauth" in command else ["--oauth"]
         if config_id:
             magic += ["--config-id", config_id]
-            command += ["--oauth", "--config-id", config_id]
+            command += [*oauth, "--config-id", config_id]
         elif scopes:
             wanted = ",".join(scopes)
             magic += ["--scopes", wanted]
-            command += ["--oauth", "--scopes", wanted]
+            command += [*oauth, "--scopes", wanted]
             if rerequest:
                 command += ["--auth-type", "rerequest"]
         return self.either(self.magic("login", profile, *magic), self._token_command("login", profile, *command))

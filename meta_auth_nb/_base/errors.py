@@ -29,7 +29,8 @@
             ├── StateMismatch
             ├── LoginDenied
             ├── CodeExchangeFailed
-            ├── CatcherTimeout             no redirect reached the local catcher in time
+            ├── CatcherTimeout             no redirect reached the local catcher in time (.opened)
+            ├── LoginBlocked               the app's settings would stop the dialog: found before it opens
             ├── NotARedirect               what was pasted is not the address this login ends on
             └── RedirectPortBusy           another program holds the loopback redirect's port
 
@@ -38,7 +39,9 @@
 
 Every message says what went wrong in plain words and what to do next, and
 is redacted: no exception text ever carries a token or an app secret. The
-login's branch (``OAuthError`` and below) is defined in :mod:`.login_errors`;
+login's branch (``OAuthError`` and below) is defined in :mod:`.login_errors`, the
+insights pull's (``InsightsIncomplete``, ``InsightsQueryRefused``, ``InsightsSliceFailed``,
+``InsightsWarning``) in :mod:`.insights_errors`;
 ``meta_auth_nb.errors`` is the public home of the whole tree.
 Which Graph reply becomes which class is decided in
 :mod:`meta_auth_nb.graph.classify`. Base layer; stdlib only.
@@ -46,15 +49,11 @@ Which Graph reply becomes which class is decided in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 from .commands import Place
 from .redact import redact
 from .usage import Usage
-
-if TYPE_CHECKING:  # named in a type only: the base layer imports nothing but the standard library
-    import pandas as pd
 
 __all__ = [
     "AutopilotError",
@@ -63,10 +62,6 @@ __all__ = [
     "GraphConnectionError",
     "GraphError",
     "GraphVersionWarning",
-    "InsightsIncomplete",
-    "InsightsQueryRefused",
-    "InsightsSliceFailed",
-    "InsightsWarning",
     "InvalidAppSecretProof",
     "InvalidProfileName",
     "KeyringFailure",
@@ -322,20 +317,45 @@ class TransientError(GraphError):
 
 
 class GraphConnectionError(GraphError):
-    """The Graph API could not be reached (DNS, refused, reset, timeout).
+    """The Graph API could not be reached (DNS, refused, reset, timeout): never a refusal by Graph.
 
     Attributes
     ----------
     before_send : bool
         True when the connection never opened, so the request surely did
         not reach Graph and sending it again cannot do anything twice.
+    host : str
+        The host that could not be reached (``graph.facebook.com``).
+    kind : str
+        What failed: ``lookup`` (the name, so most likely offline),
+        ``refused``, ``timeout``, ``dropped``, ``secure`` (TLS), or ``other``.
     """
 
-    default_hint = "Check the network connection and META_GRAPH_URL, then retry."
+    default_hint = "Check the network connection (are you offline?) and META_GRAPH_URL, then retry."
+    #: What each kind of failure is, in words (``{host}`` filled in).
+    WORDS: ClassVar[dict[str, str]] = {
+        "lookup": "Could not reach {host}: its name could not be looked up, so this machine seems to be offline",
+        "refused": "Could not reach {host}: the connection was refused",
+        "timeout": "{host} did not answer in time",
+        "dropped": "The connection to {host} broke before its answer arrived",
+        "secure": "Could not make a secure connection to {host}",
+        "other": "Could not reach {host}",
+    }
 
-    def __init__(self, message: str, *, before_send: bool = False, **kw: Any) -> None:
-        self.before_send = before_send
+    def __init__(self, message: str, *, before_send: bool = False, host: str = "", kind: str = "other", **kw: Any):
+        self.before_send, self.host, self.kind = before_send, host, kind
         super().__init__(message, **kw)
+
+    @classmethod
+    def failed(cls, kind: str, host: str, *, before_send: bool = False) -> GraphConnectionError:
+        """The error for a connection to ``host`` that failed this ``kind`` of way, in plain words."""
+        words = cls.WORDS.get(kind, cls.WORDS["other"])
+        return cls(words.format(host=host or "the Graph API"), before_send=before_send, host=host, kind=kind)
+
+    @property
+    def headline(self) -> str:
+        """One line for a title: ``Could not reach graph.facebook.com: are you offline?``."""
+        return f"Could not reach {self.host or 'the Graph API'}: are you offline?"
 
 
 class InvalidAppSecretProof(GraphError):
@@ -353,70 +373,11 @@ class TooMuchData(GraphError):
     )
 
 
-class InsightsQueryRefused(GraphError):
-    """Meta refused what an insights query asks for: its breakdowns (2/1504041) or custom metrics (2/1504042).
-
-    Not transient: the same query fails the same way every time, so a pull stops at its first refusal.
-
-    Attributes
-    ----------
-    part : str
-        What was refused, in words (``breakdowns``, ``custom metrics``).
-    """
-
-    default_hint = (
-        "Change that part of the query (Meta's breakdown reference lists the combinations it accepts), then run "
-        "the pull again."
-    )
-
-    def __init__(self, message: str, *, part: str = "query", **kw: Any) -> None:
-        self.part = part
-        super().__init__(message, **kw)
-
-
-class InsightsSliceFailed(GraphError):
-    """One slice of an insights pull (``.account``, ``.since``, ``.until``) gave up.
-
-    ``.ending``: how its last report run ended (``Job Failed``...); ``.reason``: why, as Meta said it
-    (the run's ``error_code``/``error_subcode``/``error_message``), when it said.
-    """
-
-    default_hint = "Run the same pull again with the same checkpoint= file: only the missing slices are fetched."
-
-    def __init__(self, message: str, *, account: str = "", since: str = "", until: str = "", **kw: Any) -> None:
-        self.account, self.since, self.until = account, since, until
-        self.ending: str | None = kw.pop("ending", None)
-        self.reason: str | None = kw.pop("reason", None)
-        super().__init__(message, **kw)
-
-
-class InsightsIncomplete(MetaAuthError):
-    """An insights pull ended with slices missing: ``.failures`` (why, per slice), ``.partial`` (the
-    DataFrame of what arrived), ``.checkpoint`` (the file to resume from, if any)."""
-
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        failures: Iterable[GraphError] = (),
-        partial: pd.DataFrame | None = None,
-        checkpoint: str | None = None,
-    ) -> None:
-        self.failures: list[GraphError] = list(failures)
-        self.partial, self.checkpoint = partial, checkpoint
-        super().__init__(message)
-
-
 class GraphVersionWarning(UserWarning):
     """The pinned Graph API version has ended for the Marketing API (``X-Ad-Api-Version-Warning``, code 2635).
 
     Issued once per session, naming the setting to change (``META_GRAPH_VERSION``).
     """
-
-
-class InsightsWarning(UserWarning):
-    """An insights query Meta answers with less than it asks: reach, frequency or cpp with breakdowns
-    for days more than 13 months back (dropped since June 2025)."""
 
 
 def public_home(classes: dict[str, Any], names: list[str]) -> None:

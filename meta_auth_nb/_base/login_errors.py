@@ -7,11 +7,14 @@ as ``meta_auth_nb.errors``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .errors import GraphError, public_home
 
 __all__ = [
     "CatcherTimeout",
     "CodeExchangeFailed",
+    "LoginBlocked",
     "LoginDenied",
     "NotARedirect",
     "OAuthError",
@@ -47,11 +50,22 @@ class CodeExchangeFailed(OAuthError):
 
 
 class CatcherTimeout(OAuthError):
-    """No login redirect reached the local redirect catcher in time."""
+    """No login redirect reached the local redirect catcher in time.
+
+    Attributes
+    ----------
+    opened : bool
+        The login page had been opened (so it may show an error page, which
+        never comes back), or the login link was left unused.
+    """
 
     default_hint = (
         "Start the login again and finish it in the browser within the time limit, or paste the redirected URL."
     )
+
+    def __init__(self, message: str, *, opened: bool = False, **kw: Any) -> None:
+        self.opened = opened
+        super().__init__(message, **kw)
 
 
 class NotARedirect(OAuthError):
@@ -65,6 +79,18 @@ class NotARedirect(OAuthError):
         "After you press Continue/Allow in the login dialog, copy the whole address from the browser's "
         "address bar and paste that."
     )
+
+
+class LoginBlocked(OAuthError):
+    """What the app's own settings would make Meta's login dialog refuse, found before it opens.
+
+    Graph tells an app, with its app token, whether its id and secret go
+    together and which Login for Business configurations it has; a login
+    that would end on Meta's error page (which never comes back) is stopped
+    before the dialog opens, with what to change.
+    """
+
+    default_hint = "Fix what the message says, then start the login again ({login})."
 
 
 class RedirectPortBusy(OAuthError):

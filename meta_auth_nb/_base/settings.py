@@ -69,8 +69,11 @@ CALLBACK_PATH = "/callback"
 LOOPBACK_REDIRECT_URI = f"http://localhost:{REDIRECT_PORT}{CALLBACK_PATH}"
 #: Meta's page for desktop apps, offered as a registered redirect (it must be listed in the app too).
 LOGIN_SUCCESS_PATH = "/connect/login_success.html"
-#: Seconds the local catcher waits for the login.
-REDIRECT_TIMEOUT_S = 300.0
+#: Seconds the local catcher waits for the login to come back once the login page is opened. A login that
+#: ends on one of Meta's error pages never comes back, so the wait is short and says which pages those are.
+REDIRECT_TIMEOUT_S = 120.0
+#: Seconds a login link may wait unused before its catcher lets the port go.
+LOGIN_LINK_IDLE_S = 600.0
 
 CATCH, PASTE = "catch", "paste"
 #: The values of :data:`ENV_STORE`.

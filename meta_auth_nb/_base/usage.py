@@ -8,24 +8,23 @@ and use case: percents, ``estimated_time_to_regain_access`` in minutes, the
 tier) and ``x-fb-ads-insights-throttle`` (the only signal for insights jobs).
 They arrive as JSON strings whose fields change without notice, so anything
 that does not parse is skipped rather than raised, and every field, known or
-not, is kept in :attr:`Usage.raw`. Base layer; stdlib only.
+not, is kept in :attr:`Usage.raw` (:mod:`.usage_headers` reads them). Base layer; stdlib only.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
     "HEADERS",
     "NEAR_LIMIT_PERCENT",
     "TIER_NAMES",
+    "AccountFigures",
     "Budget",
     "BusinessUseCaseUsage",
     "Usage",
-    "parse_usage",
 ]
 
 #: Above this percentage of a quota a budget counts as near its limit.
@@ -44,33 +43,6 @@ HEADERS = (APP, PAGE, AD_ACCOUNT, BUSINESS, INSIGHTS)
 TIER_NAMES = {"development_access": "Limited", "standard_access": "Full"}
 #: Fields of x-app-usage, x-page-usage and business use cases that are percentages.
 _PERCENT_FIELDS = ("call_count", "total_time", "total_cputime")
-
-
-def _loads(raw: Any) -> Any:
-    if raw is None:
-        return None
-    if isinstance(raw, (dict, list)):
-        return raw
-    try:
-        return json.loads(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if number == number and abs(number) != float("inf") else None  # drop NaN, inf
-
-
-def _numbers(data: Any) -> dict[str, float]:
-    if not isinstance(data, Mapping):
-        return {}
-    return {str(k): n for k, v in data.items() if (n := _number(v)) is not None}
 
 
 def _percents(numbers: Mapping[str, float]) -> dict[str, float]:
@@ -102,6 +74,46 @@ class BusinessUseCaseUsage:
 
 
 @dataclass(frozen=True)
+class AccountFigures:
+    """The ad-account headers of one ``act_`` id, as last read.
+
+    Attributes
+    ----------
+    ad_account : mapping
+        ``x-ad-account-usage`` numbers (empty when the call did not send it).
+    tier : str or None
+        Its ``ads_api_access_tier``.
+    insights : mapping
+        ``x-fb-ads-insights-throttle`` numbers for this account.
+    read_at : float or None
+        When (Unix seconds).
+    """
+
+    ad_account: Mapping[str, float]
+    tier: str | None
+    insights: Mapping[str, float]
+    read_at: float | None
+
+    def score(self, name: str) -> Budget:
+        """The account's score as a budget called ``name``."""
+        numbers = self.ad_account
+        percent = numbers.get("acc_id_util_pct") or 0.0
+        reset = numbers.get("reset_time_duration")
+        return Budget(AD_ACCOUNT, name, percent, reset_s=reset, tier=self.tier, read_at=self.read_at)
+
+    def updated(self, older: AccountFigures | None) -> AccountFigures:
+        """These figures, keeping from ``older`` a header this reply did not send."""
+        if older is None:
+            return self
+        return AccountFigures(
+            self.ad_account or older.ad_account,
+            self.tier if self.ad_account else older.tier,
+            self.insights or older.insights,
+            self.read_at,
+        )
+
+
+@dataclass(frozen=True)
 class Budget:
     """One rate-limit budget as the headers describe it, for display and pacing.
 
@@ -119,6 +131,8 @@ class Budget:
         Seconds for the ad account score to decay to zero (``reset_time_duration``).
     tier : str or None
         The access tier it is counted in.
+    read_at : float or None
+        When these figures were read (Unix seconds), when known.
     """
 
     header: str
@@ -127,6 +141,7 @@ class Budget:
     regain_s: float | None = None
     reset_s: float | None = None
     tier: str | None = None
+    read_at: float | None = None
 
     @property
     def near_limit(self) -> bool:
@@ -154,6 +169,11 @@ class Usage:
         ``x-page-usage`` (same shape as ``x-app-usage``).
     raw : mapping
         Each header present, decoded as sent: unknown fields are kept here.
+    read_at : mapping of str to float
+        When each header was last read (Unix seconds), once :meth:`about` said so.
+    accounts : mapping of str to AccountFigures
+        The ad account headers of each ``act_`` id a call was about (:meth:`about`): an account's score
+        and insights throttle belong to that account only, so each is kept, and named.
     """
 
     app: Mapping[str, float] = field(default_factory=dict)
@@ -163,6 +183,8 @@ class Usage:
     insights_throttle: Mapping[str, float] = field(default_factory=dict)
     page: Mapping[str, float] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
+    read_at: Mapping[str, float] = field(default_factory=dict)
+    accounts: Mapping[str, AccountFigures] = field(default_factory=dict)
 
     @property
     def tier(self) -> str | None:
@@ -197,37 +219,63 @@ class Usage:
         seconds = [m * 60.0 for m in minutes if m and m > 0]
         return max(seconds) if seconds else None
 
+    def about(self, account: str | None, now: float) -> Usage:
+        """These figures, read at ``now`` (Unix seconds) from a reply about ``account`` (an ``act_`` id, if any).
+
+        The ad account's score and its insights throttle are then kept under
+        that account, so figures of several accounts add up instead of
+        replacing each other (see :meth:`combined`).
+        """
+        mine: dict[str, AccountFigures] = {}
+        if account and (AD_ACCOUNT in self.raw or INSIGHTS in self.raw):
+            mine[account] = AccountFigures(
+                self.ad_account if AD_ACCOUNT in self.raw else {},
+                self.ad_account_tier,
+                self.insights_throttle if INSIGHTS in self.raw else {},
+                now,
+            )
+        return replace(self, read_at={header: now for header in self.raw}, accounts=mine)
+
     def budgets(self) -> list[Budget]:
-        """Every budget reported, one per header entry, in :data:`HEADERS` order."""
+        """Every budget reported, one per header entry (and ad account), in :data:`HEADERS` order."""
+        when = self.read_at.get
         out: list[Budget] = []
         for header, name, numbers in ((APP, "app", self.app), (PAGE, "page", self.page)):
             if header in self.raw:
-                out.append(Budget(header, name, max(_percents(numbers).values(), default=0.0)))
-        if AD_ACCOUNT in self.raw:
-            out.append(
-                Budget(
-                    AD_ACCOUNT,
-                    "ad account",
-                    self.account_percent or 0.0,
-                    reset_s=self.account_reset_s,
-                    tier=self.ad_account_tier,
-                )
-            )
+                out.append(Budget(header, name, max(_percents(numbers).values(), default=0.0), read_at=when(header)))
+        scores = {act: f for act, f in self.accounts.items() if f.ad_account}
+        for act, figures in sorted(scores.items()):
+            out.append(figures.score(f"ad account {act}"))
+        if AD_ACCOUNT in self.raw and not scores:  # figures of a call that named no account
+            out.append(AccountFigures(self.ad_account, self.ad_account_tier, {}, when(AD_ACCOUNT)).score("ad account"))
         for entry in self.business_use_cases:
             regain = entry.regain_access_minutes
             out.append(
                 Budget(
                     BUSINESS,
-                    f"{entry.type or 'business use case'} (business {entry.business_id})",
+                    f"{entry.type or 'business use case'} \u00b7 business {entry.business_id}",
                     max(_percents(entry.percents).values(), default=0.0),
                     regain_s=regain * 60.0 if regain else 0.0,
                     tier=entry.access_tier,
+                    read_at=when(BUSINESS),
                 )
             )
-        for key, name in (("acc_id_util_pct", "insights: ad account"), ("app_id_util_pct", "insights: app")):
+        throttled = {act: f for act, f in self.accounts.items() if "acc_id_util_pct" in f.insights}
+        for act, figures in sorted(throttled.items()):
+            percent = figures.insights["acc_id_util_pct"]
+            out.append(Budget(INSIGHTS, f"insights \u00b7 ad account {act}", percent, read_at=figures.read_at))
+        named = (() if throttled else (("acc_id_util_pct", "insights \u00b7 ad account"),)) + (
+            ("app_id_util_pct", "insights \u00b7 app"),
+        )
+        for key, name in named:
             if key in self.insights_throttle:
-                out.append(Budget(INSIGHTS, name, self.insights_throttle[key]))
+                out.append(Budget(INSIGHTS, name, self.insights_throttle[key], read_at=when(INSIGHTS)))
         return out
+
+    @property
+    def last_read(self) -> float | None:
+        """When the latest of these figures was read (Unix seconds), when known."""
+        return max(self.read_at.values(), default=None)
 
     @property
     def max_percent(self) -> float:
@@ -263,6 +311,9 @@ class Usage:
         def pick(header: str, mine: Any, theirs: Any) -> Any:
             return theirs if header in newer.raw else mine
 
+        accounts = dict(self.accounts)
+        for act, figures in newer.accounts.items():
+            accounts[act] = figures.updated(accounts.get(act))
         return Usage(
             app=pick(APP, self.app, newer.app),
             ad_account=pick(AD_ACCOUNT, self.ad_account, newer.ad_account),
@@ -271,6 +322,8 @@ class Usage:
             insights_throttle=pick(INSIGHTS, self.insights_throttle, newer.insights_throttle),
             page=pick(PAGE, self.page, newer.page),
             raw=raw,
+            read_at={**self.read_at, **newer.read_at},
+            accounts=accounts,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -292,69 +345,19 @@ class Usage:
             ],
             "insights_throttle": dict(self.insights_throttle),
             "tier": self.tier,
+            "accounts": {
+                act: {
+                    "ad_account": dict(f.ad_account),
+                    "tier": f.tier,
+                    "insights": dict(f.insights),
+                    "read_at": f.read_at,
+                }
+                for act, f in self.accounts.items()
+            },
+            "read_at": dict(self.read_at),
             "raw": dict(self.raw),
         }
 
     def __str__(self) -> str:
         parts = [f"{b.name} {b.percent:g}%" for b in self.budgets()]
         return "Usage(" + (", ".join(parts) or "nothing reported") + ")"
-
-
-def _business_entries(data: Any) -> tuple[BusinessUseCaseUsage, ...]:
-    entries: list[BusinessUseCaseUsage] = []
-    if not isinstance(data, Mapping):
-        return ()
-    for business_id, items in data.items():
-        for item in items if isinstance(items, list) else [items]:
-            if not isinstance(item, Mapping):
-                continue
-            numbers = _numbers(item)
-            regain = numbers.pop("estimated_time_to_regain_access", None)
-            tier = item.get("ads_api_access_tier")
-            kind = item.get("type")
-            entries.append(
-                BusinessUseCaseUsage(
-                    business_id=str(business_id),
-                    type=str(kind) if kind is not None else None,
-                    percents=numbers,
-                    regain_access_minutes=regain,
-                    access_tier=str(tier) if tier is not None else None,
-                )
-            )
-    return tuple(entries)
-
-
-def parse_usage(headers: Mapping[str, str] | None) -> Usage | None:
-    """Parse the usage headers of one response; None when it had none.
-
-    Parameters
-    ----------
-    headers : mapping
-        Response headers. Case-insensitive mappings (httpx) and plain dicts
-        with lower- or upper-case keys both work.
-    """
-    if not headers:
-        return None
-    try:
-        named = {str(k).lower(): v for k, v in headers.items()}
-    except (TypeError, AttributeError, ValueError):
-        return None
-    raw: dict[str, Any] = {}
-    for name in HEADERS:
-        value = named.get(name)
-        if value is not None:
-            decoded = _loads(value)
-            raw[name] = decoded if decoded is not None else str(value)
-    if not raw:
-        return None
-    account = raw.get(AD_ACCOUNT)
-    tier = account.get("ads_api_access_tier") if isinstance(account, Mapping) else None
-    return Usage(
-        app=_numbers(raw.get(APP)),
-        ad_account=_numbers(account),
-        ad_account_tier=str(tier) if tier is not None else None,
-        business_use_cases=_business_entries(raw.get(BUSINESS)),
-        insights_throttle=_numbers(raw.get(INSIGHTS)),
-        page=_numbers(raw.get(PAGE)),
-        raw=raw,
-    )

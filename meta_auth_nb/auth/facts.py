@@ -16,9 +16,8 @@ from typing import Any
 
 from .._base.errors import GraphConnectionError, GraphError, RateLimited, TokenError, TransientError
 from .._base.tokens import AccessToken, Permission, TokenInfo
-from ..graph.drivers.sync import GraphSession
 from .app_choice import AppChoice
-from .lifecycle import app_token
+from .lifecycle import app_token, graph_session
 
 __all__ = ["NO_ROLE_CODE", "Facts", "facts_without_debug_token", "fetch_facts", "inspect_facts"]
 
@@ -47,7 +46,7 @@ def fetch_facts(
         ``server_time`` is Graph's clock (its Date header), or None.
     """
     try:
-        with GraphSession(token, app_secret=app_secret, **options) as session:
+        with graph_session(token, app_secret=app_secret, **options) as session:
             debug, perms, me = session.batch(
                 [
                     {
@@ -71,7 +70,7 @@ def fetch_facts(
         # Ask outside the batch: with the app token when known (it can say why a
         # token is invalid, and needs no role), else the token inspects itself.
         caller = app_token(app_id, app_secret) if app_id and app_secret else token
-        with GraphSession(caller, **options) as session:
+        with graph_session(caller, **options) as session:
             payload = session.post("debug_token", input_token=token.get_secret_value(), method="get")
             info = TokenInfo.from_debug_token(payload)
             if not info.is_valid:
@@ -146,7 +145,7 @@ def facts_without_debug_token(
         invalid, with Graph's reason, when the token no longer works.
     """
     try:
-        with GraphSession(token, app_secret=app_secret, **options) as session:
+        with graph_session(token, app_secret=app_secret, **options) as session:
             me, perms = session.batch(
                 [
                     {"method": "GET", "relative_url": "me?fields=id,name"},

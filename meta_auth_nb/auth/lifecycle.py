@@ -9,13 +9,26 @@ headers or POST bodies, never in URLs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._base.errors import GraphError
 from .._base.login_errors import OAuthError
 from .._base.tokens import AccessToken, Permission, TokenInfo, as_token
-from ..graph.drivers.sync import GraphSession
 from .oauth import normalize_scopes, token_from_reply
+
+if TYPE_CHECKING:
+    from ..graph.drivers.sync import GraphSession
+
+
+def graph_session(token: AccessToken | str | None, **options: Any) -> GraphSession:
+    """A sync :class:`~meta_auth_nb.graph.drivers.sync.GraphSession`; httpx is imported with the first one.
+
+    The auth layer's modules are imported to show a panel or a status line, which makes no Graph call
+    (``%meta_login`` opens its panel faster without the HTTP client).
+    """
+    from ..graph.drivers.sync import GraphSession
+
+    return GraphSession(token, **options)
 
 
 def app_token(app_id: str, app_secret: str, *, fetch: bool = False, **options: Any) -> AccessToken:
@@ -30,7 +43,7 @@ def app_token(app_id: str, app_secret: str, *, fetch: bool = False, **options: A
         )
     if not fetch:
         return AccessToken(f"{app_id}|{app_secret}", source="app")
-    with GraphSession(None, **options) as session:
+    with graph_session(None, **options) as session:
         payload = session.post(
             "oauth/access_token", grant_type="client_credentials", client_id=app_id, client_secret=app_secret
         )
@@ -76,7 +89,7 @@ def _exchange(
         raise OAuthError(
             "Extending a token needs the app id and app secret", hint="Set META_APP_ID and META_APP_SECRET."
         )
-    with GraphSession(None, **options) as session:
+    with graph_session(None, **options) as session:
         payload = session.post(
             "oauth/access_token",
             grant_type="fb_exchange_token",
@@ -104,7 +117,7 @@ def inspect_token(
     """
     token = as_token(token)
     caller = app_token(app_id, app_secret) if app_id and app_secret else token
-    with GraphSession(caller, **options) as session:
+    with graph_session(caller, **options) as session:
         return _debug(session, token)
 
 
@@ -150,7 +163,7 @@ def inspect_tokens(
 
 def permissions(token: AccessToken | str, *, app_secret: str | None = None, **options: Any) -> list[Permission]:
     """The user's permissions for the app: granted, declined or expired."""
-    with GraphSession(token, app_secret=app_secret, **options) as session:
+    with graph_session(token, app_secret=app_secret, **options) as session:
         rows = list(session.pages("me/permissions"))
     return [Permission(str(r.get("permission")), str(r.get("status"))) for r in rows if isinstance(r, dict)]
 
@@ -163,7 +176,7 @@ def revoke_permission(
     Removing the app invalidates all the user's tokens for it.
     """
     path = "me/permissions" if permission is None else f"me/permissions/{normalize_scopes([permission])[0]}"
-    with GraphSession(token, app_secret=app_secret, **options) as session:
+    with graph_session(token, app_secret=app_secret, **options) as session:
         payload = session.delete(path)
     return bool(payload.get("success")) if isinstance(payload, dict) else bool(payload)
 
@@ -171,7 +184,7 @@ def revoke_permission(
 def revoke_token(token: AccessToken | str, *, app_id: str, app_secret: str, **options: Any) -> bool:
     """Revoke a token (``oauth/revoke``) so it stops working at once."""
     token = as_token(token)
-    with GraphSession(token, **options) as session:
+    with graph_session(token, **options) as session:
         payload = session.post(
             "oauth/revoke", client_id=app_id, client_secret=app_secret, revoke_token=token.get_secret_value()
         )
@@ -199,7 +212,7 @@ def create_system_user_token(
         :func:`refresh_system_user_token`.
     """
     scope_list = normalize_scopes(scopes)
-    with GraphSession(admin_token, app_secret=app_secret, **options) as session:
+    with graph_session(admin_token, app_secret=app_secret, **options) as session:
         payload = session.post(
             f"{system_user_id}/access_tokens",
             business_app=app_id,

@@ -227,12 +227,12 @@ def parse_redirect(url: str, expected_state: str, *, redirect_uri: str | None = 
         )
     if "error" in params or "error_reason" in params:
         reason = params.get("error_reason") or params.get("error") or "denied"
-        description = params.get("error_description") or "The login was cancelled"
-        raise LoginDenied(
-            f"The login was cancelled in the dialog: {description} ({reason[:80]})",
-            code=_int(params.get("error_code")),
-            type="OAuthException",
-        )
+        if reason == "user_denied":
+            said = "The login was cancelled in the login dialog, so the app was granted nothing"
+        else:  # another reason Meta gave: quoted, it may help
+            description = params.get("error_description") or reason
+            said = f"The login dialog ended without granting anything ({description[:120]}; {reason[:80]})"
+        raise LoginDenied(said, code=_int(params.get("error_code")), type="OAuthException")
     code = params.get("code", "").strip()
     if not code:
         raise NotARedirect("That address holds no login code")

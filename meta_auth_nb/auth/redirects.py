@@ -30,9 +30,11 @@ import errno
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .._base.commands import Place
 from .._base.login_errors import RedirectPortBusy
 from .._base.settings import (
     CALLBACK_PATH,
+    LOGIN_LINK_IDLE_S,
     LOOPBACK_REDIRECT_URI,
     REDIRECT_PORT,
     REDIRECT_TIMEOUT_S,
@@ -178,8 +180,20 @@ def plan_redirect(
     )
 
 
-def open_catcher(plan: RedirectPlan, state: str, *, timeout: float = REDIRECT_TIMEOUT_S) -> RedirectCatcher:
-    """Start the catcher of a ``catch`` plan on its port (0: any free port).
+def open_catcher(
+    plan: RedirectPlan,
+    state: str,
+    *,
+    timeout: float = REDIRECT_TIMEOUT_S,
+    idle_timeout: float = LOGIN_LINK_IDLE_S,
+    port: int | None = None,
+    place: Place | None = None,
+) -> RedirectCatcher:
+    """Start the catcher of a ``catch`` plan on its port (0: any free port; ``port`` overrides the plan's).
+
+    ``timeout`` counts from the moment the login page is opened through the
+    catcher's :attr:`~RedirectCatcher.login_address`; ``idle_timeout`` is how
+    long that link may wait unused.
 
     Raises
     ------
@@ -187,16 +201,19 @@ def open_catcher(plan: RedirectPlan, state: str, *, timeout: float = REDIRECT_TI
         Another program holds the port: it would receive the redirect, so
         the login does not use it (no fallback to pasting the same address).
     """
-    catcher = RedirectCatcher(port=plan.port or 0, path=CALLBACK_PATH, timeout=timeout, state=state)
+    chosen = (plan.port or 0) if port is None else port
+    catcher = RedirectCatcher(port=chosen, path=CALLBACK_PATH, timeout=timeout, idle_timeout=idle_timeout, state=state)
     try:
         return catcher.start()
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
-        raise _busy(plan.port, error.strerror or str(error)) from None
+        raise _busy(chosen, error.strerror or str(error), place) from None
 
 
-def guard_loopback_paste(plan: RedirectPlan, environ: Mapping[str, str] | None = None) -> None:
+def guard_loopback_paste(
+    plan: RedirectPlan, environ: Mapping[str, str] | None = None, *, place: Place | None = None
+) -> None:
     """Refuse a ``paste`` plan when the browser may be on this machine and another program holds the port.
 
     Raises
@@ -208,11 +225,17 @@ def guard_loopback_paste(plan: RedirectPlan, environ: Mapping[str, str] | None =
     if plan.mode != PASTE or not plan.port or detect(environ).remote:
         return
     if not loopback_port_free(plan.port):
-        raise _busy(plan.port, "in use")
+        raise _busy(plan.port, "in use", place)
 
 
-def _busy(port: int | None, why: str) -> RedirectPortBusy:
+def _busy(port: int | None, why: str, place: Place | None) -> RedirectPortBusy:
+    place = place or Place()
+    other = (port or REDIRECT_PORT) + 1
     return RedirectPortBusy(
         f"Port {port} on this machine is held by another program ({why}), so the login cannot use "
-        f"http://localhost:{port}/callback: that program would receive the redirect and its code"
+        f"http://localhost:{port}/callback: that program would receive the redirect and its code",
+        hint=f"Log in on another port: {place.login(port=other)} (apps in development mode accept any localhost "
+        "port); or stop the program holding the port. A live app uses its registered HTTPS redirect instead "
+        "(--redirect-uri URL).",
+        place=place,
     )

@@ -1,11 +1,13 @@
 """``meta-auth demo``: the quickstart notebook, in JupyterLab or run headless.
 
-``meta-auth demo`` opens ``notebooks/01_quickstart.ipynb`` in JupyterLab
-(its login cell starts the built-in sandbox). ``meta-auth demo --execute``
-runs the same notebook top to bottom in a real kernel with nbclient, the
-sandbox autopilot playing the person at the login panel, and prints each
-result (text and DataFrames) to the terminal. Nothing is sent to Meta and
-nothing is stored outside a temporary folder.
+``meta-auth demo`` opens a copy of ``notebooks/01_quickstart.ipynb`` (the
+other notebooks beside it) in JupyterLab, in a temporary folder, and prints
+its address last (``--port N`` picks the port); its login cell starts the
+built-in sandbox. ``meta-auth demo --execute`` runs the same notebook top to
+bottom in a real kernel with nbclient (:mod:`.demo_kernel`), the sandbox
+autopilot playing the person at the login panel, and prints each result
+(text and DataFrames) to the terminal. Nothing is sent to Meta and nothing is
+stored outside a temporary folder: the repository's notebooks stay as they are.
 
 An installed package has no ``notebooks/`` folder: there, ``--execute``
 falls back to :func:`run_headless`, the same flow as a plain script.
@@ -15,21 +17,28 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
+import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._base.settings import ENV_AUTOPILOT, LOOPBACK_REDIRECT_URI
-from .common import Command, CommandContext
+from .._base.settings import LOOPBACK_REDIRECT_URI
+from .common import Command, CommandContext, port_arg
+from .demo_kernel import NOTEBOOK, REPO_ROOT, demo_environment, kernel_env, notebook_client, run_notebook
 
 __all__ = [
     "COMMAND",
     "NOTEBOOK",
+    "REPO_ROOT",
+    "copy_notebooks",
+    "free_port",
     "kernel_env",
     "lab_command",
     "notebook_client",
@@ -40,179 +49,6 @@ __all__ = [
 ]
 
 REDIRECT_URI = LOOPBACK_REDIRECT_URI  # accepted unregistered: the sandbox app is in development mode
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = REPO_ROOT / "notebooks" / "01_quickstart.ipynb"
-CELL_TIMEOUT = 120
-#: Shown instead of a widget's text form (a progress bar or the panel says nothing useful as text).
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-# Wider frames in a terminal than a notebook's default 80 columns; run before the notebook, never saved.
-_TERMINAL_SETUP = 'import pandas as pd\npd.set_option("display.width", 160)\npd.set_option("display.max_columns", 20)'
-_HEADING = re.compile(r"^#{1,3}\s+(.*)$", re.MULTILINE)
-
-
-# --- the demo's own world -----------------------------------------------------------------------
-def demo_environment(config_dir: Path) -> dict[str, str]:
-    """This process's environment minus every ``META_*`` setting, with a private config folder and no keyring.
-
-    A developer's own app or token never reaches a demo kernel, and the demo
-    never writes the user's real profile index or keyring: saved tokens go
-    to the kernel's memory (keyring's "fail" backend) and the index to
-    ``config_dir``.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("META_")}
-    env["XDG_CONFIG_HOME"] = str(config_dir)
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return env
-
-
-# --- running a notebook in a real kernel ------------------------------------------------------
-def kernel_env(
-    config_dir: Path, *, autopilot: str | None = "alice", extra: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """The environment of a headless kernel: sandbox autopilot, private config, no system keyring.
-
-    Parameters
-    ----------
-    config_dir : Path
-        ``XDG_CONFIG_HOME`` for the kernel (the profile index goes there).
-    autopilot : str or None
-        Sandbox user for ``META_AUTH_SANDBOX_AUTOPILOT``; None leaves it unset.
-    extra : mapping, optional
-        More variables (e.g. the settings of a sandbox started elsewhere).
-
-    Notes
-    -----
-    See :func:`demo_environment`: no ``META_*`` setting of the caller, a
-    private config folder, no system keyring.
-    """
-    env = demo_environment(config_dir)
-    if autopilot:
-        env[ENV_AUTOPILOT] = autopilot
-    env.update(extra or {})
-    return env
-
-
-def _kernel_manager_class(kernels_dir: Path) -> type:
-    """A KernelManager that starts *this* interpreter's ipykernel.
-
-    The default ``python3`` kernelspec can be a user's own, pointing at a
-    Python without meta_auth_nb; a private spec dir removes the doubt.
-    """
-    import json
-
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
-    from traitlets import default
-
-    spec = kernels_dir / "python3"
-    spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(
-        json.dumps(
-            {
-                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "Python 3 (meta_auth_nb)",
-                "language": "python",
-            }
-        ),
-        encoding="utf-8",
-    )
-
-    class PinnedKernelManager(KernelManager):
-        @default("kernel_spec_manager")
-        def _pinned_specs(self) -> KernelSpecManager:
-            return KernelSpecManager(kernel_dirs=[str(kernels_dir)])
-
-    return PinnedKernelManager
-
-
-def notebook_client(
-    nb: Any,
-    workdir: Path,
-    *,
-    kernels_dir: Path | None = None,
-    timeout: int = CELL_TIMEOUT,
-    store_widget_state: bool = False,
-) -> Any:
-    """An nbclient ``NotebookClient`` for ``nb`` on this interpreter's kernel, run in ``workdir``.
-
-    Parameters
-    ----------
-    kernels_dir : Path, optional
-        Where the private kernelspec is written (default ``workdir/.kernels``).
-
-    Start it with ``client.execute(env=...)`` or ``with client.setup_kernel(env=...)``.
-    """
-    from nbclient import NotebookClient
-
-    return NotebookClient(
-        nb,
-        kernel_name="python3",
-        kernel_manager_class=_kernel_manager_class(kernels_dir or workdir / ".kernels"),
-        timeout=timeout,
-        store_widget_state=store_widget_state,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-
-
-def _show_outputs(cell: Any, echo: Callable[[str], None]) -> None:
-    for output in cell.get("outputs", []):
-        kind = output.get("output_type")
-        if kind == "stream":
-            if output.get("name") == "stdout":  # stderr holds log lines (e.g. "kept in memory only")
-                echo(output.get("text", "").rstrip("\n"))
-        elif kind in ("execute_result", "display_data"):
-            data = output.get("data", {})
-            if WIDGET_MIME not in data and "text/plain" in data:
-                echo(data["text/plain"])
-
-
-def run_notebook(
-    path: Path = NOTEBOOK,
-    echo: Callable[[str], None] = print,
-    *,
-    autopilot: str = "alice",
-    timeout: int = CELL_TIMEOUT,
-) -> int:
-    """Run ``path`` top to bottom in a real kernel, printing headings and text results.
-
-    Returns
-    -------
-    int
-        0 when every cell ran; 1 when one failed (its error is printed).
-    """
-    import nbformat
-    from nbclient.exceptions import CellExecutionError
-
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(_TERMINAL_SETUP))
-    with tempfile.TemporaryDirectory(prefix="meta-auth-demo-") as tmp:
-        work = Path(tmp)
-        # The kernel runs next to the notebook (as in Jupyter); its kernelspec stays out of the repository.
-        client = notebook_client(nb, path.parent, kernels_dir=work / "kernels", timeout=timeout)
-        env = kernel_env(work / "config", autopilot=autopilot)
-        log = work / "kernel.log"
-        echo(f"Running {path.name} in a real kernel against the built-in sandbox (autopilot: {autopilot}).")
-        # The kernel process' own log lines (not cell output) go to a file, shown only when something fails.
-        with open(log, "wb") as kernel_log, client.setup_kernel(env=env, stderr=kernel_log):
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type == "markdown":
-                    for title in _HEADING.findall(cell.source):
-                        echo(f"\n== {title.strip()} ==")
-                    continue
-                try:
-                    client.execute_cell(cell, index)
-                except Exception as error:  # CellExecutionError, or a kernel that died or timed out
-                    kind = "failed" if isinstance(error, CellExecutionError) else f"stopped ({type(error).__name__})"
-                    echo(f"\nCell {index} of {path.name} (counting from 1) {kind}:\n{error}")
-                    kernel_log.flush()
-                    tail = log.read_text(errors="replace").strip()[-2000:]
-                    if tail and not isinstance(error, CellExecutionError):
-                        echo(f"\nKernel log:\n{tail}")
-                    return 1
-                if index:  # the terminal setup cell says nothing
-                    _show_outputs(cell, echo)
-    echo("\nDone: every call went to the local sandbox; no token was printed in full.")
-    return 0
 
 
 # --- the scripted fallback --------------------------------------------------------------------
@@ -311,32 +147,143 @@ def lab_command(
     return command, root, env
 
 
-def run_lab(echo: Callable[[str], None] = print) -> int:
-    """JupyterLab on the quickstart notebook (blocks until Ctrl-C); headless where that cannot be."""
+def copy_notebooks(into: Path, source: Path = NOTEBOOK) -> Path:
+    """Copies of the repository's notebooks in ``into/notebooks``; the copy of ``source``.
+
+    JupyterLab opens and autosaves these: the repository's notebooks stay as
+    they are, and what the notebooks write (checkpoint files) stays here too.
+    """
+    folder = into / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(source.parent.glob("*.ipynb")):
+        shutil.copy2(notebook, folder / notebook.name)
+    return folder / source.name
+
+
+def free_port(preferred: int = 8888, tries: int = 20) -> int:
+    """The first port from ``preferred`` on that nothing listens on at 127.0.0.1."""
+    for port in range(preferred, preferred + tries):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_lab(echo: Callable[[str], None] = print, *, port: int | None = None, open_browser: bool = True) -> int:
+    """JupyterLab on copies of the notebooks in a temporary folder (blocks until Ctrl-C); its address printed last.
+
+    Headless where JupyterLab cannot run.
+    """
     if not NOTEBOOK.exists():
         echo("The quickstart notebook is not part of an installed package; running the flow headless instead.\n")
         return run_headless(echo)
-    with tempfile.TemporaryDirectory(prefix="meta-auth-demo-") as config_dir:
+    with tempfile.TemporaryDirectory(prefix="meta-auth-demo-") as tmp:
+        work = Path(tmp)
+        notebook = copy_notebooks(work)
+        chosen = port or free_port()
+        token = secrets.token_urlsafe(16)
         try:
-            command, root, env = lab_command(config_dir=Path(config_dir))
+            command, root, env = lab_command(
+                notebook, config_dir=work / "config", port=chosen, token=token, open_browser=False
+            )
         except FileNotFoundError as error:
             echo(f"{error}; running the quickstart headless instead.\n")
             return run_demo(execute=True)
         echo(
-            f"Starting JupyterLab on {NOTEBOOK.relative_to(root)}: run its cells; the login cell starts the "
-            "built-in sandbox (no Meta app needed). Nothing is saved outside a temporary folder. "
-            "Ctrl-C stops JupyterLab."
+            f"Starting JupyterLab on copies of the notebooks in {work} (the repository's stay as they are; nothing "
+            "is saved outside that temporary folder, which goes when JupyterLab stops)..."
         )
+        log = work / "jupyterlab.log"
+        with open(log, "wb") as sink:
+            # No terminal for JupyterLab: Ctrl-C stops it at once instead of asking for a confirmation.
+            process = subprocess.Popen(
+                command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT
+            )
+        stop_on_term = _on_sigterm_stop()
         try:
-            return subprocess.call(command, cwd=root, env=env)
+            if not _wait_until_up(process, chosen, token):
+                tail = log.read_text(errors="replace").strip()[-2000:]
+                echo(f"JupyterLab did not start:\n{tail}")
+                if f"{chosen}" in tail and "in use" in tail:
+                    echo(f"Port {chosen} is taken: run `meta-auth demo --port {free_port(chosen + 1)}`.")
+                return 1
+            url = f"http://127.0.0.1:{chosen}/lab/tree/notebooks/{notebook.name}?token={token}"
+            opened = open_browser and _open(url)
+            echo("")
+            echo("Run the quickstart's cells: its login cell starts the built-in sandbox (no Meta app needed).")
+            echo("Ctrl-C here stops JupyterLab.")
+            echo(f"JupyterLab is ready{' in your browser' if opened else ''}. Its address:")
+            echo(f"  {url}")
+            return process.wait()
         except KeyboardInterrupt:
             return 0
+        finally:
+            stop_on_term()
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
-def run_demo(*, execute: bool = False) -> int:
+def _on_sigterm_stop() -> Callable[[], None]:
+    """Until the returned function is called, SIGTERM stops the demo as Ctrl-C does (JupyterLab and its folder go).
+
+    Only where signals can be set (the main thread); elsewhere nothing changes.
+    """
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        return lambda: None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], port: int, token: str, limit: float = 120.0) -> bool:
+    """Wait for the server to answer (False when it exits or takes longer than ``limit`` seconds)."""
+    import httpx
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/api/status", params={"token": token}, timeout=2)
+            if answer.status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def _open(url: str) -> bool:
+    """Open ``url`` in the person's browser, if there is one here."""
+    import webbrowser
+
+    try:
+        return bool(webbrowser.open(url))
+    except webbrowser.Error:
+        return False
+
+
+def run_demo(*, execute: bool = False, port: int | None = None) -> int:
     """``meta-auth demo``: JupyterLab on the quickstart, or run it headless with ``execute``."""
     if not execute:
-        return run_lab()
+        return run_lab(port=port)
     if not NOTEBOOK.exists():
         return run_headless()
     try:
@@ -346,7 +293,7 @@ def run_demo(*, execute: bool = False) -> int:
     except ImportError as error:
         print(f"Running a notebook needs nbclient and ipykernel ({error}); running the flow as a script instead.\n")
         return run_headless()
-    return run_notebook()
+    return run_notebook(NOTEBOOK)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -354,11 +301,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--execute", action="store_true", help="run the quickstart headless against the sandbox and print the results"
     )
+    parser.add_argument(
+        "--port",
+        type=port_arg,
+        default=None,
+        metavar="N",
+        help="JupyterLab's port (default: 8888, or the next free one)",
+    )
 
 
 def run(args: argparse.Namespace, context: CommandContext) -> int:
     """``meta-auth demo``."""
-    return run_demo(execute=args.execute)
+    return run_demo(execute=args.execute, port=args.port or None)
 
 
 COMMAND: Command = ("try the whole flow against the sandbox", add_arguments, run)

@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .._base.errors import CommandError, InsightsIncomplete, InsightsQueryRefused
+from .._base.errors import CommandError
+from .._base.insights_errors import InsightsIncomplete, InsightsQueryRefused
 from .common import (
     EXIT_ATTENTION,
     EXIT_OK,

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from .._base.errors import CommandError, GraphError, ProfileNotFound
-from .._base.login_errors import RedirectPortBusy
+from .._base.login_errors import CatcherTimeout, LoginBlocked, RedirectPortBusy
 from .._base.settings import (
     DEFAULT_SCOPES,
     ENV_APP_ID,
@@ -150,7 +150,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=seconds_arg,
         default=REDIRECT_TIMEOUT_S,
         metavar="S",
-        help=f"give up waiting for the redirect after S seconds (default {REDIRECT_TIMEOUT_S:g})",
+        help=f"give up after S seconds without the login page opened, or without the login coming back once it is "
+        f"(default {REDIRECT_TIMEOUT_S:g}); a page that shows an error never comes back",
     )
 
 
@@ -261,7 +262,7 @@ def run(args: argparse.Namespace, context: CommandContext) -> int:
     asked: tuple[str, ...] = ()
     if args.oauth:
         asked = () if config_id else (args.scopes or DEFAULT_SCOPES)
-        token = _oauth_token(args, context, app, config_id=config_id, registered=redirect, scopes=asked)
+        token = _oauth_token(args, context, app, config_id=config_id, registered=redirect, scopes=asked, profile=name)
     else:
         token = AccessToken(_read_token(args), source="pasted")
     new = receive_token(
@@ -345,10 +346,19 @@ def _oauth_token(
     config_id: str | None,
     registered: str | None,
     scopes: tuple[str, ...],
+    profile: str | None = None,
 ) -> AccessToken:
-    """Run the login dialog; the redirect is caught here or pasted back (see :mod:`meta_auth_nb.auth.redirects`)."""
+    """Run the login dialog; the redirect is caught here or pasted back (see :mod:`meta_auth_nb.auth.redirects`).
+
+    Before the dialog opens, what Graph tells the app about itself is checked
+    (:func:`~meta_auth_nb.auth.login_check.check_login`); while it waits, the
+    error pages the login may end on are named with their fixes, since nothing
+    comes back from them.
+    """
     from ..auth.catcher import new_state
+    from ..auth.dialog_pages import dialog_pages
     from ..auth.location import redirect_location
+    from ..auth.login_check import check_login
     from ..auth.oauth import CONFIG_REREQUEST_ADVICE, exchange_code, login_url, parse_redirect
     from ..auth.redirects import guard_loopback_paste, open_catcher, plan_redirect, registered_redirect
 
@@ -357,30 +367,47 @@ def _oauth_token(
     assert app.app_id is not None and app.secret is not None  # checked before: --oauth needs both
     app_id, secret = app.app_id, app.secret
     settings = context.settings
+    place = settings.place
     location = redirect_location("remote" if args.paste else None, flag="--paste", settings=settings)
     plan = plan_redirect(location, registered_redirect(registered), port=args.port, settings=settings)
+    try:
+        facts = check_login(app_id, secret, config_id=config_id, **context.options)
+    except LoginBlocked as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    pages = dialog_pages(plan, config_id=config_id, place=place, roles=facts.roles)
     note(f"meta-auth: {plan.why} {plan.register}")
     state = new_state()
     options = {"state": state, "auth_type": args.auth_type, "config_id": config_id, "settings": settings}
     try:
         if plan.catches:
-            catcher = open_catcher(plan, state, timeout=args.timeout)
+            # In a terminal the browser opens at once: the link and the login share the one limit.
+            catcher = open_catcher(plan, state, timeout=args.timeout, idle_timeout=args.timeout, place=place)
         else:
-            guard_loopback_paste(plan)
+            guard_loopback_paste(plan, place=place)
     except RedirectPortBusy as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     if plan.catches:
         with catcher:
             request = login_url(app_id, catcher.redirect_uri, scopes, **options)
-            _show_login_url(context, request.url, args.no_browser)
+            catcher.send_to(request.url)
+            _show_login_url(context, catcher.login_address, args.no_browser)
             note(
-                f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} "
-                f"(up to {args.timeout:.0f} s; Ctrl-C stops)..."
+                f"meta-auth: waiting for the login to come back to {catcher.redirect_uri} (up to {args.timeout:.0f} s "
+                "once the login page is open; Ctrl-C stops)..."
             )
-            url = catcher.wait()  # CatcherTimeout: a failed login, exit 2 with the reason
+            _note_pages(pages)
+            try:
+                url = catcher.wait()
+            except CatcherTimeout as exc:
+                said = f"{exc.message}."
+                if exc.opened:  # it may have ended on an error page, which never comes back
+                    said += " If the login page showed an error: " + " ".join(page.sentence for page in pages)
+                again = place.command("login", profile, "--oauth")
+                raise CommandError(f"{said} Then run {again} again.", EXIT_INVALID) from None
     else:
         request = login_url(app_id, plan.redirect_uri, scopes, **options)
         _show_login_url(context, request.url, args.no_browser)
+        _note_pages(pages)
         lands = "a page that may not load" if plan.mode != "registered" else "your registered page"
         url = _read_line(
             f"After you press Continue/Allow, the browser goes to {lands} ({plan.redirect_uri}...). "
@@ -389,6 +416,13 @@ def _oauth_token(
     # StateMismatch / LoginDenied / NotARedirect: exit 2 with a sentence saying what to do.
     code = parse_redirect(url, request.state, redirect_uri=request.redirect_uri)
     return exchange_code(code, app_id=app_id, app_secret=secret, redirect_uri=request.redirect_uri, **context.options)
+
+
+def _note_pages(pages: Any) -> None:
+    """The error pages the login may end on, each with its fix (nothing comes back from them)."""
+    note("meta-auth: if the login page shows one of these errors instead, nothing can come back here:")
+    for page in pages:
+        note(f"  - \u201c{page.says}\u201d: {page.fix}")
 
 
 def _show_login_url(context: CommandContext, url: str, no_browser: bool) -> None:

@@ -131,8 +131,9 @@ def exit_code_for(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ValueError):
         return EXIT_USAGE, str(exc)
     if isinstance(exc, OSError):
-        return EXIT_USAGE, f"{type(exc).__name__}: {exc}"
-    return EXIT_USAGE, f"unexpected error ({type(exc).__name__}: {exc}); set META_AUTH_DEBUG=1 for details"
+        return EXIT_USAGE, str(exc) or "a file or network operation failed"
+    said = f" ({exc})" if str(exc) else ""
+    return EXIT_USAGE, f"unexpected error{said}; set META_AUTH_DEBUG=1 for details"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,7 +24,6 @@ from typing import Any
 from .._base.commands import Place
 from .._base.errors import (
     GraphError,
-    InsightsQueryRefused,
     InvalidAppSecretProof,
     MissingPermission,
     RateLimited,
@@ -32,10 +31,11 @@ from .._base.errors import (
     TooMuchData,
     TransientError,
 )
+from .._base.insights_errors import InsightsQueryRefused
 from .._base.login_errors import CodeExchangeFailed
 from .._base.token_errors import TOKEN_CODE, token_error_meaning, token_subcodes
 from .._base.tokens import TokenInfo
-from .._base.usage import parse_usage
+from .._base.usage_headers import parse_usage
 from .versions import version_advice
 
 __all__ = [
@@ -332,7 +332,9 @@ def classify(
     }
     if not error:
         if status is not None and status >= 500:
-            return TransientError(f"The Graph API answered HTTP {status}", place=place, **fields)
+            return TransientError(
+                f"The Graph API answered HTTP {status}", place=place, **{**fields, "is_transient": True}
+            )
         return GraphError(f"The Graph API answered HTTP {status} with no error details", place=place, **fields)
     reply = ErrorReply(
         code=fields["code"],

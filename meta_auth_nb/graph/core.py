@@ -29,7 +29,8 @@ from .._base.login_errors import CodeExchangeFailed
 from .._base.redact import get_logger
 from .._base.settings import ENV_MAX_RATE_LIMIT_WAIT, Settings, current_settings
 from .._base.tokens import AccessToken
-from .._base.usage import Usage, parse_usage
+from .._base.usage import Usage
+from .._base.usage_headers import parse_usage
 from .classify import VERSION_ENDED_CODE
 from .links import scrub_body
 from .pacing import Pace, Pacer
@@ -141,7 +142,7 @@ class CallPlanner:
                     raise self._final(error, facts) from None
                 attempt += 1
                 if delay > 0:
-                    reason = f"{type(error).__name__} ({_codes(error)}): retrying in {delay:.1f} s"
+                    reason = f"{_passing(error)}: trying again in {delay:.1f} s ({_codes(error)})"
                     log.info("%s %s", request, reason)
                     yield Sleep(delay, reason)
 
@@ -176,12 +177,21 @@ class CallPlanner:
         return payload
 
     def note_usage(self, usage: Usage | None, facts: CallFacts, ticket: int | None = None) -> None:
-        """Keep the latest figures of each usage header, and tell the pacer."""
+        """Keep the latest figures of each usage header (an ad account's under its id, with the time), and tell the
+        pacer."""
         if usage is None:
             return
+        read = usage.about(facts.account, time.time())
         with self._usage_lock:
-            self.usage = usage if self.usage is None else self.usage.combined(usage)
+            self.usage = read if self.usage is None else self.usage.combined(read)
         self.pacer.note(facts, usage, ticket)
+
+    def carry_usage(self, earlier: Usage | None) -> None:
+        """Start from ``earlier`` figures (this session's own, newer ones win)."""
+        if earlier is None:
+            return
+        with self._usage_lock:
+            self.usage = earlier if self.usage is None else earlier.combined(self.usage)
 
     def _check_version(self, text: str | None) -> None:
         """Warn once per session that the pinned version has ended for the Marketing API."""
@@ -234,9 +244,21 @@ class CallPlanner:
 
 
 def _codes(error: GraphError) -> str:
+    """Graph's codes, for a details line (``code 2601/1815107``, ``HTTP 503``, ``no answer``)."""
     if error.code is None:
-        return f"HTTP {error.status}" if error.status else type(error).__name__
+        return f"HTTP {error.status}" if error.status else "no answer"
     return f"code {error.code}" + (f"/{error.subcode}" if error.subcode is not None else "")
+
+
+def _passing(error: GraphError) -> str:
+    """Why a call is tried again, in words (the codes go in a details line after)."""
+    if isinstance(error, GraphConnectionError):
+        return error.message
+    if isinstance(error, RateLimited):
+        return "a rate limit was reached"
+    if isinstance(error, TransientError):
+        return "Meta's side had a passing problem"
+    return "Graph's answer was not usable"
 
 
 class SessionBase:
@@ -301,6 +323,14 @@ class SessionBase:
     def usage(self) -> Usage | None:
         """The latest usage headers."""
         return self._planner.usage
+
+    def carry_usage(self, earlier: Usage | None) -> None:
+        """Start from ``earlier`` figures: those of a session this one replaces, for the same app and Graph.
+
+        The budgets belong to the app, its ad accounts and businesses, not to a
+        token: a new login does not reset them, so neither does its session.
+        """
+        self._planner.carry_usage(earlier)
 
     @property
     def server_time(self) -> datetime | None:

@@ -74,6 +74,8 @@ class RetryPolicy:
             return None
         if isinstance(error, RateLimited):
             return 0.0  # refused, so not run: safe to send again once the pacer says
+        if isinstance(error, GraphConnectionError) and error.kind == "lookup" and attempt >= 1:
+            return None  # a name that does not resolve twice running: offline, and seconds more will not help
         if isinstance(error, GraphConnectionError) and error.before_send:
             return self.backoff(attempt, rng)
         if not read:

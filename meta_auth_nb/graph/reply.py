@@ -14,7 +14,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from .._base.commands import Place
-from .._base.usage import Usage, parse_usage
+from .._base.usage import Usage
+from .._base.usage_headers import parse_usage
 from .classify import classify
 
 __all__ = ["Reply", "read_reply", "server_time"]

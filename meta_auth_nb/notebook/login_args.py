@@ -42,6 +42,8 @@ class LoginArgs:
         The sandbox user the autopilot logs in as.
     leave_sandbox : bool
         ``--no-sandbox``: stop the kernel's sandbox first and log in to Meta.
+    port : int or None
+        ``--port``: the localhost redirect's port.
     """
 
     name: str
@@ -53,6 +55,7 @@ class LoginArgs:
     scenario: object
     autopilot: str | None
     leave_sandbox: bool = False
+    port: int | None = None
 
 
 def _usage(error: BaseException | str) -> UsageError:
@@ -96,6 +99,9 @@ def read_login_args(
         raise _usage(error) from None
     if args.scopes and not scopes:
         raise UsageError("--scopes needs at least one permission, e.g. --scopes ads_read")
+    port = getattr(args, "port", None)
+    if port is not None and not 1 <= port <= 65535:
+        raise UsageError("--port is a port number, 1-65535 (e.g. --port 8766 when a program holds 8765)")
     pilot = autopilot_user(args.autopilot)
     if pilot is not None and not args.sandbox:
         # The autopilot answers the sandbox's dialog; against Meta a person must log in.
@@ -114,6 +120,7 @@ def read_login_args(
         scenario=sandbox_scenario(args.scenario, args.sandbox),
         autopilot=pilot,
         leave_sandbox=bool(args.no_sandbox),
+        port=port,
     )
 
 

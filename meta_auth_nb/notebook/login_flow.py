@@ -138,7 +138,8 @@ def _new_panel(magics: MetaAuthMagics, profile: str, checked: LoginArgs, setting
         sandbox=KERNEL.running,
         scenario=KERNEL.box.scenario if KERNEL.box is not None else None,
         warn_days=magics.warn_days,
-        redirect_port=magics.redirect_port,
+        # The sandbox's app takes any localhost port: a free one, unless --port says which.
+        redirect_port=checked.port or (0 if KERNEL.running else magics.redirect_port),
         redirect_timeout=magics.redirect_timeout,
         config_id=checked.config_id,
         redirect_uri=checked.redirect_uri,

@@ -61,9 +61,11 @@ class MetaAuthMagics(Magics):
         help="Port of the localhost redirect, http://localhost:PORT/callback: caught on a local kernel, pasted back "
         "from a remote one (apps in development mode accept it without registering it).",
     ).tag(config=True)
-    redirect_timeout = Float(REDIRECT_TIMEOUT_S, help="Seconds the local redirect catcher waits for the login.").tag(
-        config=True
-    )
+    redirect_timeout = Float(
+        REDIRECT_TIMEOUT_S,
+        help="Seconds the local redirect catcher waits for the login once its page is open (a login that ends on "
+        "one of Meta's error pages never comes back, so the panel says so after this long).",
+    ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -153,14 +155,21 @@ class MetaAuthMagics(Magics):
         help="a redirect registered in your app, e.g. an HTTPS page (live apps need one; default: the profile's, "
         "else META_AUTH_REDIRECT_URI): the browser lands there and you paste the address back",
     )
+    @argument(
+        "--port",
+        type=int,
+        metavar="N",
+        help="the localhost redirect's port, http://localhost:N/callback (default 8765, or "
+        "MetaAuthMagics.redirect_port): another one when a program holds 8765",
+    )
     @argument("--remote", action="store_true", help="the kernel is remote: paste the redirected URL back")
     @argument("--local", action="store_true", help="the kernel is local: catch the redirect on localhost")
     @argument("--no-guard", action="store_true", help="do not install the output leak guard")
     @argument(
         "--scenario",
         metavar="NAME",
-        help="with --sandbox: a workshop scenario (expiring-token, declined-ads-read, password-changed, "
-        "rate-limited) or none; switching starts a fresh sandbox",
+        help="with --sandbox: a workshop scenario (declined-ads-read, expiring-token, insights-at-scale, "
+        "password-changed, rate-limited) or none; switching starts a fresh sandbox",
     )
     @argument(
         "--autopilot",
@@ -182,10 +191,11 @@ class MetaAuthMagics(Magics):
         panel at the step that fixes it. A token whose owner has no role on
         the app is used with its expiry unknown, and the line says how to see it.
 
-        Log in with Facebook: the redirect comes back to
-        ``http://localhost:8765/callback``, caught on a local kernel and
-        pasted back from a remote one (apps in development mode accept it
-        unregistered); a live app needs a registered HTTPS redirect
+        Log in with Facebook: one click on the panel's link opens the login
+        page; the redirect comes back to ``http://localhost:8765/callback``
+        (``--port N`` for another port, e.g. when a program holds 8765),
+        caught on a local kernel and pasted back from a remote one (apps in
+        development mode accept it unregistered); a live app needs a registered HTTPS redirect
         (``--redirect-uri``, or Meta's login_success.html registered in the
         app). Business apps using Facebook Login for Business give
         ``--config-id``. Both are remembered with the profile.
@@ -199,8 +209,10 @@ class MetaAuthMagics(Magics):
         with it, so after a restart you log in again (about 10 s).
 
         Workshop and CI aids, sandbox only: ``--scenario NAME`` restarts the
-        sandbox with a twist (tokens that live 5 minutes, a declined
-        ``ads_read``, a password change); ``--autopilot[=USER]`` (or
+        sandbox with a twist (``expiring-token``: tokens that live 5 minutes;
+        ``declined-ads-read``; ``password-changed``; ``rate-limited``;
+        ``insights-at-scale``: 12 ad accounts, slow answers and small pages);
+        ``--autopilot[=USER]`` (or
         ``META_AUTH_SANDBOX_AUTOPILOT=USER``) makes the panel play the
         attendee: it logs in as USER through the same steps and buttons,
         and the cell ends with ``meta`` ready, so notebooks run top to

@@ -196,9 +196,10 @@ def progress_html(steps: Sequence[tuple[str, str]], current: str) -> str:
 
 def describe_error(error: BaseException) -> tuple[str, str, str]:
     """``(title, text, hint)`` for an exception, in plain words and redacted."""
-    from .._base.errors import GraphError, MetaAuthError, TokenError
+    from .._base.errors import GraphConnectionError, GraphError, MetaAuthError, TokenError
     from .._base.login_errors import (
         CodeExchangeFailed,
+        LoginBlocked,
         LoginDenied,
         NotARedirect,
         OAuthError,
@@ -206,8 +207,12 @@ def describe_error(error: BaseException) -> tuple[str, str, str]:
         StateMismatch,
     )
 
+    if isinstance(error, LoginDenied):  # its sentence says it all: no title repeating it
+        return f"{error.message}.", "", error.hint
+    if isinstance(error, GraphConnectionError):  # the network, never a refusal by Graph
+        return error.headline, f"{error.message}.", error.hint
     titles: tuple[tuple[type[BaseException], str], ...] = (
-        (LoginDenied, "The login was cancelled."),
+        (LoginBlocked, "The login cannot work as set up."),
         (StateMismatch, "This address is not from this login."),
         (NotARedirect, "That is not the address to paste."),
         (RedirectPortBusy, "The localhost redirect cannot be used here."),
@@ -222,7 +227,8 @@ def describe_error(error: BaseException) -> tuple[str, str, str]:
             return title, error.message, error.hint
     if isinstance(error, (ValueError, MetaAuthError)):
         return "That did not work.", str(error), ""
-    return "Something went wrong.", f"{type(error).__name__}: {error}", ""
+    # Not one of ours: its words may help, its class name would not (the log has it).
+    return "Something went wrong.", str(error) or "An unexpected error, with no message.", ""
 
 
 # --- token facts -----------------------------------------------------------------------

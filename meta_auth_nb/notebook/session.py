@@ -216,11 +216,19 @@ def inject(
     )
     previous = namespace.get(name)
     if isinstance(previous, NotebookSession):
+        # A new login does not reset the app's or its ad accounts' budgets: %meta_usage keeps what was read.
+        if previous.base_url == session.base_url and _app_of(previous) == _app_of(session):
+            session.carry_usage(previous.usage)
         previous.close()
     namespace[name] = session
     if owner is not None:
         _registry(owner)[name] = profile
     return session
+
+
+def _app_of(session: NotebookSession) -> str | None:
+    """The app a session's token belongs to, when Graph said."""
+    return session.info.app_id if session.info is not None else None
 
 
 def _registry(owner: Any) -> dict[str, str | None]:

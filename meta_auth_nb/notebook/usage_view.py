@@ -12,6 +12,7 @@ to regain access; plain-text frontends get one line per budget.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -41,8 +42,15 @@ def budget_note(budget: Budget) -> str:
     if budget.regain_s:
         return f"blocked: access back in {_duration(budget.regain_s)}"
     if budget.reset_s:
-        return f"score back to 0 in {_duration(budget.reset_s)}"
+        return f"back to 0 in {_duration(budget.reset_s)}"
     return ""
+
+
+def _clock(moment: float | None) -> str:
+    """``12:03:04 UTC``: when figures were read."""
+    if moment is None:
+        return ""
+    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%H:%M:%S UTC")
 
 
 def _level(budget: Budget) -> str:
@@ -52,7 +60,11 @@ def _level(budget: Budget) -> str:
 
 
 def usage_html(usage: Usage | None, title: str = "Graph API usage") -> str:
-    """The bars for ``usage`` (or a line saying nothing was reported yet)."""
+    """The bars for ``usage``, one row each, aligned (or a line saying nothing was reported yet).
+
+    Each budget is named (which ad account, which business) and says when it was read.
+    """
+    latest = _clock(usage.last_read) if usage is not None else ""
     budgets = [
         {
             "name": b.name,
@@ -61,6 +73,8 @@ def usage_html(usage: Usage | None, title: str = "Graph API usage") -> str:
             "percent": _percent(b.percent),
             "color": COLORS[_level(b)],
             "note": budget_note(b),
+            # The title says when the latest figures were read; a row read earlier says its own time.
+            "read": "" if _clock(b.read_at) == latest else _clock(b.read_at),
         }
         for b in (usage.budgets() if usage is not None else [])
     ]
@@ -68,6 +82,7 @@ def usage_html(usage: Usage | None, title: str = "Graph API usage") -> str:
         "usage.html",
         title=title,
         tier=usage.tier_name if usage is not None else None,
+        read=latest,
         budgets=budgets,
         empty="No usage reported yet: the headers come with the first Graph call.",
     )
@@ -75,10 +90,11 @@ def usage_html(usage: Usage | None, title: str = "Graph API usage") -> str:
 
 def usage_text(usage: Usage) -> str:
     """One line per budget, for plain-text frontends."""
-    lines = [f"Graph API usage{f' (tier {usage.tier_name})' if usage.tier else ''}:"]
+    read = _clock(usage.last_read)
+    lines = [f"Graph API usage{f' (tier {usage.tier_name})' if usage.tier else ''}{f', read {read}' if read else ''}:"]
     for b in usage.budgets():
-        note = budget_note(b)
-        lines.append(f"  {b.name:<40} {_percent(b.percent):>6}" + (f"  {note}" if note else ""))
+        said = "  ".join(part for part in (budget_note(b), _clock(b.read_at)) if part)
+        lines.append(f"  {b.name:<44} {_percent(b.percent):>6}" + (f"  {said}" if said else ""))
     if len(lines) == 1:
         lines.append("  nothing reported")
     return "\n".join(lines)
@@ -148,11 +164,11 @@ class MetaUsageMagics(Magics):
         if session is None:
             raise UsageError(f"There is no session named {name!r}: run %meta_login first, or give --as NAME.")
         if not isinstance(session, SessionBase):
-            raise UsageError(f"{name!r} is a {type(session).__name__}, not a Graph session: give --as NAME.")
+            raise UsageError(f"{name!r} is not a Graph session: give the session's name with --as NAME.")
         if session.usage is None:
             print(f"{name}: no usage reported yet; the headers come with the first Graph call.")
             return None
-        return session.usage
+        return session.usage  # a session made by a new login starts from the one it replaced
 
     def _default_name(self, live: list[str]) -> str:
         """The name %meta_login uses, or the one session it injected (still there) under another name."""

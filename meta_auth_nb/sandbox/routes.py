@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from . import oauth_routes, reports
+from .app_node import app_node
 from .auth import authenticate, require_ads, require_person
 from .data import AdAccount, paginate, parse_fields, pick_fields
 from .errors import GraphError, unsupported
@@ -74,6 +75,8 @@ def _route(engine: Engine, req: Request) -> Response:
             raise unsupported(method, m.group(1))
         return oauth_routes.system_user_tokens(engine, req, m.group(1))
     tok = authenticate(engine, req)
+    if m and m.group(1) == engine.state.app.app_id and not m.group(3):
+        return app_node(engine, req, tok, m.group(2))
     m_run = reports.RUN_PATH.match(path)
     if m_run:
         require_ads(tok)

@@ -82,26 +82,37 @@ def _run(page, cell, attempts: int = 4) -> None:
     taken.wait_for()
 
 
-def log_in_with_facebook(page, panel, user: str = "alice"):
-    """Click through the panel's Facebook Login with the sandbox dialog in a new tab; returns that tab.
-
-    Permissions -> "Facebook Login" tab -> "Log in with Facebook" -> the
-    login link (``target=_blank``) -> Allow as ``user``. The dialog
-    redirects the tab to the panel's catcher on 127.0.0.1.
-    """
-    panel.locator(".meta-auth-scopes-next").click()
+def open_login_page(page, panel, *, from_permissions: bool = True):
+    """(Permissions ->) "Facebook Login" tab -> one click on "Log in with Facebook"; returns the dialog's tab."""
+    if from_permissions:
+        panel.locator(".meta-auth-scopes-next").click()
     panel.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text="Facebook Login").click()
-    panel.locator(".meta-auth-login-start").click()
     link = panel.locator("a.meta-auth-login-link")
     link.wait_for()
     with page.context.expect_page() as new_tab:
         link.click()
     dialog = new_tab.value
     dialog.wait_for_load_state()
+    return dialog
+
+
+def log_in_with_facebook(page, panel, user: str = "alice"):
+    """Click through the panel's Facebook Login with the sandbox dialog in a new tab; returns that tab.
+
+    Permissions -> "Facebook Login" tab -> the login link "Log in with Facebook"
+    (``target=_blank``, the one click) -> Allow as ``user``. The dialog
+    redirects the tab to the panel's catcher on 127.0.0.1.
+    """
+    dialog = open_login_page(page, panel)
     dialog.locator("select#user").select_option(user)
     dialog.locator("button#allow").click()
     dialog.wait_for_url("**/callback?**")
     return dialog
+
+
+def open_advanced(panel) -> None:
+    """Unfold the Facebook Login tab's "Advanced" section (where the login comes back)."""
+    panel.locator(".meta-auth-advanced").get_by_text("Advanced: where the login comes back").click()
 
 
 def extend_and_save(panel) -> None:

@@ -21,6 +21,7 @@ from tests.browser.lab import (
     code_cell,
     extend_and_save,
     log_in_with_facebook,
+    open_advanced,
     run_cell,
     run_code_cell,
     wait_for_kernel_idle,
@@ -124,7 +125,8 @@ def test_lab_panel_with_a_login_for_business_configuration(jupyter_server, page,
     card = panel.locator(".meta-auth-token-card")
     expect(card).to_contain_text("USER")
     expect(card).to_contain_text("ads_read")
-    expect(panel.locator(".meta-auth-message")).to_contain_text("Token received and checked.")
+    # The configuration decided: the panel says so, and what it granted.
+    expect(panel.locator(".meta-auth-message")).to_contain_text(f"configuration {config} granted ads_read")
     page.mouse.move(0, 0)
     page.locator(f"{NOTEBOOK} .jp-Cell").nth(1).screenshot(path=str(artifacts / "panel-login-for-business.png"))
     assert not TOKEN_PATTERN.search(page.content())
@@ -142,6 +144,7 @@ def test_lab_panel_with_a_registered_https_redirect_pasted_back(jupyter_server, 
     panel = cell_output(page, 1).locator(".meta-auth-panel")
     panel.locator(".meta-auth-scopes-next").click()
     panel.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text="Facebook Login").click()
+    open_advanced(panel)
     panel.locator(".meta-auth-use-login-success").click()
     info = panel.locator(".meta-auth-redirect-info")
     expect(info).to_contain_text("registered HTTPS redirect")
@@ -150,7 +153,6 @@ def test_lab_panel_with_a_registered_https_redirect_pasted_back(jupyter_server, 
     page.mouse.move(0, 0)
     page.locator(f"{NOTEBOOK} .jp-Cell").nth(1).screenshot(path=str(artifacts / "panel-redirect-mode.png"))
 
-    panel.locator(".meta-auth-login-start").click()
     link = panel.locator("a.meta-auth-login-link")
     link.wait_for()
     with page.context.expect_page() as new_tab:

@@ -28,6 +28,7 @@ from tests.browser.lab import (
     cell_output,
     extend_and_save,
     log_in_with_facebook,
+    open_advanced,
     run_cell,
     use_theme,
     wait_for_kernel_idle,
@@ -104,9 +105,12 @@ def test_text_and_buttons_keep_4_5_to_1_in_both_themes(lab, page, artifacts, the
     audit("an error", panel)
     panel.locator(".meta-auth-scope-ads_read input").check()
     panel.locator(".meta-auth-scopes-next").click()
+    expect(panel.locator("a.meta-auth-login-link")).to_be_visible()
+    audit("Facebook Login", panel)
+    open_advanced(panel)
     copy = panel.locator("button.meta-auth-copy")
     expect(copy).to_be_visible()
-    found = audit("Facebook Login", panel)
+    found = audit("Facebook Login, Advanced", panel)
     assert [f for f in found if f["text"] == "Copy" and f["ratio"] >= MINIMUM], "the Copy button must be readable"
     panel.locator(".lm-TabBar-tab").filter(has_text="Graph API Explorer").click()
     audit("Graph API Explorer tab", panel)
@@ -144,13 +148,34 @@ def test_text_and_buttons_keep_4_5_to_1_in_both_themes(lab, page, artifacts, the
     assert not TOKEN_PATTERN.search(page.content())
 
 
+#: Inputs whose placeholder is wider than the room the input gives it.
+CUT_PLACEHOLDERS_JS = """
+(root) => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const out = [];
+  for (const input of root.querySelectorAll('input[placeholder]')) {
+    const style = getComputedStyle(input);
+    ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const needs = ctx.measureText(input.placeholder).width;
+    const size = `${Math.round(needs)} > ${Math.round(room)} px`;
+    if (input.placeholder && room > 0 && needs > room + 1) out.push(`"${input.placeholder}" (${size})`);
+  }
+  return out;
+}
+"""
+
+
 def test_at_800_px_nothing_sticks_out_or_is_cut(lab, browser, artifacts):
     use_theme(lab, LIGHT)
     context = browser.new_context(viewport={"width": 800, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        _open(lab, page, "narrow.ipynb", ["%load_ext meta_auth_nb", "%meta_login --sandbox --local"])
+        usage_cell = (
+            "for act in meta.frame('me/adaccounts')['id']:\n    meta.get(f'{act}/insights', limit=1)\n%meta_usage"
+        )
+        _open(lab, page, "narrow.ipynb", ["%load_ext meta_auth_nb", "%meta_login --sandbox --local", usage_cell])
         for index in (0, 1):
             _run(page, index)
         output = cell_output(page, 1)
@@ -160,11 +185,17 @@ def test_at_800_px_nothing_sticks_out_or_is_cut(lab, browser, artifacts):
         def check(where: str) -> None:
             time.sleep(0.2)  # let the layout settle after a click
             problems.extend(f"{where}: {p}" for p in panel.evaluate(OVERFLOW_JS, output.element_handle()))
+            # Every field's hint shows whole: a placeholder cut short says nothing.
+            problems.extend(f"{where}: placeholder {p}" for p in panel.evaluate(CUT_PLACEHOLDERS_JS))
 
         check("permissions")
         expect(panel.locator(".meta-auth-scope-pages_read_engagement")).to_contain_text("pages_read_engagement")
         panel.locator(".meta-auth-scopes-next").click()
+        expect(panel.locator("a.meta-auth-login-link")).to_be_visible()
         check("Facebook Login")
+        open_advanced(panel)
+        expect(panel.locator("button.meta-auth-copy")).to_be_visible()
+        check("Facebook Login, Advanced")
         _shot(page, 1, artifacts / "panel-800px-login.png")
         for tab in ("Graph API Explorer", "System user token"):
             panel.locator(".lm-TabBar-tab").filter(has_text=tab).click()
@@ -176,6 +207,19 @@ def test_at_800_px_nothing_sticks_out_or_is_cut(lab, browser, artifacts):
         extend_and_save(panel)
         check("use")
         _shot(page, 1, artifacts / "panel-800px-use.png")
+        # %meta_usage: a row per budget, every bar at the same place, nothing cut or sticking out.
+        _run(page, 2)
+        usage = cell_output(page, 2)
+        meters = usage.locator('.meta-auth-usage [role="meter"]')
+        expect(meters.first).to_be_visible()
+        lefts = meters.evaluate_all("els => els.map((e) => Math.round(e.getBoundingClientRect().left))")
+        assert len(lefts) >= 4 and len(set(lefts)) == 1, lefts
+        problems.extend(
+            f"%meta_usage: {p}" for p in usage.locator(".meta-auth-usage").evaluate(OVERFLOW_JS, usage.element_handle())
+        )
+        rows = usage.locator(".meta-auth-usage-row").all_inner_texts()
+        assert all("\n" not in row.strip().split("\t")[-1] for row in rows)
+        _shot(page, 2, artifacts / "usage-800px.png")
         assert not problems, "\n".join(problems)
     finally:
         context.close()
@@ -191,7 +235,6 @@ def test_a_rerun_leaves_the_finished_panel_and_tells_a_stale_login_tab(lab, page
     expect(first.locator(".lm-TabBar-tab.lm-mod-current")).to_have_count(0)  # still at Permissions
     first.locator(".meta-auth-scopes-next").click()
     expect(first.locator(".lm-TabBar-tab.lm-mod-current")).to_contain_text("Facebook Login")  # the sandbox's way in
-    first.locator(".meta-auth-login-start").click()
     with page.context.expect_page() as new_tab:
         first.locator("a.meta-auth-login-link").click()
     stale = new_tab.value
@@ -243,7 +286,7 @@ def test_what_a_newcomer_reads(lab, page, artifacts):
     expect(panel.locator(".meta-auth-message")).to_contain_text("The sandbox restarts with the kernel")
     log_in_with_facebook(page, panel).close()
     text = panel.inner_text()
-    for meta_only in ("developers.facebook.com", "Valid OAuth Redirect URIs", "META_APP_SECRET from the environment"):
+    for meta_only in ("developers.facebook.com", "Valid OAuth Redirect URIs", "from META_APP_SECRET"):
         assert meta_only not in text, meta_only
     extend_and_save(panel)
     expect(panel.locator(".meta-auth-message")).to_contain_text("Saved as profile sandbox for this kernel.")
@@ -265,7 +308,7 @@ def test_what_a_newcomer_reads(lab, page, artifacts):
     log_in_with_facebook(page, work).close()
     work.locator(".meta-auth-inspect-next").click()
     work.locator(".meta-auth-extend").click()
-    expect(work.locator(".meta-auth-message")).to_contain_text("Extended.")
+    expect(work.locator(".meta-auth-message")).to_contain_text("Extended: the new token expires in 60 days.")
     work.locator(".meta-auth-extend-next").click()
     info = work.locator(".meta-auth-save-info")
     expect(info).to_contain_text("Tokens saved here are kept in this kernel's memory only")

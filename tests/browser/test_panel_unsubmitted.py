@@ -62,7 +62,7 @@ def test_a_token_typed_but_never_submitted_is_not_in_the_saved_notebook(jupyter_
     field = panel.locator(".meta-auth-explorer-token input")
     field.fill(token)  # pasted: no Enter, no button, and the field keeps the focus
     # The kernel has it (and the field is empty) while the person has not even left the field.
-    expect(field).to_have_attribute("placeholder", "token received: press the button to check it")
+    expect(field).to_have_attribute("placeholder", "token received: press below")
     expect(field).to_have_value("")
 
     # Saved with the field still focused (the widget keeps Ctrl+S to itself, so the shortcut goes to the page).

@@ -29,6 +29,7 @@ from meta_auth_nb.store import TokenStore
 from meta_auth_nb.store.memory import vault
 from tests.cli.helpers import LineTap, Mailbox, free_port, run_in_thread, start_smtp
 from tests.conftest import FAST_RETRY
+from tests.dialog_client import to_dialog
 from tests.store.store_helpers import DictKeyring
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,8 +123,14 @@ def terminal(monkeypatch, cli_context):
         writer.close()
 
 
-#: The login dialog's address, as ``meta-auth login --oauth`` prints it against the sandbox.
-URL_RE = r"(http://127\.0\.0\.1:\d+/v\d+\.\d+/dialog/oauth\?\S+)"
+#: What ``meta-auth login --oauth`` prints against the sandbox: the login dialog's address, or, where it
+#: catches the redirect, its own link to it (which tells it the login page was opened).
+URL_RE = r"(http://(?:127\.0\.0\.1:\d+/v\d+\.\d+/dialog/oauth|localhost:\d+/login)\?\S+)"
+
+
+def open_printed(url: str) -> str:
+    """What a browser does with the printed address, up to the login dialog; the dialog's URL."""
+    return to_dialog(url)
 
 
 def finish_terminal(thread, box, err) -> int:

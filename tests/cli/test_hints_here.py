@@ -55,11 +55,11 @@ def test_every_hint_the_cli_prints_is_a_terminal_command_that_runs(store, env, c
 
 
 def test_the_paste_login_says_why_in_the_terminals_words(store, env, terminal):
-    from .conftest import URL_RE
+    from .conftest import URL_RE, open_printed
     from .conftest import finish_terminal as _finish
 
     thread, box, out, err, type_line = terminal("login", "--profile", "p", "--oauth", "--paste", "--no-browser")
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     err.wait_for("paste it here")
     type_line(env.approve(login_url))
     assert _finish(thread, box, err) == 0, err.getvalue()

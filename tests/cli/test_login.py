@@ -12,12 +12,10 @@ import httpx
 import pytest
 
 from meta_auth_nb import cli
-from tests.cli.conftest import make_context
+from tests.cli.conftest import URL_RE, make_context, open_printed
 from tests.cli.helpers import DAY, LineTap, free_port, run_in_thread
 from tests.conftest import APP_ID_RULE as RULE
 from tests.conftest import NOT_APP_IDS
-
-URL_RE = r"(http://127\.0\.0\.1:\d+/v\d+\.\d+/dialog/oauth\?\S+)"
 
 
 def _follow(redirected: str) -> httpx.Response:
@@ -152,7 +150,7 @@ def test_oauth_through_the_catcher(store, env, threaded):
         "--timeout",
         "20",
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     assert "scope=ads_read%2Cads_management" in login_url
     assert "redirect_uri=http%3A%2F%2Flocalhost%3A" in login_url
     redirected = env.approve(login_url, user="alice")
@@ -175,7 +173,7 @@ def test_oauth_forged_redirect_is_refused_and_the_real_one_still_counts(store, e
     thread, box, out, err = threaded(
         "login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--timeout", "20"
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     redirected = env.approve(login_url)
     forged = _with_state(redirected, "someone-elses-state")
     refused = _follow(forged)
@@ -189,7 +187,7 @@ def test_oauth_forged_redirect_is_refused_and_the_real_one_still_counts(store, e
 
 def test_oauth_cancel_exits_2(store, env, threaded):
     thread, box, out, err = threaded("login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0")
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     page = _follow(env.approve(login_url, decision="cancel"))
     assert page.status_code == 200 and "Login not completed" in page.text
     thread.join(20)
@@ -201,7 +199,7 @@ def test_oauth_cancel_exits_2(store, env, threaded):
 def test_oauth_timeout_exits_2(store, env, cli_run):
     result = cli_run("login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--timeout", "0.3")
     assert result.code == 2
-    assert "No login redirect" in result.err
+    assert "The login link was not opened within" in result.err and "`meta-auth login" in result.err
 
 
 def test_oauth_needs_the_app_id_and_secret(store, sandbox, monkeypatch, cli_run):
@@ -223,6 +221,9 @@ def test_oauth_busy_port_is_a_setup_error(store, env, cli_run):
     # Never a fallback to pasting the same localhost address: the program holding the port would get the code.
     assert result.code == 3 and "held by another program" in result.err
     assert "--redirect-uri" in result.err and "paste it here" not in result.err
+    # The hint names a command that works in a terminal: another port.
+    other = f"meta-auth login --oauth --port {port + 1}"
+    assert f"`{other}`" in result.err and "%meta_login" not in result.err
 
 
 # --- OAuth with a pasted redirect URL ------------------------------------------------------------------
@@ -237,7 +238,7 @@ def test_oauth_with_a_pasted_redirect_url(store, env, threaded, monkeypatch):
         thread, box, out, err = threaded(
             "login", "--profile", "remote", "--oauth", "--paste", "--no-browser", "--port", str(port)
         )
-        login_url = out.wait_for(URL_RE).group(1)
+        login_url = open_printed(out.wait_for(URL_RE).group(1))
         assert f"redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback" in login_url  # nothing listens there
         err.wait_for("paste it here")
         writer.write(env.approve(login_url) + "\n")  # the whole address, #_=_ and all
@@ -281,7 +282,7 @@ def test_oauth_in_a_real_process(env, cli_proc, secret_service):
         for line in proc.stdout:
             found = re.search(URL_RE, line)
             if found:
-                login_url = found.group(1)
+                login_url = open_printed(found.group(1))
                 break
         assert login_url, proc.stderr.read()
         assert _follow(env.approve(login_url)).status_code == 200
@@ -362,3 +363,31 @@ def test_a_wrong_app_secret_is_not_used_or_saved(store, env, monkeypatch, cli_ru
     assert not store.load("w").has_app_secret
     again = cli_run("login", "--profile", "w", "--token-stdin", "--save-app-secret", stdin=token)
     assert again.code == 3, again.text
+
+
+# --- every way the login ends --------------------------------------------------------------------------------
+
+
+def test_an_unknown_configuration_stops_before_the_login_page(store, env, cli_run):
+    result = cli_run("login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--config-id", "999")
+    assert result.code == 3 and "Configuration 999 is not one of" in result.err
+    assert "http://" not in result.out  # no login page that could only end on an error
+    assert "`meta-auth login --oauth --config-id ID`" in result.err
+
+
+def test_while_waiting_the_error_pages_are_named_and_the_timeout_says_what_to_do(store, env, threaded):
+    thread, box, out, err = threaded(
+        "login", "--profile", "fb", "--oauth", "--no-browser", "--port", "0", "--timeout", "1"
+    )
+    dialog = open_printed(out.wait_for(URL_RE).group(1))  # the person opens the printed link...
+    err.wait_for("nothing can come back here")
+    said = err.getvalue()
+    assert "\u201cApp not active\u201d" in said and "\u201cURL Blocked\u201d" in said
+    with pytest.raises(RuntimeError, match="App not active"):
+        env.approve(dialog, user="dana")  # ...and the login page shows an error: nothing comes back
+    thread.join(20)
+    assert box.get("value") == 2
+    ended = err.getvalue()
+    assert "No login came back within 1 second of opening the login page" in ended
+    assert "If the login page showed an error: The login page said \u201cApp not active\u201d." in ended
+    assert "Then run `meta-auth login --profile fb --oauth` again." in ended and store.profiles() == []

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.cli.conftest import URL_RE
+from tests.cli.conftest import URL_RE, open_printed
 from tests.cli.conftest import finish_terminal as _finish
 from tests.cli.helpers import free_port
 
@@ -31,7 +31,7 @@ def test_live_app_with_a_registered_https_redirect_pasted_back_and_remembered(st
     thread, box, out, err, type_line = terminal(
         "login", "--profile", "live", "--oauth", "--no-browser", "--redirect-uri", LIVE_PAGE
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     assert _query(login_url)["redirect_uri"] == LIVE_PAGE
     err.wait_for("paste it here")
     assert "registered redirect" in err.getvalue() and "live app" in err.getvalue()
@@ -44,7 +44,7 @@ def test_live_app_with_a_registered_https_redirect_pasted_back_and_remembered(st
 
     # The next login of this profile uses the remembered redirect without being told.
     thread, box, out, err, type_line = terminal("login", "--profile", "live", "--oauth", "--no-browser")
-    again = out.wait_for(URL_RE).group(1)
+    again = open_printed(out.wait_for(URL_RE).group(1))
     assert _query(again)["redirect_uri"] == LIVE_PAGE
     err.wait_for("paste it here")
     type_line(env.approve(again, decision="cancel"))
@@ -57,7 +57,7 @@ def test_login_success_page_address_pasted_back(store, env, terminal):
     thread, box, out, err, type_line = terminal(
         "login", "--profile", "desk", "--oauth", "--no-browser", "--redirect-uri", env.login_success_url
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     err.wait_for("paste it here")
     assert "login_success.html" in err.getvalue()
     page = httpx.get(env.approve(login_url).split("#")[0])  # the browser shows Meta's page...
@@ -71,7 +71,7 @@ def test_an_unregistered_redirect_is_refused_by_the_dialog(store, env, terminal)
     thread, box, out, err, type_line = terminal(
         "login", "--profile", "x", "--oauth", "--no-browser", "--redirect-uri", LIVE_PAGE
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     page = httpx.get(login_url)
     assert page.status_code == 400 and "URL Blocked" in page.text  # Meta's error 191: register it first
     type_line("")
@@ -96,7 +96,7 @@ def test_each_wrong_paste_says_what_to_paste(store, env, terminal, make_paste, w
     thread, box, out, err, type_line = terminal(
         "login", "--profile", "p", "--oauth", "--paste", "--no-browser", "--port", str(port)
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     err.wait_for("paste it here")
     pasted = make_paste(login_url, env).format(port=port)
     type_line(pasted)
@@ -114,7 +114,7 @@ def test_login_for_business_through_the_catcher_is_remembered(store, env, termin
     thread, box, out, err, _ = terminal(
         "login", "--profile", "biz", "--oauth", "--no-browser", "--port", "0", "--config-id", config
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     query = _query(login_url)
     assert query["config_id"] == config and "scope" not in query  # the configuration decides
     assert httpx.get(env.approve(login_url).split("#")[0]).status_code == 200
@@ -126,7 +126,7 @@ def test_login_for_business_through_the_catcher_is_remembered(store, env, termin
     thread, box, out, err, _ = terminal(
         "login", "--profile", "biz", "--oauth", "--no-browser", "--port", "0", "--timeout", "0.5"
     )
-    assert _query(out.wait_for(URL_RE).group(1))["config_id"] == config
+    assert _query(open_printed(out.wait_for(URL_RE).group(1)))["config_id"] == config
     assert _finish(thread, box, err) == 2  # nobody logged in: it timed out
 
 
@@ -142,7 +142,7 @@ def test_system_user_configuration_leads_to_the_system_user_path(store, env, ter
         "--config-id",
         env.config_id("system_user"),
     )
-    assert httpx.get(env.approve(out.wait_for(URL_RE).group(1)).split("#")[0]).status_code == 200
+    assert httpx.get(env.approve(open_printed(out.wait_for(URL_RE).group(1))).split("#")[0]).status_code == 200
     assert _finish(thread, box, err) == 0, err.getvalue()
     saved = store.load("integration")
     assert saved.info.type == "SYSTEM_USER" and saved.info.expires_in().days >= 59
@@ -158,7 +158,7 @@ def test_all_or_nothing_refusal_and_no_rerequest(store, env, terminal, cli_run):
     thread, box, out, err, type_line = terminal(
         "login", "--oauth", "--paste", "--no-browser", "--port", str(port), "--config-id", env.config_id("user")
     )
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     err.wait_for("paste it here")
     type_line(env.approve(login_url, user="bob"))  # bob refuses ads_read: so the app gets nothing
     assert _finish(thread, box, err) == 2 and "cancelled" in err.getvalue()
@@ -168,7 +168,7 @@ def test_all_or_nothing_refusal_and_no_rerequest(store, env, terminal, cli_run):
 def test_shared_host_is_detected_and_the_cli_does_not_catch(store, env, terminal, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "someone")
     thread, box, out, err, type_line = terminal("login", "--oauth", "--no-browser")
-    login_url = out.wait_for(URL_RE).group(1)
+    login_url = open_printed(out.wait_for(URL_RE).group(1))
     err.wait_for("paste it here")
     assert "JupyterHub" in err.getvalue() and "waiting for the login" not in err.getvalue()
     assert _query(login_url)["redirect_uri"] == "http://localhost:8765/callback"

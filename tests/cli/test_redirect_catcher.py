@@ -196,3 +196,64 @@ def test_a_new_catcher_can_follow_one_that_just_answered():
         port = first.port
     with _catcher(port=port) as again:  # the earlier connection's TIME_WAIT does not block the port
         assert again.port == port
+
+
+# --- the login link: the catcher's own address, which opens the dialog ------------------------------------------
+DIALOG = "http://127.0.0.1:9/v27.0/dialog/oauth?client_id=1&state=s"
+
+
+def test_the_login_link_opens_the_dialog_and_tells_the_catcher_it_was_opened():
+    with _catcher(timeout=5, idle_timeout=5) as catcher:
+        catcher.send_to(DIALOG)
+        assert catcher.login_address.startswith(f"http://localhost:{catcher.port}/login?attempt=")
+        assert not catcher.opened and not catcher.wait_opened(timeout=0.2)
+        answer = _get(catcher.login_address)
+        assert answer.status_code == 302 and answer.headers["location"] == DIALOG
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert catcher.opened and catcher.wait_opened(timeout=1)
+        # Opening it twice (a second click) opens the same dialog: one attempt, one state.
+        assert _get(catcher.login_address).headers["location"] == DIALOG
+        # A link of another attempt, or one without its attempt, opens nothing.
+        for stale in (catcher.login_address.split("?")[0] + "?attempt=old", catcher.login_address.split("?")[0]):
+            late = _get(stale)
+            assert late.status_code == 410 and "out of date" in late.text
+
+
+def test_the_wait_counts_from_the_opened_login_page_and_says_which_wait_ran_out():
+    with _catcher(timeout=0.4, idle_timeout=30) as catcher:
+        catcher.send_to(DIALOG)
+        time.sleep(0.6)  # unused so far: the short timeout has not started
+        assert catcher.running
+        _get(catcher.login_address)
+        with pytest.raises(CatcherTimeout) as ended:
+            catcher.wait()
+    assert ended.value.opened and "within 0 seconds of opening the login page" in ended.value.message
+    with _catcher(timeout=30, idle_timeout=0.3) as unused:
+        unused.send_to(DIALOG)
+        with pytest.raises(CatcherTimeout) as idle:
+            unused.wait()
+    assert not idle.value.opened and "login link was not opened" in idle.value.message
+
+
+def test_retiring_a_link_nobody_opened_frees_its_port_and_an_opened_one_says_why():
+    with _catcher(timeout=30, idle_timeout=30) as unused:
+        unused.send_to(DIALOG)
+        unused.retire("No longer awaited", "A newer login link was made.")
+        assert not unused.running  # no tab can come back to it: the port goes at once
+    catcher = _catcher(timeout=30, idle_timeout=30).start()
+    try:
+        catcher.send_to(DIALOG)
+        _get(catcher.login_address)
+        catcher.retire("No longer awaited", "A newer login link was made.")
+        assert catcher.running and catcher.retired
+        late = _get(catcher.redirect_uri + f"?code=late&state={S}")
+        assert late.status_code == 410 and "newer login link" in late.text
+        # A new catcher on the port takes it over, and tells that tab (and its link) the same.
+        other = new_state()
+        with RedirectCatcher(port=catcher.port, timeout=30, state=other) as follower:
+            again = _get(follower.redirect_uri + f"?code=late&state={S}")
+            assert again.status_code == 410 and "newer login link" in again.text
+            assert _get(catcher.login_address).status_code == 410
+            assert follower.result is None
+    finally:
+        catcher.stop()

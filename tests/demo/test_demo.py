@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
+import signal
 import socket
 import subprocess
 import sys
-import time
+from pathlib import Path
 
 import httpx
 import nbformat
@@ -41,8 +41,14 @@ def test_demo_execute_runs_the_quickstart_notebook():
         assert heading in out
     assert "Graph API session on the sandbox · profile sandbox" in out
     assert "act_" in out and "campaign_name" in out and "ctr_percent" in out
-    assert "Read 2000 insights rows from 2 ad accounts." in out
-    assert "IntProgress" not in out and "VBox(" not in out  # widgets are not shown as text
+    assert "Read 300 insights rows (a campaign a day) from 2 ad accounts." in out
+    assert "account_currency" in out and "USD" in out and "GBP" in out
+    assert "Progress" not in out and "VBox(" not in out and "HBox(" not in out  # widgets are not shown as text
+    # Every heading printed has something under it (the Colab install and %load_ext show nothing).
+    lines = [line for line in out.splitlines() if line.strip()]
+    headed = [i for i, line in enumerate(lines) if line.startswith("== ")]
+    assert headed and all(i + 1 < len(lines) and not lines[i + 1].startswith("== ") for i in headed), headed
+    assert "== 0. On Google Colab: install the package ==" not in out and "== 1. Load the extension ==" not in out
     assert not TOKEN_PATTERN.search(out + result.stderr)  # tokens only ever masked
     assert Sandbox(seed=0).app_secret not in out + result.stderr
 
@@ -112,44 +118,81 @@ def test_demo_execute_leaves_the_users_store_alone(tmp_path, secret_service, sec
     assert secret_service_keyring.get_password("meta_auth_nb", "sandbox:token") is None
 
 
-def test_run_lab_starts_jupyterlab_in_the_repository(monkeypatch):
-    calls = []
-    monkeypatch.setattr(demo.subprocess, "call", lambda command, **kw: calls.append((command, kw)) or 0)
-    assert demo.run_demo() == 0
-    ((command, options),) = calls
-    assert command[1] == "notebooks/01_quickstart.ipynb" and options["cwd"] == demo.REPO_ROOT
+def _repo_notebooks() -> dict[str, bytes]:
+    """The repository's notebooks folder, file by file (what git would see change)."""
+    folder = demo.REPO_ROOT / "notebooks"
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 
 
 @pytest.mark.slow
-def test_demo_jupyterlab_serves_the_quickstart():
+def test_demo_serves_copies_of_the_notebooks_and_prints_their_address_last():
+    """`meta-auth demo --port N`: JupyterLab on copies in a temporary folder; its address is the last line."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    token = secrets.token_hex(8)
-    command, root, env = demo.lab_command(port=port, token=token, open_browser=False)
-    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    before = _repo_notebooks()
+    env = {**os.environ, "BROWSER": "true"}  # no browser here: `true` opens nothing, quietly
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meta_auth_nb.cli", "demo", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    lines: list[str] = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/status", params={"token": token}, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read().decode()[-3000:]
-            assert time.monotonic() < deadline, "JupyterLab did not start"
-            time.sleep(0.3)
-        model = httpx.get(f"{base}/api/contents/notebooks/01_quickstart.ipynb", params={"token": token}, timeout=10)
-        assert model.status_code == 200 and model.json()["type"] == "notebook"
-        page = httpx.get(f"{base}/lab/tree/notebooks/01_quickstart.ipynb", params={"token": token}, timeout=10)
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.strip().startswith("http://"):
+                break
+        out = "\n".join(lines)
+        assert "Starting JupyterLab on copies of the notebooks in" in out, out
+        url = lines[-1].strip()
+        assert url.startswith(f"http://127.0.0.1:{port}/lab/tree/notebooks/01_quickstart.ipynb?token="), out
+        assert "Its address:" in lines[-2] and "No web browser" not in out  # plainly, last
+        folder = out.split("copies of the notebooks in ")[1].split(" ")[0]
+        assert not folder.startswith(str(demo.REPO_ROOT))
+        assert Path(folder, "notebooks", "04_insights_at_scale.ipynb").exists()
+        token = url.split("token=")[1]
+        base, auth = f"http://127.0.0.1:{port}", {"token": token}
+        page = httpx.get(url, timeout=10)
         assert page.status_code == 200 and "JupyterLab" in page.text
+        # JupyterLab's autosave writes the notebook it shows: a copy, never the repository's.
+        model = httpx.get(f"{base}/api/contents/notebooks/01_quickstart.ipynb", params=auth, timeout=10).json()
+        model["content"]["cells"][0]["source"] = "an edit an autosave would keep"
+        saved = httpx.put(
+            f"{base}/api/contents/notebooks/01_quickstart.ipynb",
+            params=auth,
+            json={"type": "notebook", "format": "json", "content": model["content"]},
+            timeout=10,
+        )
+        assert saved.status_code == 200
+        assert "an edit an autosave would keep" in Path(folder, "notebooks", "01_quickstart.ipynb").read_text()
+        assert _repo_notebooks() == before
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGTERM)  # as Ctrl-C: JupyterLab stops, and its folder goes
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+    assert not Path(folder).exists()  # the temporary folder goes with JupyterLab
+    assert _repo_notebooks() == before
+
+
+def test_demo_execute_leaves_the_repositorys_notebooks_as_they_are(capsys):
+    before = _repo_notebooks()
+    assert demo.run_notebook(demo.REPO_ROOT / "notebooks" / "04_insights_at_scale.ipynb", print) == 0
+    assert _repo_notebooks() == before  # its checkpoint files went to the temporary folder
+
+
+def test_make_demo_says_it_installs_and_shows_pip_progress(tmp_path):
+    """The first `make demo` says what it installs, and pip shows what it fetches (no --quiet)."""
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "demo", f"VENV={tmp_path / 'venv'}", "ARGS=--port 9000"],
+        cwd=demo.REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    steps = [line for line in plan.splitlines() if line.strip() and not line.startswith("make")]
+    assert "installing what the demo needs" in plan
+    install = next(line for line in steps if "install" in line and ".[demo]" in line)
+    assert "--quiet" not in install and "--progress-bar on" in install
+    assert steps[-1].endswith("meta-auth demo --port 9000")
 
 
 def test_cli_help_lists_commands():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import httpx
 import pytest
 
 import meta_auth_nb as mab
@@ -98,9 +99,13 @@ def test_connection_refused_is_a_clear_error():
     with Sandbox() as box:
         url, token = box.graph_url, box.issue_token()
     retry = RetryPolicy(max_retries=1, backoff_base=0.01)
-    with pytest.raises(E.GraphConnectionError, match="ConnectError") as info:
+    with pytest.raises(
+        E.GraphConnectionError, match=r"Could not reach 127\.0\.0\.1: the connection was refused"
+    ) as info:
         mab.GraphSession(token, base_url=url, retry=retry).get("me")
-    assert token not in str(info.value)
+    assert token not in str(info.value) and "ConnectError" not in str(info.value)  # words, not class names
+    assert info.value.kind == "refused" and info.value.host == "127.0.0.1" and info.value.before_send
+    assert info.value.headline == "Could not reach 127.0.0.1: are you offline?"
 
 
 def test_batch_in_chunks_with_errors_in_place(sandbox, opts):
@@ -146,3 +151,28 @@ def test_repr_and_logs_are_masked(sandbox, opts, caplog):
             text = repr(meta)
     assert token not in text and token[:4] in text
     assert token not in caplog.text and sandbox.app_secret not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("failure", "kind", "words"),
+    [
+        (httpx.ConnectError("[Errno -2] Name or service not known"), "lookup", "seems to be offline"),
+        (httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), "lookup", "seems to be offline"),
+        (httpx.ConnectError("[Errno 111] Connection refused"), "refused", "the connection was refused"),
+        (httpx.ConnectTimeout("timed out"), "timeout", "did not answer in time"),
+        (httpx.ReadError("reset by peer"), "dropped", "broke before its answer arrived"),
+        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED]"), "secure", "secure connection"),
+    ],
+)
+def test_each_connection_failure_is_said_in_words_and_an_offline_name_is_not_retried_for_long(failure, kind, words):
+    from meta_auth_nb.graph.drivers.transport import connection_error
+    from meta_auth_nb.graph.plan import Send
+
+    error = connection_error(failure, Send("GET", "https://graph.facebook.com/v27.0/me?secret=x", {}, {}))
+    assert error.kind == kind and words in error.message and error.host == "graph.facebook.com"
+    assert "secret" not in str(error) and type(failure).__name__ not in str(error)
+    assert error.headline == "Could not reach graph.facebook.com: are you offline?"
+    policy = RetryPolicy()
+    retried = [policy.delay_for(error, attempt, read=True) is not None for attempt in range(3)]
+    # A name that does not resolve is tried once more, not for 10 seconds of backoff.
+    assert retried == ([True, False, False] if kind == "lookup" else [True, True, True])

@@ -66,7 +66,8 @@ def oracle_rows(accounts: list[str], **params: object) -> list[dict]:
 def graph_params(level: str, fields: list[str], **more: object) -> dict[str, object]:
     ids = {"account": [], "campaign": ["campaign_id", "campaign_name"], "ad": ["campaign_id", "campaign_name"]}
     ids["ad"] += ["adset_id", "adset_name", "ad_id", "ad_name"]
-    return {"level": level, "fields": ",".join(["account_id", "account_name", *ids[level], *fields]), **more}
+    account = ["account_id", "account_name", "account_currency"]
+    return {"level": level, "fields": ",".join([*account, *ids[level], *fields]), **more}
 
 
 def saved(checkpoint: Path) -> dict:
@@ -101,16 +102,20 @@ def test_a_pull_over_every_account_is_tidy_typed_and_exactly_graphs_rows(box):
     assert records == [{k: r.get(k) for k in raw.columns} for r in truth]  # Graph's shapes, the same rows
     assert isinstance(raw["actions"].dropna().iloc[0], list) and isinstance(raw["impressions"].iloc[0], str)
     assert len(frame) == len(truth) == 4 * 90 * 5
-    assert list(frame.columns[:6]) == [
+    assert list(frame.columns[:7]) == [
         "account_id",
         "account_name",
+        "account_currency",  # money is in each account's currency: every row says which
         "campaign_id",
         "campaign_name",
         "date_start",
         "date_stop",
     ]
-    assert list(frame.columns[6:10]) == ["impressions", "clicks", "spend", "ctr"]
-    spread = list(frame.columns[10:])
+    assert list(frame.columns[7:11]) == ["impressions", "clicks", "spend", "ctr"]
+    currencies = {a["id"]: a["currency"] for a in meta_accounts(box)}
+    assert (frame["account_currency"] == frame["account_id"].map(currencies)).all()
+    assert frame["account_currency"].nunique() > 1  # alice's accounts are in more than one currency
+    spread = list(frame.columns[11:])
     assert spread[0].startswith("actions:") and spread[-1].startswith("action_values:")
     assert spread == sorted(c for c in spread if c.startswith("actions:")) + sorted(
         c for c in spread if c.startswith("action_values:")
@@ -457,3 +462,28 @@ def test_insights_calls_wait_while_the_insights_throttle_is_full(box):
     assert len(frame) == 450
     held = next(p for p in seen if p.waiting and "insights budget" in p.reason)
     assert "is at 100% (x-fb-ads-insights-throttle)" in held.reason and 0.3 < held.waiting_s <= 0.6
+
+
+def meta_accounts(box: Sandbox) -> list[dict[str, str]]:
+    """The ad accounts a token of alice reads, with their currency (as Graph says it)."""
+    with session(box) as meta:
+        return list(meta.pages("me/adaccounts", fields="id,currency"))
+
+
+def test_a_retry_is_told_in_words_with_graphs_codes_only_in_a_details_line(box):
+    """A passing 2601/1815107 right after a report run: the progress says what happened, not a class name."""
+    told: list[str] = []
+    transient = {
+        "status": 500,
+        "error": {"message": "Service temporarily unavailable", "code": 2601, "error_subcode": 1815107},
+    }
+    box.fail_next(transient, path=f"{box.ad_account_ids()[0]}/insights")
+    with session(box) as meta:
+        meta.insights(
+            box.ad_account_ids()[:1], time_range=QUARTER, progress=lambda p: told.append(p.reason), concurrency=1
+        )
+    retries = [reason for reason in told if "trying again in" in reason]
+    assert retries, told
+    assert retries[0].startswith("Meta's side had a passing problem: trying again in")
+    assert retries[0].endswith("(code 2601/1815107)")
+    assert not any("Error" in reason for reason in told)

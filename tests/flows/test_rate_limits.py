@@ -115,14 +115,17 @@ def test_usage_shows_every_budget_with_tier_and_regain_time(dev):
         usage = meta.usage
     assert usage is not None and usage.app and usage.insights_throttle
     names = [b.name for b in usage.budgets()]
-    assert names[0] == "app" and "ad account" in names and any(n.startswith("ads_insights") for n in names)
+    # Each budget says whose it is: which ad account, which business.
+    assert names[0] == "app" and f"ad account {act}" in names and f"insights · ad account {act}" in names
+    assert any(n.startswith("ads_insights · business ") for n in names)
+    assert all(b.read_at is not None for b in usage.budgets())  # and when it was read
     assert set(usage.raw) == {
         "x-app-usage",
         "x-ad-account-usage",
         "x-business-use-case-usage",
         "x-fb-ads-insights-throttle",
     }
-    account = next(b for b in usage.budgets() if b.name == "ad account")
+    account = next(b for b in usage.budgets() if b.name == f"ad account {act}")
     assert account.tier == "development_access" and 0 < account.percent < 5 and account.reset_s
     assert "ad account" in str(usage)
 

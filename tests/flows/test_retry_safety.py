@@ -64,7 +64,7 @@ def test_a_write_that_took_effect_then_failed_is_never_sent_twice(sandbox, opts)
 def test_a_write_that_timed_out_is_not_sent_again(sandbox, opts):
     token = sandbox.issue_token(user="carol")
     sandbox.set_faults(latency_ms=400)
-    with pytest.raises(E.GraphConnectionError, match="Timeout"):
+    with pytest.raises(E.GraphConnectionError, match="did not answer in time"):
         mab.revoke_permission(token, "ads_read", timeout=0.1, **opts)
     sandbox.set_faults(latency_ms=0)
     assert sandbox.request_count("me/permissions/ads_read") == 1

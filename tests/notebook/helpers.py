@@ -28,13 +28,28 @@ def sandbox() -> Any:
 
 
 def start_facebook_login(panel: LoginPanel) -> str:
-    """Scopes step -> Facebook tab -> "Log in with Facebook"; returns the dialog URL."""
+    """Scopes step -> Facebook tab -> click "Log in with Facebook"; returns the dialog URL the click opens.
+
+    The link is made when the tab shows. Where the redirect is caught, the link is the catcher's own
+    address, which sends the browser on to the dialog (so the panel knows the login page was opened).
+    """
     if panel.step == "scopes":
         panel.scopes_next.click()
     panel.select_method("facebook")
-    panel.login_button.click()
-    assert panel.state.login is not None, panel.message_text
-    return panel.state.login.url
+    request = panel.wait_for_login_link()
+    assert request is not None, panel.message_text
+    return open_login_link(panel)
+
+
+def open_login_link(panel: LoginPanel) -> str:
+    """What a click on the panel's login link does in a browser, up to the dialog: returns the dialog URL."""
+    address = panel.login_address
+    assert address is not None, panel.message_text
+    if not panel.catching:
+        return address
+    answer = httpx.get(address, follow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["location"]
 
 
 def browser_follows(redirected: str) -> httpx.Response:

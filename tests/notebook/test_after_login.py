@@ -18,13 +18,14 @@ import pytest
 from meta_auth_nb import cli
 from meta_auth_nb.cli import CommandContext
 from tests.conftest import FAST_RETRY
+from tests.dialog_client import to_dialog
 
 from .helpers import login, paste_redirect, paste_token, start_facebook_login
 
 
 def _cli_login(store, box, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str]:
     def browser(url: str) -> bool:  # a person pressing Allow, as alice
-        httpx.get(box.approve(url, user="alice").split("#", 1)[0], timeout=10)
+        httpx.get(box.approve(to_dialog(url), user="alice").split("#", 1)[0], timeout=10)
         return True
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -81,11 +82,13 @@ def test_extending_is_offered_by_the_same_rule(shell, magics, store, sandbox_env
     panel, _ = login(shell, "--remote --profile panel")
     paste_token(panel, box.issue_token("alice", lifetime_s=lifetime_s))
     panel.inspect_next.click()
-    assert (panel.extend_button.layout.display == "") is offered, panel.extend_info.value
+    # Nothing to extend: the panel goes on to Save, and its card said why.
+    assert (panel.step == "extend" and panel.extend_button.layout.display == "") is offered, panel.step
     code, err = _cli_login(
         store, box, monkeypatch, "--profile", "cli", "--extend", stdin=box.issue_token("alice", lifetime_s=lifetime_s)
     )
     assert code == 0, err
     assert ("meta-auth: extended" in err) is offered, err
     if not offered:  # the panel's words and the terminal's note say the same reason
-        assert panel.extend_info.value.split("Nothing to extend: ")[1].split(".")[0] in err
+        assert panel.step == "save" and "Next: save" in panel.inspect_next.description
+        assert panel.token_card.value.split("Nothing to extend: ")[1].split(".")[0] in err

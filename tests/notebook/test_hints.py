@@ -39,6 +39,7 @@ from meta_auth_nb.auth.verdict import judge
 from meta_auth_nb.cli import CommandContext
 from meta_auth_nb.notebook.kernel_sandbox import KERNEL as kernel_sandbox
 from tests.conftest import FAST_RETRY
+from tests.dialog_client import to_dialog
 
 from .helpers import captured_text, login, paste_token
 
@@ -118,7 +119,7 @@ class HintRunner:
 
     def _browser(self, url: str) -> bool:
         # What a person does in the login dialog: Allow, as alice; the browser then follows the redirect.
-        httpx.get(self.box.approve(url, user="alice").split("#", 1)[0], timeout=10)
+        httpx.get(self.box.approve(to_dialog(url), user="alice").split("#", 1)[0], timeout=10)
         return True
 
     def _terminal(self, command: str) -> str:

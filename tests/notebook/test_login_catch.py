@@ -20,6 +20,7 @@ from .helpers import (
     captured_text,
     leaks,
     login,
+    open_login_link,
     sandbox,
     start_facebook_login,
 )
@@ -57,7 +58,10 @@ def _full_flow(shell, magics, args="--sandbox --local", box=None):
     assert panel.message_level == "ok", panel.message_text
     assert short.masked in panel.extend_result.value and "in 60 days" in panel.extend_result.value
     assert "meta-auth-good" in panel.extend_result.value.split("After")[1]
-    assert "Done: the new token expires in 60 days." in panel.extend_info.value
+    # One message per event: the message says it, the table shows before and after, nothing repeats it.
+    assert panel.message_text == "Extended: the new token expires in 60 days."
+    assert panel.extend_info.value == "" and panel.extend_next.description == "Next: save"
+    assert panel.extend_next.button_style == panel.inspect_next.button_style == "primary"
     assert panel.state.token != short
 
     panel.extend_next.click()
@@ -147,29 +151,43 @@ def test_store_app_secret_when_ticked(shell, magics):
     assert magics.store.load("ws").app_secret == box.app_secret
 
 
-def test_denied_in_the_dialog_says_so(shell, magics):
+def test_denied_in_the_dialog_says_so_once_and_offers_a_fresh_link(shell, magics):
     panel, _ = login(shell)
     box = sandbox()
-    browser_follows(box.approve(start_facebook_login(panel), decision="cancel"))
+    dialog = start_facebook_login(panel)
+    first_link = panel.login_address
+    browser_follows(box.approve(dialog, decision="cancel"))
     assert panel.wait_idle()
     assert panel.step == "method"
-    assert panel.message_level == "error" and "cancelled" in panel.message_text
-    assert panel.login_button.description == "New login link"
+    # Said once: no title repeating the sentence, no Graph codes.
+    assert panel.message_level == "error" and panel.message_text.count("cancelled") == 1, panel.message_text
+    assert "Permissions error" not in panel.message_text and "user_denied" not in panel.message_text
+    # The cancelled attempt's link is gone; the one shown is new and works (one click, no other button).
+    assert panel.wait_for_login_link() is not None and panel.login_address not in (None, first_link)
+    assert panel.login_button.layout.display == "none"
+    assert browser_follows(box.approve(open_login_link(panel))).status_code == 200
+    assert panel.wait_idle() and panel.step == "inspect", panel.message_text
 
 
 def test_catcher_ignores_a_second_login_attempt(shell, magics):
     panel, _ = login(shell)
     box = sandbox()
+    first_link = None
     first = start_facebook_login(panel)
-    panel.login_button.click()  # start again: the first catcher is stopped, a new state is made
-    second = panel.state.login.url
-    assert first != second
+    first_link = panel.login_address
+    panel.login_button.click()  # a new link: the first attempt is retired, a new state is made
+    assert panel.wait_for_login_link() is not None, panel.message_text
+    second = open_login_link(panel)
+    assert first != second and first_link != panel.login_address
     redirected = box.approve(second)
     assert browser_follows(redirected).status_code == 200
     assert panel.wait_idle() and panel.step == "inspect"
     # The first login's tab gets a page saying it is no longer awaited, and its code is not taken.
     stale = httpx.get(box.approve(first).split("#")[0], timeout=2)
     assert stale.status_code == 410 and "no longer awaited" in stale.text
+    # Its link, opened late, says the same instead of a login that cannot come back.
+    late = httpx.get(first_link, timeout=2)
+    assert late.status_code == 410 and "no longer awaited" in late.text
     assert panel.state.token is not None and panel.step == "inspect"
 
 

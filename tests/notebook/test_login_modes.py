@@ -32,15 +32,23 @@ def test_login_for_business_clicked_through_the_panel(shell, magics):
     box = sandbox()
     config = box.config_id("user")
     panel.config_field.value = config
+    # The configuration decides: no permission box is shown, since none would be sent.
     assert all(b.disabled for b in panel.scope_boxes.values())
+    assert all(row.layout.display == "none" for row in panel.scope_rows)
+    assert panel.extra_scopes.layout.display == "none"
     assert (
         "decides the permissions" in panel.scopes_note.value and "all together or not at all" in panel.scopes_note.value
     )
     dialog_url = start_facebook_login(panel)
     assert f"config_id={config}" in dialog_url and "scope=" not in dialog_url
+    assert (
+        "Asking for" not in panel.login_intro.value
+        and f"configuration <code>{config}</code>" in panel.login_intro.value
+    )
     assert browser_follows(box.approve(dialog_url)).status_code == 200
     assert panel.wait_idle() and panel.step == "inspect", panel.message_text
     assert panel.message_level == "ok"  # the configuration decided: nothing is "missing"
+    assert f"configuration {config} granted ads_read" in panel.message_text  # what it granted
     assert panel.rerequest_button.layout.display == "none"
     panel.inspect_next.click()
     panel.extend_next.click()
@@ -54,7 +62,7 @@ def test_login_for_business_clicked_through_the_panel(shell, magics):
     assert again.config_field.value == config and again.state.config_id == config
     panel = again
     panel.select_method("facebook")
-    panel.login_button.click()
+    assert panel.wait_for_login_link() is not None
     assert f"config_id={config}" in panel.state.login.url
 
 
@@ -76,10 +84,11 @@ def test_system_user_configuration_leads_to_the_system_user_path(shell, magics):
     browser_follows(box.approve(start_facebook_login(panel)))
     assert panel.wait_idle() and panel.step == "inspect", panel.message_text
     assert "SYSTEM_USER" in panel.token_card.value and "system user tokens" in panel.message_text
+    # A fresh 60-day token: refreshing now would change nothing, so it is not offered: no "long-lived" step.
+    assert "nothing to extend yet" in panel.token_card.value and "nothing to extend yet" in panel.message_text
+    assert panel.inspect_next.description == "Next: save" and "long-lived" not in panel.message_text
     panel.inspect_next.click()
-    # A fresh 60-day token: refreshing now would change nothing, so it is not offered.
-    assert panel.extend_button.layout.display == "none" and "nothing to extend yet" in panel.extend_info.value
-    panel.extend_next.click()
+    assert panel.step == "save"
     panel.save_button.click()
     assert panel.wait_idle() and panel.step == "use"
     # 55 days on it expires within the week: the next %meta_login opens at Extend, offering the refresh.
@@ -108,14 +117,14 @@ def test_live_app_with_meta_login_success_page(shell, magics):
     box.set_app_mode("live")  # localhost is refused from now on
     panel.scopes_next.click()
     panel.select_method("facebook")
+    assert panel.wait_for_login_link() is not None
     assert "caught on this machine" in panel.redirect_info.value
     panel.login_success_button.click()
     assert panel.registered_field.value == box.login_success_url
+    request = panel.wait_for_login_link()  # a new link, for the registered redirect
     assert "registered HTTPS redirect" in panel.redirect_info.value and "login_success" in panel.redirect_info.value
     assert panel.redirect_uri_field.value == box.login_success_url
     assert box.login_success_url in panel.copy_button.value
-    panel.login_button.click()
-    request = panel.state.login
     assert request is not None and request.redirect_uri == box.login_success_url and not panel.catching
     paste_redirect(panel, _final_url_of(box.approve(request.url)))
     assert panel.step == "inspect", panel.message_text
@@ -158,12 +167,18 @@ def test_busy_port_is_said_and_a_registered_redirect_gets_around_it(shell, magic
         panel.select_method("facebook")
         panel.scopes_next.click()
         panel.select_method("facebook")
-        panel.login_button.click()
-        assert panel.message_level == "error" and "held by another program" in panel.message_text
+        assert panel.wait_for_login_link() is None
+        assert panel.message_level == "error" and "held by another program" in panel.message_text, (
+            panel.login_status.value
+        )
+        # The way out works here: another port (a notebook command), or a registered redirect.
+        assert f"`%meta_login --port {magics.redirect_port + 1}`" in panel.message_text
         assert panel.state.login is None and panel.paste_row.layout.display == "none"  # nothing to paste into
+        # No address is offered for the busy port: not as "the exact address", not to copy.
+        assert panel.redirect_uri_field.value == "" and panel.copy_button.value == ""
+        assert panel.login_link.value == "" and panel.login_button.layout.display == ""
         panel.registered_field.value = LIVE_PAGE
-        panel.login_button.click()
-    request = panel.state.login
+    request = panel.wait_for_login_link()
     assert request is not None and request.redirect_uri == LIVE_PAGE
     paste_redirect(panel, sandbox_env.approve(request.url))
     assert panel.step == "inspect", panel.message_text

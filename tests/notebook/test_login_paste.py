@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -31,26 +32,39 @@ def test_explorer_paste_inspect_extend_save(shell, magics):
     assert shell.user_ns["meta"].get("me")["name"] == "Carol Client"
 
 
+def _texts(widget) -> str:
+    """Every HTML text and field label inside ``widget`` (what a person can read there, shown or folded)."""
+    own = [str(getattr(widget, "value", "") or "")] if hasattr(widget, "value") else []
+    own += [str(getattr(widget, "description", "") or "")]
+    return " ".join(own + [_texts(child) for child in getattr(widget, "children", ())])
+
+
 def test_the_explorer_tab_has_meta_steps_and_the_sandbox_speaks_of_the_sandbox(shell, magics, sandbox_env):
     meta_panel, _ = login(shell, "--local")  # an app of one's own (META_* point at a stand-in)
     meta_panel.scopes_next.click()
     assert meta_panel.method_tabs.selected_index == 0  # the Graph API Explorer, a person's usual start
     assert "developers.facebook.com/tools/explorer" in meta_panel.explorer_steps.value
-    assert "Valid OAuth Redirect URIs" in meta_panel.redirect_info.value + meta_panel.login_intro.value + str(
-        meta_panel.method_tabs.children[1].children[3].value
-    )
+    assert "Valid OAuth Redirect URIs" in _texts(meta_panel.advanced)
     meta_panel.close()
     panel, _ = login(shell, "--sandbox --local")
     panel.scopes_next.click()
     assert panel.method_tabs.selected_index == 1  # Facebook Login: the sandbox's own way in
-    shown = " ".join(
-        w.value for w in (panel.explorer_steps, panel.system_steps, panel.login_intro, panel.redirect_info)
-    ) + str(panel.method_tabs.children[1].children[3].value)
-    for meta_only in ("developers.facebook.com", "pick your own app", "META_APP_SECRET from the environment"):
+    assert panel.wait_for_login_link() is not None
+    shown = " ".join(w.value for w in (panel.explorer_steps, panel.system_steps, panel.login_intro)) + _texts(
+        panel.advanced
+    )
+    for meta_only in ("developers.facebook.com", "pick your own app", "from META_APP_SECRET"):
         assert meta_only not in shown and meta_only not in panel.app_secret_field.placeholder
     assert "Add this address" not in shown and "nothing to register" in panel.redirect_info.value
     assert "sandbox" in panel.explorer_steps.value and "sandbox" in panel.login_intro.value
     assert panel.app_id_field.layout.display == "none"  # its app id and secret are set: nothing to type
+    # An analyst's words on the tab; redirect set-up and app modes are folded under "Advanced", closed.
+    facebook_tab = panel.method_tabs.children[1]
+    outside = _texts(facebook_tab).replace(_texts(panel.advanced), "")
+    for jargon in ("Registered redirect", "development mode", "set_app_mode", "register_redirect_uri", "Redirect URI"):
+        assert jargon not in outside, jargon
+        assert jargon in _texts(panel.advanced), jargon
+    assert panel.advanced.selected_index is None
 
 
 def test_system_user_token_that_never_expires(shell, magics):
@@ -59,10 +73,9 @@ def test_system_user_token_that_never_expires(shell, magics):
     paste_token(panel, raw, method="system_user")
     assert panel.step == "inspect", panel.message_text
     assert "SYSTEM_USER" in panel.token_card.value and "never" in panel.token_card.value
+    assert "Nothing to extend" in panel.token_card.value and panel.inspect_next.description == "Next: save"
     panel.inspect_next.click()
-    assert "Nothing to extend" in panel.extend_info.value
-    assert panel.extend_button.layout.display == "none" and panel.extend_next.description == "Next: save"
-    panel.extend_next.click()
+    assert panel.step == "save"
     panel.save_button.click()
     assert panel.wait_idle() and panel.step == "use"
     assert "ads" in shell.user_ns and "meta" not in shell.user_ns
@@ -135,6 +148,7 @@ def test_remote_wrong_state(shell, magics):
     panel, _ = login(shell, "--sandbox --remote")
     redirected = sandbox().approve(start_facebook_login(panel))
     panel.login_button.click()  # a new attempt: the old redirect's state no longer matches
+    assert panel.wait_for_login_link() is not None
     paste_redirect(panel, redirected)
     assert panel.step == "method"
     assert "comes from another login attempt" in panel.message_text and "state" not in panel.message_text
@@ -176,10 +190,14 @@ def test_declined_permission_offers_rerequest(shell, magics):
     assert panel.message_level == "warn" and "ads_read" in panel.message_text
     assert "Declined" in panel.token_card.value
     assert panel.rerequest_button.layout.display == ""
+    first_link = panel.login_address
     panel.rerequest_button.click()
     assert panel.step == "method" and panel.method_tabs.selected_index == 1
-    panel.login_button.click()
-    assert "auth_type=rerequest" in panel.state.login.url
+    assert "ads_read" in panel.message_text and "auth_type" not in panel.message_text  # an analyst's words
+    assert panel.wait_for_login_link() is not None
+    # The link on show is the new one, and it asks again; the first try's is gone.
+    assert "auth_type=rerequest" in panel.state.login.url and panel.login_address == panel.state.login.url
+    assert first_link is None and escape(panel.login_address) in panel.login_link.value
 
 
 def test_login_needs_an_app_secret(shell, magics, monkeypatch):
@@ -187,12 +205,12 @@ def test_login_needs_an_app_secret(shell, magics, monkeypatch):
     monkeypatch.delenv("META_APP_SECRET")
     panel, _ = login(shell, "--sandbox --remote")
     panel.scopes_next.click()
-    panel.login_button.click()
-    assert panel.message_level == "error" and "app secret" in panel.message_text
-    panel.app_secret_field.value = sandbox().app_secret
-    panel.login_button.click()
+    assert panel.wait_for_login_link() is None
+    assert "app secret" in panel.login_status.value and panel.app_secret_field.layout.display == ""
+    assert panel.login_link.value == ""  # no link that could not finish
+    panel.app_secret_field.value = sandbox().app_secret  # the link comes once it arrives (Enter)
     assert panel.app_secret_field.value == ""
-    assert panel.state.login is not None
+    assert panel.wait_for_login_link() is not None
 
 
 def test_scopes_picker(shell, magics):
@@ -227,7 +245,7 @@ def test_typed_app_secret_never_reaches_widget_state(shell, magics, monkeypatch)
     monkeypatch.delenv("META_APP_SECRET")
     panel.scopes_next.click()
     panel.app_secret_field.value = secret
-    panel.login_button.click()
+    assert panel.wait_for_login_link() is not None
     paste_redirect(panel, sandbox().approve(panel.state.login.url))
     assert panel.step == "inspect", panel.message_text
     panel.inspect_next.click()
@@ -300,5 +318,6 @@ def test_page_token_is_not_extended(shell, magics):
     panel, _ = login(shell, "--sandbox")
     paste_token(panel, sandbox().issue_token(kind="page", lifetime_s=3600))
     assert panel.step == "inspect", panel.message_text
+    assert "Nothing to extend" in panel.token_card.value
     panel.inspect_next.click()
-    assert panel.extend_button.layout.display == "none" and "Nothing to extend" in panel.extend_info.value
+    assert panel.step == "save"

@@ -122,3 +122,14 @@ def test_sandbox_is_reused_within_the_kernel(shell, magics):
     import os
 
     assert os.environ["META_GRAPH_URL"] == first.graph_url
+
+
+def test_meta_login_help_names_every_sandbox_scenario_and_the_port(shell):
+    """`%meta_login?` (the magic's help) lists what --scenario takes, insights-at-scale included, and --port."""
+    from meta_auth_nb.sandbox import Sandbox
+
+    magics = shell.magics_manager.registry["MetaAuthMagics"]
+    help_text = " ".join(magics.meta_login.__doc__.split())
+    for name in Sandbox.scenarios:
+        assert name in help_text, name
+    assert "--port N" in help_text and "a program holds 8765" in help_text

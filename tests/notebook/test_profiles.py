@@ -109,6 +109,10 @@ def test_tokens_frame_is_typed(shell, magics, sandbox_store):
     assert str(frame["expires_in"].dtype).startswith("timedelta64")
     assert str(frame["valid"].dtype) == "boolean"
     assert list(frame["status"]) == ["ok", "expired"]
+    # The permissions by name, as the summary view shows them, not a count.
+    summary = shell.run_line_magic("meta_tokens", "")
+    assert list(frame["scopes"]) == list(summary["scopes"]) and "ads_read" in frame.loc[0, "scopes"]
+    assert str(frame["scopes"].dtype) == "string"
     html = frame._repr_html_()
     assert "--jp-success-color1" in html and "--jp-error-color1" in html  # the theme's colours, light or dark
     # Durations and times are rounded for reading; the values keep their precision.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -38,11 +39,11 @@ def test_meta_usage_shows_a_bar_per_budget_of_the_injected_session(shell, magics
     assert isinstance(usage, Usage) and usage is meta.usage
     html = formats(shell, usage)["text/html"]
     assert html.count('role="meter"') == len(usage.budgets()) >= 4
-    assert "tier Limited (development_access)" in html and "ad account" in html and "ads_insights" in html
-    assert "score back to 0 in" in html
+    assert "tier Limited (development_access)" in html and f"ad account {act}" in html and "ads_insights" in html
+    assert "back to 0 in" in html and "read " in html and " UTC" in html
     assert COLORS["soon"] in html  # 50 of 60 points: amber
     text = formats(shell, usage)["text/plain"]
-    assert text.startswith("Graph API usage (tier Limited (development_access)):") and "ad account" in text
+    assert text.startswith("Graph API usage (tier Limited (development_access)), read ") and f"ad account {act}" in text
 
 
 def test_a_blocked_budget_says_when_access_comes_back(shell, magics, dev):
@@ -53,7 +54,7 @@ def test_a_blocked_budget_says_when_access_comes_back(shell, magics, dev):
             refused = client.get(f"{dev.graph_url}/v25.0/{act}/campaigns")
             if refused.status_code == 400:
                 break
-    from meta_auth_nb._base.usage import parse_usage
+    from meta_auth_nb._base.usage_headers import parse_usage
 
     html = formats(shell, parse_usage(refused.headers))["text/html"]
     assert "blocked: access back in" in html and COLORS["bad"] in html
@@ -61,7 +62,7 @@ def test_a_blocked_budget_says_when_access_comes_back(shell, magics, dev):
 
 def test_header_values_are_escaped(shell, magics, sandbox):
     hostile = {"x-business-use-case-usage": json.dumps({"<b>1</b>": [{"type": "<script>x</script>", "call_count": 5}]})}
-    from meta_auth_nb._base.usage import parse_usage
+    from meta_auth_nb._base.usage_headers import parse_usage
 
     html = formats(shell, parse_usage(hostile))["text/html"]
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>1</b>" not in html
@@ -89,3 +90,29 @@ def test_unloading_removes_the_magic_and_the_bars(shell, magics):
         assert "text/html" not in formats(shell, Usage())
     finally:
         shell.run_line_magic("load_ext", "meta_auth_nb")
+
+
+def test_meta_usage_names_each_account_and_keeps_its_figures_across_logins(shell, magics, dev, monkeypatch):
+    monkeypatch.setenv("META_GRAPH_URL", dev.graph_url)
+    from meta_auth_nb.auth.lifecycle import inspect_token
+
+    def login() -> object:
+        token = dev.issue_token()
+        info = inspect_token(token, app_id=dev.app_id, app_secret=dev.app_secret, base_url=dev.graph_url)
+        return inject(shell.user_ns, "meta", token, owner=shell, info=info)
+
+    meta = login()
+    first, second = dev.ad_account_ids()[:2]
+    for act in (first, second):
+        for _ in range(3):
+            meta.get(f"{act}/insights", limit=1)
+    login()  # a new login in the same kernel: the same app, the same budgets
+    usage = shell.run_line_magic("meta_usage", "")
+    assert usage is not None, "the figures read before the new login are kept"
+    names = [b.name for b in usage.budgets()]
+    assert f"ad account {first}" in names and f"ad account {second}" in names  # one bar per account, named
+    html = formats(shell, usage)["text/html"]
+    assert html.count('role="meter"') == len(names) and "<table" in html  # one row each: the bars line up
+    assert re.search(r"read \d\d:\d\d:\d\d UTC", html)
+    text = formats(shell, usage)["text/plain"]
+    assert f"ad account {first}" in text and " UTC" in text

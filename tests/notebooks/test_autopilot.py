@@ -93,7 +93,7 @@ def test_environment_variable_turns_it_on(shell, magics, monkeypatch):
 def test_declined_permission_is_asked_again(shell, magics):
     panel, captured = _login(shell, "--sandbox --local --scenario declined-ads-read --autopilot")
     assert kernel_sandbox.box.scenario == "declined-ads-read"
-    assert "alice declined ads_read; asking again; Facebook Login again (auth_type=rerequest)" in captured.stdout
+    assert "alice declined ads_read; asking again; Facebook Login again for the declined permissions" in captured.stdout
     assert "ads_read" in panel.state.info.scopes
     assert len(shell.user_ns["meta"].frame("me/adaccounts")) == 2
 

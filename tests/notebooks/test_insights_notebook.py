@@ -52,9 +52,12 @@ def test_the_notebook_pulls_every_account_resumes_and_names_a_failed_slice(tmp_p
     login = cell_text(cell_with(nb, "%meta_login --sandbox --scenario insights-at-scale"))
     assert "meta_auth_nb login panel" in login and "JupyterLab" in login and "VBox(" not in login
     assert "Int64" in cell_text(cell_with(nb, "insights.dtypes", exact=True))
-    assert "roas" in cell_text(cell_with(nb, "by_account = ("))
+    ranked = cell_text(cell_with(nb, "by_account = ("))
+    assert "roas" in ranked and "account_currency" in ranked  # ranked within a currency, never across
     assert "The same 21,600 rows: True" in cell_text(cell_with(nb, "again = meta.insights("))
+    # The pull with a slice missing ends short of full, never "done" (tests/unit/test_progress_bar.py: red as a bar).
     failed = cell_text(cell_with(nb, "fail_next_job"))
+    assert re.search(r"insights: incomplete, 2/3 slices, 1,120 rows, 1 slice missing in \d+ s", failed), failed
     assert "1 slice of the pull is missing: act_" in failed and "its report run ended 'Job Failed' 3 times" in failed
     assert "Arrived: 1,120 rows; missing: act_" in failed
     assert "1,680 rows from 3 ad accounts, the missing slice fetched again" in cell_text(code_cells(nb)[-1])

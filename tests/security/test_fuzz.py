@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from meta_auth_nb._base.errors import GraphError, MetaAuthError, TokenError
 from meta_auth_nb._base.redact import TOKEN_PATTERN
 from meta_auth_nb._base.tokens import TokenInfo
-from meta_auth_nb._base.usage import Usage, parse_usage
+from meta_auth_nb._base.usage import Usage
+from meta_auth_nb._base.usage_headers import parse_usage
 from meta_auth_nb.auth.oauth import parse_redirect
 from meta_auth_nb.graph.classify import classify, error_from_token_info
 from meta_auth_nb.scan import mask_text, scan_text

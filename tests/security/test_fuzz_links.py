@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from meta_auth_nb._base.errors import ConfigError
 from meta_auth_nb._base.settings import Settings
-from meta_auth_nb._base.usage import Usage, parse_usage
+from meta_auth_nb._base.usage import Usage
+from meta_auth_nb._base.usage_headers import parse_usage
 from meta_auth_nb.graph.links import scrub_body, url_problem
 from meta_auth_nb.graph.request import Endpoint
 

@@ -81,11 +81,15 @@ def test_panel_refuses_the_busy_port_without_falling_back_to_pasting(sandbox_env
         shell.run_line_magic("meta_login", "--local")
         panel = magics.panel
         panel.scopes_next.click()
-        panel.select_method("facebook")
-        panel.login_button.click()
+        panel.select_method("facebook")  # the link is made when the tab shows
+        assert panel.wait_for_login_link() is None
         assert "held by another program" in panel.message_text
         assert panel.state.login is None and panel.login_link.value == ""
         assert panel.paste_row.layout.display == "none"
+        # Nor is the busy address offered anywhere, to copy or to open.
+        assert str(squatter.getsockname()[1]) not in panel.redirect_uri_field.value + panel.copy_button.value
+        panel.login_button.click()  # trying again while the port is held changes nothing
+        assert panel.wait_for_login_link() is None and "held by another program" in panel.message_text
         assert _nobody_connected(squatter)
     finally:
         if magics.panel is not None:

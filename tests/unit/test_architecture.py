@@ -10,6 +10,7 @@ it cannot say.)
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +146,27 @@ def test_the_architecture_map_says_what_the_contracts_enforce():
     assert text == rewritten(text), "docs/architecture.md is out of date: run `make docs`"
     for layer in ("`cli` \\| `notebook`", "`store` \\| `graph`", "the standard library"):
         assert layer in text
+
+
+def test_showing_the_panel_loads_no_http_client_and_no_pandas():
+    """`%meta_login --sandbox` up to the panel: the HTTP client comes with the first Graph call, pandas with a frame.
+
+    What keeps a fresh kernel's panel quick (benchmarks/bench_panel.py measures it): the panel is widgets and
+    templates, and the kernel's sandbox is a stdlib server.
+    """
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from IPython.utils.capture import capture_output\n"
+        "ip = InteractiveShell.instance()\n"
+        "ip.run_line_magic('load_ext', 'meta_auth_nb')\n"
+        "with capture_output():\n"
+        "    ip.run_line_magic('meta_login', '--sandbox')\n"
+        "panel = ip.magics_manager.registry['MetaAuthMagics'].panel\n"
+        "heavy = [m for m in ('httpx', 'anyio', 'pandas', 'meta_auth_nb.graph.drivers.sync') if m in sys.modules]\n"
+        "print(panel.step, ','.join(heavy) or '-')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("META_")}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.split() == ["scopes", "-"], done.stdout + done.stderr[-2000:]

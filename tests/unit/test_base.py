@@ -17,7 +17,7 @@ from meta_auth_nb._base.redact import get_logger, mask, redact
 from meta_auth_nb._base.settings import ConfigError, Settings
 from meta_auth_nb._base.timefmt import describe_delta
 from meta_auth_nb._base.tokens import AccessToken, TokenInfo
-from meta_auth_nb._base.usage import parse_usage
+from meta_auth_nb._base.usage_headers import parse_usage
 from meta_auth_nb.graph.proof import appsecret_proof
 from tests.conftest import APP_ID_RULE, NOT_APP_IDS
 

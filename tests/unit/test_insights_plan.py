@@ -28,7 +28,7 @@ def test_defaults_and_graph_parameters():
     q = query(time_range=("2025-01-01", "2025-01-31"), level="campaign", filtering=[{"field": "campaign.id"}])
     assert q.fields == ("impressions", "clicks", "spend", "actions") and q.time_increment == "all_days"
     params = q.params(D(2025, 1, 1), D(2025, 1, 15))
-    assert params["fields"].startswith("account_id,account_name,campaign_id,campaign_name,impressions")
+    assert params["fields"].startswith("account_id,account_name,account_currency,campaign_id,campaign_name,impressions")
     assert params["time_range"] == '{"since": "2025-01-01", "until": "2025-01-15"}' and params["level"] == "campaign"
     assert params["filtering"] == '[{"field":"campaign.id"}]'
     assert query().date_preset == "last_30d"
@@ -121,6 +121,7 @@ def test_the_tidy_frame_types_spreads_and_orders():
         {
             "account_id": "1",
             "account_name": "A",
+            "account_currency": "GBP",
             "campaign_id": "10",
             "campaign_name": "C",
             "spend": "1.50",
@@ -134,6 +135,7 @@ def test_the_tidy_frame_types_spreads_and_orders():
         {
             "account_id": "1",
             "account_name": "A",
+            "account_currency": "GBP",
             "campaign_id": "10",
             "campaign_name": "C",
             "spend": "2",
@@ -149,6 +151,7 @@ def test_the_tidy_frame_types_spreads_and_orders():
     assert list(frame.columns) == [
         "account_id",
         "account_name",
+        "account_currency",
         "campaign_id",
         "campaign_name",
         "date_start",
@@ -164,6 +167,7 @@ def test_the_tidy_frame_types_spreads_and_orders():
         "cost_per_action_type:link_click",
     ]
     assert frame["account_id"].tolist() == ["act_1", "act_1"] and frame["campaign_id"].tolist() == ["10", "10"]
+    assert frame["account_currency"].tolist() == ["GBP", "GBP"]
     assert frame["impressions"].dtype == "Int64" and frame["spend"].tolist() == [1.5, 2.0]
     assert frame["actions:link_click"].tolist() == [3, 0] and frame["actions:purchase"].dtype == "Int64"
     assert frame["cost_per_action_type:link_click"].isna().tolist() == [False, True]

@@ -79,9 +79,16 @@ def test_parse_redirect_denial_is_login_denied():
         "http://localhost/cb?error=access_denied&error_code=200&error_description=Permissions+error"
         "&error_reason=user_denied&state=s1#_=_"
     )
-    with pytest.raises(mab.LoginDenied, match="Permissions error") as info:
+    with pytest.raises(mab.LoginDenied, match="cancelled in the login dialog") as info:
         mab.parse_redirect(url, "s1")
     assert info.value.code == 200
+    assert "user_denied" not in str(info.value) and "Permissions error" not in str(info.value)
+
+
+def test_parse_redirect_quotes_another_reason_meta_gave():
+    url = "http://localhost/cb?error=server_error&error_description=Try+later&error_reason=unavailable&state=s1"
+    with pytest.raises(mab.LoginDenied, match=r"without granting anything \(Try later; unavailable\)"):
+        mab.parse_redirect(url, "s1")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..._base.errors import InsightsIncomplete
+from ..._base.insights_errors import InsightsIncomplete
 from ..core import CallPlanner
 from ..insights.arguments import InsightsArguments
 from ..insights.ledger import Ledger

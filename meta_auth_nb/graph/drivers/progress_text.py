@@ -45,10 +45,7 @@ def _kernel() -> Any:
 def _words(seen: InsightsProgress, label: str, elapsed: float) -> str:
     if not seen.slices_total:  # not planned yet
         return f"{label}: {seen.reason or 'starting'}"
-    text = f"{label}: {seen.slices_done}/{seen.slices_total} slices, {seen.rows:,} rows"
-    if seen.failed:
-        text += f", {seen.failed} failed"
-    text += f" ({elapsed:.0f} s)"
+    text = f"{label}: {seen.counted} ({elapsed:.0f} s)"
     if seen.reason:
         text += f"; {seen.reason}"
     return text if len(text) <= _WIDTH else text[: _WIDTH - 1] + "…"
@@ -105,9 +102,8 @@ class TextProgress:
             if seen is None:
                 return
             elapsed = time.monotonic() - self._start
-            state = f"{seen.failed} failed" if seen.failed else "done"
-            line = f"{self._label}: {state}, {seen.slices_done}/{seen.slices_total} slices, {seen.rows:,} rows"
-            self._show(f"{line} in {elapsed:.0f} s")
+            state = "incomplete" if seen.failed else "done"
+            self._show(f"{self._label}: {state}, {seen.counted} in {elapsed:.0f} s")
 
 
 Callback = Callable[[InsightsProgress], Any]

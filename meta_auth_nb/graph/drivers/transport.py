@@ -97,13 +97,26 @@ def reply_of(send: Send, response: httpx.Response) -> Reply:
 
 
 def connection_error(exc: httpx.TransportError, send: Send) -> GraphConnectionError:
-    """Wrap an httpx transport error without leaking the URL's query.
+    """Say what an httpx transport error was, in words, naming the host only (never the URL's query).
 
     A connection that never opened (:class:`httpx.ConnectError`) surely did
     not deliver the request, so it is marked ``before_send``.
     """
-    where = urlsplit(send.url)
-    return GraphConnectionError(
-        f"{type(exc).__name__} while calling {send.method} {where.scheme}://{where.netloc}{where.path}",
-        before_send=isinstance(exc, httpx.ConnectError),
-    )
+    host = urlsplit(send.url).hostname or ""
+    return GraphConnectionError.failed(_kind(exc), host, before_send=isinstance(exc, httpx.ConnectError))
+
+
+def _kind(exc: httpx.TransportError) -> str:
+    """Which way a connection failed (see :class:`~meta_auth_nb.errors.GraphConnectionError`)."""
+    said = str(exc).lower()
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.ConnectError):
+        if any(w in said for w in ("name or service", "nodename", "name resolution", "getaddrinfo", "no address")):
+            return "lookup"
+        if "refused" in said:
+            return "refused"
+        if "ssl" in said or "certificate" in said:
+            return "secure"
+        return "other"
+    return "dropped" if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)) else "other"

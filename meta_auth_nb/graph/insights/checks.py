@@ -29,7 +29,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..._base.errors import ConfigError, InsightsWarning
+from ..._base.errors import ConfigError
+from ..._base.insights_errors import InsightsWarning
 from .names import (
     ACTION_BREAKDOWNS,
     ATTRIBUTION_WINDOWS,

@@ -30,7 +30,8 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..._base.errors import GraphError, InsightsIncomplete
+from ..._base.errors import GraphError
+from ..._base.insights_errors import InsightsIncomplete
 from ..core import CallPlanner
 from ..plan import Gather, Send, Steps
 from ..reply import Reply
@@ -166,7 +167,7 @@ def pull_steps(
         if plans:
             yield Gather(plans, limit=concurrency)
     made = state.frame(plan.targets) if frame else None
-    state.tell(reason="done" if not state.failures else f"{len(state.failures)} slices missing")
+    state.tell(reason="incomplete" if state.failures else "done")  # the count itself says how many are missing
     if state.failures:
         raise _incomplete(state.failures, made, arguments)
     return made

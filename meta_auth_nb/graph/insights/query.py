@@ -29,12 +29,14 @@ __all__ = [
 ]
 
 LEVELS = ("account", "campaign", "adset", "ad")
-#: The identity fields asked for at each level, in column order.
+#: The identity fields asked for at each level, in column order. ``account_currency`` comes with every row:
+#: money columns (spend, action values) are in the account's currency, and accounts differ.
+_ACCOUNT = ("account_id", "account_name", "account_currency")
 ID_FIELDS = {
-    "account": ("account_id", "account_name"),
-    "campaign": ("account_id", "account_name", "campaign_id", "campaign_name"),
-    "adset": ("account_id", "account_name", "campaign_id", "campaign_name", "adset_id", "adset_name"),
-    "ad": ("account_id", "account_name", "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name"),
+    "account": _ACCOUNT,
+    "campaign": (*_ACCOUNT, "campaign_id", "campaign_name"),
+    "adset": (*_ACCOUNT, "campaign_id", "campaign_name", "adset_id", "adset_name"),
+    "ad": (*_ACCOUNT, "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name"),
 }
 #: Fields asked for when the call names none.
 DEFAULT_FIELDS = ("impressions", "clicks", "spend", "actions")

@@ -32,13 +32,12 @@ from ..._base.errors import (
     ConfigError,
     GraphConnectionError,
     GraphError,
-    InsightsQueryRefused,
-    InsightsSliceFailed,
     InvalidAppSecretProof,
     RateLimited,
     TokenError,
     TooMuchData,
 )
+from ..._base.insights_errors import InsightsQueryRefused, InsightsSliceFailed
 from ..._base.versions import version_number
 from ..classify import INSIGHTS_TIMEOUT_SUBCODES, classify
 from ..core import CallPlanner

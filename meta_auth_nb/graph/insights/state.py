@@ -37,7 +37,7 @@ class InsightsProgress:
     Attributes
     ----------
     slices_done, slices_total : int
-        Slices arrived (those a checkpoint held included) and planned.
+        Slices finished (arrived, those a checkpoint held included, or given up) and planned.
     rows : int
         Rows arrived.
     failed : int
@@ -60,11 +60,26 @@ class InsightsProgress:
         """True when the pull is about to wait."""
         return self.waiting_s > 0
 
-    def __str__(self) -> str:
-        text = f"{self.slices_done}/{self.slices_total} slices, {self.rows:,} rows"
+    @property
+    def arrived(self) -> int:
+        """Slices whose rows arrived: what a bar or a count shows, so a pull with slices missing never reads full."""
+        return self.slices_done - self.failed
+
+    @property
+    def tally(self) -> str:
+        """Rows, and any slices missing, in words: ``1,120 rows, 1 slice missing``."""
+        text = f"{self.rows:,} rows"
         if self.failed:
-            text += f", {self.failed} failed"
-        return f"{text}; {self.reason}" if self.reason else text
+            text += f", {self.failed} slice{'s' if self.failed != 1 else ''} missing"
+        return text
+
+    @property
+    def counted(self) -> str:
+        """The whole count in words: ``2/3 slices, 1,120 rows, 1 slice missing``."""
+        return f"{self.arrived}/{self.slices_total} slices, {self.tally}"
+
+    def __str__(self) -> str:
+        return f"{self.counted}; {self.reason}" if self.reason else self.counted
 
 
 #: A progress callback: called with an :class:`InsightsProgress`.

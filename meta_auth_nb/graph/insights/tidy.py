@@ -4,7 +4,7 @@ Graph sends every number as text and lists like ``actions`` as
 ``[{"action_type": "link_click", "value": "12"}, ...]``. :func:`insights_frame`
 gives:
 
-* ``account_id`` as ``act_<id>`` and ``account_name`` on every row, then the
+* ``account_id`` as ``act_<id>``, ``account_name`` and ``account_currency`` on every row, then the
   ids and names of the level's objects, ``date_start`` and ``date_stop`` as
   dates (``datetime64``), the breakdowns, then the fields in the order asked;
 * counts (impressions, clicks, reach, ``actions``...) as nullable integers

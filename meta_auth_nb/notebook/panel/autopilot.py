@@ -119,6 +119,24 @@ def _browser_get(url: str) -> None:
     httpx.get(url.split("#", 1)[0], timeout=10.0)
 
 
+def _opened(address: str) -> str:
+    """Open the panel's login link as a browser would, up to the dialog; the dialog's URL."""
+    import httpx
+
+    answer = httpx.get(address, timeout=10.0, follow_redirects=False)
+    if answer.status_code != 302:
+        raise AutopilotError(f"the login link answered {answer.status_code}, not the login page")
+    return answer.headers["location"]
+
+
+def _text(html: str) -> str:
+    """The words of a bit of the panel's HTML."""
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
 class _Pilot:
     """One autopilot run: the moves, and what was said about them."""
 
@@ -162,14 +180,18 @@ class _Pilot:
     def _login(self) -> None:
         panel = self.panel
         panel.select_method(FACEBOOK)
-        panel.login_button.click()
-        request = panel.state.login
-        if request is None:  # the panel said why (no app id, no secret...)
-            raise AutopilotError(f"Log in with Facebook failed: {panel.message_text}")
+        request = panel.wait_for_login_link(self.timeout)
+        address = panel.login_address
+        if request is None or address is None:  # the panel said why (no app id, no secret...)
+            said = panel.message_text or _text(panel.login_status.value)
+            raise AutopilotError(f"Log in with Facebook failed: {said}")
         # Read once: the catcher's thread lets go of it as soon as the redirect arrives.
         caught = panel.catching
         try:
-            redirected = self.box.approve(request.url, user=self.user)
+            # The click on "Log in with Facebook": where the redirect is caught, the link is the catcher's
+            # own address, which sends the browser on to the dialog (and tells the panel it was opened).
+            dialog = _opened(address) if caught else address
+            redirected = self.box.approve(dialog, user=self.user)
             if caught:
                 self.follow(redirected)  # the real catcher on 127.0.0.1 takes it, as from a browser
         except Exception as error:  # the dialog or the catcher refused: say so in one line, not a traceback
@@ -181,7 +203,7 @@ class _Pilot:
             panel.redirect_submit.click()
             how = "pasted the redirected URL"
         self._settle(METHOD, "logging in")
-        asked = " again (auth_type=rerequest)" if "auth_type=rerequest" in request.url else ""
+        asked = " again for the declined permissions" if request.auth_type == "rerequest" else ""
         self.trail.append(f"Facebook Login{asked}: {self.user} pressed Allow, {how}")
 
     def _inspect(self) -> None:

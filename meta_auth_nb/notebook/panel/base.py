@@ -62,6 +62,7 @@ class PanelBase:
     body: w.VBox  # [meta-auth-body] holds the current step
     restart_button: w.Button  # [meta-auth-restart]
     scope_boxes: dict[str, w.Checkbox]  # [meta-auth-scope-<permission>]
+    scope_rows: list[w.HBox]  # each box with its help (hidden when a configuration decides)
     extra_scopes: w.Text  # [meta-auth-scopes-extra]
     config_field: w.Text  # [meta-auth-config-id] Facebook Login for Business configuration
     scopes_note: w.HTML  # [meta-auth-scopes-note]
@@ -73,15 +74,17 @@ class PanelBase:
     login_intro: w.HTML  # [meta-auth-login-intro]
     app_id_field: w.Text  # [meta-auth-app-id]
     app_secret_field: w.Password  # [meta-auth-app-secret]
-    login_button: w.Button  # [meta-auth-login-start]
+    login_link: w.HTML  # [meta-auth-login-link-box] (a.meta-auth-login-link "Log in with Facebook", target=_blank)
+    login_button: w.Button  # [meta-auth-login-start] "Make a new login link", when there is no live link
+    login_status: w.HTML  # [meta-auth-login-status] waiting, and the error pages the login may end on
+    page_buttons: w.HBox  # [meta-auth-page-buttons] one button per error page (button.meta-auth-page-<key>)
+    advanced: w.Accordion  # [meta-auth-advanced] where the login comes back, folded away
     registered_field: w.Text  # [meta-auth-registered-redirect]
     login_success_button: w.Button  # [meta-auth-use-login-success]
     redirect_info: w.HTML  # [meta-auth-redirect-info] the redirect's mode, why, what to register
-    redirect_uri_field: w.Text  # [meta-auth-redirect-uri]
+    redirect_uri_field: w.Text  # [meta-auth-redirect-uri] the exact address the login uses
     copy_button: w.HTML  # [meta-auth-copy-box] (button.meta-auth-copy)
     redirect_uri_row: w.HBox
-    login_link: w.HTML  # [meta-auth-login-link-box] (a.meta-auth-login-link, target=_blank)
-    login_status: w.HTML  # [meta-auth-login-status]
     paste_info: w.HTML  # [meta-auth-paste-info]
     redirect_paste: w.Text  # [meta-auth-redirect-paste]
     redirect_submit: w.Button  # [meta-auth-redirect-submit]
@@ -103,6 +106,7 @@ class PanelBase:
     save_button: w.Button  # [meta-auth-save]
     save_skip: w.Button  # [meta-auth-save-skip]
     use_info: w.HTML  # [meta-auth-use-info]
+    save_later: w.Button  # [meta-auth-save-later] back to Save, for a token used without saving
     close_button: w.Button  # [meta-auth-close]
 
     def __init__(
@@ -153,6 +157,10 @@ class PanelBase:
         self.message_level = ""
         self.session: Any = None
         self._catcher: Any = None
+        self._attempt: Any = None  # the live login link (see .facebook)
+        self._attempts = 0
+        self._link_ready = threading.Event()
+        self._link_ready.set()
         self._shown_uri = ""
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -171,7 +179,7 @@ class PanelBase:
         app_id_field, app_secret_field = build_app_fields()
         app_id_field.value = self.state.app().app_id or ""
         if self.settings.app_secret and not self.sandbox:
-            app_secret_field.placeholder = "using META_APP_SECRET from the environment"
+            app_secret_field.placeholder = "from META_APP_SECRET"
         steps: dict[str, Any] = {
             SCOPES: build_scopes(display.permission_catalog(), self.state.scopes, self.state.config_id or ""),
             METHOD: build_method(app_id_field, app_secret_field, self.settings.login_success_url, self.sandbox),
@@ -206,7 +214,12 @@ class PanelBase:
         raise NotImplementedError
 
     def _render_header(self) -> None:
-        self.header.value = display.render("header.html", profile=self.state.profile, sandbox=self.sandbox)
+        self.header.value = display.render(
+            "header.html",
+            profile=self.state.profile,
+            sandbox=self.sandbox,
+            again=display.rich(self.settings.place.login(self.state.profile)),
+        )
         self.banner.value = self._banner()
 
     def _banner(self) -> str:
@@ -243,6 +256,8 @@ class PanelBase:
     # --- navigation and messages ------------------------------------------------------
     def go(self, step: str) -> None:
         """Show ``step`` (one of :data:`~meta_auth_nb.notebook.panel.state.STEPS`) and clear the message."""
+        if self.step == METHOD and step != METHOD:
+            self._drop_login("the panel moved on to another step")
         self.step = step
         self.body.children = (self._boxes[step],)
         self.progress.value = display.progress_html(STEPS, step)
@@ -296,9 +311,11 @@ class PanelBase:
 
         self._spawn(target, "meta-auth-panel")
 
-    def _spawn(self, target: Callable[[], None], name: str) -> None:
+    def _spawn(self, target: Callable[[], None], name: str, *, work: bool = True) -> None:
+        """Run ``target`` in a daemon thread; ``work`` threads are what :meth:`wait_idle` waits for."""
         thread = threading.Thread(target=target, name=name, daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        if work:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
     def _guarded(self, work: Callable[..., None], *args: Any) -> None:
@@ -308,17 +325,36 @@ class PanelBase:
             self._fail(error)
 
     def wait_idle(self, timeout: float = 15.0) -> bool:
-        """Wait until work started by clicks or the redirect is done; True when idle."""
+        """Wait until work started by clicks or by a caught redirect is done (and a login link made); True when idle.
+
+        A login link waiting for its login is not work: nothing is being done until the login comes back.
+        """
         deadline = time.monotonic() + timeout
-        for thread in list(self._threads):
-            thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in self._threads)
+        while True:
+            for thread in list(self._threads):
+                thread.join(max(0.0, deadline - time.monotonic()))
+            busy = any(t.is_alive() for t in self._threads) or self._work_pending() or not self._link_ready.is_set()
+            if not busy or time.monotonic() >= deadline:
+                return not busy
+            time.sleep(0.02)
+
+    def _work_pending(self) -> bool:
+        """Work about to start in a thread of its own (a redirect just caught); see .facebook."""
+        return False
+
+    def _drop_login(self, why: str) -> None:
+        """Retire the live login link (see .facebook)."""
+        self._stop_catcher(why)
 
     # --- what several steps share -----------------------------------------------------------
     def _on_secret_arrived(self, change: Any) -> None:
         # Taken once whole (pasted, or typed to its 32nd character), so typing one in still works.
         if len(change["new"].strip()) >= APP_SECRET_LENGTH:
             self._take_typed_secret()
+            self._on_app_typed()
+
+    def _on_app_typed(self, _: Any = None) -> None:
+        """The app's id or secret arrived (the login tab makes its link then)."""
 
     def _take_typed_secret(self) -> str | None:
         """The app secret typed in the field, which is emptied at once."""
@@ -333,7 +369,7 @@ class PanelBase:
             self.state.app_id = check_app_id(self.app_id_field.value) if self.app_id_field.value.strip() else None
         except ValueError:  # said when the id is used: the login or the extension reads the field again
             pass
-        self.app_secret_field.placeholder = "received (kept in this kernel's memory only)"
+        self.app_secret_field.placeholder = "received; kept in memory only"
         return typed
 
     def _stop_catcher(self, why: str = "a newer login link was made in the panel") -> None:
@@ -362,7 +398,8 @@ class PanelBase:
             return
         self._closed = True
         why = "a newer %meta_login replaced it" if replaced else "it was closed"
-        self._stop_catcher(why)
+        self._attempts += 1  # a link being made now is never shown
+        self._drop_login(why)
         if note is None:
             note = self.summary() or (
                 "Replaced by a newer %meta_login before it was finished." if replaced else "Login panel closed."

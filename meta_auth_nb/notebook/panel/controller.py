@@ -23,7 +23,6 @@ from ...auth.health import HealthReport
 from ...auth.new_token import NewToken, login_setup
 from .facebook import FacebookLogin
 from .state import EXPLORER, EXTEND, INSPECT, METHOD, SAVE, SCOPES, SYSTEM_USER, USE, fix_for
-from .steps import LOGIN_START
 from .token_steps import TokenSteps
 
 __all__ = ["LoginPanel"]
@@ -58,8 +57,8 @@ class LoginPanel(FacebookLogin, TokenSteps):
     warn_days : float
         Warn this many days before expiry.
     redirect_port : int
-        Port of the catcher for a real app (it must be registered); the
-        sandbox uses any free port.
+        Port of the localhost redirect (``--port``, else 8765 for a real app;
+        0, any free port, for the sandbox's).
     redirect_timeout : float
         Seconds the catcher waits for the login.
     config_id : str, optional
@@ -97,12 +96,13 @@ class LoginPanel(FacebookLogin, TokenSteps):
             (self.login_button, self._on_login_start),
             (self.login_success_button, self._on_use_login_success),
             (self.redirect_submit, self._on_redirect_submit),
-            (self.inspect_next, lambda _: self.go(EXTEND)),
+            (self.inspect_next, self._on_inspect_next),
             (self.rerequest_button, self._on_rerequest),
             (self.extend_button, self._on_extend),
             (self.extend_next, lambda _: self.go(SAVE)),
             (self.save_button, self._on_save),
             (self.save_skip, lambda _: self.go(USE)),
+            (self.save_later, self._on_save_later),
             (self.close_button, lambda _: self.close()),
         )
         for button, handler in clicks:
@@ -110,16 +110,18 @@ class LoginPanel(FacebookLogin, TokenSteps):
         self.redirect_uri_field.observe(self._keep_redirect_uri, names="value")
         self.registered_field.observe(self._on_registered_changed, names="value")
         self.config_field.observe(self._on_config_changed, names="value")
+        self.method_tabs.observe(self._on_tab_changed, names="selected_index")
         # A secret leaves its field the moment it arrives, even if no button is
-        # ever pressed, so no widget state (and no saved notebook) can hold it.
+        # ever pressed, so no widget state (and no saved notebook) can hold it;
+        # with the app's id, it makes the login link.
         self.app_secret_field.observe(self._on_secret_arrived, names="value")
+        self.app_id_field.observe(self._on_app_typed, names="value")
         for field in (self.explorer_token, self.system_token):
             field.observe(self._on_token_arrived, names="value")
 
     def _on_restart(self, _: Any = None) -> None:
-        self._stop_catcher("the panel started over")
+        self._drop_login("the panel started over")
         self.state.forget_token()
-        self.login_button.description = LOGIN_START
         self.go(SCOPES)
 
     # --- opening for a stored profile -------------------------------------------------------------

@@ -54,9 +54,12 @@ class TokenIntake(PanelBase):
             self.state.config_id = None
             self._fail(error)
         config = self.state.config_id
+        # A configuration decides the permissions: boxes that would not be sent are not shown either.
         for box in self.scope_boxes.values():
             box.disabled = bool(config)
-        self.extra_scopes.disabled = bool(config)
+        for row in self.scope_rows:
+            row.layout.display = "none" if config else ""
+        self.extra_scopes.layout.display = "none" if config else ""
         self.scopes_note.value = display.render("scopes_config_note.html", config_id=config) if config else ""
 
     def _on_scopes_next(self, _: Any = None) -> None:
@@ -83,6 +86,7 @@ class TokenIntake(PanelBase):
         self.login_intro.value = display.render(
             "login_intro.html",
             scopes=scopes,
+            config_id=self.state.config_id,
             sandbox=sandbox,
             remote=self.location.remote,
             where=self.location.reason,
@@ -99,7 +103,7 @@ class TokenIntake(PanelBase):
             self._pasted[id(field)] = change["new"]
             self._placeholders.setdefault(id(field), field.placeholder)
             field.value = ""
-            field.placeholder = "token received: press the button to check it"
+            field.placeholder = "token received: press below"
 
     def _on_paste_token(self, field: w.Password, method: str) -> None:
         raw = field.value or self._pasted.pop(id(field), "")
@@ -150,9 +154,8 @@ class TokenIntake(PanelBase):
         if method == SYSTEM_USER and info.type != "SYSTEM_USER":
             note = f"Note: this is a {info.type or 'non-system-user'} token, not a system user token."
         if config and info.type == "SYSTEM_USER":
-            note = (
-                f"Configuration {config} gives system user tokens (server-to-server, no person behind them): "
-                "the next step refreshes one for 60 days."
+            note = f"Configuration {config} gives system user tokens (server-to-server, no person behind them)" + (
+                f"; {new.offer.why}." if not new.offer.offered else ": the next step refreshes it for 60 days."
             )
         if not info.expiry_known:
             note = f"{note} {report.reason}. {report.advice}".strip()
@@ -172,5 +175,8 @@ class TokenIntake(PanelBase):
                 ", ".join(dict.fromkeys([*declined, *missing])) + ".",
                 f"{how}, or continue with what was granted. {note}".strip(),
             )
+        elif config:
+            granted = ", ".join(s for s in info.scopes if s != "public_profile") or "no permission"
+            self.say("ok", f"Token received and checked: configuration {config} granted {granted}.", note)
         else:
             self.say("ok", "Token received and checked.", note)

@@ -19,7 +19,6 @@ from typing import TypeVar
 
 import ipywidgets as w
 
-from ..._base.settings import LOOPBACK_REDIRECT_URI
 from .. import render as display
 from .state import METHODS
 
@@ -39,11 +38,13 @@ __all__ = [
     "build_scopes",
     "build_use",
     "classed",
+    "page_button",
 ]
 
 W = TypeVar("W", bound=w.DOMWidget)
 LOGIN_START = "Log in with Facebook"
-LOGIN_AGAIN = "New login link"
+#: The button that makes a fresh login link when the last one expired or could not be made.
+LOGIN_AGAIN = "Make a new login link"
 # Every labelled field has the same label width, so their inputs line up; a field shrinks with the output area.
 _DESCRIPTION = {"description_width": "11em"}
 
@@ -123,6 +124,7 @@ def build_chrome() -> Chrome:
 class ScopesStep:
     box: w.VBox
     scope_boxes: dict[str, w.Checkbox]
+    scope_rows: list[w.HBox]
     extra_scopes: w.Text
     config_field: w.Text
     scopes_note: w.HTML
@@ -131,7 +133,7 @@ class ScopesStep:
 
 def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], config_id: str = "") -> ScopesStep:
     boxes: dict[str, w.Checkbox] = {}
-    rows: list[w.Widget] = []
+    rows: list[w.HBox] = []
     for name, text in catalog:
         # Wide enough for the longest name (pages_read_engagement) in full; the help wraps beside it or below.
         box = classed(
@@ -150,7 +152,7 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], conf
         w.Text(
             value=",".join(others),
             description="Other permissions",
-            placeholder="comma-separated, e.g. instagram_basic",
+            placeholder="e.g. instagram_basic",
             style=_DESCRIPTION,
             layout=_field_layout(),
         ),
@@ -160,7 +162,7 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], conf
         w.Text(
             value=config_id,
             description="Configuration ID",
-            placeholder="Facebook Login for Business only, e.g. 1234567890123456",
+            placeholder="Login for Business only",
             style=_DESCRIPTION,
             layout=_field_layout(),
             continuous_update=False,
@@ -172,7 +174,7 @@ def build_scopes(catalog: Sequence[tuple[str, str]], chosen: Sequence[str], conf
     intro = w.HTML(value=display.render("scopes_intro.html"))
     help_line = w.HTML(value=display.render("config_help.html"))
     box = _step_box("scopes", [intro, *rows, extra, help_line, config, note, next_button])
-    return ScopesStep(box, boxes, extra, config, note, next_button)
+    return ScopesStep(box, boxes, rows, extra, config, note, next_button)
 
 
 @dataclass
@@ -186,9 +188,12 @@ class MethodStep:
     app_id_field: w.Text
     app_secret_field: w.Password
     login_button: w.Button
+    login_link: w.HTML
+    login_status: w.HTML
+    page_buttons: w.HBox
+    advanced: w.Accordion
     registered_field: w.Text
     login_success_button: w.Button
-    login_link: w.HTML
     redirect_info: w.HTML
     redirect_uri_field: w.Text
     copy_button: w.HTML
@@ -197,7 +202,6 @@ class MethodStep:
     redirect_paste: w.Text
     redirect_submit: w.Button
     paste_row: w.VBox
-    login_status: w.HTML
     system_steps: w.HTML
     system_token: w.Password
     system_submit: w.Button
@@ -208,13 +212,14 @@ def build_app_fields() -> tuple[w.Text, w.Password]:
     app_id = classed(
         w.Text(
             description="App id",
-            placeholder="numeric id from App settings > Basic",
+            placeholder="App settings > Basic",
             style=_DESCRIPTION,
             layout=_field_layout(),
+            continuous_update=False,  # the login link is made for the whole id, once
         ),
         "app-id",
     )
-    secret = _secret("app-secret", "App secret", "App settings > Basic > App secret (cleared once read)")
+    secret = _secret("app-secret", "App secret", "App settings > Basic")
     return app_id, secret
 
 
@@ -225,19 +230,40 @@ def build_method(
     explorer_token = _secret(
         "explorer-token",
         "Access token",
-        "a token this sandbox issued" if sandbox else "paste the token from the Explorer",
+        "a sandbox token" if sandbox else "the Explorer's token",
     )
     explorer_submit = _button("Use this token", "explorer-submit", "primary")
     explorer = w.VBox([explorer_steps, explorer_token, explorer_submit])
 
     login_intro = _html("login-intro")
+    # The login link is an <a> (a click opens the dialog in a new tab at once); this button only makes a new one.
+    login_button = _button(LOGIN_AGAIN, "login-start", "primary")
+    login_button.layout.display = "none"
+    login_link = _html("login-link-box")
+    login_status = _html("login-status")
+    page_buttons = classed(w.HBox([], layout=w.Layout(width="100%")), "row")
+    page_buttons.add_class("meta-auth-page-buttons")
+    paste_info = _html("paste-info")
+    redirect_paste = classed(
+        w.Text(
+            description="Address it ended on",
+            placeholder="http://…?code=…&state=…",
+            style=_DESCRIPTION,
+            layout=_field_layout(),
+        ),
+        "redirect-paste",
+    )
+    redirect_submit = _button("Finish login", "redirect-submit", "primary")
+    paste_row = w.VBox([paste_info, redirect_paste, redirect_submit])
+    paste_row.layout.display = "none"
+
     registered_help = w.HTML(
         value=display.render("registered_help.html", login_success_url=login_success_url, sandbox=sandbox)
     )
     registered_field = classed(
         w.Text(
             description="Registered redirect",
-            placeholder=f"https://... (live apps); empty: {LOOPBACK_REDIRECT_URI}",
+            placeholder="https://…",
             style=_DESCRIPTION,
             layout=w.Layout(flex="1 1 24em", max_width="36em", min_width="0"),
             continuous_update=False,
@@ -247,8 +273,6 @@ def build_method(
     login_success_button = _button(
         "Use the sandbox's login_success.html" if sandbox else "Use Meta's login_success.html", "use-login-success"
     )
-    login_button = _button(LOGIN_START, "login-start", "primary")
-    login_link = _html("login-link-box")
     redirect_info = _html("redirect-info")
     redirect_uri_field = classed(
         w.Text(
@@ -260,38 +284,35 @@ def build_method(
     )
     copy_button = _html("copy-box")
     redirect_uri_row = _row([redirect_uri_field, copy_button])
-    paste_info = _html("paste-info")
-    redirect_paste = classed(
-        w.Text(
-            description="Redirected URL",
-            placeholder="http://...?code=...&state=...",
-            style=_DESCRIPTION,
-            layout=_field_layout(),
+    # Where the login comes back, and how to change that: set-up words an analyst rarely needs, folded away.
+    advanced = classed(
+        w.Accordion(
+            children=[
+                w.VBox(
+                    [redirect_info, redirect_uri_row, registered_help, _row([registered_field, login_success_button])]
+                )
+            ]
         ),
-        "redirect-paste",
+        "advanced",
     )
-    redirect_submit = _button("Finish login", "redirect-submit", "primary")
-    paste_row = w.VBox([paste_info, redirect_paste, redirect_submit])
-    login_status = _html("login-status")
-    paste_row.layout.display = "none"
+    advanced.set_title(0, "Advanced: where the login comes back")
+    advanced.selected_index = None
     facebook = w.VBox(
         [
             login_intro,
             app_id_field,
             app_secret_field,
-            registered_help,
-            _row([registered_field, login_success_button]),
-            redirect_info,
-            redirect_uri_row,
-            login_button,
             login_link,
+            login_button,
             login_status,
+            page_buttons,
             paste_row,
+            advanced,
         ]
     )
 
     system_steps = _html("system-steps")
-    system_token = _secret("system-token", "System user token", "paste the system user token")
+    system_token = _secret("system-token", "System user token", "the system user token")
     system_submit = _button("Use this token", "system-submit", "primary")
     system = w.VBox([system_steps, system_token, system_submit])
 
@@ -309,9 +330,12 @@ def build_method(
         app_id_field,
         app_secret_field,
         login_button,
+        login_link,
+        login_status,
+        page_buttons,
+        advanced,
         registered_field,
         login_success_button,
-        login_link,
         redirect_info,
         redirect_uri_field,
         copy_button,
@@ -320,11 +344,15 @@ def build_method(
         redirect_paste,
         redirect_submit,
         paste_row,
-        login_status,
         system_steps,
         system_token,
         system_submit,
     )
+
+
+def page_button(label: str, key: str) -> w.Button:
+    """A button saying the login page showed one of Meta's error pages (``key``: see :mod:`...auth.dialog_pages`)."""
+    return _button(label, f"page-{key.replace('_', '-')}")
 
 
 @dataclass
@@ -359,7 +387,7 @@ def build_extend(app_id_field: w.Text, app_secret_field: w.Password) -> ExtendSt
     extend_button = _button("Extend to 60 days", "extend", "primary")
     next_button = _button("Skip", "extend-next")
     result = _html("extend-result")
-    box = _step_box("extend", [info, app_row, _row([extend_button, next_button]), result])
+    box = _step_box("extend", [info, app_row, result, _row([extend_button, next_button])])
     return ExtendStep(box, info, app_row, extend_button, next_button, result)
 
 
@@ -397,10 +425,12 @@ def build_save(profile: str) -> SaveStep:
 class UseStep:
     box: w.VBox
     use_info: w.HTML
+    save_later: w.Button
     close_button: w.Button
 
 
 def build_use() -> UseStep:
     info = _html("use-info")
+    save_later = _button("Save it", "save-later", "success")
     close_button = _button("Close this panel", "close")
-    return UseStep(_step_box("use", [info, close_button]), info, close_button)
+    return UseStep(_step_box("use", [info, _row([save_later, close_button])]), info, save_later, close_button)

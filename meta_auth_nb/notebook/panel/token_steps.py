@@ -20,9 +20,8 @@ from ...auth.oauth import CONFIG_REREQUEST_ADVICE
 from ...store import validate_profile
 from .. import render as display
 from ..kernel_sandbox import scenario_description
-from ..session import inject
 from .base import PanelBase
-from .state import FACEBOOK, METHOD, USE
+from .state import EXTEND, FACEBOOK, METHOD, SAVE, USE
 from .steps import LOGIN_START
 
 #: Permissions that can read ad accounts (the Use step's examples need one).
@@ -45,7 +44,8 @@ class TokenSteps(PanelBase):
         if state.info is None:
             return
         now = state.report.checked_at if state.report is not None else None
-        self.token_card.value = display.token_card(
+        offer = state.new.offer if state.new is not None else None
+        card = display.token_card(
             state.info,
             token=state.token,
             permissions=state.permissions,
@@ -53,21 +53,32 @@ class TokenSteps(PanelBase):
             now=now,
             warn_days=self.warn_days,
         )
+        if offer is not None and not offer.offered and state.info.is_valid:  # the Extend step is skipped: say why
+            card += display.render("help.html", text=f"Nothing to extend: {offer.why}.")
+        self.token_card.value = card
         self.rerequest_button.layout.display = "" if state.declined_requested() else "none"
+        # The next step is worth its name only when extending does something (not for a 60-day system user token).
+        if offer is not None and offer.offered:
+            self.inspect_next.description = "Next: make it long-lived" if offer.short_lived else f"Next: {offer.action}"
+        else:
+            self.inspect_next.description = "Next: save"
+
+    def _on_inspect_next(self, _: Any = None) -> None:
+        offer = self.state.new.offer if self.state.new is not None else None
+        self.go(EXTEND if offer is not None and offer.offered else SAVE)
 
     def _on_rerequest(self, _: Any = None) -> None:
         if self.state.config_id:  # classic Login's tool: a configuration asks for everything every time
             self.say("info", "Not with a Login for Business configuration.", CONFIG_REREQUEST_ADVICE)
             return
+        declined = self.state.declined_requested() or self.state.scopes
         self.state.auth_type = "rerequest"
-        self.go(METHOD)
+        self.go(METHOD)  # a fresh login link, which asks again: the one from the first try is gone
         self.select_method(FACEBOOK)
         self.say(
             "info",
             f"Press {LOGIN_START}:",
-            "the dialog asks again for "
-            + ", ".join(self.state.declined_requested() or self.state.scopes)
-            + " (auth_type=rerequest).",
+            f"the login page asks again for {', '.join(declined)}, which you declined the first time.",
         )
 
     # --- step 4: extend --------------------------------------------------------------------------
@@ -81,7 +92,7 @@ class TokenSteps(PanelBase):
         self.extend_info.value = display.render("extend_intro.html", text=text)
         self.extend_button.layout.display = "" if offer.offered else "none"
         self.extend_button.description = offer.action
-        self.extend_next.description = "Skip" if offer.offered else "Next: save"
+        self._next_is_save(not offer.offered)
         self.extend_app_row.layout.display = "" if offer.offered and not app.usable else "none"
         if app.app_id:
             self.app_id_field.value = app.app_id
@@ -113,17 +124,15 @@ class TokenSteps(PanelBase):
         )
         self.extend_button.layout.display = "none"
         self.extend_app_row.layout.display = "none"
-        self.extend_next.description = "Next: save"
-        # The words follow the new expiry: "long-lived" only when it is.
+        self._next_is_save(True)
+        # One message says it (the table shows before and after); the words follow the new expiry.
+        self.extend_info.value = ""
         expiry = expiry_of(after.info, after.token, now)
         if expiry.left is not None and expiry.left.total_seconds() <= self.warn_days * 86400:
             why = (
                 f"This sandbox runs the {self.scenario} scenario: {scenario_description(self.scenario)}"
                 if self.scenario
                 else "Graph gave it a short life; the next extension may not give more."
-            )
-            self.extend_info.value = display.render(
-                "extend_intro.html", text=f"Extended, but the new token is still short-lived: it {expiry.sentence}."
             )
             self.say(
                 "warn",
@@ -132,8 +141,12 @@ class TokenSteps(PanelBase):
                 why,
             )
         else:
-            self.extend_info.value = display.render("extend_intro.html", text=f"Done: the new token {expiry.sentence}.")
-            self.say("ok", "Extended.", f"The new token {expiry.sentence}.")
+            self.say("ok", f"Extended: the new token {expiry.sentence}.")
+
+    def _next_is_save(self, done: bool) -> None:
+        """The extend step's second button: "Skip" beside an offer, else the step's way on, styled as every Next."""
+        self.extend_next.description = "Next: save" if done else "Skip"
+        self.extend_next.button_style = "primary" if done else ""
 
     # --- step 5: save ------------------------------------------------------------------------------
     def _enter_save(self) -> None:
@@ -205,8 +218,14 @@ class TokenSteps(PanelBase):
                 f"Re-running {again} in this kernel picks it up; it ends with the kernel.",
             )
 
+    def _on_save_later(self, _: Any = None) -> None:
+        """Use step, not saved: back to Save, with the same token (a new login would make another)."""
+        self.go(SAVE)
+
     # --- step 6: use ----------------------------------------------------------------------------------
     def _enter_use(self) -> None:
+        from ..session import inject  # the HTTP client comes with the session, not with the panel
+
         state = self.state
         if state.token is None:
             return
@@ -224,13 +243,9 @@ class TokenSteps(PanelBase):
             checked_at=state.report.checked_at if state.report is not None else None,
             settings=self.settings,
         )
-        if saved is None:
-            stored = (
-                f"Not saved: the token ends with the kernel ({self.settings.place.login(state.profile)} again to "
-                "save it)."
-            )
-        else:
-            stored = f"Stored as profile {saved.name} ({kept_words(saved.backend)})."
+        # Saved: the Save step's message said where. Not saved: say so, with the one way to keep this very token.
+        stored = "" if saved is not None else "Not saved: this token ends with the kernel. To keep it, press Save it."
+        self.save_later.layout.display = "none" if saved is not None else ""
         self.use_info.value = display.render(
             "use_info.html",
             name=state.session_name,
@@ -238,7 +253,8 @@ class TokenSteps(PanelBase):
             examples=self._examples(),
             stored=display.rich(stored),
         )
-        self.say("ok", f"Ready: {state.session_name} is an authenticated Graph API session.")
+        if saved is None:
+            self.say("ok", f"Ready: {state.session_name} is an authenticated Graph API session.")
 
     def _examples(self) -> list[str]:
         """Lines to try that work here: ads calls only with an ads permission, ``await`` only where cells can."""
