@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from .._base.commands import Place
+from .._base.timefmt import from_http_date
 from .._base.usage import Usage
 from .._base.usage_headers import parse_usage
 from .classify import classify
@@ -71,11 +71,4 @@ def read_reply(
 
 def server_time(headers: Mapping[str, str]) -> datetime | None:
     """The time in a response's ``Date`` header, as an aware UTC datetime."""
-    raw = headers.get("date")
-    if not raw:
-        return None
-    try:
-        value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return from_http_date(headers.get("date"))
