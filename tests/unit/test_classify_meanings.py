@@ -14,7 +14,8 @@ import pytest
 
 from meta_auth_nb import errors as E
 from meta_auth_nb._base.commands import Place
-from meta_auth_nb.graph.classify import classify
+from meta_auth_nb._base.tokens import TokenInfo
+from meta_auth_nb.graph.classify import classify, error_from_token_info
 
 TERMINAL = Place(surface="terminal")
 NOTEBOOK = Place(surface="notebook")
@@ -182,3 +183,22 @@ def test_a_dead_tokens_hint_names_the_command_for_where_it_is_read():
 def test_a_token_error_known_only_by_its_subcode_is_still_a_token_error():
     err, _ = said(999, 463, "Session has expired")
     assert isinstance(err, E.TokenExpired)
+
+
+# --- replies that say little ---------------------------------------------------------------------------------------
+def test_an_ended_version_without_a_message_still_says_so_and_what_to_set():
+    err, text = said(2635, None, "")
+    assert text.startswith("This Graph API version has ended (code 2635") and "META_GRAPH_VERSION" in text
+
+
+def test_an_oauth_endpoints_error_string_is_kept_as_the_message():
+    err = classify({"error": "invalid_request"}, status=400, place=TERMINAL)
+    assert type(err) is E.GraphError and err.message == "invalid_request" and err.type == "OAuthException"
+
+
+def test_an_invalid_token_that_debug_token_gives_no_words_for_still_says_why():
+    err = error_from_token_info(TokenInfo(is_valid=False), place=TERMINAL)
+    assert isinstance(err, E.TokenError) and (err.code, err.status) == (190, 200)
+    assert str(err).startswith(f"The access token is not valid: {err.reason}") and "meta-auth login" in str(err)
+    told = error_from_token_info(TokenInfo(is_valid=False, error_code=102, error_message="Session key invalid"))
+    assert told is not None and told.code == 102 and told.message == "Session key invalid"

@@ -215,3 +215,107 @@ def test_a_page_tokens_budget_is_read_from_x_page_usage(pacer):
     told(pacer, OTHER, headers)
     pace = pacer.wait(OTHER)
     assert pace is not None and pace.what.endswith("(x-page-usage)")
+
+
+# --- what the headers leave out ----------------------------------------------------------------------------------
+def test_without_a_tier_or_a_reset_time_the_development_tiers_points_and_a_300_s_decay_are_assumed(pacer):
+    told(pacer, READ, {"x-ad-account-usage": json.dumps({"acc_id_util_pct": 100})})
+    pace = pacer.wait(READ)
+    assert pace is not None and pace.what == f"ad account {ACT} is at 100% of its rate-limit score"
+    assert pace.seconds == pytest.approx((100.0 / 60 + 0.01) / (100.0 / 300))
+
+
+def test_a_score_read_at_zero_still_decays_what_is_sent_after_it(pacer, clock):
+    told(pacer, READ, account_headers(0.0))  # nothing used: no decay rate to learn from it
+    for _ in range(59):
+        ticket = pacer.reserve(READ)
+        assert isinstance(ticket, int)
+        pacer.settled(READ, ticket)
+    assert pacer.wait(READ) is not None  # 59 points of 60 counted here
+    clock.t += 300.0  # a full score decays in 300 s
+    assert pacer.wait(READ) is None
+
+
+def test_a_score_that_resets_in_a_second_holds_a_call_for_a_fraction_of_it(pacer):
+    told(pacer, READ, account_headers(100.0, reset=1.0))
+    assert pacer.wait(READ).seconds == pytest.approx((100.0 / 60 + 0.01) / 100.0)
+
+
+def test_a_score_that_decays_slowly_holds_a_call_for_as_long_as_it_takes(pacer):
+    told(pacer, READ, account_headers(1.0))  # 1% that takes 300 s to clear: 1/300 % a second
+    for _ in range(59):
+        ticket = pacer.reserve(READ)
+        assert isinstance(ticket, int)
+        pacer.settled(READ, ticket)
+    pace = pacer.wait(READ)
+    assert pace is not None and pace.seconds == pytest.approx((1.0 + 60 * 100.0 / 60 - 99.99) / (1.0 / 300))
+
+
+def test_replies_without_usage_headers_change_nothing(pacer):
+    pacer.note(READ, None)
+    pacer.note(OTHER, None)
+    told(pacer, OTHER, {"x-app-usage": json.dumps({"something_new": 100})})  # no percentages in it
+    assert pacer.wait(READ) is None and pacer.wait(OTHER) is None
+
+
+def test_a_refusal_with_no_time_holds_nothing(pacer):
+    pacer.refused(READ, 0.0, "code 4")
+    assert pacer.wait(READ) is None
+
+
+def test_an_insights_hold_ends_exactly_when_the_headers_said(pacer, clock):
+    headers = {"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 100, "acc_id_util_pct": 1})}
+    told(pacer, INSIGHTS, {**headers, **business_headers(2)})
+    clock.t += 120.0
+    assert pacer.wait(INSIGHTS) is None
+
+
+# --- the app's hourly budget, learned from its readings -----------------------------------------------------------
+def app_usage(percent: float) -> dict[str, str]:
+    return {"x-app-usage": json.dumps({"call_count": percent, "total_cputime": 0, "total_time": 0})}
+
+
+def calls(pacer: Pacer, facts: CallFacts, count: int) -> int:
+    last = 0
+    for _ in range(count):
+        ticket = pacer.reserve(facts)
+        assert isinstance(ticket, int)
+        pacer.settled(facts, ticket)
+        last = ticket
+    return last
+
+
+def test_after_ten_calls_the_readings_tell_one_calls_share_of_the_apps_hour(pacer):
+    told(pacer, OTHER, app_usage(0))
+    last = calls(pacer, OTHER, 10)
+    told(pacer, OTHER, app_usage(95), ticket=last)  # 10 calls took 95%: 9.5% each, not the 0.1% first assumed
+    pace = pacer.wait(OTHER)
+    assert pace is not None and pace.seconds == pytest.approx((95 + 9.5 - 99.99) / (100.0 / 3600))
+
+
+def test_fewer_than_ten_calls_teach_nothing_yet(pacer):
+    told(pacer, OTHER, app_usage(0))
+    last = calls(pacer, OTHER, 9)
+    told(pacer, OTHER, app_usage(90), ticket=last)
+    assert pacer.wait(OTHER) is None  # 90% + 0.1% fits
+
+
+def test_readings_that_do_not_rise_keep_the_assumed_share(pacer):
+    told(pacer, OTHER, app_usage(50))
+    last = calls(pacer, OTHER, 10)
+    told(pacer, OTHER, app_usage(50), ticket=last)  # rounded readings: no rise seen, so 0.1% a call still
+    sent = 0
+    while isinstance(ticket := pacer.reserve(OTHER), int) and sent < 1000:
+        pacer.settled(OTHER, ticket)
+        sent += 1
+    assert sent == 499  # 50% + 499 x 0.1% = 99.9%: the next one would not fit
+
+
+def test_an_older_reading_of_the_apps_hour_arriving_late_is_ignored(pacer):
+    told(pacer, OTHER, app_usage(0))
+    first, second = pacer.reserve(OTHER), pacer.reserve(OTHER)
+    pacer.settled(OTHER, second)
+    told(pacer, OTHER, app_usage(100), ticket=second)
+    pacer.settled(OTHER, first)
+    told(pacer, OTHER, app_usage(5), ticket=first)  # sent first, read last
+    assert pacer.wait(OTHER) is not None
