@@ -187,7 +187,7 @@ def test_a_token_error_known_only_by_its_subcode_is_still_a_token_error():
 
 # --- replies that say little ---------------------------------------------------------------------------------------
 def test_an_ended_version_without_a_message_still_says_so_and_what_to_set():
-    err, text = said(2635, None, "")
+    _, text = said(2635, None, "")
     assert text.startswith("This Graph API version has ended (code 2635") and "META_GRAPH_VERSION" in text
 
 
