@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutation_equivalents import equivalent_reason
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Each decision module, and the tests that are its own (what a change to it should break).
@@ -402,24 +404,40 @@ def report(results: dict[str, tuple[list[Outcome], bool]], seconds: float) -> st
     """The Markdown report: a line per module, then every survivor."""
     today = dt.date.today().isoformat()
     lines = [
-        f"Mutation testing, {today} ({seconds / 60:.1f} minutes on {os.cpu_count()} cores): "
-        "`make mutate` (`tools/mutate.py`).",
+        "# Mutation testing",
         "",
-        "| module | mutants tried | killed | survived | killed % |",
-        "|---|---|---|---|---|",
+        f"{today}, {seconds / 60:.1f} minutes on {os.cpu_count()} cores: `make mutate` (`tools/mutate.py`). A mutant "
+        "is one small change to a decision module (a flipped comparison, a changed number, a dropped `not`, a "
+        "statement removed, a regex alternative dropped), run against that module's own tests (`MODULES` in "
+        "`tools/mutate.py`). *Equivalent* survivors change nothing a user could notice; each is listed below with "
+        "why (`tools/mutation_equivalents.py`). The aim: at least 90% of mutants killed in every module.",
+        "",
+        "| module | mutants tried | killed | survived | of which equivalent | killed % | killed %, equivalents aside |",
+        "|---|---|---|---|---|---|---|",
     ]
+    judged: dict[str, list[tuple[Outcome, str | None]]] = {}
     for path, (outcomes, ok) in results.items():
         if not ok:
-            lines.append(f"| {path} | - | - | - | its tests fail without a mutant |")
+            lines.append(f"| {path} | - | - | - | - | - | its tests fail without a mutant |")
             continue
-        killed = sum(o.killed for o in outcomes)
-        share = 100 * killed / len(outcomes) if outcomes else 100.0
-        lines.append(f"| {path} | {len(outcomes)} | {killed} | {len(outcomes) - killed} | {share:.0f}% |")
-    lines += ["", "Survivors (line: change):", ""]
-    for path, (outcomes, _) in results.items():
+        source = (ROOT / path).read_text(encoding="utf-8").splitlines()
         survivors = [o for o in outcomes if not o.killed]
-        if survivors:
-            lines.append(f"- `{path}`: " + "; ".join(f"{o.mutant.line}: {o.mutant.change}" for o in survivors))
+        judged[path] = [(o, equivalent_reason(path, source[o.mutant.line - 1], o.mutant.change)) for o in survivors]
+        killed = len(outcomes) - len(survivors)
+        share = 100 * killed / len(outcomes) if outcomes else 100.0
+        same = sum(reason is not None for _, reason in judged[path])
+        aside = 100 * killed / (len(outcomes) - same) if len(outcomes) > same else 100.0
+        lines.append(
+            f"| {path} | {len(outcomes)} | {killed} | {len(survivors)} | {same} | {share:.0f}% | {aside:.0f}% |"
+        )
+    for heading, equivalent in (("Survivors not yet killed", False), ("Equivalent survivors", True)):
+        rows = [
+            f"- `{path}` line {o.mutant.line}, {o.mutant.change}" + (f": {reason}" if reason else "")
+            for path, pairs in judged.items()
+            for o, reason in pairs
+            if (reason is not None) is equivalent
+        ]
+        lines += ["", f"## {heading}", "", *(rows or ["None."])]
     return "\n".join(lines) + "\n"
 
 

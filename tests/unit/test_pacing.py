@@ -231,8 +231,11 @@ def test_a_score_read_at_zero_still_decays_what_is_sent_after_it(pacer, clock):
         ticket = pacer.reserve(READ)
         assert isinstance(ticket, int)
         pacer.settled(READ, ticket)
-    assert pacer.wait(READ) is not None  # 59 points of 60 counted here
-    clock.t += 300.0  # a full score decays in 300 s
+    pace = pacer.wait(READ)  # 59 points of 60 counted here, decaying as a full score does in 300 s
+    assert pace is not None and pace.seconds == pytest.approx((59 * 100.0 / 60 + 100.0 / 60 - 99.99) / (100.0 / 300))
+    clock.t += 0.015
+    assert pacer.wait(READ).seconds == pytest.approx(0.015)
+    clock.t += 300.0
     assert pacer.wait(READ) is None
 
 
@@ -263,6 +266,11 @@ def test_a_refusal_with_no_time_holds_nothing(pacer):
     assert pacer.wait(READ) is None
 
 
+def test_before_any_header_reports_a_score_calls_are_not_held_by_a_guess(pacer):
+    pacer.refused(READ, 0.0, "code 4")  # the account is known to the pacer, its score is not
+    assert all(isinstance(pacer.reserve(READ), int) for _ in range(100))
+
+
 def test_an_insights_hold_ends_exactly_when_the_headers_said(pacer, clock):
     headers = {"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 100, "acc_id_util_pct": 1})}
     told(pacer, INSIGHTS, {**headers, **business_headers(2)})
@@ -286,11 +294,11 @@ def calls(pacer: Pacer, facts: CallFacts, count: int) -> int:
 
 
 def test_after_ten_calls_the_readings_tell_one_calls_share_of_the_apps_hour(pacer):
-    told(pacer, OTHER, app_usage(0))
+    told(pacer, OTHER, app_usage(10))
     last = calls(pacer, OTHER, 10)
-    told(pacer, OTHER, app_usage(95), ticket=last)  # 10 calls took 95%: 9.5% each, not the 0.1% first assumed
+    told(pacer, OTHER, app_usage(95), ticket=last)  # 10 calls took 85%: 8.5% each, not the 0.1% first assumed
     pace = pacer.wait(OTHER)
-    assert pace is not None and pace.seconds == pytest.approx((95 + 9.5 - 99.99) / (100.0 / 3600))
+    assert pace is not None and pace.seconds == pytest.approx((95 + 8.5 - 99.99) / (100.0 / 3600))
 
 
 def test_fewer_than_ten_calls_teach_nothing_yet(pacer):
