@@ -72,6 +72,7 @@ MODULES: dict[str, list[str]] = {
         "tests/security/test_scan.py",
         "tests/security/test_scan_hardening.py",
         "tests/security/test_scan_blind_spots.py",
+        "tests/security/test_scan_decisions.py",
     ],
     "meta_auth_nb/auth/app_choice.py": [
         "tests/unit/test_decisions.py",

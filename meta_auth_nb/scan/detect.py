@@ -33,10 +33,11 @@ the app id and its bar as written (``APP_ID%7C0f1e…e1f0``), so ``--fix`` leave
 a URL's encoding as it was.
 
 Random base64 (inline images, plotly ``bdata``) holds ``EAA`` + 20
-letters/digits now and then, so inside a long base64 run a token-shaped
-string counts only when it looks like a real token put there: a whole token
-(``EAA`` + 150 or more letters/digits) that starts the run or follows a ``/``
-or ``=`` (a path segment or a parameter of a long URL).
+letters/digits now and then, so inside a long base64 run (256 or more
+base64 characters, a ``+`` or ``/`` among them) a token-shaped string counts
+only when it looks like a real token put there: a whole token (``EAA`` + 150
+or more letters/digits) that starts the run or follows a ``/`` or ``=`` (a
+path segment or a parameter of a long URL).
 """
 
 from __future__ import annotations
@@ -133,8 +134,8 @@ class Match:
     end: int
     kind: str
     replacement: str
-    known: bool = False
-    value: str = field(default="", repr=False, compare=False)
+    known: bool
+    value: str = field(repr=False, compare=False)
 
     @property
     def preview(self) -> str:
@@ -196,7 +197,7 @@ def _credential_like(value: str) -> bool:
 
 
 def clean_known(known: Iterable[str | None]) -> list[str]:
-    """The known values worth looking for: stripped, unique, long enough, longest first.
+    """The known values worth looking for: stripped, unique, long enough.
 
     Parameters
     ----------
@@ -207,10 +208,10 @@ def clean_known(known: Iterable[str | None]) -> list[str]:
     Returns
     -------
     list of str
-        Longest first, so a secret that contains another is matched whole.
+        Sorted. Their order does not matter: where one contains another, both
+        are found and :func:`scan_text` merges the overlap into one match.
     """
-    values = {k.strip() for k in known if isinstance(k, str) and len(k.strip()) >= MIN_KNOWN}
-    return sorted(values, key=len, reverse=True)
+    return sorted({k.strip() for k in known if isinstance(k, str) and len(k.strip()) >= MIN_KNOWN})
 
 
 def _candidates(text: str, known: list[str], secret_context: bool) -> list[Match]:
@@ -271,7 +272,7 @@ def scan_text(text: str, known: Iterable[str | None] = (), *, secret_context: bo
         at the span of ``text`` it is written in (its ``value``, escapes
         included), with the mask of the decoded secret as its preview.
     """
-    if not isinstance(text, str) or not text:
+    if not text:
         return []
     known_list = clean_known(known)
     candidates = _candidates(text, known_list, secret_context)
