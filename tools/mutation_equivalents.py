@@ -81,6 +81,29 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("meta_auth_nb/graph/pacing.py", "if until > score.insights_until:", "Gt -> GtE"): (
         "the same end of a hold, noted again, holds calls as long"
     ),
+    # --- scan/detect.py
+    ("meta_auth_nb/scan/detect.py", 'r"(?i)(?:meta[ _-]?)?(?:app|client)[ _-]?secret"', "regex {0,80} -> {1,80}"): (
+        "`\\bor\\b` cannot follow the name's last letter directly, so at least one character always stands between them"
+    ),
+    (
+        "meta_auth_nb/scan/detect.py",
+        '_TRIGGER = re.compile(r"EAA|[0-9](?:\\||%7[Cc])|(?i:secret)|token=")',
+        "regex without '|%7[Cc]'",
+    ): "the scan also reads the percent-decoded text, where `%7C` is a bar: the same app token, the same mask",
+    ("meta_auth_nb/scan/detect.py", "value: str = field(repr=False, compare=False)", "False -> True"): (
+        "nothing compares or hashes matches"
+    ),
+    (
+        "meta_auth_nb/scan/detect.py",
+        "if not secret_context and not _TRIGGER.search(text) and not any(value in text for value in known):",
+        "if statement removed",
+    ): "a shortcut: every pattern needs one of the trigger's pieces, so without it the scan finds the same, slower",
+    ("meta_auth_nb/scan/detect.py", "if not text:", "if statement removed"): (
+        "an early return: empty text has no secrets either way"
+    ),
+    ("meta_auth_nb/scan/detect.py", "if not matches:", "if statement removed"): (
+        "an early return: with no match the text is rebuilt as it was"
+    ),
     # --- _base/redact.py
     (
         "meta_auth_nb/_base/redact.py",

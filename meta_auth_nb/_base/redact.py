@@ -20,7 +20,8 @@ from collections.abc import Iterable
 TOKEN_PATTERN = re.compile(r"EAA(?=[A-Z0-9]*[a-z])(?=[A-Za-z]*[0-9])[A-Za-z0-9]{20,}")
 #: App tokens are ``APP_ID|APP_SECRET`` (32 hex) or ``APP_ID|<opaque>``; in a
 #: URL the bar is often percent-encoded (``APP_ID%7CAPP_SECRET``).
-APP_TOKEN_PATTERN = re.compile(r"\b(\d{5,20})(?:\||%7[Cc])([A-Za-z0-9_\-]{16,})")
+#: (An app id starts at a word's start or right after a percent escape, whose hex digits are not the id's.)
+APP_TOKEN_PATTERN = re.compile(r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![%\w]))(\d{5,20})(?:\||%7[Cc])([A-Za-z0-9_\-]{16,})")
 _SECRET_PARAMS = (
     "access_token",
     "client_secret",

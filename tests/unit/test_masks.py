@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meta_auth_nb._base.redact import mask, redact, remember_secret
+from meta_auth_nb.scan.detect import scan_text
 
 
 @pytest.mark.parametrize(
@@ -81,3 +82,12 @@ def test_an_app_token_is_masked_with_its_bar_plain_or_percent_encoded_anywhere_i
 def test_a_token_in_an_url_parameter_is_masked_whatever_its_shape():
     out = redact("GET /v27.0/me?access_token=short-but-secret-20&fields=id")
     assert "short-but-secret-20" not in out and "fields=id" in out
+
+
+def test_an_app_token_right_after_a_percent_escape_keeps_its_own_app_id():
+    """`meta-auth scan` points at the app token itself, not at the escape's hex digits before it."""
+    secret = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    text = f"text=hello%201234567890%7C{secret}"
+    (found,) = scan_text(text)
+    assert found.kind == "app_token" and text[found.start :].startswith("1234567890%7C")
+    assert redact(text) == "text=hello%201234567890%7C0f1e…e1f0"
