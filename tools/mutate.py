@@ -38,11 +38,12 @@ from mutation_equivalents import equivalent_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Each decision module, and the tests that are its own (what a change to it should break).
+#: Each decision module, and the tests that are its own (what a change to it should break), quickest first:
+#: a mutant stops at its first failing test, so the quick ones kill most mutants before the slow ones run.
 MODULES: dict[str, list[str]] = {
     "meta_auth_nb/graph/classify.py": [
-        "tests/unit/test_errors.py",
         "tests/unit/test_classify_meanings.py",
+        "tests/unit/test_errors.py",
         "tests/unit/test_graph_plan.py",
         "tests/flows/test_graph_errors.py",
         "tests/flows/test_retry_safety.py",
@@ -69,10 +70,10 @@ MODULES: dict[str, list[str]] = {
         "tests/guard/test_stream_joints.py",
     ],
     "meta_auth_nb/scan/detect.py": [
+        "tests/security/test_scan_decisions.py",
         "tests/security/test_scan.py",
         "tests/security/test_scan_hardening.py",
         "tests/security/test_scan_blind_spots.py",
-        "tests/security/test_scan_decisions.py",
     ],
     "meta_auth_nb/auth/app_choice.py": [
         "tests/unit/test_decisions.py",
