@@ -111,6 +111,15 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "False -> True",
     ): "a shortcut of the leak guard (skip looking across white space): with it off the guard looks more, "
     "and shows the same",
+    (
+        "meta_auth_nb/_base/redact.py",
+        'APP_TOKEN_PATTERN = re.compile(r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![%\\w]))'
+        '(\\d{5,20})(?:\\||%7[Cc])([A-Za-z0-9_\\-]{16,})")',
+        "regex {2} -> {3}",
+    ): (
+        "the mask keeps what precedes the secret as written, so the masked text is the same; and the scanner "
+        "reports the match of the percent-decoded text, which starts at the app id"
+    ),
     ("meta_auth_nb/_base/redact.py", "if not text:", "if statement removed"): (
         "an early return: empty text comes out empty either way"
     ),
