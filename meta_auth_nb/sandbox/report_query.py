@@ -28,6 +28,7 @@ from .errors import GraphError
 __all__ = [
     "BREAKDOWNS",
     "FIELDS",
+    "ID_FIELDS",
     "LEVELS",
     "Filter",
     "ReportQuery",
@@ -56,7 +57,7 @@ _COMBINATIONS = {
     frozenset({"device_platform"}),
     frozenset({"publisher_platform", "device_platform"}),
 }
-_ID_FIELDS = (
+ID_FIELDS = (
     "account_id",
     "account_name",
     "account_currency",
@@ -84,7 +85,7 @@ _METRICS = (
     "date_start",
     "date_stop",
 )
-FIELDS = frozenset(_ID_FIELDS + _METRICS)
+FIELDS = frozenset(ID_FIELDS + _METRICS)
 #: Fields of a report when the call names none (Graph's defaults).
 DEFAULT_FIELDS = ("impressions", "spend", "date_start", "date_stop")
 _LISTING_KEYS = ("time_range", "time_ranges", "date_preset", "time_increment", "breakdowns", "action_breakdowns")

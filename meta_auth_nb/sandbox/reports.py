@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .data import BASE_DAY, AdAccount, paginate, parse_fields, pick_fields
 from .errors import GraphError, unsupported
 from .report_data import report_rows, report_size
-from .report_query import ReportQuery, is_listing, read_query, today_in
+from .report_query import ID_FIELDS, ReportQuery, is_listing, read_query, today_in
 from .report_runs import ERROR_FIELDS
 from .state import Token
 from .wire import Request, Response, encoded_page
@@ -36,22 +36,7 @@ __all__ = ["RUN_PATH", "TOO_LARGE_SUBCODE", "insights_edge", "report_run"]
 RUN_PATH = re.compile(r"^/(\d{10,})(?:/(insights))?$")
 TOO_LARGE_SUBCODE = 1487534
 #: Fields that are not metrics (ids, names, dates): a report's cells are its rows times its other fields.
-_NOT_METRICS = frozenset(
-    {
-        "account_id",
-        "account_name",
-        "account_currency",
-        "campaign_id",
-        "campaign_name",
-        "adset_id",
-        "adset_name",
-        "ad_id",
-        "ad_name",
-        "objective",
-        "date_start",
-        "date_stop",
-    }
-)
+_NOT_METRICS = frozenset({*ID_FIELDS, "date_start", "date_stop"})
 REDUCE_MESSAGE = "Please reduce the amount of data you're asking for, then retry your request"
 
 
